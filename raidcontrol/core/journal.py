@@ -1,0 +1,108 @@
+"""The journal: append-only records and how they fold into the state at a moment.
+
+Every input — an entry, a stage, a time record, an adjustment, a proposed penalty, a
+steward's decision, a scrutineering verdict — is a :class:`Record`.  Records are
+never changed: a correction is a new record with the same ``(kind, key)`` that
+*supersedes* the earlier one, and a withdrawal of a record is a new record whose
+``payload`` is ``None`` (a tombstone).  :func:`fold` gives the records in force at
+any moment, so every result can be recomputed as of that moment.
+
+Kinds written by the event folder (``origin="folder"``): ``event``, ``stage``,
+``entry``, ``time``, ``adjustment``.  Other kinds come from their own commands
+(tracking proposals, penalty decisions, scrutineering …).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Iterable
+
+FOLDER_KINDS = ("event", "stage", "entry", "time", "adjustment")
+
+
+def canonical_json(payload: Any) -> str:
+    return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+@dataclass(frozen=True)
+class Record:
+    """One journal record.
+
+    Attributes
+    ----------
+    kind: what it records (``time``, ``adjustment``, ``penalty-proposed`` …).
+    key: which subject within the kind (``1/204`` for stage 1, bib 204); the pair
+        ``(kind, key)`` identifies what a later record supersedes.
+    payload: the JSON-able content, or ``None`` for a tombstone.
+    author: who recorded it (``import``, ``tracking``, a steward's name …).
+    source: where it came from (``times.csv:12``).
+    origin: ``folder`` for records derived from the event folder, else the command.
+    id, recorded_at, supersedes: filled in by the store.
+    """
+
+    kind: str
+    key: str
+    payload: dict | None
+    author: str = "import"
+    source: str = ""
+    origin: str = "folder"
+    id: int | None = None
+    recorded_at: datetime | None = None
+    supersedes: int | None = None
+
+    @property
+    def digest(self) -> str:
+        return hashlib.sha256(canonical_json([self.kind, self.key, self.payload]).encode()).hexdigest()
+
+
+@dataclass
+class JournalState:
+    """The records in force: the latest non-tombstone record per ``(kind, key)``."""
+
+    current: dict[tuple[str, str], Record] = field(default_factory=dict)
+    history: list[Record] = field(default_factory=list)
+
+    def of_kind(self, kind: str) -> list[Record]:
+        return [r for (k, _), r in self.current.items() if k == kind]
+
+    def get(self, kind: str, key: str) -> Record | None:
+        return self.current.get((kind, key))
+
+
+def fold(records: Iterable[Record], as_of: datetime | None = None) -> JournalState:
+    """Fold records (in id order) up to ``as_of`` into the state in force then."""
+    state = JournalState()
+    ordered = sorted(records, key=lambda r: (r.id if r.id is not None else 0))
+    for rec in ordered:
+        if as_of is not None and rec.recorded_at is not None and rec.recorded_at > as_of:
+            continue
+        state.history.append(rec)
+        if rec.payload is None:
+            state.current.pop((rec.kind, rec.key), None)
+        else:
+            state.current[(rec.kind, rec.key)] = rec
+    return state
+
+
+def changes(state: JournalState, desired: list[Record], kinds: Iterable[str] = FOLDER_KINDS) -> list[Record]:
+    """The records to append so that the state's ``kinds`` equal ``desired``.
+
+    New or changed subjects get a record (superseding the one in force), subjects
+    no longer desired get a tombstone; unchanged ones get nothing — so importing the
+    same folder twice appends nothing.
+    """
+    kinds = set(kinds)
+    wanted = {(r.kind, r.key): r for r in desired}
+    out: list[Record] = []
+    for ident, rec in wanted.items():
+        old = state.current.get(ident)
+        if old is None or old.digest != rec.digest:
+            out.append(Record(rec.kind, rec.key, rec.payload, rec.author, rec.source, rec.origin,
+                              supersedes=old.id if old else None))
+    for ident, old in state.current.items():
+        if ident[0] in kinds and old.origin == "folder" and ident not in wanted:
+            out.append(Record(old.kind, old.key, None, "import", "removed from the event folder", "folder",
+                              supersedes=old.id))
+    return out

@@ -1,0 +1,15 @@
+"""Rulebooks as data.
+
+A rulebook is a folder of TOML files under ``rules/rulebooks/<id>/`` (one file per
+subject: ``sporting.toml``, ``tracking.toml``, ``stock.toml``, ``championship.toml`` …),
+merged into one tree.  Every number is written as a *sourced value*::
+
+    fixed_penalty = { value = "10:00:00", source = "FIA CCR … ; reported by …" }
+
+where ``source`` is a citation or starts with the word ``assumption``.  An event
+overrides any value from the ``[rules]`` table of its ``event.toml``.
+"""
+from raidcontrol.rules.rulebook import Rulebook, SourcedValue
+from raidcontrol.rules.loader import load_rulebook, available_rulebooks
+
+__all__ = ["Rulebook", "SourcedValue", "load_rulebook", "available_rulebooks"]
