@@ -1,0 +1,1 @@
+"""GPS tracking compliance: waypoint validation and speed-zone detection (pure kernels)."""
