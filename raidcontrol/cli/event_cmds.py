@@ -1,0 +1,168 @@
+"""Event commands: convert-official, classify, explain, demo."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from raidcontrol.classification import (CSV_HEADER, ClassLine, classify_general, classify_special, classify_stage,
+                                        crew_time, last_stage)
+from raidcontrol.cli.common import OutputFormat, emit
+from raidcontrol.core.errors import InputError
+from raidcontrol.core.timefmt import TimeFormatError, format_duration, parse_datetime
+from raidcontrol.io.official import convert_official
+from raidcontrol.session import EventSession
+
+console = Console()
+
+
+def _as_of(text: Optional[str]):
+    if not text:
+        return None
+    try:
+        return parse_datetime(text)
+    except TimeFormatError as exc:
+        raise InputError(str(exc), field="--as-of") from None
+
+
+def _fmt(ms: int | None) -> str:
+    return "" if ms is None else format_duration(ms)
+
+
+def line_row(line: ClassLine) -> list:
+    return [line.position if line.position is not None else "", line.bib, line.driver, line.category, line.klass,
+            _fmt(line.time_ms), _fmt(line.gap_ms), format_duration(line.penalty_ms), line.status]
+
+
+def convert_official_cmd(
+    src: Path = typer.Argument(..., help="Folder of the organiser's saved live-timing responses (JSON)."),
+    out: Path = typer.Argument(..., help="Event folder to write (created if missing)."),
+) -> None:
+    """Convert the organiser's live-timing data into an event folder (entries, itinerary, times,
+    penalties, credits, waypoint splits, withdrawals)."""
+    counts = convert_official(src, out)
+    console.print(f"wrote event folder [bold]{out}[/]: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
+
+
+def classify_cmd(
+    event_dir: Path = typer.Argument(..., help="The event folder."),
+    stage: Optional[int] = typer.Option(None, "--stage", help="Stage number (0 = prologue): the stage ranking."),
+    special: bool = typer.Option(False, "--special", help="With --stage: the special section's ranking instead."),
+    general: bool = typer.Option(False, "--general", help="The general classification."),
+    after: Optional[int] = typer.Option(None, "--after", help="With --general: after this stage (default: the last stage with results)."),
+    category: Optional[str] = typer.Option(None, "--category", help="Only this category (positions renumbered)."),
+    klass: Optional[str] = typer.Option(None, "--class", help="Only this class (positions renumbered)."),
+    fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table, csv or json."),
+    as_of: Optional[str] = typer.Option(None, "--as-of", help="Compute as of this moment of the journal (ISO 8601)."),
+    db: Optional[str] = typer.Option(None, "--db", help="Journal database URL (default: a SQLite file in the event folder, or $RAIDCONTROL_DB)."),
+) -> None:
+    """Print a classification: a stage (--stage N), its special (--stage N --special), or the general (--general)."""
+    if general == (stage is not None):
+        raise InputError("give exactly one of --stage N or --general", field="--stage")
+    if special and stage is None:
+        raise InputError("--special goes with --stage N", field="--special")
+    if after is not None and not general:
+        raise InputError("--after goes with --general", field="--after")
+    session = EventSession.open(event_dir, db_url=db, as_of=_as_of(as_of))
+    ev, rb = session.event, session.rulebook
+    if category is not None and category not in rb.section("categories"):
+        raise InputError(f"unknown category {category!r}", field="--category")
+    kw = dict(category=category, klass=klass, effects=session.effects)
+    if general:
+        n = last_stage(ev) if after is None else after
+        lines = classify_general(ev, rb, n, **kw)
+        title = f"{ev.name} — general classification after stage {n}"
+        final = all(ev.stages[s].final for s in ev.stages if s <= n and ev.stages[s].counts_for_general)
+    else:
+        lines = (classify_special if special else classify_stage)(ev, rb, stage, **kw)
+        title = f"{ev.name} — stage {stage} {'special' if special else 'stage'} ranking"
+        final = ev.stages[stage].final
+    filt = " · ".join(x for x in (category, klass) if x)
+    title += (f" · {filt}" if filt else "") + (" · FINAL" if final else " · PROVISIONAL")
+    flagged = {i for i, ln in enumerate(lines) if ln.flags}
+    rows = [line_row(ln) for ln in lines]
+    if fmt is OutputFormat.table:
+        rows = [r + ["; ".join(ln.flags)] for r, ln in zip(rows, lines)]
+        emit(list(CSV_HEADER) + ["remarks"], rows, fmt, title=title, highlight_rows=flagged)
+    else:
+        emit(CSV_HEADER, rows, fmt)
+
+
+def explain_cmd(
+    event_dir: Path = typer.Argument(..., help="The event folder."),
+    bib: int = typer.Option(..., "--bib", help="Race number."),
+    stage: int = typer.Option(..., "--stage", help="Stage number."),
+    as_of: Optional[str] = typer.Option(None, "--as-of", help="As of this moment of the journal (ISO 8601)."),
+    db: Optional[str] = typer.Option(None, "--db", help="Journal database URL."),
+) -> None:
+    """Explain how one crew's time in one stage was made: raw time, each penalty and credit with its
+    reason (and evidence), the forfeit, and where it ranks."""
+    session = EventSession.open(event_dir, db_url=db, as_of=_as_of(as_of))
+    ev, rb = session.event, session.rulebook
+    if bib not in ev.entries:
+        raise InputError(f"unknown bib {bib}", field="--bib")
+    if stage not in ev.stages:
+        raise InputError(f"stage {stage} is not in the event", field="--stage")
+    entry = ev.entries[bib]
+    console.print(f"[bold]#{bib} {entry.driver}[/] / {entry.codriver} — {entry.brand} {entry.model} "
+                  f"({entry.category}, {entry.klass}) — stage {stage}: {ev.stages[stage].name}")
+    effect = session.effects.get(bib)
+    if effect is not None and effect.flag:
+        console.print(f"[yellow]remark:[/] {effect.flag}")
+    ct = crew_time(ev, rb, stage, bib, "stage")
+    if ct is None:
+        console.print("no time record for this crew in this stage")
+        return
+    table = Table(header_style="bold")
+    table.add_column("term")
+    table.add_column("time", justify="right")
+    table.add_column("reason / evidence")
+    for part in ct.parts:
+        evidence = ""
+        if part.adjustment is not None and part.adjustment.evidence:
+            ev_ = part.adjustment.evidence
+            evidence = "; ".join(f"{k}: {v}" for k, v in ev_.items() if not isinstance(v, (list, dict)))
+        table.add_row(part.label, format_duration(part.ms), "; ".join(x for x in (part.reason, evidence) if x))
+    if ct.time_ms is not None:
+        table.add_row("[bold]stage time[/]", f"[bold]{format_duration(ct.time_ms)}[/]", f"status: {ct.status}")
+    console.print(table)
+    for scope, fn in (("special", classify_special), ("stage", classify_stage)):
+        line = next((ln for ln in fn(ev, rb, stage) if ln.bib == bib), None)
+        if line is not None and line.position is not None:
+            console.print(f"{scope} ranking: {line.position} in {_fmt(line.time_ms)} (gap {_fmt(line.gap_ms)}, "
+                          f"penalties {format_duration(line.penalty_ms)})")
+
+
+def demo_cmd(
+    data: Path = typer.Option(Path(__file__).resolve().parents[2] / "data" / "dakar2025_api_cache", "--data",
+                              help="The organiser's Dakar 2025 data folder."),
+    out: Path = typer.Option(Path("out/dakar2025"), "--out", help="Event folder to write."),
+    top: int = typer.Option(10, "--top", help="How many lines of each table."),
+) -> None:
+    """Import the real Dakar 2025 data and print the top of its classifications."""
+    counts = convert_official(data, out)
+    console.print(f"[bold]Imported[/] the organiser's Dakar 2025 data into {out}: "
+                  + ", ".join(f"{v} {k}" for k, v in counts.items()))
+    session = EventSession.open(out)
+    ev, rb = session.event, session.rulebook
+    n = last_stage(ev)
+    for title, lines in (
+        (f"Stage {n} — special ranking (top {top})", classify_special(ev, rb, n)),
+        (f"Stage {n} — stage ranking (top {top})", classify_stage(ev, rb, n)),
+        (f"General after stage {n} — Stock (T2)", classify_general(ev, rb, n, category="Stock", effects=session.effects)),
+        (f"General after stage {n} — Challenger (top {top})", classify_general(ev, rb, n, category="Challenger")),
+    ):
+        emit(CSV_HEADER, [line_row(ln) for ln in lines[:top]], OutputFormat.table, title=title)
+    winner = classify_stage(ev, rb, n)[0]
+    console.print(f"\nWhy is #{winner.bib} first? [dim]raidcontrol explain {out} --bib {winner.bib} --stage {n}[/]")
+    explain_cmd(out, winner.bib, n, None, None)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("convert-official")(convert_official_cmd)
+    app.command("classify")(classify_cmd)
+    app.command("explain")(explain_cmd)
+    app.command("demo")(demo_cmd)

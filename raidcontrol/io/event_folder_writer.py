@@ -1,0 +1,35 @@
+"""Writing an event folder (used by importers and the simulator)."""
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+from typing import Iterable, Sequence
+
+import tomli_w
+
+
+def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh, lineterminator="\n")
+        writer.writerow(header)
+        writer.writerows(rows)
+
+
+def write_event_toml(path: Path, name: str, rulebook: str, stages: list[dict], rules: dict | None = None,
+                     header_comment: str = "", stage_comments: dict[int, str] | None = None) -> None:
+    """``event.toml`` with one ``[[stage]]`` table per stage; comments say where values come from."""
+    stage_comments = stage_comments or {}
+    out = []
+    if header_comment:
+        out += [f"# {line}" if line else "#" for line in header_comment.splitlines()]
+    out.append(tomli_w.dumps({"name": name, "rulebook": rulebook}).rstrip())
+    for st in stages:
+        out.append("")
+        if st["number"] in stage_comments:
+            out.append(f"# {stage_comments[st['number']]}")
+        out.append("[[stage]]")
+        out.append(tomli_w.dumps(st).rstrip())
+    if rules:
+        out.append("")
+        out.append(tomli_w.dumps({"rules": rules}).rstrip())
+    path.write_text("\n".join(out) + "\n", encoding="utf-8")
