@@ -1,0 +1,81 @@
+"""A round's results from its event, as the points engine wants them (pure).
+
+Takes the event (:class:`~raidcontrol.core.model.Event`), its rulebook and the scrutineering
+verdicts in force, and runs the event's classifications: the final classification is
+``classify_general`` of the category, the stage results are ``classify_stage`` of each
+stage that counts for the general classification (and the prologue when the rulebook
+awards prologue stage points).
+
+Columns of entries.csv read here (kept as text in ``Entry.extra``):
+
+* ``w2rc`` — ``true``/``false`` (also yes/no, 1/0): registered for the championship; empty
+  or absent means not registered, unless the category registers every entry;
+* ``manufacturer`` — the manufacturer the car is nominated for; empty = not nominated;
+* ``driver_id``, ``codriver_id`` — stable person ids (optional; else the names are used).
+"""
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from raidcontrol.championship.model import CategoryResult, Crew, ResultRow, Round
+from raidcontrol.championship.people import Identities
+from raidcontrol.championship.rules import ChampionshipCategory, ChampionshipRules
+from raidcontrol.classification import classify_general, classify_stage
+from raidcontrol.core.errors import InputError
+from raidcontrol.core.model import Entry, Event
+from raidcontrol.rules import Rulebook
+
+TRUE_WORDS = frozenset({"true", "yes", "y", "1"})
+FALSE_WORDS = frozenset({"false", "no", "n", "0", ""})
+
+
+def registered(entry: Entry, category: ChampionshipCategory) -> bool:
+    text = entry.extra.get("w2rc", "").strip().lower()
+    if text in TRUE_WORDS:
+        return True
+    if text in FALSE_WORDS:
+        return category.auto_registered
+    raise InputError(f"bib {entry.bib}: w2rc must be true or false, not {text!r}", file="entries.csv", field="w2rc")
+
+
+def in_category(entry: Entry, category: ChampionshipCategory) -> bool:
+    return entry.category == category.category and (category.klass is None or entry.klass == category.klass)
+
+
+def crews_of(event: Event, category: ChampionshipCategory, verdicts: Mapping[int, str], rules: ChampionshipRules,
+             people: Identities) -> dict[int, Crew]:
+    """The category's crews; ``verdicts``: bib → scrutineering verdict in force."""
+    out = {}
+    for bib, e in sorted(event.entries.items()):
+        if not in_category(e, category):
+            continue
+        codriver = people.person(e.codriver, e.extra.get("codriver_id", "")) if e.codriver.strip() else None
+        out[bib] = Crew(bib, people.person(e.driver, e.extra.get("driver_id", "")), codriver,
+                        people.manufacturer(e.extra.get("manufacturer", "")), registered(e, category),
+                        verdicts.get(bib) not in rules.excluded_verdicts)
+    return out
+
+
+def point_stages(event: Event, rules: ChampionshipRules) -> list[int]:
+    """Stages with results that award stage points."""
+    done = set(event.stages_with_results())
+    return [n for n, st in sorted(event.stages.items())
+            if n in done and (st.counts_for_general or (n == 0 and rules.prologue_stage_points))]
+
+
+def category_result(rnd: Round, event: Event, rulebook: Rulebook, rules: ChampionshipRules, category_name: str | None,
+                    people: Identities, verdicts: Mapping[int, str], effects: dict[int, Any] | None = None
+                    ) -> CategoryResult:
+    """Round ``rnd``'s results in one championship category."""
+    category = rules.category(category_name)
+    crews = crews_of(event, category, verdicts, rules, people)
+    if not crews or not event.stages_with_results():
+        return CategoryResult(rnd, crews, ())
+
+    def rows(lines) -> tuple[ResultRow, ...]:
+        return tuple(ResultRow(line.bib, line.position, line.status) for line in lines)
+
+    final = rows(classify_general(event, rulebook, category=category.category, klass=category.klass, effects=effects))
+    stages = {n: rows(classify_stage(event, rulebook, n, category=category.category, klass=category.klass,
+                                     effects=effects)) for n in point_stages(event, rules)}
+    return CategoryResult(rnd, crews, final, stages)

@@ -1,0 +1,142 @@
+"""What each contender needs at the rounds not yet counted (pure).
+
+Exact over the points still available, with these assumptions (docs/championship.md):
+
+* the most a competitor can take at a round is the best final place plus every stage's top
+  stage points (for a manufacturer: its best ``scoring_cars`` crews in the top places and on
+  top of every stage); a competitor may also score nothing (not start);
+* a tie on points goes to countback (:func:`raidcontrol.championship.standings.beats`);
+* *can still win*: winning every remaining round with every stage while no rival scores
+  puts the competitor ahead of (or level with, all countback included) everyone;
+* *clinched*: no rival taking everything that is left can pass the leader;
+* the simplest condition: the weakest result at one remaining round (earliest round first)
+  that makes the competitor champion whatever else happens — the competitor scoring nothing
+  elsewhere and each rival taking everything the competitor leaves (for drivers exactly: the
+  rival cannot take the competitor's place; for manufacturers a sufficient condition on the
+  points, rivals' best taken without the places the competitor's cars hold).  When no single
+  round is enough, the condition is the exact margin over each rival that could still pass.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from raidcontrol.championship.model import Round, format_points
+from raidcontrol.championship.rules import ChampionshipRules
+from raidcontrol.championship.standings import StandingLine, beats
+
+CHAMPION, CAN_WIN, OUT = "champion", "can win", "out"
+NEWCOMER = "a competitor without points yet"
+
+
+@dataclass(frozen=True)
+class RemainingRound:
+    """A round still to count, with the stages that will award stage points there."""
+
+    round: Round
+    stages: int
+
+
+@dataclass(frozen=True)
+class OutlookLine:
+    """One competitor's outlook: points now, the most reachable, status and condition."""
+
+    position: int
+    name: str
+    points: float
+    max_points: float
+    status: str
+    condition: str
+
+
+@dataclass(frozen=True)
+class Outlook:
+    """available: the most points one competitor can still take; lines: the standings' order."""
+
+    remaining: tuple[RemainingRound, ...]
+    available: float
+    lines: tuple[OutlookLine, ...]
+    newcomer_can_win: bool
+
+
+def ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def round_maximum(title: str, rules: ChampionshipRules, rem: RemainingRound) -> float:
+    """The most one competitor of ``title`` can take at a remaining round."""
+    scale = rules.scales[rem.round.type]
+    cars = rules.scoring_cars if title == "manufacturers" else 1
+    finals = [scale.for_place(p) for p in range(1, cars + 1)]
+    stage_tops = [rules.stage_positions[i] if i < len(rules.stage_positions) else 0 for i in range(cars)]
+    return sum(finals) + sum(stage_tops) * rem.stages
+
+
+def _driver_ladder(rules: ChampionshipRules, rem: RemainingRound) -> list[tuple[str, float, int | None, float, int]]:
+    """(wording, points the competitor is sure of, its place, the most a rival takes there,
+    the rival's place) from the weakest result up to a win."""
+    scale = rules.scales[rem.round.type]
+    stage_max = (rules.stage_positions[0] if rules.stage_positions else 0) * rem.stages
+    where = f"at {rem.round.label}"
+    ladder = [(f"starting {where}", scale.not_classified, None, scale.for_place(1) + stage_max, 1),
+              (f"being classified {where}", scale.lower_classified, None, scale.for_place(1) + stage_max, 1)]
+    for place in range(len(scale.positions), 1, -1):
+        ladder.append((f"finishing {ordinal(place)} or better {where}", scale.for_place(place), place,
+                       scale.for_place(1) + stage_max, 1))
+    ladder.append((f"winning {rem.round.label}", scale.for_place(1), 1, scale.for_place(2) + stage_max, 2))
+    return ladder
+
+
+def _single_round_condition(title: str, me: StandingLine, rivals: list[StandingLine], rules: ChampionshipRules,
+                            remaining: list[RemainingRound]) -> str | None:
+    maxima = [round_maximum(title, rules, r) for r in remaining]
+    for i, rem in enumerate(remaining):
+        elsewhere = sum(maxima) - maxima[i]
+        others = (1,) * (len(remaining) - 1)
+        if title == "manufacturers":
+            need = max(o.points + sum(maxima) for o in rivals) - me.points
+            if 0 <= need < maxima[i]:
+                return f"{me.name} is champion by scoring more than {format_points(need)} points at {rem.round.label}"
+            continue
+        for wording, mine, my_place, theirs, their_place in _driver_ladder(rules, rem):
+            me_then = (me.points + mine, me.places + (my_place,))
+            if all(beats(me_then, (o.points + theirs + elsewhere, o.places + (their_place,) + others)) for o in rivals):
+                return f"{me.name} is champion by {wording}"
+    return None
+
+
+def _margin_condition(me: StandingLine, rivals: list[StandingLine], available: float) -> str:
+    parts = []
+    for o in rivals:
+        if o.points + available < me.points:
+            continue  # cannot pass whatever happens
+        gap = o.points - me.points
+        if gap >= 0:
+            parts.append(f"outscore {o.name} by more than {format_points(gap)} points")
+        else:
+            parts.append(f"not be outscored by {o.name} by {format_points(-gap)} points or more")
+    return (f"{me.name} needs, over the remaining rounds, to " + " and ".join(parts)
+            + " (a tie on points goes to countback)")
+
+
+def outlook(title: str, lines: list[StandingLine], rules: ChampionshipRules,
+            remaining: list[RemainingRound]) -> Outlook:
+    """Who can still win, who has clinched and the simplest winning condition of each contender."""
+    available = sum(round_maximum(title, rules, r) for r in remaining)
+    wins = (1,) * len(remaining)
+    newcomer = StandingLine(0, "", NEWCOMER, 0, ())  # someone who has not scored yet
+    out = []
+    for me in lines:
+        rivals = [o for o in lines if o.key != me.key] + [newcomer]
+        best = (me.points + available, me.places + wins)
+        if all(beats((me.points, me.places), (o.points + available, o.places + wins)) for o in rivals):
+            status, condition = CHAMPION, f"{me.name} is champion"
+        elif all(not beats((o.points, o.places), best) for o in rivals):
+            status = CAN_WIN
+            condition = (_single_round_condition(title, me, rivals, rules, remaining)
+                         or _margin_condition(me, rivals, available))
+        else:
+            status, condition = OUT, ""
+        out.append(OutlookLine(me.position, me.name, me.points, me.points + available, status, condition))
+    leader_points = lines[0].points if lines else 0
+    return Outlook(tuple(remaining), available, tuple(out), bool(remaining) and available >= leader_points)

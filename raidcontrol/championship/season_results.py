@@ -1,0 +1,94 @@
+"""A season's standings and outlook from its opened rounds (pure: events in, tables out).
+
+The rounds counted are those up to ``after`` (default: the whole season) that have an
+event; the rounds still open for the outlook are the ones after ``after`` and the ones
+not yet run.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Mapping, Protocol, Sequence
+
+from raidcontrol.championship.from_event import category_result
+from raidcontrol.championship.model import Round, Season
+from raidcontrol.championship.outlook import Outlook, RemainingRound, outlook
+from raidcontrol.championship.people import Identities
+from raidcontrol.championship.rules import ChampionshipRules
+from raidcontrol.championship.standings import StandingLine, standings
+from raidcontrol.championship.titles import Competitors, title_entries
+from raidcontrol.core.errors import InputError
+from raidcontrol.core.model import Event
+from raidcontrol.rules import Rulebook
+
+
+class RoundEvent(Protocol):
+    """What the season needs of an opened round (``raidcontrol.io.season.OpenRound``)."""
+
+    round: Round
+    event: Event
+    rulebook: Rulebook
+    verdicts: dict[int, str]
+    effects: dict[int, Any]
+
+
+@dataclass(frozen=True)
+class SeasonTable:
+    """The standings of one title and category after a round.
+
+    counted: the rounds whose columns the standings carry (1 … after); lines: the standings.
+    """
+
+    title: str
+    category: str
+    after: Round
+    counted: tuple[Round, ...]
+    lines: tuple[StandingLine, ...]
+
+
+def after_round(season: Season, after: str | int | None) -> Round:
+    if after is None or str(after).strip() == "":
+        return season.rounds[-1]
+    try:
+        return season.round(after)
+    except KeyError:
+        raise InputError(f"no round {after!r} in the season (rounds: "
+                         f"{', '.join(f'{r.number} {r.name}' for r in season.rounds)})", field="after") from None
+
+
+def rounds_to_open(season: Season, after: Round, folders: Mapping[int, Any]) -> list[int]:
+    """Numbers of the rounds up to ``after`` that have an event folder."""
+    return [r.number for r in season.rounds if r.number <= after.number and r.number in folders]
+
+
+def season_table(season: Season, rules: ChampionshipRules, identities: Identities, opened: Sequence[RoundEvent],
+                 title: str, category: str | None, after: Round) -> SeasonTable:
+    """Standings of ``title`` in ``category`` over the rounds up to ``after``."""
+    rules.check_title(title)
+    cat = rules.category(category)
+    by_number = {o.round.number: o for o in opened}
+    counted = tuple(r for r in season.rounds if r.number <= after.number)
+    rounds: list[Competitors] = []
+    for rnd in counted:
+        o = by_number.get(rnd.number)
+        if o is None:
+            rounds.append({})
+            continue
+        result = category_result(rnd, o.event, o.rulebook, rules, cat.name, identities, o.verdicts, o.effects)
+        rounds.append(title_entries(title, result, rules))
+    return SeasonTable(title, cat.name, after, counted, tuple(standings(rounds)))
+
+
+def remaining_rounds(season: Season, rules: ChampionshipRules, after: Round, opened: Sequence[RoundEvent]
+                     ) -> list[RemainingRound]:
+    """The rounds still to count: after ``after``, or not yet run; with their planned stages."""
+    ran = {o.round.number for o in opened if o.event.stages_with_results()}
+    out = []
+    for rnd in season.rounds:
+        if rnd.number > after.number or rnd.number not in ran:
+            stages = rnd.stages if rnd.stages is not None else rules.planned_stages[rnd.type]
+            out.append(RemainingRound(rnd, stages))
+    return out
+
+
+def season_outlook(table: SeasonTable, season: Season, rules: ChampionshipRules, opened: Sequence[RoundEvent]) -> Outlook:
+    return outlook(table.title, list(table.lines), rules, remaining_rounds(season, rules, table.after, opened))

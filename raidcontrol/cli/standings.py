@@ -1,0 +1,98 @@
+"""The ``standings`` command: W2RC championship standings of a season, and the outlook."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+from rich.progress import Progress
+
+from raidcontrol.championship.model import format_points
+from raidcontrol.championship.outlook import OUT, Outlook
+from raidcontrol.championship.rules import TITLES, championship_rules
+from raidcontrol.championship.season_results import SeasonTable, after_round, rounds_to_open, season_outlook, season_table
+from raidcontrol.cli.common import OutputFormat, emit, err_console
+from raidcontrol.core.errors import InputError
+from raidcontrol.core.timefmt import TimeFormatError, parse_datetime
+from raidcontrol.io.season import open_rounds, read_season
+from raidcontrol.rules import load_rulebook
+
+STANDINGS_HEADER = ("position", "name", "points")
+OUTLOOK_HEADER = ("position", "name", "points", "max_points", "status", "condition")
+
+
+def standings_rows(table: SeasonTable) -> tuple[list[str], list[list]]:
+    """CSV header ``position,name,points`` then one column per round counted (the round's name)."""
+    header = [*STANDINGS_HEADER, *(r.name for r in table.counted)]
+    rows = [[line.position, line.name, format_points(line.points),
+             *(format_points(e.points) if e is not None else "" for e in line.by_round)] for line in table.lines]
+    return header, rows
+
+
+def outlook_rows(view: Outlook) -> list[list]:
+    return [[ln.position, ln.name, format_points(ln.points), format_points(ln.max_points), ln.status, ln.condition]
+            for ln in view.lines]
+
+
+def _as_of(text: Optional[str]):
+    if not text:
+        return None
+    try:
+        return parse_datetime(text)
+    except TimeFormatError as exc:
+        raise InputError(str(exc), field="--as-of") from None
+
+
+def standings_cmd(
+    season_toml: Path = typer.Argument(..., help="The season file (season.toml): rulebook and rounds in order."),
+    category: Optional[str] = typer.Option(None, "--category", help="Championship category (FIA: Ultimate, Stock, "
+                                           "Challenger, SSV; FIM: RallyGP, Rally2, Rally3, Quad). Default: the rulebook's."),
+    title: str = typer.Option("drivers", "--title", help="drivers, codrivers or manufacturers."),
+    after: Optional[str] = typer.Option(None, "--after", help="Standings after this round (number or name); default: the last."),
+    fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table, csv or json."),
+    as_of: Optional[str] = typer.Option(None, "--as-of", help="As the journals stood at this moment (ISO 8601)."),
+    show_outlook: bool = typer.Option(False, "--outlook", help="Points still available, who can still win, who has "
+                                      "clinched, and each contender's simplest winning condition."),
+    db: Optional[str] = typer.Option(None, "--db", help="Journal database URL (default: a SQLite file in each event folder, or $RAIDCONTROL_DB)."),
+) -> None:
+    """W2RC standings of a season: points per round, ties broken by countback.
+
+    CSV columns: position, name, points, then one column per round named after the round (empty: no result there).
+
+    With --outlook: position, name, points, max_points, status (champion / can win / out) and the simplest condition for the title.
+    """
+    if title not in TITLES:
+        raise InputError(f"--title must be one of {', '.join(TITLES)}, not {title!r}", field="--title")
+    moment = _as_of(as_of)
+    season_file = read_season(season_toml)
+    season = season_file.season
+    rules = championship_rules(load_rulebook(season.rulebook_id))
+    rules.check_title(title)
+    rules.category(category)
+    last = after_round(season, after)
+    numbers = rounds_to_open(season, last, season_file.folders)
+    with Progress(console=err_console, transient=True, disable=fmt is not OutputFormat.table) as progress:
+        task = progress.add_task("opening the rounds' journals", total=len(numbers))
+        opened = open_rounds(season_file, numbers, as_of=moment, db_url=db,
+                             on_open=lambda _round: progress.advance(task))
+    table = season_table(season, rules, season_file.identities, opened, title, category, last)
+    what = f"{season.name} — {table.category} {title} after {last.label}" + (f", as of {as_of}" if as_of else "")
+    if not show_outlook:
+        header, rows = standings_rows(table)
+        emit(header, rows, fmt, title=what, highlight_rows={0} if rows else None)
+        return
+    view = season_outlook(table, season, rules, opened)
+    rows = outlook_rows(view)
+    if fmt is OutputFormat.table:
+        left = ", ".join(r.round.label for r in view.remaining) or "none"
+        Console().print(f"Rounds still to count: {left}; most points still available: "
+                        f"[bold]{format_points(view.available)}[/]")
+        if view.newcomer_can_win:
+            Console().print("A competitor without points yet could still win the title.")
+    emit(OUTLOOK_HEADER, rows, fmt, title=f"{what} — outlook",
+         highlight_rows={i for i, ln in enumerate(view.lines) if ln.status not in (OUT,)} if rows else None)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("standings")(standings_cmd)
