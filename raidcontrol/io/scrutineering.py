@@ -1,0 +1,144 @@
+"""Reading the Stock files: production-reference sheets and ``scrutineering/<bib>.toml``.
+
+Every problem is an :class:`~raidcontrol.core.errors.InputError` naming the file, the line
+and the dotted field; nothing is recorded before every file has been read.  Sheets come
+from the package's library (``raidcontrol/stock/references/``) and, for an event, from
+``EVENT_DIR/references/*.toml`` (a sheet there with the id of a shipped one replaces it).
+"""
+from __future__ import annotations
+
+import re
+import tomllib
+from importlib import resources
+from pathlib import Path
+from typing import Iterable
+
+from raidcontrol.core.errors import InputError
+from raidcontrol.rules import Rulebook
+from raidcontrol.stock.breach import Verdict
+from raidcontrol.stock.record import ScrutineeringRecord, record_from_dict
+from raidcontrol.stock.rules import StockRules, stock_rules
+from raidcontrol.stock.sheet import ProductionReference, sheet_from_dict
+from raidcontrol.stock.verdict import assess
+
+LIBRARY_DIR = Path(str(resources.files("raidcontrol.stock") / "references"))
+EVENT_REFERENCES = "references"
+SCRUTINEERING_DIR = "scrutineering"
+
+_HEADER = re.compile(r"^\[\s*([^\[\]]+?)\s*\](?:\s*#.*)?$")
+_ARRAY_HEADER = re.compile(r"^\[\[\s*([^\[\]]+?)\s*\]\](?:\s*#.*)?$")
+_KEY = re.compile(r'^((?:[A-Za-z0-9_-]+|"[^"]*"|\'[^\']*\')(?:\s*\.\s*(?:[A-Za-z0-9_-]+|"[^"]*"|\'[^\']*\'))*)\s*=')
+
+
+def _dotted(text: str) -> str:
+    parts = re.findall(r'"[^"]*"|\'[^\']*\'|[^.\s]+', text)
+    return ".".join(p.strip("\"'") for p in parts)
+
+
+def key_lines(text: str) -> dict[str, int]:
+    """Line of every table header and key in TOML text, by dotted path; the n-th
+    ``[[name]]`` table is ``name[n]`` (from 1)."""
+    lines: dict[str, int] = {}
+    prefix = ""
+    counts: dict[str, int] = {}
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        if m := _ARRAY_HEADER.match(line):
+            name = _dotted(m.group(1))
+            counts[name] = counts.get(name, 0) + 1
+            prefix = f"{name}[{counts[name]}]"
+        elif m := _HEADER.match(line):
+            prefix = _dotted(m.group(1))
+        elif m := _KEY.match(line):
+            key = _dotted(m.group(1))
+            lines.setdefault(f"{prefix}.{key}" if prefix else key, number)
+            continue
+        else:
+            continue
+        lines.setdefault(prefix, number)
+    return lines
+
+
+def locate(lines: dict[str, int], field: str | None) -> int | None:
+    """The line of ``field``, or of the nearest enclosing table that is in the file."""
+    path = field or ""
+    while path:
+        if path in lines:
+            return lines[path]
+        path = path.rpartition(".")[0]
+    return 1 if field and "." not in field else None
+
+
+def _read(path: Path) -> tuple[dict, dict[str, int]]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read: {exc}", file=str(path)) from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        m = re.search(r"line (\d+)", str(exc))
+        raise InputError(f"malformed TOML: {exc}", file=str(path), line=int(m.group(1)) if m else None) from None
+    return data, key_lines(text)
+
+
+def read_sheet(path: Path) -> ProductionReference:
+    """One production-reference sheet."""
+    data, lines = _read(path)
+    try:
+        return sheet_from_dict(data)
+    except InputError as exc:
+        raise exc.at(file=str(path), line=locate(lines, exc.field)) from None
+
+
+def load_library(extra_dirs: Iterable[Path] = ()) -> dict[str, ProductionReference]:
+    """The shipped sheets, then those of ``extra_dirs`` (later ones replace earlier ids)."""
+    library: dict[str, ProductionReference] = {}
+    for folder in (LIBRARY_DIR, *extra_dirs):
+        seen: dict[str, Path] = {}
+        for path in sorted(Path(folder).glob("*.toml")):
+            sheet = read_sheet(path)
+            if sheet.id in seen:
+                raise InputError(f"sheet id {sheet.id!r} already used by {seen[sheet.id].name}",
+                                 file=str(path), line=1, field="id")
+            seen[sheet.id] = path
+            library[sheet.id] = sheet
+    return library
+
+
+def read_record(path: Path, library: dict[str, ProductionReference]) -> ScrutineeringRecord:
+    """One scrutineering file, its production reference checked against ``library``."""
+    data, lines = _read(path)
+    try:
+        record = record_from_dict(data)
+        if record.reference not in library:
+            raise InputError(f"unknown production reference {record.reference!r} "
+                             f"(known: {', '.join(sorted(library)) or 'none'})", field="reference")
+    except InputError as exc:
+        raise exc.at(file=str(path), line=locate(lines, exc.field)) from None
+    return record
+
+
+def check_file(path: Path, rulebook: Rulebook, library: dict[str, ProductionReference],
+               rules: StockRules | None = None) -> tuple[ScrutineeringRecord, Verdict]:
+    """Read one scrutineering file and give its verdict."""
+    record = read_record(path, library)
+    rules = rules or stock_rules(rulebook)
+    return record, assess(record, library[record.reference], rules, rulebook.id)
+
+
+def read_event_scrutineering(event_dir: Path, rulebook: Rulebook) -> list[tuple[ScrutineeringRecord, Verdict, Path]]:
+    """Every ``scrutineering/<bib>.toml`` of an event, validated (file name = bib), with verdicts."""
+    library = load_library([Path(event_dir) / EVENT_REFERENCES])
+    rules = stock_rules(rulebook)
+    out = []
+    for path in sorted((Path(event_dir) / SCRUTINEERING_DIR).glob("*.toml")):
+        record, verdict = check_file(path, rulebook, library, rules)
+        if path.stem != str(record.bib):
+            data_lines = key_lines(path.read_text(encoding="utf-8"))
+            raise InputError(f"the file of bib {record.bib} must be named {record.bib}.toml",
+                             file=str(path), line=locate(data_lines, "bib"), field="bib")
+        out.append((record, verdict, path))
+    return out
