@@ -40,10 +40,12 @@ def line_row(line: ClassLine) -> list:
 def convert_official_cmd(
     src: Path = typer.Argument(..., help="Folder of the organiser's saved live-timing responses (JSON)."),
     out: Path = typer.Argument(..., help="Event folder to write (created if missing)."),
+    decisions: Optional[Path] = typer.Option(None, "--decisions", help="CSV of known decisions the data does not show "
+                                             "(stage,bib,kind,amount,scope,reason,included)."),
 ) -> None:
     """Convert the organiser's live-timing data into an event folder (entries, itinerary, times,
     penalties, credits, waypoint splits, withdrawals)."""
-    counts = convert_official(src, out)
+    counts = convert_official(src, out, decisions)
     console.print(f"wrote event folder [bold]{out}[/]: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
 
 
@@ -136,29 +138,39 @@ def explain_cmd(
                           f"penalties {format_duration(line.penalty_ms)})")
 
 
+DATA_DIR = Path(__file__).resolve().parents[2] / "data"
+
+
 def demo_cmd(
-    data: Path = typer.Option(Path(__file__).resolve().parents[2] / "data" / "dakar2025_api_cache", "--data",
-                              help="The organiser's Dakar 2025 data folder."),
+    data: Path = typer.Option(DATA_DIR / "dakar2025_api_cache", "--data", help="The organiser's Dakar 2025 data folder."),
+    decisions: Path = typer.Option(DATA_DIR / "dakar2025-decisions.csv", "--decisions",
+                                   help="Known decisions the data does not show."),
     out: Path = typer.Option(Path("out/dakar2025"), "--out", help="Event folder to write."),
-    top: int = typer.Option(10, "--top", help="How many lines of each table."),
+    top: int = typer.Option(10, "--top", help="How many lines of the stage ranking."),
 ) -> None:
-    """Import the real Dakar 2025 data and print the top of its classifications."""
-    counts = convert_official(data, out)
+    """Import the real Dakar 2025 data and print its classifications, category leaders and two explanations."""
+    counts = convert_official(data, out, decisions if decisions.is_file() else None)
     console.print(f"[bold]Imported[/] the organiser's Dakar 2025 data into {out}: "
                   + ", ".join(f"{v} {k}" for k, v in counts.items()))
     session = EventSession.open(out)
     ev, rb = session.event, session.rulebook
     n = last_stage(ev)
-    for title, lines in (
-        (f"Stage {n} — special ranking (top {top})", classify_special(ev, rb, n)),
-        (f"Stage {n} — stage ranking (top {top})", classify_stage(ev, rb, n)),
-        (f"General after stage {n} — Stock (T2)", classify_general(ev, rb, n, category="Stock", effects=session.effects)),
-        (f"General after stage {n} — Challenger (top {top})", classify_general(ev, rb, n, category="Challenger")),
-    ):
-        emit(CSV_HEADER, [line_row(ln) for ln in lines[:top]], OutputFormat.table, title=title)
-    winner = classify_stage(ev, rb, n)[0]
-    console.print(f"\nWhy is #{winner.bib} first? [dim]raidcontrol explain {out} --bib {winner.bib} --stage {n}[/]")
-    explain_cmd(out, winner.bib, n, None, None)
+    stage_lines = classify_stage(ev, rb, n)
+    emit(CSV_HEADER, [line_row(ln) for ln in stage_lines[:top]], OutputFormat.table,
+         title=f"{ev.name} — stage {n} ranking, top {top} of {len(stage_lines)}")
+    leaders = []
+    for category in rb.section("categories"):
+        lines = classify_general(ev, rb, n, category=category, effects=session.effects)
+        leaders += [line_row(ln) for ln in lines[:3]]
+    emit(CSV_HEADER, leaders, OutputFormat.table, title=f"General classification after stage {n} — top 3 per category")
+    special = {ln.bib: ln.position for ln in classify_special(ev, rb, n)}
+    moved = [ln for ln in stage_lines if ln.position != special.get(ln.bib)]
+    console.print(f"\n{len(moved)} crews rank differently in the special and the stage: penalties outside the special count in the stage only.")
+    picks = [stage_lines[0].bib] + [a.bib for a in ev.adjustments if a.stage == n and a.scope == "stage"][:1]
+    for bib in picks:
+        console.print(f"\n[dim]$ raidcontrol explain {out} --bib {bib} --stage {n}[/]")
+        explain_cmd(out, bib, n, None, None)
+    console.print(f"\nEvery table as CSV or JSON: [dim]raidcontrol classify {out} --general --format csv[/]")
 
 
 def register(app: typer.Typer) -> None:

@@ -28,7 +28,8 @@ from datetime import date as dt_date, timedelta
 from pathlib import Path
 
 from raidcontrol.core.errors import InputError
-from raidcontrol.core.timefmt import MS_PER_HOUR, Instant, format_duration
+from raidcontrol.core.timefmt import MS_PER_HOUR, Instant, TimeFormatError, format_duration, parse_duration
+from raidcontrol.io.csvfile import read_rows
 from raidcontrol.io.event_folder_writer import write_csv, write_event_toml
 from raidcontrol.rules import Rulebook, load_rulebook
 
@@ -102,9 +103,38 @@ def _clock(ms: int, date: str, full: bool) -> str:
     return f"{day.isoformat()}T{Instant(rest)}{offset}"
 
 
-def convert_official(src: str | Path, out: str | Path) -> dict:
-    """Convert the organiser's data in ``src`` into an event folder ``out``; returns counts."""
+def read_decisions(path: Path) -> dict[tuple[int, int], list[dict]]:
+    """Known decisions that the organiser's data does not show (e.g. a credit already inside a
+    published time): CSV ``stage,bib,kind,amount,scope,reason,included``.  ``included`` = ``true``
+    when the published time already contains it (then the raw finish is rebuilt without it)."""
+    out: dict[tuple[int, int], list[dict]] = {}
+    for line, row in read_rows(path, ("stage", "bib", "kind", "amount", "scope", "reason", "included")):
+        where = dict(file=path.name, line=line)
+        try:
+            stage, bib = int(row["stage"]), int(row["bib"])
+        except ValueError:
+            raise InputError("stage and bib must be whole numbers", field="stage", **where) from None
+        if row["kind"] not in ("penalty", "credit"):
+            raise InputError("kind must be penalty or credit", field="kind", **where)
+        if row["scope"] != "special":
+            raise InputError("only special-scope decisions can be applied to the organiser's data", field="scope", **where)
+        if row["included"] not in ("true", "false"):
+            raise InputError("included must be true or false", field="included", **where)
+        try:
+            amount = parse_duration(row["amount"])
+        except TimeFormatError as exc:
+            raise InputError(str(exc), field="amount", **where) from None
+        out.setdefault((stage, bib), []).append({**row, "amount_ms": amount, "included": row["included"] == "true"})
+    return out
+
+
+def convert_official(src: str | Path, out: str | Path, decisions: str | Path | None = None) -> dict:
+    """Convert the organiser's data in ``src`` into an event folder ``out``; returns counts.
+
+    ``decisions``: an optional CSV of known decisions the data does not show (see :func:`read_decisions`).
+    """
     src, out = Path(src), Path(out)
+    known = read_decisions(Path(decisions)) if decisions else {}
     if not src.is_dir():
         raise InputError("no such folder", file=str(src))
     year = _year(src)
@@ -153,10 +183,15 @@ def convert_official(src: str | Path, out: str | Path) -> dict:
                 raise InputError("penalties are inconsistent (stage penalty below special penalty)", file=where,
                                  field="ce.penality")
             date = dates.get(stage, "")
+            included = 0                      # decisions the published time already holds
+            for dec in known.get((stage, bib), []):
+                if dec["included"]:
+                    included += dec["amount_ms"] if dec["kind"] == "penalty" else -dec["amount_ms"]
+                adjustments.append([stage, bib, dec["kind"], format_duration(dec["amount_ms"]), "special", dec["reason"]])
             if dnf:
                 times.append([stage, bib, _clock(start, date, False), "", "dnf"])
             else:
-                finish = start + cs_time - cs_pen + credit
+                finish = start + cs_time - cs_pen + credit - included
                 full = finish >= DAY_MS
                 times.append([stage, bib, _clock(start, date, full), _clock(finish, date, full), "finished"])
             if special_pen:

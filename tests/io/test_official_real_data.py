@@ -99,3 +99,25 @@ def test_explain_shows_the_terms(cli, dakar_event):
     assert "penalty (stage)" in out and "0:29:00" in out and "6:18:10" in out
     code, out, _ = cli("explain", dakar_event, "--bib", "352", "--stage", "1")
     assert "maximum time" in out and "fixed penalty" in out and "26:45:00" in out
+
+
+def test_known_decisions_rebuild_the_raw_time_and_keep_the_official_result(cli, tmp_path):
+    """#204's published 4:35:08 already holds a 95 s credit: with the decisions file the raw special
+    time is rebuilt (4:36:43) and the credit is shown, the result stays the official one."""
+    from tests.conftest import REPO
+
+    event = tmp_path / "dk"
+    assert cli("convert-official", DAKAR_DATA, event, "--decisions", REPO / "data" / "dakar2025-decisions.csv")[0] == 0
+    rows = {int(r["bib"]): r for r in _rows(cli, event, ["--stage", "1", "--special"])}
+    assert rows[204]["time"] == "4:35:08" and rows[204]["position"] == "1"
+    assert all(rows[b]["time"] == OFFICIAL[b]["stage_time"] for b in OFFICIAL)
+    code, out, _ = cli("explain", event, "--bib", "204", "--stage", "1")
+    assert "4:36:43" in out and "-0:01:35" in out and "Laia Sanz" in out
+
+
+def test_bad_decisions_file_is_located(cli, tmp_path):
+    bad = tmp_path / "decisions.csv"
+    bad.write_text("stage,bib,kind,amount,scope,reason,included\n1,204,credit,95s,special,x,true\n")
+    code, _, err = cli("convert-official", DAKAR_DATA, tmp_path / "dk", "--decisions", bad)
+    assert code == 2 and "decisions.csv:2" in err and "amount" in err
+    assert not (tmp_path / "dk").exists()
