@@ -60,8 +60,9 @@ def emit(header: Sequence[str], rows: list[Sequence[Any]], fmt: OutputFormat, *,
         sys.stdout.write(json.dumps([dict(zip(header, r)) for r in rows], indent=1, ensure_ascii=False) + "\n")
     else:
         table = Table(title=title or None, caption=caption or None, header_style="bold")
+        numeric = {"position", "bib", "time", "gap", "penalty", "points"}
         for h in header:
-            table.add_column(h, justify="right" if h in {"position", "bib", "time", "gap", "penalty", "points"} else "left")
+            table.add_column(h, justify="right" if h in numeric else "left", no_wrap=h in numeric or h == "status")
         for i, r in enumerate(rows):
             table.add_row(*["" if v is None else str(v) for v in r], style="yellow" if highlight_rows and i in highlight_rows else None)
         Console().print(table)
