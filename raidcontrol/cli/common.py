@@ -10,6 +10,7 @@ from typing import Any, Iterable, Sequence
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from raidcontrol.core.errors import InputError, RaidcontrolError
@@ -35,10 +36,10 @@ def run_guarded(app: typer.Typer) -> int:
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     except InputError as exc:
-        err_console.print(f"[bold red]error:[/] {exc.located()}", highlight=False)
+        err_console.print(f"[bold red]error:[/] {escape(exc.located())}", highlight=False)
         return EXIT_BAD_INPUT
     except RaidcontrolError as exc:
-        err_console.print(f"[bold red]error:[/] {exc}", highlight=False)
+        err_console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
         return EXIT_BAD_INPUT
     return 0
 
@@ -64,5 +65,5 @@ def emit(header: Sequence[str], rows: list[Sequence[Any]], fmt: OutputFormat, *,
         for h in header:
             table.add_column(h, justify="right" if h in numeric else "left", no_wrap=h in numeric or h == "status")
         for i, r in enumerate(rows):
-            table.add_row(*["" if v is None else str(v) for v in r], style="yellow" if highlight_rows and i in highlight_rows else None)
+            table.add_row(*["" if v is None else escape(str(v)) for v in r], style="yellow" if highlight_rows and i in highlight_rows else None)
         Console().print(table)

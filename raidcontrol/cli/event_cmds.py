@@ -6,6 +6,7 @@ from typing import Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from raidcontrol.classification import (CSV_HEADER, ClassLine, classify_general, classify_special, classify_stage,
@@ -109,11 +110,11 @@ def explain_cmd(
     if stage not in ev.stages:
         raise InputError(f"stage {stage} is not in the event", field="--stage")
     entry = ev.entries[bib]
-    console.print(f"[bold]#{bib} {entry.driver}[/] / {entry.codriver} — {entry.brand} {entry.model} "
-                  f"({entry.category}, {entry.klass}) — stage {stage}: {ev.stages[stage].name}")
+    console.print(f"[bold]#{bib} {escape(entry.driver)}[/] / {escape(entry.codriver)} — {escape(entry.brand)} "
+                  f"{escape(entry.model)} ({entry.category}, {entry.klass}) — stage {stage}: {escape(ev.stages[stage].name)}")
     effect = session.effects.get(bib)
     if effect is not None and effect.flag:
-        console.print(f"[yellow]remark:[/] {effect.flag}")
+        console.print(f"[yellow]remark:[/] {escape(effect.flag)}")
     ct = crew_time(ev, rb, stage, bib, "stage")
     if ct is None:
         console.print("no time record for this crew in this stage")
@@ -127,7 +128,7 @@ def explain_cmd(
         if part.adjustment is not None and part.adjustment.evidence:
             ev_ = part.adjustment.evidence
             evidence = "; ".join(f"{k}: {v}" for k, v in ev_.items() if not isinstance(v, (list, dict)))
-        table.add_row(part.label, format_duration(part.ms), "; ".join(x for x in (part.reason, evidence) if x))
+        table.add_row(escape(part.label), format_duration(part.ms), escape("; ".join(x for x in (part.reason, evidence) if x)))
     if ct.time_ms is not None:
         table.add_row("[bold]stage time[/]", f"[bold]{format_duration(ct.time_ms)}[/]", f"status: {ct.status}")
     console.print(table)

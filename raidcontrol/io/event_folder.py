@@ -94,6 +94,12 @@ def read_event_toml(folder: Path) -> tuple[dict, Rulebook, list[Record]]:
             raise InputError(f"stage number {number} is negative or listed twice", file=EVENT_FILE,
                              line=_toml_line(text, "number", i), field="number")
         seen.add(number)
+        if number == 0 and rulebook.has("prologue.counts_for_general") and \
+                st["counts_for_general"] != rulebook.value("prologue.counts_for_general"):
+            raise InputError(f"the prologue's counts_for_general contradicts rulebook {rulebook.id} "
+                             f"(prologue.counts_for_general = {str(rulebook.value('prologue.counts_for_general')).lower()}); "
+                             "to change the rule for this event, override it in [rules.prologue]",
+                             file=EVENT_FILE, line=_toml_line(text, "counts_for_general", i), field="counts_for_general")
         try:
             max_ms = parse_duration(st["max_time"])
         except TimeFormatError as exc:

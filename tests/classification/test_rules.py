@@ -90,6 +90,10 @@ def test_prologue_does_not_count_for_fia_but_does_for_fim(cli, tmp_path):
         "number = 0\nname = \"Stage 0\"\nspecial_km = 300.0\nmax_time = \"10:00:00\"\ncounts_for_general = false",
         "number = 0\nname = \"Stage 0\"\nspecial_km = 300.0\nmax_time = \"10:00:00\"\ncounts_for_general = true"))
     assert [(b, t) for _, b, t, *_ in _classify(cli, fim, "--general")] == [("200", "4:10:00"), ("201", "4:15:00")]
+    # An FIA event may decide otherwise, through the rulebook override, not by contradicting it.
+    toml = (fia / "event.toml").read_text().replace("counts_for_general = false", "counts_for_general = true")
+    (fia / "event.toml").write_text(toml + "\n[rules.prologue]\ncounts_for_general = true\n")
+    assert [(b, t) for _, b, t, *_ in _classify(cli, fia, "--general")] == [("200", "4:10:00"), ("201", "4:15:00")]
 
 
 def test_fixed_penalty_is_overridable_per_event(cli, tmp_path):

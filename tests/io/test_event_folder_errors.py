@@ -35,6 +35,8 @@ CASES = {
                          ["event.toml:2", "field 'rulebook'", "fia-1999"]),
     "bad stage value": ("event.toml", 'name = "X"\nrulebook = "fia-2026"\n[[stage]]\nnumber = 1\nname = "S"\nspecial_km = 1.0\nmax_time = "nine hours"\ncounts_for_general = true\n',
                         ["event.toml:7", "field 'max_time'"]),
+    "prologue against the rulebook": ("event.toml", 'name = "X"\nrulebook = "fia-2026"\n[[stage]]\nnumber = 0\nname = "P"\nspecial_km = 1.0\nmax_time = "9:00:00"\ncounts_for_general = true\n[[stage]]\nnumber = 1\nname = "S"\nspecial_km = 1.0\nmax_time = "9:00:00"\ncounts_for_general = true\n',
+                                      ["event.toml:8", "field 'counts_for_general'", "rules.prologue"]),
     "unknown stage": ("adjustments.csv", "stage,bib,kind,amount,scope,reason\n7,200,penalty,0:01:00,special,x\n",
                       ["adjustments.csv:2", "field 'stage'"]),
     "bad adjustment kind": ("adjustments.csv", "stage,bib,kind,amount,scope,reason\n1,200,bonus,0:01:00,special,x\n",
