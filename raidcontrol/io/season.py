@@ -172,14 +172,19 @@ def check_events(season_file: SeasonFile, numbers: list[int]) -> None:
     season = season_file.season
     for number in numbers:
         folder = season_file.folders[number]
+        event_toml = folder / "event.toml"
         try:
-            rulebook, _ = read_event_folder(folder)
+            rulebook_id = tomllib.loads(event_toml.read_text(encoding="utf-8")).get("rulebook")
+        except tomllib.TOMLDecodeError as exc:
+            raise InputError(f"malformed TOML: {exc}", file=str(event_toml)) from None
+        if rulebook_id != season.rulebook_id:
+            rnd = season.rounds[number - 1]
+            raise InputError(f"round {number} ({rnd.name}): the event's rulebook {rulebook_id!r} is not the "
+                             f"season's {season.rulebook_id!r}", file=str(event_toml), field="rulebook")
+        try:
+            read_event_folder(folder)
         except InputError as exc:
             raise exc.at(file=str(folder)) from None
-        if rulebook.id != season.rulebook_id:
-            rnd = season.rounds[number - 1]
-            raise InputError(f"round {number} ({rnd.name}): the event's rulebook {rulebook.id!r} is not the "
-                             f"season's {season.rulebook_id!r}", file=str(folder / "event.toml"), field="rulebook")
 
 
 def open_rounds(season_file: SeasonFile, numbers: list[int], as_of: datetime | None = None,
