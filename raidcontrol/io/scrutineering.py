@@ -129,16 +129,25 @@ def check_file(path: Path, rulebook: Rulebook, library: dict[str, ProductionRefe
     return record, assess(record, library[record.reference], rules, rulebook.id)
 
 
-def read_event_scrutineering(event_dir: Path, rulebook: Rulebook) -> list[tuple[ScrutineeringRecord, Verdict, Path]]:
-    """Every ``scrutineering/<bib>.toml`` of an event, validated (file name = bib), with verdicts."""
+def read_event_scrutineering(event_dir: Path, rulebook: Rulebook, categories: dict[int, str] | None = None,
+                             ) -> list[tuple[ScrutineeringRecord, Verdict, Path]]:
+    """Every ``scrutineering/<bib>.toml`` of an event, validated, with its verdict.  The file
+    is named after its bib; with ``categories`` (bib → category of ``entries.csv``) each bib
+    must be an entry of the Stock category."""
     library = load_library([Path(event_dir) / EVENT_REFERENCES])
     rules = stock_rules(rulebook)
     out = []
     for path in sorted((Path(event_dir) / SCRUTINEERING_DIR).glob("*.toml")):
         record, verdict = check_file(path, rulebook, library, rules)
+        problem = ""
         if path.stem != str(record.bib):
-            data_lines = key_lines(path.read_text(encoding="utf-8"))
-            raise InputError(f"the file of bib {record.bib} must be named {record.bib}.toml",
-                             file=str(path), line=locate(data_lines, "bib"), field="bib")
+            problem = f"the file of bib {record.bib} must be named {record.bib}.toml"
+        elif categories is not None and record.bib not in categories:
+            problem = f"bib {record.bib} is not an entry of the event (entries.csv)"
+        elif categories is not None and categories[record.bib] != rules.category:
+            problem = f"bib {record.bib} is entered in {categories[record.bib]!r}, not in {rules.category!r}"
+        if problem:
+            lines = key_lines(path.read_text(encoding="utf-8"))
+            raise InputError(problem, file=str(path), line=locate(lines, "bib"), field="bib")
         out.append((record, verdict, path))
     return out
