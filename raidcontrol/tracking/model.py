@@ -20,6 +20,9 @@ class Waypoint:
     type: one of :data:`WAYPOINT_TYPES`, or a control type (``DSS``, ``ASS``, ``DZ``, ``FZ``, ``TC`` …).
     open_m / clear_m: opening and validation radii in metres (rulebook default when the file gives none).
     index: position in roadbook order (0-based, over every waypoint of the file).
+    km: the roadbook distance at the waypoint (km).
+    line: the line of its ``<wpt>`` in the roadbook file (0 when not read from a file).
+    duration_ms: a neutralisation's or a stop's length; allowed_ms: a time control's allowed time.
     """
 
     name: str
@@ -30,6 +33,9 @@ class Waypoint:
     open_m: float | None = None
     index: int = 0
     km: float | None = None
+    line: int = 0
+    duration_ms: int | None = None
+    allowed_ms: int | None = None
 
 
 @dataclass(frozen=True)
@@ -82,3 +88,26 @@ class Fleet:
 
     def __len__(self) -> int:
         return int(self.t_ms.shape[0])
+
+    @classmethod
+    def from_columns(cls, bib, t_ms, lat, lon, speed_kmh=None, source: str = "") -> "Fleet":
+        """A fleet from raw columns: grouped by bib (stable, so each crew keeps its fixes in
+        the given order), with ``bibs``/``offsets`` built.  Columns are cast to the documented
+        dtypes; ``speed_kmh`` None means no device speed (all NaN)."""
+        bib = np.asarray(bib, dtype=np.int32)
+        t_ms = np.asarray(t_ms, dtype=np.int64)
+        lat = np.asarray(lat, dtype=np.float64)
+        lon = np.asarray(lon, dtype=np.float64)
+        speed = (np.full(bib.shape[0], np.nan, dtype=np.float32) if speed_kmh is None
+                 else np.asarray(speed_kmh, dtype=np.float32))
+        if bib.shape[0] > 1 and np.any(bib[1:] < bib[:-1]):
+            order = np.argsort(bib, kind="stable")
+            bib, t_ms, lat, lon, speed = bib[order], t_ms[order], lat[order], lon[order], speed[order]
+        if bib.shape[0]:
+            starts = np.flatnonzero(np.r_[True, bib[1:] != bib[:-1]])
+            bibs = bib[starts].astype(np.int32)
+            offsets = np.r_[starts, bib.shape[0]].astype(np.int64)
+        else:
+            bibs = np.empty(0, np.int32)
+            offsets = np.zeros(1, np.int64)
+        return cls(bib, t_ms, lat, lon, speed, bibs, offsets, source)

@@ -1,0 +1,273 @@
+"""``check_fleet``: a fleet's tracks against a stage's roadbook under a rulebook (pure).
+
+The compiled kernel (:mod:`raidcontrol.tracking.kernel`) walks every crew's fixes once;
+this module prepares its inputs (targets, candidate grid, crews whose fixes came out of
+time order sorted on a copy), runs it in batches (reporting progress) and turns its
+arrays into :class:`CrewReport` objects with penalties from the rules and evidence.
+The fleet passed in is never modified.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+from raidcontrol.tracking import kernel as K
+from raidcontrol.tracking.geodesy import DEG, MS_TO_KMH, MS_PER_S, leg_lengths_m, segment_distance_m
+from raidcontrol.tracking.grid import build_grid
+from raidcontrol.tracking.model import Fleet, Roadbook
+from raidcontrol.tracking.report import (CrewReport, FleetReport, Gap, MissedWaypoint, SpeedInfringement, Spike,
+                                         Validation, iso)
+from raidcontrol.tracking.rules import TrackingRules
+
+BATCH_FIXES = 2_000_000     # fixes per kernel call between two progress reports
+PASS_BUFFER = 4096          # initial passage buffer per crew (grows when a crew needs more)
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class _Columns:
+    """The arrays a crew's fixes live in (the fleet's, or a sorted copy) and its flags."""
+
+    t: np.ndarray
+    lat: np.ndarray
+    lon: np.ndarray
+    spd: np.ndarray
+    flags: np.ndarray
+
+
+@dataclass
+class _Targets:
+    lat: np.ndarray
+    lon: np.ndarray
+    cos: np.ndarray
+    radius: np.ndarray
+    n_wp: int
+    zone_limit: np.ndarray
+
+
+def _targets(roadbook: Roadbook) -> _Targets:
+    points = list(roadbook.waypoints)
+    for zone in roadbook.zones:
+        points += [zone.start, zone.end]
+    lat = np.array([p.lat for p in points], np.float64)
+    lon = np.array([p.lon for p in points], np.float64)
+    return _Targets(lat, lon, np.cos(lat * DEG), np.array([p.clear_m for p in points], np.float64),
+                    len(roadbook.waypoints), np.array([z.limit_kmh for z in roadbook.zones], np.float64))
+
+
+def _sorted_copy(fleet: Fleet, crews: np.ndarray) -> tuple[_Columns, np.ndarray, np.ndarray]:
+    """Copies of the given crews' fixes sorted by time (stable), with their slices."""
+    idx = np.concatenate([fleet.offsets[c] + np.argsort(fleet.t_ms[fleet.offsets[c]:fleet.offsets[c + 1]], kind="stable")
+                          for c in crews]) if len(crews) else np.empty(0, np.int64)
+    sizes = np.array([fleet.offsets[c + 1] - fleet.offsets[c] for c in crews], np.int64)
+    ends = np.cumsum(sizes)
+    cols = _Columns(fleet.t_ms[idx], fleet.lat[idx], fleet.lon[idx], fleet.speed_kmh[idx], np.zeros(idx.shape[0], np.uint8))
+    return cols, ends - sizes, ends
+
+
+def check_fleet(roadbook: Roadbook, fleet: Fleet, rules: TrackingRules, progress: Progress | None = None) -> FleetReport:
+    """Check every crew of ``fleet``; ``progress(done_fixes, total_fixes)`` is called between batches."""
+    tg = _targets(roadbook)
+    grid = build_grid(tg.lat, tg.lon, tg.radius)
+    n_crews = int(fleet.bibs.shape[0])
+    descents = K.count_descents(fleet.t_ms, fleet.offsets) if n_crews else np.zeros(0, np.int64)
+    unsorted = np.flatnonzero(descents > 0)
+    main = _Columns(fleet.t_ms, fleet.lat, fleet.lon, fleet.speed_kmh, np.zeros(len(fleet), np.uint8))
+    fixed, fixed_s, fixed_e = _sorted_copy(fleet, unsorted)
+    where: dict[int, tuple[_Columns, int, int]] = {}
+    for c in range(n_crews):
+        where[c] = (main, int(fleet.offsets[c]), int(fleet.offsets[c + 1]))
+    for n, c in enumerate(unsorted):
+        where[int(c)] = (fixed, int(fixed_s[n]), int(fixed_e[n]))
+
+    n_wp, n_t, n_z = tg.n_wp, tg.lat.shape[0], tg.zone_limit.shape[0]
+    out = {
+        "wp_ok": np.zeros((n_crews, n_wp), np.bool_), "wp_t": np.zeros((n_crews, n_wp), np.int64),
+        "wp_d": np.zeros((n_crews, n_wp), np.float64), "wp_i": np.zeros((n_crews, n_wp), np.int64),
+        "wp_ooo": np.zeros((n_crews, n_wp), np.bool_), "min_d": np.zeros((n_crews, n_t), np.float64),
+        "min_t": np.zeros((n_crews, n_t), np.int64), "zi": np.zeros((n_crews, n_z, K.ZI_FIELDS), np.int64),
+        "zf": np.zeros((n_crews, n_z, K.ZF_FIELDS), np.float64),
+    }
+    total = len(fleet)
+    done = 0
+    # batches of crews living in the same columns
+    groups = [(main, [c for c in range(n_crews) if where[c][0] is main]), (fixed, [int(c) for c in unsorted])]
+    for cols, crews in groups:
+        b = 0
+        while b < len(crews):
+            batch = [crews[b]]
+            size = where[crews[b]][2] - where[crews[b]][1]
+            while b + len(batch) < len(crews) and size < BATCH_FIXES:
+                c = crews[b + len(batch)]
+                batch.append(c)
+                size += where[c][2] - where[c][1]
+            _run(cols, batch, where, tg, grid, rules, out)
+            b += len(batch)
+            done += size
+            if progress:
+                progress(done, total)
+    crews = {int(fleet.bibs[c]): _crew_report(c, int(fleet.bibs[c]), where[c], int(descents[c]), roadbook, rules, out)
+             for c in range(n_crews)}
+    return FleetReport(roadbook, rules, crews, total)
+
+
+def _run(cols: _Columns, batch: list[int], where, tg: _Targets, grid, rules: TrackingRules, out) -> None:
+    crew_s = np.array([where[c][1] for c in batch], np.int64)
+    crew_e = np.array([where[c][2] for c in batch], np.int64)
+    rows = np.array(batch, np.int64)
+    views = {k: v[rows] for k, v in out.items()}
+    cap = PASS_BUFFER
+    first = 0
+    while first < len(batch):
+        sub = {k: v[first:] for k, v in views.items()}
+        status = K.check_crews(
+            cols.t, cols.lat, cols.lon, cols.spd, cols.flags, crew_s[first:], crew_e[first:],
+            tg.lat, tg.lon, tg.cos, tg.radius, tg.n_wp, tg.zone_limit,
+            grid.lat0, grid.lon0, grid.dlat, grid.dlon, grid.nrows, grid.ncols, grid.start, grid.items, grid.margin_m,
+            rules.max_gap_ms, rules.spike_speed_kmh / MS_TO_KMH, rules.spike_accel_ms2, rules.tolerance_kmh,
+            rules.derived_window_ms, rules.order == "any",
+            sub["wp_ok"], sub["wp_t"], sub["wp_d"], sub["wp_i"], sub["wp_ooo"], sub["min_d"], sub["min_t"],
+            sub["zi"], sub["zf"], cap)
+        if status < 0:
+            break
+        # a crew overflowed the passage buffer: clear its flags, retry from it with a larger one
+        s, e = crew_s[first + status], crew_e[first + status]
+        cols.flags[s:e] = 0
+        first += int(status)
+        cap *= 4
+    for k, v in views.items():
+        out[k][rows] = v
+
+
+def _crew_report(c: int, bib: int, loc: tuple[_Columns, int, int], descents: int, roadbook: Roadbook,
+                 rules: TrackingRules, out) -> CrewReport:
+    cols, s, e = loc
+    flags = cols.flags[s:e]
+    report = CrewReport(bib=bib, fixes=e - s, reordered=descents,
+                        duplicates=int(np.count_nonzero(flags & K.DUPLICATE)))
+    gaps = _gaps(cols, s, e)
+    report.gaps = gaps
+    report.spikes = _spikes(cols, s, e)
+    for k, wp in enumerate(roadbook.waypoints):
+        if out["wp_ok"][c, k]:
+            report.validated.append(wp.name)
+            report.validations.append(Validation(wp.name, wp.type, int(out["wp_t"][c, k]), float(out["wp_d"][c, k])))
+            continue
+        closest = float(out["min_d"][c, k])
+        outage = any(segment_distance_m(wp.lat, wp.lon, g.start[0], g.start[1], g.end[0], g.end[1]) <= wp.clear_m
+                     for g in gaps)
+        report.missed.append(MissedWaypoint(
+            name=wp.name, type=wp.type, penalty_ms=rules.missed_penalty_ms[wp.type], index=k + 1, lat=wp.lat,
+            lon=wp.lon, clear_m=wp.clear_m, closest_m=closest if math.isfinite(closest) else None,
+            closest_t_ms=int(out["min_t"][c, k]) if math.isfinite(closest) else None,
+            out_of_order=bool(out["wp_ooo"][c, k]), outage=outage,
+            rule=f"tracking.missed.{wp.type}: {rules.sources.get(f'tracking.missed.{wp.type}', '')}"))
+    n_wp = len(roadbook.waypoints)
+    report.share = len(report.validated) / n_wp if n_wp else 1.0
+    report.did_not_finish = report.share < rules.min_share
+    for z, zone in enumerate(roadbook.zones):
+        zi, zf = out["zi"][c, z], out["zf"][c, z]
+        if zi[K.Z_PASSES] == 0 or zi[K.Z_FIRST_OVER] == K.NO_TIME:
+            continue
+        vmax = float(zf[K.ZF_VMAX])
+        excess = vmax - zone.limit_kmh
+        penalty = rules.speeding_penalty_ms(excess)
+        if penalty <= 0:
+            continue
+        i0, i1 = int(zi[K.Z_I0]), int(zi[K.Z_I1])
+        inf = SpeedInfringement(
+            zone=zone.name, limit_kmh=zone.limit_kmh, max_speed_kmh=vmax, excess_kmh=excess, penalty_ms=penalty,
+            start_ms=int(zi[K.Z_FIRST_OVER]), end_ms=int(zi[K.Z_LAST_OVER]), duration_ms=int(zi[K.Z_OVER_MS]),
+            distance_m=float(zf[K.ZF_OVER_M]), index=z + 1, passes=int(zi[K.Z_PASSES]),
+            fz_passed=not zi[K.Z_FZ_MISSED], speed_source="derived" if zi[K.Z_DERIVED] else "device",
+            max_at_ms=int(zi[K.Z_TMAX]), fix_range=(i0, i1),
+            rule=f"tracking.speeding.bands: {rules.sources.get('tracking.speeding.bands', '')}")
+        report.speeding.append(_with_evidence(inf, cols, s, e, i0, i1, int(zi[K.Z_T0]), int(zi[K.Z_T1]), rules))
+    return report
+
+
+def _gaps(cols: _Columns, s: int, e: int) -> list[Gap]:
+    flags = cols.flags[s:e]
+    out = []
+    for rel in np.flatnonzero(flags & K.GAP_AFTER):
+        a = s + int(rel)
+        b = a + 1
+        while b < e and cols.flags[b] & K.DROPPED:
+            b += 1
+        if b >= e:
+            continue
+        dist = float(leg_lengths_m(cols.lat[[a, b]], cols.lon[[a, b]])[0])
+        out.append(Gap(int(cols.t[a]), int(cols.t[b]), dist, (float(cols.lat[a]), float(cols.lon[a])),
+                       (float(cols.lat[b]), float(cols.lon[b]))))
+    return out
+
+
+def _spikes(cols: _Columns, s: int, e: int) -> list[Spike]:
+    out = []
+    for rel in np.flatnonzero(cols.flags[s:e] & K.SPIKE):
+        i = s + int(rel)
+        p = i - 1
+        while p >= s and cols.flags[p] & K.DROPPED:
+            p -= 1
+        speed = math.nan
+        if p >= s and cols.t[i] > cols.t[p]:
+            speed = float(leg_lengths_m(cols.lat[[p, i]], cols.lon[[p, i]])[0]) / ((cols.t[i] - cols.t[p]) / MS_PER_S) * MS_TO_KMH
+        out.append(Spike(int(cols.t[i]), float(cols.lat[i]), float(cols.lon[i]), speed))
+    return out
+
+
+def zone_fixes(cols_t, cols_lat, cols_lon, cols_spd, cols_flags, i0: int, i1: int):
+    """The kept fixes i0..i1 (inclusive) as arrays (t, lat, lon, device speed, outage after?)."""
+    sl = slice(i0, i1 + 1)
+    keep = (cols_flags[sl] & K.DROPPED) == 0
+    return (cols_t[sl][keep], cols_lat[sl][keep], cols_lon[sl][keep], cols_spd[sl][keep],
+            (cols_flags[sl][keep] & K.GAP_AFTER) != 0)
+
+
+def _with_evidence(inf: SpeedInfringement, cols: _Columns, s: int, e: int, i0: int, i1: int, t0: int, t1: int,
+                   rules: TrackingRules) -> SpeedInfringement:
+    """Attach the fixes behind an infringement: each fix over the limit with its time, position,
+    speed (and where it came from) and distance from the zone's first fix."""
+    t, lat, lon, spd, gap = zone_fixes(cols.t, cols.lat, cols.lon, cols.spd, cols.flags, i0, i1)
+    speed, source = derived_speeds(t, lat, lon, spd, gap, rules.derived_window_ms)
+    along = np.r_[0.0, np.cumsum(leg_lengths_m(lat, lon))] if t.shape[0] else np.zeros(0)
+    over = speed > inf.limit_kmh + rules.tolerance_kmh
+    rows = [{"at": iso(int(t[i])), "lat": round(float(lat[i]), 6), "lon": round(float(lon[i]), 6),
+             "speed_kmh": round(float(speed[i]), 1), "source": source[i], "from_zone_start_m": round(float(along[i]), 1)}
+            for i in np.flatnonzero(over)]
+    evidence = {
+        "zone": inf.zone, "limit_kmh": inf.limit_kmh, "zone_entered": iso(t0), "zone_left": iso(t1),
+        "fixes_in_zone": int(t.shape[0]), "fixes_over_limit": rows, "max_speed_kmh": round(inf.max_speed_kmh, 1),
+        "max_at": iso(inf.max_at_ms), "excess_kmh": round(inf.excess_kmh, 1),
+        "duration_over_ms": inf.duration_ms, "distance_over_m": round(inf.distance_m, 1),
+        "passes": inf.passes, "fz_passed": inf.fz_passed, "rule": inf.rule,
+    }
+    return SpeedInfringement(**{**inf.__dict__, "evidence": evidence})
+
+
+def derived_speeds(t: np.ndarray, lat: np.ndarray, lon: np.ndarray, spd: np.ndarray, gap_after: np.ndarray,
+                   window_ms: int):
+    """Per fix: the device speed when present, else the straight-line speed to the first fix at
+    least ``window_ms`` later (or the last one before an outage); returns (km/h array, list of
+    'device'/'derived') — the kernel's rule, for evidence and pictures."""
+    n = t.shape[0]
+    speed = spd.astype(np.float64).copy()
+    source = ["device"] * n
+    if n == 0:
+        return speed, source
+    c = np.cos(lat * DEG)
+    gaps = np.flatnonzero(gap_after)
+    for i in np.flatnonzero(np.isnan(speed)):
+        j = min(int(np.searchsorted(t, t[i] + window_ms)), n - 1)
+        g = np.searchsorted(gaps, i)
+        if g < gaps.shape[0]:
+            j = min(j, int(gaps[g]))
+        if j > i and t[j] > t[i]:
+            d = K._leg_m(lat[i], lon[i], c[i], lat[j], lon[j], c[j])
+            speed[i] = d / ((t[j] - t[i]) / MS_PER_S) * MS_TO_KMH
+        source[i] = "derived"
+    return speed, source

@@ -1,0 +1,72 @@
+"""Candidate pruning: a coarse grid over the targets' reach (pure).
+
+A *target* is a point the check must detect a passage at (a waypoint, a DZ, an FZ) with
+its radius.  A leg of length L ≤ ``margin_m`` can only come within r of a target if both
+its ends lie within r + margin of it, so each grid cell lists the targets whose reach box
+(r + margin around the target, in degrees, slightly widened) overlaps the cell; a leg is
+tested only against the targets listed in the cells of its two ends.  Longer legs (rare:
+sparse fixes, a spike at a track's end) are tested against every target.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from raidcontrol.tracking.geodesy import DEG, M_PER_DEG
+
+GRID_MARGIN_M = 500.0   # performance knob, not a rule: legs longer than this are tested against all targets
+BOX_SLACK = 1.05        # widens each reach box to cover the projection's approximation
+MAX_CELLS = 4_000_000   # memory bound of the grid (the cell size grows to stay under it)
+MIN_COS = 1e-6          # guards the longitude reach near the poles
+
+
+@dataclass(frozen=True)
+class TargetGrid:
+    """Cells of size ``dlat`` × ``dlon`` degrees from (``lat0``, ``lon0``), ``nrows`` × ``ncols``;
+    cell c lists ``items[start[c]:start[c+1]]`` (target indices)."""
+
+    lat0: float
+    lon0: float
+    dlat: float
+    dlon: float
+    nrows: int
+    ncols: int
+    start: np.ndarray
+    items: np.ndarray
+    margin_m: float
+
+
+def build_grid(tlat: np.ndarray, tlon: np.ndarray, radius_m: np.ndarray, margin_m: float = GRID_MARGIN_M) -> TargetGrid:
+    reach = (radius_m + margin_m) * BOX_SLACK
+    half_lat = reach / M_PER_DEG
+    far_lat = np.minimum(np.abs(tlat) + half_lat, 90.0)
+    half_lon = reach / (M_PER_DEG * np.maximum(np.cos(far_lat * DEG), MIN_COS))
+    lo_lat, hi_lat = tlat - half_lat, tlat + half_lat
+    lo_lon, hi_lon = tlon - half_lon, tlon + half_lon
+    lat0, lon0 = float(lo_lat.min()), float(lo_lon.min())
+    cell_m = float(reach.max())
+    mid_cos = max(math.cos(float(np.abs(tlat).max()) * DEG), MIN_COS)
+    while True:
+        dlat = cell_m / M_PER_DEG
+        dlon = cell_m / (M_PER_DEG * mid_cos)
+        nrows = int((hi_lat.max() - lat0) / dlat) + 1
+        ncols = int((hi_lon.max() - lon0) / dlon) + 1
+        if nrows * ncols <= MAX_CELLS:
+            break
+        cell_m *= 2
+    cells: list[np.ndarray] = []
+    owners: list[np.ndarray] = []
+    for k in range(tlat.shape[0]):
+        r0, r1 = max(int((lo_lat[k] - lat0) / dlat), 0), min(int((hi_lat[k] - lat0) / dlat), nrows - 1)
+        c0, c1 = max(int((lo_lon[k] - lon0) / dlon), 0), min(int((hi_lon[k] - lon0) / dlon), ncols - 1)
+        rows, cols = np.meshgrid(np.arange(r0, r1 + 1), np.arange(c0, c1 + 1), indexing="ij")
+        cells.append((rows * ncols + cols).ravel())
+        owners.append(np.full(cells[-1].shape[0], k, np.int64))
+    cell_of = np.concatenate(cells) if cells else np.empty(0, np.int64)
+    owner = np.concatenate(owners) if owners else np.empty(0, np.int64)
+    order = np.lexsort((owner, cell_of))
+    start = np.zeros(nrows * ncols + 1, np.int64)
+    np.add.at(start, cell_of + 1, 1)
+    return TargetGrid(lat0, lon0, dlat, dlon, nrows, ncols, np.cumsum(start), owner[order].astype(np.int64), margin_m)

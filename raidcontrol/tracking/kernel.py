@@ -1,0 +1,411 @@
+"""The compiled heart of the tracking check (numba; pure functions over the fleet's columns).
+
+One pass per crew over its fixes (sorted by time) does everything that touches every fix:
+
+1. **data quality** — a fix at the same instant as the previous kept one is a duplicate; a
+   single fix whose legs imply a speed over ``spike_v`` (both legs) or an acceleration over
+   ``spike_a`` while the leg that skips it is plausible is a spike; both are dropped and
+   flagged.  A leg longer than ``max_gap_ms`` is an outage: flagged, never joined.
+2. **passages** — every kept leg (or a lone fix between two outages) is tested against the
+   targets its grid cells list; a *passage* is a run of consecutive legs within a target's
+   radius, kept with its closest approach (distance, interpolated time, fix index).
+3. **validation** — waypoints in roadbook order; with ``order_any`` false a waypoint counts
+   only for a passage at or after the previous validated one (greedy, earliest).
+4. **zones** — from each DZ passage to the next FZ passage (or, without one, the fix
+   closest to the FZ afterwards), the speed of every kept fix — the device's, or else the
+   straight-line speed over at least ``window_ms`` — against the limit.
+
+Flags (``uint8`` per fix): ``SPIKE``, ``DUPLICATE``, ``GAP_AFTER`` (the leg from this fix to
+the next kept one is an outage).  Units: metres, m/s, milliseconds, km/h for zone speeds.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+from raidcontrol.tracking.geodesy import DEG, M_PER_DEG, MS_PER_S, MS_TO_KMH
+
+SPIKE = np.uint8(1)
+DUPLICATE = np.uint8(2)
+GAP_AFTER = np.uint8(4)
+DROPPED = np.uint8(3)           # SPIKE | DUPLICATE
+EXACT_M = 1e-3                  # numerical slack: a track that touches the radius (to the mm) validates
+NO_TIME = np.iinfo(np.int64).min
+FAR_TIME = np.iinfo(np.int64).max
+
+# zone integer outputs (last axis of zi)
+Z_PASSES, Z_TMAX, Z_OVER_MS, Z_FIRST_OVER, Z_LAST_OVER, Z_I0, Z_I1, Z_FZ_MISSED, Z_T0, Z_T1, Z_DERIVED = range(11)
+ZI_FIELDS = 11
+# zone float outputs (last axis of zf)
+ZF_VMAX, ZF_OVER_M = range(2)
+ZF_FIELDS = 2
+
+
+@njit(cache=True)
+def count_descents(t, offsets):
+    """Per crew: how many fixes come earlier in time than the fix before them."""
+    n = offsets.shape[0] - 1
+    out = np.zeros(n, np.int64)
+    for c in range(n):
+        for i in range(offsets[c] + 1, offsets[c + 1]):
+            if t[i] < t[i - 1]:
+                out[c] += 1
+    return out
+
+
+@njit(cache=True)
+def _cell(lat, lon, lat0, lon0, dlat, dlon, nrows, ncols):
+    r = int(math.floor((lat - lat0) / dlat))
+    c = int(math.floor((lon - lon0) / dlon))
+    if r < 0 or c < 0 or r >= nrows or c >= ncols:
+        return -1
+    return r * ncols + c
+
+
+@njit(cache=True)
+def _leg_m(lat_a, lon_a, c_a, lat_b, lon_b, c_b):
+    dx = (lon_b - lon_a) * M_PER_DEG * 0.5 * (c_a + c_b)
+    dy = (lat_b - lat_a) * M_PER_DEG
+    return math.sqrt(dx * dx + dy * dy)
+
+
+@njit(cache=True)
+def _test_target(k, a, b, t, lat, lon, tlat, tlon, tcos, tr, min_d, min_t,
+                 is_open, last_b, best_d, best_t, best_i, pk, pt, pd, pi, npass):
+    """Test leg a→b (a == b: a lone fix) against target k; returns the new passage count
+    (or -1 when the passage buffer is full)."""
+    ax = (lon[a] - tlon[k]) * M_PER_DEG * tcos[k]
+    ay = (lat[a] - tlat[k]) * M_PER_DEG
+    bx = (lon[b] - tlon[k]) * M_PER_DEG * tcos[k]
+    by = (lat[b] - tlat[k]) * M_PER_DEG
+    vx = bx - ax
+    vy = by - ay
+    l2 = vx * vx + vy * vy
+    u = 0.0
+    if l2 > 0.0:
+        u = -(ax * vx + ay * vy) / l2
+        if u < 0.0:
+            u = 0.0
+        elif u > 1.0:
+            u = 1.0
+    px = ax + u * vx
+    py = ay + u * vy
+    d = math.sqrt(px * px + py * py)
+    tc = t[a] + np.int64(round(u * (t[b] - t[a])))
+    if d < min_d[k]:
+        min_d[k] = d
+        min_t[k] = tc
+    if d <= tr[k] + EXACT_M:
+        if is_open[k] and last_b[k] == a:
+            if d < best_d[k]:
+                best_d[k] = d
+                best_t[k] = tc
+                best_i[k] = a
+        else:
+            if is_open[k]:
+                if npass >= pk.shape[0]:
+                    return -1
+                pk[npass] = k
+                pt[npass] = best_t[k]
+                pd[npass] = best_d[k]
+                pi[npass] = best_i[k]
+                npass += 1
+            is_open[k] = True
+            best_d[k] = d
+            best_t[k] = tc
+            best_i[k] = a
+        last_b[k] = b
+    return npass
+
+
+@njit(cache=True)
+def _test_leg(a, b, cell_a, cell_b, long_leg, t, lat, lon, tlat, tlon, tcos, tr, gstart, gitems, stamp,
+              min_d, min_t, is_open, last_b, best_d, best_t, best_i, pk, pt, pd, pi, npass):
+    if long_leg:
+        for k in range(tlat.shape[0]):
+            npass = _test_target(k, a, b, t, lat, lon, tlat, tlon, tcos, tr, min_d, min_t,
+                                 is_open, last_b, best_d, best_t, best_i, pk, pt, pd, pi, npass)
+            if npass < 0:
+                return npass
+        return npass
+    for which in range(2):
+        cell = cell_a if which == 0 else cell_b
+        if cell < 0 or (which == 1 and cell_b == cell_a):
+            continue
+        for q in range(gstart[cell], gstart[cell + 1]):
+            k = gitems[q]
+            if stamp[k] == a:
+                continue
+            stamp[k] = a
+            npass = _test_target(k, a, b, t, lat, lon, tlat, tlon, tcos, tr, min_d, min_t,
+                                 is_open, last_b, best_d, best_t, best_i, pk, pt, pd, pi, npass)
+            if npass < 0:
+                return npass
+    return npass
+
+
+@njit(cache=True)
+def _next_kept(i, e, flags):
+    j = i + 1
+    while j < e and (flags[j] & DROPPED) != 0:
+        j += 1
+    return j
+
+
+@njit(cache=True)
+def _fix_speed_kmh(i, e, t, lat, lon, spd, flags, window_ms):
+    """Device speed at fix i, or the straight-line speed over ≥ window_ms of kept fixes
+    (not across an outage); returns (speed, derived?)."""
+    if not math.isnan(spd[i]):
+        return float(spd[i]), False
+    j = i
+    last = i
+    while True:
+        if (flags[last] & GAP_AFTER) != 0:
+            break
+        j = _next_kept(last, e, flags)
+        if j >= e:
+            break
+        last = j
+        if t[last] - t[i] >= window_ms:
+            break
+    if last == i or t[last] == t[i]:
+        return math.nan, True
+    ci = math.cos(lat[i] * DEG)
+    cl = math.cos(lat[last] * DEG)
+    d = _leg_m(lat[i], lon[i], ci, lat[last], lon[last], cl)
+    return d / ((t[last] - t[i]) / MS_PER_S) * MS_TO_KMH, True
+
+
+@njit(cache=True)
+def _scan_zone(z, s, e, td, tf, limit_kmh, tol_kmh, window_ms, t, lat, lon, spd, flags, zi, zf, j):
+    """Speed statistics of crew j over [td, tf] in zone z, accumulated into zi/zf[j, z]."""
+    i = s + np.searchsorted(t[s:e], td)
+    while i < e and (flags[i] & DROPPED) != 0:
+        i += 1
+    while i < e and t[i] <= tf:
+        nx = _next_kept(i, e, flags)
+        v, derived = _fix_speed_kmh(i, e, t, lat, lon, spd, flags, window_ms)
+        if zi[j, z, Z_I0] < 0 or i < zi[j, z, Z_I0]:
+            zi[j, z, Z_I0] = i
+        if i > zi[j, z, Z_I1]:
+            zi[j, z, Z_I1] = i
+        if not math.isnan(v):
+            if v > zf[j, z, ZF_VMAX]:
+                zf[j, z, ZF_VMAX] = v
+                zi[j, z, Z_TMAX] = t[i]
+                zi[j, z, Z_DERIVED] = 1 if derived else 0
+            if v > limit_kmh + tol_kmh:
+                end = t[i]
+                if nx < e and (flags[i] & GAP_AFTER) == 0:
+                    end = min(t[nx], tf)
+                    leg = _leg_m(lat[i], lon[i], math.cos(lat[i] * DEG), lat[nx], lon[nx], math.cos(lat[nx] * DEG))
+                    if t[nx] > t[i]:
+                        zf[j, z, ZF_OVER_M] += leg * (end - t[i]) / (t[nx] - t[i])
+                zi[j, z, Z_OVER_MS] += end - t[i]
+                if zi[j, z, Z_FIRST_OVER] == NO_TIME:
+                    zi[j, z, Z_FIRST_OVER] = t[i]
+                zi[j, z, Z_LAST_OVER] = end
+        i = nx
+
+
+@njit(cache=True)
+def check_crews(t, lat, lon, spd, flags, crew_s, crew_e,
+                tlat, tlon, tcos, tr, n_wp, zone_limit,
+                g_lat0, g_lon0, g_dlat, g_dlon, g_nrows, g_ncols, gstart, gitems, long_leg_m,
+                max_gap_ms, spike_v, spike_a, tol_kmh, window_ms, order_any,
+                wp_ok, wp_t, wp_d, wp_i, wp_ooo, min_d, min_t, zi, zf, pass_cap):
+    """Check crews ``crew_s[j]:crew_e[j]`` (each sorted by time) into row j of the outputs.
+
+    Returns -1, or the first crew j whose passages overflowed ``pass_cap`` (rows before j are
+    complete; the caller retries from j with a larger buffer)."""
+    n_t = tlat.shape[0]
+    n_z = zone_limit.shape[0]
+    is_open = np.zeros(n_t, np.bool_)
+    last_b = np.full(n_t, -1, np.int64)
+    best_d = np.zeros(n_t, np.float64)
+    best_t = np.zeros(n_t, np.int64)
+    best_i = np.zeros(n_t, np.int64)
+    stamp = np.full(n_t, -1, np.int64)
+    pk = np.empty(pass_cap, np.int64)
+    pt = np.empty(pass_cap, np.int64)
+    pd = np.empty(pass_cap, np.float64)
+    pi = np.empty(pass_cap, np.int64)
+    for j in range(crew_s.shape[0]):
+        s = crew_s[j]
+        e = crew_e[j]
+        is_open[:] = False
+        last_b[:] = -1
+        stamp[:] = -1
+        min_d[j, :] = np.inf
+        min_t[j, :] = NO_TIME
+        npass = 0
+        # --- pass 1: quality, legs, passages -------------------------------------------------
+        prev = -1
+        c_prev = 0.0
+        cell_prev = -1
+        leg_ended_at_prev = False
+        c_nx = 0.0
+        nx = -1
+        i = s
+        while i < e:
+            if prev >= 0 and t[i] == t[prev]:
+                flags[i] |= DUPLICATE
+                i += 1
+                continue
+            c_i = c_nx if i == nx else math.cos(lat[i] * DEG)
+            nx = i + 1
+            while nx < e and t[nx] == t[i]:
+                nx += 1
+            c_nx = math.cos(lat[nx] * DEG) if nx < e else 0.0
+            spike = False
+            if prev >= 0 and nx < e:
+                dt_in = t[i] - t[prev]
+                dt_out = t[nx] - t[i]
+                if dt_in <= max_gap_ms and dt_out <= max_gap_ms:
+                    s_in = dt_in / MS_PER_S
+                    s_out = dt_out / MS_PER_S
+                    ix = (lon[i] - lon[prev]) * M_PER_DEG * 0.5 * (c_prev + c_i)
+                    iy = (lat[i] - lat[prev]) * M_PER_DEG
+                    ox = (lon[nx] - lon[i]) * M_PER_DEG * 0.5 * (c_i + c_nx)
+                    oy = (lat[nx] - lat[i]) * M_PER_DEG
+                    v_in = math.sqrt(ix * ix + iy * iy) / s_in
+                    v_out = math.sqrt(ox * ox + oy * oy) / s_out
+                    brx = ix + ox
+                    bry = iy + oy
+                    v_br = math.sqrt(brx * brx + bry * bry) / (s_in + s_out)
+                    if v_br <= spike_v:
+                        if v_in > spike_v and v_out > spike_v:
+                            spike = True
+                        else:
+                            ax = ox / s_out - ix / s_in
+                            ay = oy / s_out - iy / s_in
+                            if math.sqrt(ax * ax + ay * ay) / (0.5 * (s_in + s_out)) > spike_a:
+                                spike = True
+            elif prev < 0 and nx < e:
+                # the first fix: a spike when its leg is impossible but the next one is not
+                dt_out = t[nx] - t[i]
+                if dt_out <= max_gap_ms:
+                    v_out = _leg_m(lat[i], lon[i], c_i, lat[nx], lon[nx], c_nx) / (dt_out / MS_PER_S)
+                    nx2 = nx + 1
+                    while nx2 < e and t[nx2] == t[nx]:
+                        nx2 += 1
+                    if v_out > spike_v and nx2 < e and t[nx2] - t[nx] <= max_gap_ms:
+                        v_next = _leg_m(lat[nx], lon[nx], c_nx, lat[nx2], lon[nx2],
+                                        math.cos(lat[nx2] * DEG)) / ((t[nx2] - t[nx]) / MS_PER_S)
+                        spike = v_next <= spike_v
+            elif prev >= 0 and nx >= e:
+                # the last fix: a spike when its leg is impossible
+                dt_in = t[i] - t[prev]
+                if dt_in <= max_gap_ms:
+                    v_in = _leg_m(lat[prev], lon[prev], c_prev, lat[i], lon[i], c_i) / (dt_in / MS_PER_S)
+                    spike = v_in > spike_v
+            if spike:
+                flags[i] |= SPIKE
+                i += 1
+                continue
+            cell_i = _cell(lat[i], lon[i], g_lat0, g_lon0, g_dlat, g_dlon, g_nrows, g_ncols)
+            if prev >= 0:
+                if t[i] - t[prev] > max_gap_ms:
+                    flags[prev] |= GAP_AFTER
+                    if not leg_ended_at_prev:
+                        npass = _test_leg(prev, prev, cell_prev, cell_prev, False, t, lat, lon, tlat, tlon, tcos, tr,
+                                          gstart, gitems, stamp, min_d[j], min_t[j], is_open, last_b, best_d,
+                                          best_t, best_i, pk, pt, pd, pi, npass)
+                    leg_ended_at_prev = False
+                else:
+                    long_leg = _leg_m(lat[prev], lon[prev], c_prev, lat[i], lon[i], c_i) > long_leg_m
+                    npass = _test_leg(prev, i, cell_prev, cell_i, long_leg, t, lat, lon, tlat, tlon, tcos, tr,
+                                      gstart, gitems, stamp, min_d[j], min_t[j], is_open, last_b, best_d,
+                                      best_t, best_i, pk, pt, pd, pi, npass)
+                    leg_ended_at_prev = True
+                if npass < 0:
+                    return j
+            prev = i
+            c_prev = c_i
+            cell_prev = cell_i
+            i += 1
+        if prev >= 0 and not leg_ended_at_prev:
+            npass = _test_leg(prev, prev, cell_prev, cell_prev, False, t, lat, lon, tlat, tlon, tcos, tr,
+                              gstart, gitems, stamp, min_d[j], min_t[j], is_open, last_b, best_d,
+                              best_t, best_i, pk, pt, pd, pi, npass)
+            if npass < 0:
+                return j
+        for k in range(n_t):
+            if is_open[k]:
+                if npass >= pass_cap:
+                    return j
+                pk[npass] = k
+                pt[npass] = best_t[k]
+                pd[npass] = best_d[k]
+                pi[npass] = best_i[k]
+                npass += 1
+        # --- validation in roadbook order -----------------------------------------------------
+        last_t = NO_TIME
+        for k in range(n_wp):
+            wp_ok[j, k] = False
+            wp_ooo[j, k] = False
+            wp_t[j, k] = NO_TIME
+            wp_d[j, k] = np.inf
+            wp_i[j, k] = -1
+            for p in range(npass):
+                if pk[p] != k:
+                    continue
+                if order_any or pt[p] >= last_t:
+                    wp_ok[j, k] = True
+                    wp_t[j, k] = pt[p]
+                    wp_d[j, k] = pd[p]
+                    wp_i[j, k] = pi[p]
+                    break
+                wp_ooo[j, k] = True
+            if wp_ok[j, k]:
+                wp_ooo[j, k] = False
+                if not order_any:
+                    last_t = wp_t[j, k]
+        # --- speed zones ----------------------------------------------------------------------
+        for z in range(n_z):
+            for f in range(ZI_FIELDS):
+                zi[j, z, f] = 0
+            zi[j, z, Z_I0] = -1
+            zi[j, z, Z_I1] = -1
+            zi[j, z, Z_FIRST_OVER] = NO_TIME
+            zi[j, z, Z_LAST_OVER] = NO_TIME
+            zi[j, z, Z_T0] = NO_TIME
+            zi[j, z, Z_T1] = NO_TIME
+            zf[j, z, ZF_VMAX] = 0.0
+            zf[j, z, ZF_OVER_M] = 0.0
+            kd = n_wp + 2 * z
+            kf = kd + 1
+            cur_end = NO_TIME
+            for p in range(npass):
+                if pk[p] != kd or pt[p] <= cur_end:
+                    continue
+                td = pt[p]
+                tf = FAR_TIME
+                for q in range(npass):
+                    if pk[q] == kf and pt[q] > td and pt[q] < tf:
+                        tf = pt[q]
+                if tf == FAR_TIME:
+                    # no FZ passage after the DZ: the zone ends at the fix closest to the FZ
+                    zi[j, z, Z_FZ_MISSED] = 1
+                    best = np.inf
+                    tf = td
+                    q = s + np.searchsorted(t[s:e], td)
+                    while q < e:
+                        if (flags[q] & DROPPED) == 0:
+                            dx = (lon[q] - tlon[kf]) * M_PER_DEG * tcos[kf]
+                            dy = (lat[q] - tlat[kf]) * M_PER_DEG
+                            dd = dx * dx + dy * dy
+                            if dd < best:
+                                best = dd
+                                tf = t[q]
+                        q += 1
+                zi[j, z, Z_PASSES] += 1
+                if zi[j, z, Z_T0] == NO_TIME:
+                    zi[j, z, Z_T0] = td
+                zi[j, z, Z_T1] = tf
+                _scan_zone(z, s, e, td, tf, zone_limit[z], tol_kmh, window_ms, t, lat, lon, spd, flags, zi, zf, j)
+                cur_end = tf
+    return -1
