@@ -25,7 +25,7 @@ from raidcontrol.championship.rules import ChampionshipRules
 from raidcontrol.championship.standings import StandingLine, beats
 
 CHAMPION, CAN_WIN, OUT = "champion", "can win", "out"
-NEWCOMER = "a competitor without points yet"
+NEWCOMER = "a newcomer"  # someone who has not scored yet
 
 
 @dataclass(frozen=True)
@@ -105,18 +105,24 @@ def _single_round_condition(title: str, me: StandingLine, rivals: list[StandingL
     return None
 
 
+def _names_and_points(items: list[tuple[str, float]]) -> str:
+    texts = [f"{name} by {format_points(points)}" for name, points in items]
+    return texts[0] if len(texts) == 1 else ", ".join(texts[:-1]) + " or " + texts[-1]
+
+
 def _margin_condition(me: StandingLine, rivals: list[StandingLine], available: float) -> str:
-    parts = []
-    for o in rivals:
-        if o.points + available < me.points:
-            continue  # cannot pass whatever happens
-        gap = o.points - me.points
-        if gap >= 0:
-            parts.append(f"outscore {o.name} by more than {format_points(gap)} points")
-        else:
-            parts.append(f"not be outscored by {o.name} by {format_points(-gap)} points or more")
-    return (f"{me.name} needs, over the remaining rounds, to " + " and ".join(parts)
-            + " (a tie on points goes to countback)")
+    """The exact margins over every rival that could still pass (ties go to countback)."""
+    ahead = [(o.name, o.points - me.points) for o in rivals if o.points >= me.points]
+    behind = [(o.name, me.points - o.points) for o in rivals if me.points > o.points and o.points + available >= me.points]
+    text = me.name + " is champion"
+    if ahead:
+        text += " by outscoring " + " and ".join(f"{n} by more than {format_points(g)}" for n, g in ahead) + \
+                " points over the remaining rounds"
+        if behind:
+            text += ", while not outscored by " + _names_and_points(behind) + " points or more"
+    elif behind:
+        text += " unless outscored over the remaining rounds by " + _names_and_points(behind) + " points or more"
+    return text + " (a tie on points goes to countback)"
 
 
 def outlook(title: str, lines: list[StandingLine], rules: ChampionshipRules,
@@ -124,7 +130,7 @@ def outlook(title: str, lines: list[StandingLine], rules: ChampionshipRules,
     """Who can still win, who has clinched and the simplest winning condition of each contender."""
     available = sum(round_maximum(title, rules, r) for r in remaining)
     wins = (1,) * len(remaining)
-    newcomer = StandingLine(0, "", NEWCOMER, 0, ())  # someone who has not scored yet
+    newcomer = StandingLine(0, "", NEWCOMER, 0, ())
     out = []
     for me in lines:
         rivals = [o for o in lines if o.key != me.key] + [newcomer]

@@ -1,8 +1,8 @@
 """A season's standings and outlook from its opened rounds (pure: events in, tables out).
 
-The rounds counted are those up to ``after`` (default: the whole season) that have an
-event; the rounds still open for the outlook are the ones after ``after`` and the ones
-not yet run.
+The rounds counted are those up to round number ``after`` (default: the last round with an
+event folder; 0 = before the season) that have an event; the rounds still open for the
+outlook are the ones after ``after`` and the ones not yet run.
 """
 from __future__ import annotations
 
@@ -40,33 +40,38 @@ class SeasonTable:
 
     title: str
     category: str
-    after: Round
+    after: int
     counted: tuple[Round, ...]
     lines: tuple[StandingLine, ...]
 
 
-def after_round(season: Season, after: str | int | None) -> Round:
+def after_round(season: Season, after: str | int | None, folders: Mapping[int, Any]) -> int:
+    """The number of the round given by number or name; default: the last round with an event folder."""
     if after is None or str(after).strip() == "":
-        return season.rounds[-1]
+        return max((r.number for r in season.rounds if r.number in folders), default=0)
     try:
-        return season.round(after)
+        return season.round(after).number
     except KeyError:
         raise InputError(f"no round {after!r} in the season (rounds: "
                          f"{', '.join(f'{r.number} {r.name}' for r in season.rounds)})", field="after") from None
 
 
-def rounds_to_open(season: Season, after: Round, folders: Mapping[int, Any]) -> list[int]:
+def rounds_to_open(season: Season, after: int, folders: Mapping[int, Any]) -> list[int]:
     """Numbers of the rounds up to ``after`` that have an event folder."""
-    return [r.number for r in season.rounds if r.number <= after.number and r.number in folders]
+    return [r.number for r in season.rounds if r.number <= after and r.number in folders]
+
+
+def after_label(season: Season, after: int) -> str:
+    return f"after {season.rounds[after - 1].label}" if after else "before round 1"
 
 
 def season_table(season: Season, rules: ChampionshipRules, identities: Identities, opened: Sequence[RoundEvent],
-                 title: str, category: str | None, after: Round) -> SeasonTable:
+                 title: str, category: str | None, after: int) -> SeasonTable:
     """Standings of ``title`` in ``category`` over the rounds up to ``after``."""
     rules.check_title(title)
     cat = rules.category(category)
     by_number = {o.round.number: o for o in opened}
-    counted = tuple(r for r in season.rounds if r.number <= after.number)
+    counted = tuple(r for r in season.rounds if r.number <= after)
     rounds: list[Competitors] = []
     for rnd in counted:
         o = by_number.get(rnd.number)
@@ -78,13 +83,13 @@ def season_table(season: Season, rules: ChampionshipRules, identities: Identitie
     return SeasonTable(title, cat.name, after, counted, tuple(standings(rounds)))
 
 
-def remaining_rounds(season: Season, rules: ChampionshipRules, after: Round, opened: Sequence[RoundEvent]
+def remaining_rounds(season: Season, rules: ChampionshipRules, after: int, opened: Sequence[RoundEvent]
                      ) -> list[RemainingRound]:
     """The rounds still to count: after ``after``, or not yet run; with their planned stages."""
     ran = {o.round.number for o in opened if o.event.stages_with_results()}
     out = []
     for rnd in season.rounds:
-        if rnd.number > after.number or rnd.number not in ran:
+        if rnd.number > after or rnd.number not in ran:
             stages = rnd.stages if rnd.stages is not None else rules.planned_stages[rnd.type]
             out.append(RemainingRound(rnd, stages))
     return out

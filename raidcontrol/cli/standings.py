@@ -11,7 +11,8 @@ from rich.progress import Progress
 from raidcontrol.championship.model import format_points
 from raidcontrol.championship.outlook import OUT, Outlook
 from raidcontrol.championship.rules import TITLES, championship_rules
-from raidcontrol.championship.season_results import SeasonTable, after_round, rounds_to_open, season_outlook, season_table
+from raidcontrol.championship.season_results import (SeasonTable, after_label, after_round, rounds_to_open,
+                                                     season_outlook, season_table)
 from raidcontrol.cli.common import OutputFormat, emit, err_console
 from raidcontrol.core.errors import InputError
 from raidcontrol.core.timefmt import TimeFormatError, parse_datetime
@@ -49,7 +50,7 @@ def standings_cmd(
     category: Optional[str] = typer.Option(None, "--category", help="Championship category (FIA: Ultimate, Stock, "
                                            "Challenger, SSV; FIM: RallyGP, Rally2, Rally3, Quad). Default: the rulebook's."),
     title: str = typer.Option("drivers", "--title", help="drivers, codrivers or manufacturers."),
-    after: Optional[str] = typer.Option(None, "--after", help="Standings after this round (number or name); default: the last."),
+    after: Optional[str] = typer.Option(None, "--after", help="Standings after this round (number or name); default: the last round with an event folder."),
     fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table, csv or json."),
     as_of: Optional[str] = typer.Option(None, "--as-of", help="As the journals stood at this moment (ISO 8601)."),
     show_outlook: bool = typer.Option(False, "--outlook", help="Points still available, who can still win, who has "
@@ -70,14 +71,14 @@ def standings_cmd(
     rules = championship_rules(load_rulebook(season.rulebook_id))
     rules.check_title(title)
     rules.category(category)
-    last = after_round(season, after)
+    last = after_round(season, after, season_file.folders)
     numbers = rounds_to_open(season, last, season_file.folders)
     with Progress(console=err_console, transient=True, disable=fmt is not OutputFormat.table) as progress:
         task = progress.add_task("opening the rounds' journals", total=len(numbers))
         opened = open_rounds(season_file, numbers, as_of=moment, db_url=db,
                              on_open=lambda _round: progress.advance(task))
     table = season_table(season, rules, season_file.identities, opened, title, category, last)
-    what = f"{season.name} — {table.category} {title} after {last.label}" + (f", as of {as_of}" if as_of else "")
+    what = f"{season.name} — {table.category} {title} {after_label(season, last)}" + (f", as of {as_of}" if as_of else "")
     if not show_outlook:
         header, rows = standings_rows(table)
         emit(header, rows, fmt, title=what, highlight_rows={0} if rows else None)

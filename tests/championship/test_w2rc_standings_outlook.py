@@ -67,8 +67,8 @@ def test_outlook_finishing_position_needed_at_the_last_round():
     # Ann 100, Bob 80: Bob can reach 120 by winning with both stages.  Ann 3rd = 120 ties and Bob
     # then has 2 wins to her 1 → not enough; Ann 2nd = 125 > 120.
     assert o["Ann"].condition == "Ann is champion by finishing 2nd or better at round 3 (R3)"
-    assert o["Bob"].condition == ("Bob needs, over the remaining rounds, to outscore Ann by more than 20 points and "
-                                  "not be outscored by Cyd by 40 points or more (a tie on points goes to countback)")
+    assert o["Bob"].condition == ("Bob is champion by outscoring Ann by more than 20 points over the remaining rounds, "
+                                  "while not outscored by Cyd by 40 points or more (a tie on points goes to countback)")
 
 
 def test_outlook_clinched():
@@ -105,3 +105,17 @@ def test_manufacturers_outlook_points_condition():
     o = {ln.name: ln for ln in view.lines}
     assert o["Toyota"].condition == "Toyota is champion by scoring more than 23 points at round 3 (R3)"
     assert o["Dacia"].status == CAN_WIN
+
+
+def test_outlook_margins_when_no_single_round_decides():
+    r3, r4 = RemainingRound(Round(3, "R3", "rally"), 0), RemainingRound(Round(4, "R4", "rally"), 0)
+    lines = season({"Ann": (70, 1), "Bob": (50, 2), "Cyd": (5, 9)})
+    o = _outlook(lines, (r3, r4))
+    # 60 points left.  Bob can reach 110, so Ann (70) needs more than one round: the margins.
+    # Cyd (5 + 60 = 65 < 70) cannot pass Ann and is not named; a newcomer (0 + 60) cannot either.
+    assert o["Ann"].condition == ("Ann is champion unless outscored over the remaining rounds by Bob by 20 points or "
+                                  "more (a tie on points goes to countback)")
+    assert o["Cyd"].status == OUT
+    assert o["Bob"].condition == ("Bob is champion by outscoring Ann by more than 20 points over the remaining rounds, "
+                                  "while not outscored by Cyd by 45 or a newcomer by 50 points or more (a tie on "
+                                  "points goes to countback)")
