@@ -17,7 +17,6 @@ from raidcontrol.cli.common import OutputFormat, emit, err_console
 from raidcontrol.core.errors import InputError
 from raidcontrol.core.timefmt import TimeFormatError, parse_datetime
 from raidcontrol.io.season import open_rounds, read_season
-from raidcontrol.rules import load_rulebook
 
 STANDINGS_HEADER = ("position", "name", "points")
 OUTLOOK_HEADER = ("position", "name", "points", "max_points", "status", "condition")
@@ -68,7 +67,7 @@ def standings_cmd(
     moment = _as_of(as_of)
     season_file = read_season(season_toml)
     season = season_file.season
-    rules = championship_rules(load_rulebook(season.rulebook_id))
+    rules = championship_rules(season_file.rulebook())
     rules.check_title(title)
     rules.category(category)
     last = after_round(season, after, season_file.folders)

@@ -11,6 +11,9 @@
     event = "dakar-2026"      # the event folder, relative to season.toml; omit: not yet run
     stages = 13               # optional: point-scoring stages planned (for a round not yet run)
 
+    [rules.championship.stage_points]   # optional: override championship values for the season
+    kept_on_retirement = false
+
     [[person]]                # optional alias table: one person, however the events spell it
     id = "nasser-al-attiyah"
     name = "Nasser Al-Attiyah"
@@ -41,6 +44,7 @@ from raidcontrol.core.model import Event
 from raidcontrol.io.event_folder import read_event_folder
 from raidcontrol.rules import Rulebook, load_rulebook
 
+SEASON_KEYS = {"name", "rulebook", "round", "person", "manufacturer", "rules"}
 ROUND_KEYS = {"name", "type", "event", "stages"}
 ALIAS_KEYS = {"id", "name", "aliases"}
 
@@ -53,6 +57,11 @@ class SeasonFile:
     season: Season
     identities: Identities
     folders: dict[int, Path] = field(default_factory=dict)  # round number → event folder
+    rules: dict = field(default_factory=dict)               # the [rules] overrides of season.toml
+
+    def rulebook(self) -> Rulebook:
+        """The season's rulebook with its ``[rules]`` overrides (source ``season override``)."""
+        return load_rulebook(self.season.rulebook_id, self.rules, override_source="season override")
 
 
 def _table_line(text: str, table: str, index: int, key: str | None = None) -> int | None:
@@ -126,11 +135,17 @@ def read_season(path: str | Path) -> SeasonFile:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"malformed TOML: {exc}", file=file) from None
+    if set(doc) - SEASON_KEYS:
+        raise InputError(f"unknown keys {', '.join(sorted(set(doc) - SEASON_KEYS))} "
+                         f"(known: {', '.join(sorted(SEASON_KEYS))})", file=file)
     name, rulebook_id = doc.get("name"), doc.get("rulebook")
     if not isinstance(name, str) or not name.strip():
         raise InputError("the season needs a name", file=file, field="name")
     if not isinstance(rulebook_id, str):
         raise InputError("the season needs a rulebook id (e.g. fia-2026)", file=file, field="rulebook")
+    rules = doc.get("rules", {})
+    if not isinstance(rules, dict):
+        raise InputError("[rules] must be a table of rulebook overrides", file=file, field="rules")
     load_rulebook(rulebook_id)  # an unknown rulebook is an InputError naming the known ones
     raw_rounds = doc.get("round")
     if not isinstance(raw_rounds, list) or not raw_rounds:
@@ -153,7 +168,7 @@ def read_season(path: str | Path) -> SeasonFile:
             folders[number] = folder
         rounds.append(rnd)
     identities = Identities(_aliases(doc, "person", text, file), _aliases(doc, "manufacturer", text, file))
-    return SeasonFile(path, Season(name.strip(), rulebook_id, tuple(rounds)), identities, folders)
+    return SeasonFile(path, Season(name.strip(), rulebook_id, tuple(rounds)), identities, folders, rules)
 
 
 @dataclass

@@ -217,3 +217,11 @@ def test_bad_options(cli, tmp_path):
     assert code == 2 and "no round '9'" in err
     code, _, err = cli("standings", tmp_path / "nope.toml")
     assert code == 2 and "no such season file" in err
+
+
+def test_season_overrides_the_championship_rules(cli, tmp_path):
+    # The pre-2024 rule, for a what-if: a crew that retires loses its stage points (Ann: 2, not 2 + 5).
+    season = build_season(tmp_path, SEASON + "\n[rules.championship.stage_points]\nkept_on_retirement = false\n")
+    assert table(cli, season, "--after", "1")[3] == ["3", "Ann Driver", "2", "2"]
+    season = build_season(tmp_path, "teams = true\n" + SEASON)
+    assert "unknown keys teams" in bad(cli, season)
