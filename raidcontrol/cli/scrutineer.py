@@ -23,7 +23,7 @@ from raidcontrol.core.timefmt import format_duration
 from raidcontrol.io.event_folder import EVENT_FILE, read_event_toml
 from raidcontrol.io.scrutineering import (EVENT_REFERENCES, SCRUTINEERING_DIR, check_file, load_library,
                                           read_event_scrutineering)
-from raidcontrol.io.stock_report import REPORT_FILE, ReportItem, render_report, write_report
+from raidcontrol.io.stock_report import REPORT_FILE, ReportItem, render_report, seal_state, write_report
 from raidcontrol.session import EventSession
 from raidcontrol.stock.journal import desired_records, records_to_append
 from raidcontrol.rules import load_rulebook
@@ -199,11 +199,10 @@ def report_cmd(
     rows = []
     for it in report:
         v = it.verdict
-        seals = "; ".join(f"{k}: {'changed ' + str(s['changes']) + 'x' if s['changes'] else 'intact'}"
-                          for k, s in (v.seals.items() if v else ()))
+        seals = "; ".join(f"{k}: {seal_state(s)}" for k, s in (v.seals.items() if v else ()))
         rows.append([it.entry.bib, it.entry.driver, it.entry.team, it.record.reference if it.record else "",
                      it.status, ", ".join(dict.fromkeys(b.rule_id for b in v.breaches)) if v else "",
-                     ", ".join(f"{format_duration(p['amount_ms'])} (stage {p['stage']})" for p in v.penalties) if v else "",
+                     ", ".join(f"{format_duration(p['amount_ms'])} after stage {p['stage']} (proposed)" for p in v.penalties) if v else "",
                      seals, it.flag or (f"ranked in {rules.category}" if v else "")])
     out = html or Path(event_dir) / REPORT_FILE
     write_report(out, render_report(report, event_name=ev.name, rulebook=rb.id, category=rules.category,

@@ -78,8 +78,8 @@ TEMPLATE = """<!doctype html>
 <td>{{ it.entry.team }}</td><td>{{ it.sheet.title if it.sheet else "—" }}</td>
 <td><span class="badge {{ it.status | replace(' ', '-') }}">{{ it.status }}</span></td>
 <td>{% if it.verdict %}{{ it.verdict.breaches | map(attribute='rule_id') | unique | join(', ') }}{% endif %}</td>
-<td>{% if it.verdict %}{% for p in it.verdict.penalties %}{{ dur(p.amount_ms) }} (stage {{ p.stage }}){% if not loop.last %}, {% endif %}{% endfor %}{% endif %}</td>
-<td>{% if it.verdict and it.verdict.seals %}{% for part, s in it.verdict.seals.items() %}{{ part }}: {{ 'changed ' ~ s.changes ~ '×' if s.changes else 'intact' }}{% if not loop.last %}; {% endif %}{% endfor %}{% else %}—{% endif %}</td>
+<td>{% if it.verdict %}{% for p in it.verdict.penalties %}{{ dur(p.amount_ms) }} after stage {{ p.stage }} (proposed to the stewards){% if not loop.last %}, {% endif %}{% endfor %}{% endif %}</td>
+<td>{% if it.verdict and it.verdict.seals %}{% for part, s in it.verdict.seals.items() %}{{ part }}: {{ seal_state(s) }}{% if not loop.last %}; {% endif %}{% endfor %}{% else %}—{% endif %}</td>
 <td>{{ it.flag or ("ranked in " ~ category if it.verdict else "—") }}</td></tr>
 {% endfor %}
 </tbody></table>
@@ -125,8 +125,15 @@ TEMPLATE = """<!doctype html>
 </body></html>
 """
 
+def seal_state(summary: dict) -> str:
+    """``changed 1×``, ``sealed`` (initial check only) or ``intact (2 checks)``."""
+    if summary["changes"]:
+        return f"changed {summary['changes']}×"
+    return "sealed" if summary["checks"] == 1 else f"intact ({summary['checks']} checks)"
+
+
 _env = Environment(autoescape=select_autoescape(default=True, default_for_string=True))
-_env.globals["dur"] = format_duration
+_env.globals.update(dur=format_duration, seal_state=seal_state)
 _template = _env.from_string(TEMPLATE)
 
 
