@@ -35,6 +35,33 @@ def outlook_rows(view: Outlook) -> list[list]:
             for ln in view.lines]
 
 
+def write_chart(table: SeasonTable, heading: str, path: Path) -> None:
+    """Cumulative points after each round, one line per competitor (PNG or SVG by the file's suffix)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(8, 4.5))
+    labels = [r.name for r in table.counted]
+    for line in table.lines:
+        running, total = [], 0.0
+        for entry in line.by_round:
+            total += entry.points if entry is not None else 0
+            running.append(total)
+        ax.plot(labels, running, marker="o", label=f"{line.position}. {line.name}")
+    ax.set_title(heading)
+    ax.set_xlabel("round")
+    ax.set_ylabel("points (cumulative)")
+    ax.grid(True, alpha=0.3)
+    if table.lines:
+        ax.legend(fontsize="small", loc="upper left")
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path)
+    plt.close(fig)
+
+
 def _as_of(text: Optional[str]):
     if not text:
         return None
@@ -54,6 +81,7 @@ def standings_cmd(
     as_of: Optional[str] = typer.Option(None, "--as-of", help="As the journals stood at this moment (ISO 8601)."),
     show_outlook: bool = typer.Option(False, "--outlook", help="Points still available, who can still win, who has "
                                       "clinched, and each contender's simplest winning condition."),
+    chart: Optional[Path] = typer.Option(None, "--chart", help="Also draw the points after each round to this .png or .svg file."),
     db: Optional[str] = typer.Option(None, "--db", help="Journal database URL (default: a SQLite file in each event folder, or $RAIDCONTROL_DB)."),
 ) -> None:
     """W2RC standings of a season: points per round, ties broken by countback.
@@ -65,6 +93,8 @@ def standings_cmd(
     if title not in TITLES:
         raise InputError(f"--title must be one of {', '.join(TITLES)}, not {title!r}", field="--title")
     moment = _as_of(as_of)
+    if chart is not None and chart.suffix.lower() not in (".png", ".svg"):
+        raise InputError("the chart is written as .png or .svg", field="--chart")
     season_file = read_season(season_toml)
     season = season_file.season
     rules = championship_rules(season_file.rulebook())
@@ -78,6 +108,8 @@ def standings_cmd(
                              on_open=lambda _round: progress.advance(task))
     table = season_table(season, rules, season_file.identities, opened, title, category, last)
     what = f"{season.name} — {table.category} {title} {after_label(season, last)}" + (f", as of {as_of}" if as_of else "")
+    if chart is not None:
+        write_chart(table, what, chart)
     if not show_outlook:
         header, rows = standings_rows(table)
         emit(header, rows, fmt, title=what, highlight_rows={0} if rows else None)

@@ -225,3 +225,12 @@ def test_season_overrides_the_championship_rules(cli, tmp_path):
     assert table(cli, season, "--after", "1")[3] == ["3", "Ann Driver", "2", "2"]
     season = build_season(tmp_path, "teams = true\n" + SEASON)
     assert "unknown keys teams" in bad(cli, season)
+
+
+def test_chart_of_the_points_after_each_round(cli, tmp_path):
+    season = build_season(tmp_path)
+    code, _, err = cli("standings", season, "--chart", tmp_path / "points.gif")
+    assert code == 2 and ".png or .svg" in err and not (tmp_path / "dakar" / ".raidcontrol").exists()
+    code, _, err = cli("standings", season, "--chart", tmp_path / "out" / "points.png", "--format", "csv")
+    assert code == 0, err
+    assert (tmp_path / "out" / "points.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
