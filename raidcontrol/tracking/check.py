@@ -15,8 +15,8 @@ from typing import Callable
 import numpy as np
 
 from raidcontrol.tracking import kernel as K
-from raidcontrol.tracking.geodesy import DEG, MS_TO_KMH, MS_PER_S, leg_lengths_m, segment_distance_m
-from raidcontrol.tracking.grid import build_grid
+from raidcontrol.tracking.geodesy import DEG, M_PER_DEG, MS_TO_KMH, MS_PER_S, leg_lengths_m, segment_distance_m
+from raidcontrol.tracking.grid import build_grid, leg_margin_m
 from raidcontrol.tracking.model import Fleet, Roadbook
 from raidcontrol.tracking.report import (CrewReport, FleetReport, Gap, MissedWaypoint, SpeedInfringement, Spike,
                                          Validation, iso)
@@ -72,7 +72,7 @@ def _sorted_copy(fleet: Fleet, crews: np.ndarray) -> tuple[_Columns, np.ndarray,
 def check_fleet(roadbook: Roadbook, fleet: Fleet, rules: TrackingRules, progress: Progress | None = None) -> FleetReport:
     """Check every crew of ``fleet``; ``progress(done_fixes, total_fixes)`` is called between batches."""
     tg = _targets(roadbook)
-    grid = build_grid(tg.lat, tg.lon, tg.radius)
+    grid = build_grid(tg.lat, tg.lon, tg.radius, leg_margin_m(fleet.t_ms, fleet.lat, fleet.lon, fleet.offsets))
     n_crews = int(fleet.bibs.shape[0])
     descents = K.count_descents(fleet.t_ms, fleet.offsets) if n_crews else np.zeros(0, np.int64)
     unsorted = np.flatnonzero(descents > 0)
@@ -235,10 +235,12 @@ def _with_evidence(inf: SpeedInfringement, cols: _Columns, s: int, e: int, i0: i
     t, lat, lon, spd, gap = zone_fixes(cols.t, cols.lat, cols.lon, cols.spd, cols.flags, i0, i1)
     speed, source = derived_speeds(t, lat, lon, spd, gap, rules.derived_window_ms)
     along = np.r_[0.0, np.cumsum(leg_lengths_m(lat, lon))] if t.shape[0] else np.zeros(0)
-    over = speed > inf.limit_kmh + rules.tolerance_kmh
-    rows = [{"at": iso(int(t[i])), "lat": round(float(lat[i]), 6), "lon": round(float(lon[i]), 6),
-             "speed_kmh": round(float(speed[i]), 1), "source": source[i], "from_zone_start_m": round(float(along[i]), 1)}
-            for i in np.flatnonzero(over)]
+    over = np.flatnonzero(speed > inf.limit_kmh + rules.tolerance_kmh)
+    rows = {  # the fixes over the limit, as columns
+        "t_ms": t[over].tolist(), "lat": np.round(lat[over], 6).tolist(), "lon": np.round(lon[over], 6).tolist(),
+        "speed_kmh": np.round(speed[over], 1).tolist(), "source": [source[i] for i in over],
+        "from_zone_start_m": np.round(along[over], 1).tolist(),
+    }
     evidence = {
         "zone": inf.zone, "limit_kmh": inf.limit_kmh, "zone_entered": iso(t0), "zone_left": iso(t1),
         "fixes_in_zone": int(t.shape[0]), "fixes_over_limit": rows, "max_speed_kmh": round(inf.max_speed_kmh, 1),
@@ -256,18 +258,21 @@ def derived_speeds(t: np.ndarray, lat: np.ndarray, lon: np.ndarray, spd: np.ndar
     'device'/'derived') — the kernel's rule, for evidence and pictures."""
     n = t.shape[0]
     speed = spd.astype(np.float64).copy()
-    source = ["device"] * n
-    if n == 0:
+    missing = np.isnan(speed)
+    source = np.where(missing, "derived", "device").tolist()
+    if n == 0 or not missing.any():
         return speed, source
-    c = np.cos(lat * DEG)
+    i = np.flatnonzero(missing)
+    j = np.minimum(np.searchsorted(t, t[i] + window_ms), n - 1)
     gaps = np.flatnonzero(gap_after)
-    for i in np.flatnonzero(np.isnan(speed)):
-        j = min(int(np.searchsorted(t, t[i] + window_ms)), n - 1)
+    if gaps.shape[0]:
         g = np.searchsorted(gaps, i)
-        if g < gaps.shape[0]:
-            j = min(j, int(gaps[g]))
-        if j > i and t[j] > t[i]:
-            d = K._leg_m(lat[i], lon[i], c[i], lat[j], lon[j], c[j])
-            speed[i] = d / ((t[j] - t[i]) / MS_PER_S) * MS_TO_KMH
-        source[i] = "derived"
+        has = g < gaps.shape[0]
+        j[has] = np.minimum(j[has], gaps[g[has]])
+    c = np.cos(lat * DEG)
+    dx = (lon[j] - lon[i]) * M_PER_DEG * 0.5 * (c[i] + c[j])
+    dy = (lat[j] - lat[i]) * M_PER_DEG
+    dt = (t[j] - t[i]) / MS_PER_S
+    with np.errstate(divide="ignore", invalid="ignore"):
+        speed[i] = np.where(dt > 0, np.hypot(dx, dy) / dt * MS_TO_KMH, np.nan)
     return speed, source

@@ -16,7 +16,13 @@ import numpy as np
 
 from raidcontrol.tracking.geodesy import DEG, M_PER_DEG
 
-GRID_MARGIN_M = 500.0   # performance knob, not a rule: legs longer than this are tested against all targets
+GRID_MARGIN_M = 500.0   # performance knob, not a rule: the widest margin (legs longer are tested against all targets)
+MIN_MARGIN_M = 50.0     # the narrowest margin
+MARGIN_PER_LEG = 2.0    # margin = this × the 99th percentile of sampled leg lengths (clamped to the two above)
+SAMPLE_LEGS = 2000      # legs sampled per crew (from a few crews) to size the margin
+SAMPLE_CREWS = 16
+LEG_PERCENTILE = 99.0
+CELLS_PER_REACH = 2     # cells across one reach: finer cells list fewer far-away targets
 BOX_SLACK = 1.05        # widens each reach box to cover the projection's approximation
 MAX_CELLS = 4_000_000   # memory bound of the grid (the cell size grows to stay under it)
 MIN_COS = 1e-6          # guards the longitude reach near the poles
@@ -46,7 +52,7 @@ def build_grid(tlat: np.ndarray, tlon: np.ndarray, radius_m: np.ndarray, margin_
     lo_lat, hi_lat = tlat - half_lat, tlat + half_lat
     lo_lon, hi_lon = tlon - half_lon, tlon + half_lon
     lat0, lon0 = float(lo_lat.min()), float(lo_lon.min())
-    cell_m = float(reach.max())
+    cell_m = float(reach.max()) / CELLS_PER_REACH
     mid_cos = max(math.cos(float(np.abs(tlat).max()) * DEG), MIN_COS)
     while True:
         dlat = cell_m / M_PER_DEG
@@ -70,3 +76,25 @@ def build_grid(tlat: np.ndarray, tlon: np.ndarray, radius_m: np.ndarray, margin_
     start = np.zeros(nrows * ncols + 1, np.int64)
     np.add.at(start, cell_of + 1, 1)
     return TargetGrid(lat0, lon0, dlat, dlon, nrows, ncols, np.cumsum(start), owner[order].astype(np.int64), margin_m)
+
+
+def leg_margin_m(t_ms: np.ndarray, lat: np.ndarray, lon: np.ndarray, offsets: np.ndarray) -> float:
+    """A grid margin fitted to the fleet: a few times its typical leg (sampled from a few crews),
+    so that almost every leg uses the grid and only rare long legs test every target."""
+    from raidcontrol.tracking.geodesy import leg_lengths_m
+
+    n_crews = offsets.shape[0] - 1
+    if n_crews <= 0:
+        return GRID_MARGIN_M
+    samples = []
+    for c in np.linspace(0, n_crews - 1, min(n_crews, SAMPLE_CREWS)).astype(np.int64):
+        s, e = int(offsets[c]), min(int(offsets[c + 1]), int(offsets[c]) + SAMPLE_LEGS)
+        if e - s > 1:
+            samples.append(leg_lengths_m(lat[s:e], lon[s:e]))
+    if not samples:
+        return GRID_MARGIN_M
+    legs = np.concatenate(samples)
+    legs = legs[np.isfinite(legs)]
+    if legs.shape[0] == 0:
+        return GRID_MARGIN_M
+    return float(np.clip(MARGIN_PER_LEG * np.percentile(legs, LEG_PERCENTILE), MIN_MARGIN_M, GRID_MARGIN_M))

@@ -55,7 +55,7 @@ def count_descents(t, offsets):
     return out
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _cell(lat, lon, lat0, lon0, dlat, dlon, nrows, ncols):
     r = int(math.floor((lat - lat0) / dlat))
     c = int(math.floor((lon - lon0) / dlon))
@@ -64,14 +64,14 @@ def _cell(lat, lon, lat0, lon0, dlat, dlon, nrows, ncols):
     return r * ncols + c
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _leg_m(lat_a, lon_a, c_a, lat_b, lon_b, c_b):
     dx = (lon_b - lon_a) * M_PER_DEG * 0.5 * (c_a + c_b)
     dy = (lat_b - lat_a) * M_PER_DEG
     return math.sqrt(dx * dx + dy * dy)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _test_target(k, a, b, t, lat, lon, tlat, tlon, tcos, tr, min_d, min_t,
                  is_open, last_b, best_d, best_t, best_i, pk, pt, pd, pi, npass):
     """Test leg a→b (a == b: a lone fix) against target k; returns the new passage count
@@ -120,7 +120,7 @@ def _test_target(k, a, b, t, lat, lon, tlat, tlon, tcos, tr, min_d, min_t,
     return npass
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _test_leg(a, b, cell_a, cell_b, long_leg, t, lat, lon, tlat, tlon, tcos, tr, gstart, gitems, stamp,
               min_d, min_t, is_open, last_b, best_d, best_t, best_i, pk, pt, pd, pi, npass):
     if long_leg:
@@ -146,7 +146,7 @@ def _test_leg(a, b, cell_a, cell_b, long_leg, t, lat, lon, tlat, tlon, tcos, tr,
     return npass
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _next_kept(i, e, flags):
     j = i + 1
     while j < e and (flags[j] & DROPPED) != 0:
@@ -154,7 +154,7 @@ def _next_kept(i, e, flags):
     return j
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _fix_speed_kmh(i, e, t, lat, lon, spd, flags, window_ms):
     """Device speed at fix i, or the straight-line speed over ≥ window_ms of kept fixes
     (not across an outage); returns (speed, derived?)."""
@@ -179,7 +179,7 @@ def _fix_speed_kmh(i, e, t, lat, lon, spd, flags, window_ms):
     return d / ((t[last] - t[i]) / MS_PER_S) * MS_TO_KMH, True
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _scan_zone(z, s, e, td, tf, limit_kmh, tol_kmh, window_ms, t, lat, lon, spd, flags, zi, zf, j):
     """Speed statistics of crew j over [td, tf] in zone z, accumulated into zi/zf[j, z]."""
     i = s + np.searchsorted(t[s:e], td)
@@ -239,8 +239,10 @@ def check_crews(t, lat, lon, spd, flags, crew_s, crew_e,
         is_open[:] = False
         last_b[:] = -1
         stamp[:] = -1
-        min_d[j, :] = np.inf
-        min_t[j, :] = NO_TIME
+        md = min_d[j]
+        mt = min_t[j]
+        md[:] = np.inf
+        mt[:] = NO_TIME
         npass = 0
         # --- pass 1: quality, legs, passages -------------------------------------------------
         prev = -1
@@ -312,15 +314,19 @@ def check_crews(t, lat, lon, spd, flags, crew_s, crew_e,
                     flags[prev] |= GAP_AFTER
                     if not leg_ended_at_prev:
                         npass = _test_leg(prev, prev, cell_prev, cell_prev, False, t, lat, lon, tlat, tlon, tcos, tr,
-                                          gstart, gitems, stamp, min_d[j], min_t[j], is_open, last_b, best_d,
+                                          gstart, gitems, stamp, md, mt, is_open, last_b, best_d,
                                           best_t, best_i, pk, pt, pd, pi, npass)
                     leg_ended_at_prev = False
-                else:
+                elif (gstart[cell_prev + 1] > gstart[cell_prev] if cell_prev >= 0 else False) or \
+                        (gstart[cell_i + 1] > gstart[cell_i] if cell_i >= 0 else False) or \
+                        _leg_m(lat[prev], lon[prev], c_prev, lat[i], lon[i], c_i) > long_leg_m:
                     long_leg = _leg_m(lat[prev], lon[prev], c_prev, lat[i], lon[i], c_i) > long_leg_m
                     npass = _test_leg(prev, i, cell_prev, cell_i, long_leg, t, lat, lon, tlat, tlon, tcos, tr,
-                                      gstart, gitems, stamp, min_d[j], min_t[j], is_open, last_b, best_d,
+                                      gstart, gitems, stamp, md, mt, is_open, last_b, best_d,
                                       best_t, best_i, pk, pt, pd, pi, npass)
                     leg_ended_at_prev = True
+                else:
+                    leg_ended_at_prev = True   # a leg far from every target: nothing to test
                 if npass < 0:
                     return j
             prev = i
@@ -329,7 +335,7 @@ def check_crews(t, lat, lon, spd, flags, crew_s, crew_e,
             i += 1
         if prev >= 0 and not leg_ended_at_prev:
             npass = _test_leg(prev, prev, cell_prev, cell_prev, False, t, lat, lon, tlat, tlon, tcos, tr,
-                              gstart, gitems, stamp, min_d[j], min_t[j], is_open, last_b, best_d,
+                              gstart, gitems, stamp, md, mt, is_open, last_b, best_d,
                               best_t, best_i, pk, pt, pd, pi, npass)
             if npass < 0:
                 return j
