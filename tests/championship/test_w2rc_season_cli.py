@@ -234,3 +234,23 @@ def test_chart_of_the_points_after_each_round(cli, tmp_path):
     code, _, err = cli("standings", season, "--chart", tmp_path / "out" / "points.png", "--format", "csv")
     assert code == 0, err
     assert (tmp_path / "out" / "points.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_penalty_confirmed_then_dismissed_on_appeal(cli, tmp_path):
+    season = build_season(tmp_path)
+    session = EventSession.open(tmp_path / "dakar")
+    proposed, = session.record([Record("penalty-proposed", "tracking/201/2/DZ4",
+                                       {"stage": 2, "bib": 201, "amount_ms": 30 * 60_000, "scope": "stage",
+                                        "reason": "speeding in DZ4"}, author="tracking", origin="tracking")])
+    leaders = lambda *a: [r[1] for r in table(cli, season, *a)[1:3]]   # noqa: E731
+    assert leaders() == ["Cid Driver", "Gill Driver"]                  # proposed only: does not count
+    session.record([Record("penalty-decision", str(proposed.id), {"decision": "confirmed"}, author="stewards",
+                           origin="stewards")])
+    assert leaders() == ["Gill Driver", "Cid Driver"]                  # confirmed: 85 to 80
+    confirmed_at = datetime.now(timezone.utc)
+    time.sleep(0.05)
+    session.record([Record("penalty-decision", str(proposed.id), {"decision": "dismissed"}, author="court of appeal",
+                           origin="stewards")])
+    session.close()
+    assert leaders() == ["Cid Driver", "Gill Driver"]                  # dismissed on appeal
+    assert leaders("--as-of", confirmed_at.isoformat()) == ["Gill Driver", "Cid Driver"]
