@@ -124,8 +124,10 @@ def references_cmd(
     event_dir: Optional[Path] = typer.Option(None, "--event", help="Also the sheets of EVENT_DIR/references."),
     fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table, csv or json."),
 ) -> None:
-    """List the production-reference library: one sheet per admitted production model,
-    with its key figures and how many of its figures are assumptions."""
+    """List the production-reference library (one sheet per admitted production model).
+
+    Shows each sheet's key figures and how many of its figures are assumptions.
+    """
     library = load_library([event_dir / EVENT_REFERENCES] if event_dir else [])
     header = ("id", "make", "model", "variant", "engine", "displacement_cc", "power_kw", "gearbox", "wheelbase_mm",
               "figures", "assumptions")
@@ -173,9 +175,13 @@ def report_cmd(
     db: Optional[str] = typer.Option(None, "--db", help="Journal database URL (default: a SQLite file in the event "
                                      "folder, or $RAIDCONTROL_DB)."),
 ) -> None:
-    """Every Stock entry of an event with its verdict: a table, an HTML report a scrutineer can
-    print (breaches highlighted), and the verdicts recorded in the journal (so that classify
-    and explain show them).  Re-recording unchanged verdicts adds nothing."""
+    """Verdicts of every Stock entry of an event: a table, a printable HTML report, the journal.
+
+    The HTML report (breaches highlighted) is written into the event folder and its path
+    printed.  The verdicts are recorded in the journal so that classify and explain show
+    them; a changed seal's time penalty is proposed to the stewards.  Re-recording
+    unchanged verdicts adds nothing.
+    """
     session = EventSession.open(event_dir, db_url=db)
     ev, rb = session.event, session.rulebook
     rules = stock_rules(rb)
