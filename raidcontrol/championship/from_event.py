@@ -68,7 +68,13 @@ def category_result(rnd: Round, event: Event, rulebook: Rulebook, rules: Champio
                     ) -> CategoryResult:
     """Round ``rnd``'s results in one championship category."""
     category = rules.category(category_name)
-    crews = crews_of(event, category, verdicts, rules, people)
+    try:
+        for entry in event.entries.values():  # every entry's w2rc value is checked, not only this category's
+            registered(entry, category)
+        crews = crews_of(event, category, verdicts, rules, people)
+    except InputError as exc:
+        where = f"{rnd.label}, event folder {rnd.event_dir}" if rnd.event_dir else rnd.label
+        raise InputError(f"{where}: {exc.message}", file=exc.file, line=exc.line, field=exc.field) from None
     if not crews or not event.stages_with_results():
         return CategoryResult(rnd, crews, ())
 

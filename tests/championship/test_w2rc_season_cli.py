@@ -254,3 +254,43 @@ def test_penalty_confirmed_then_dismissed_on_appeal(cli, tmp_path):
     session.close()
     assert leaders() == ["Cid Driver", "Gill Driver"]                  # dismissed on appeal
     assert leaders("--as-of", confirmed_at.isoformat()) == ["Gill Driver", "Cid Driver"]
+
+
+def test_bad_registration_value_names_the_round(cli, tmp_path):
+    season = build_season(tmp_path)
+    entries = (tmp_path / "portugal" / "entries.csv").read_text().replace(",yes,TGR,", ",maybe,TGR,")
+    (tmp_path / "portugal" / "entries.csv").write_text(entries)
+    err = bad(cli, season)
+    assert "round 2 (Portugal), event folder portugal: bib 200: w2rc must be true or false, not 'maybe'" in err
+
+
+FIM_ENTRIES = """\
+bib,category,class,driver,codriver,team,brand,model,w2rc,manufacturer
+1,Bikes,RallyGP,Rider One,,Works A,KTM,450,true,KTM
+2,Bikes,RallyGP,Rider Two,,Works B,HONDA,450,false,
+3,Bikes,RallyGP,Rider Three,,Works A,KTM,450,true,KTM
+20,Bikes,Rally2,Privateer One,,Club,HUSQVARNA,450,,
+21,Bikes,Rally2,Privateer Two,,Club,KTM,450,,
+"""
+FIM_TIMES = """
+1,1,08:00:00,12:00:00,finished
+1,2,08:00:00,11:50:00,finished
+1,3,08:00:00,12:10:00,finished
+1,20,08:00:00,12:30:00,finished
+1,21,08:00:00,12:20:00,finished
+"""
+
+
+def test_fim_season_classes_and_automatic_registration(cli, tmp_path):
+    make_event(tmp_path / "dakar", entries=FIM_ENTRIES, times=FIM_TIMES, rulebook="fim-2026")
+    (tmp_path / "season.toml").write_text('name = "FIM"\nrulebook = "fim-2026"\n\n[[round]]\nname = "Dakar"\n'
+                                          'type = "marathon"\nevent = "dakar"\n')
+    season = tmp_path / "season.toml"
+    # RallyGP (registration needed): Rider Two is not registered; marathon = the scale × 1.5 (assumption).
+    assert table(cli, season)[1:] == [["1", "Rider One", "37.5", "37.5"], ["2", "Rider Three", "30", "30"]]
+    # Rally2 riders are registered automatically.
+    assert table(cli, season, "--category", "Rally2")[1:] == [["1", "Privateer Two", "37.5", "37.5"],
+                                                              ["2", "Privateer One", "30", "30"]]
+    assert table(cli, season, "--title", "manufacturers")[1:] == [["1", "KTM", "67.5", "67.5"]]
+    code, _, err = cli("standings", season, "--title", "codrivers")
+    assert code == 2 and "awards no 'codrivers' title" in err
