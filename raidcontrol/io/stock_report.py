@@ -50,7 +50,7 @@ TEMPLATE = """<!doctype html>
  .meta { color: #555; margin-bottom: 1em; }
  table { border-collapse: collapse; width: 100%; margin: .3em 0 .8em; }
  th, td { border: 1px solid #bbb; padding: 3px 6px; text-align: left; vertical-align: top; }
- th { background: #eee; } td.num { text-align: right; font-variant-numeric: tabular-nums; }
+ th { background: #eee; } td.rule { white-space: nowrap; } td.num { text-align: right; font-variant-numeric: tabular-nums; }
  .badge { display: inline-block; padding: 1px 7px; border-radius: 3px; font-weight: 600; white-space: nowrap; }
  .eligible { background: #d9f2dc; color: #0b5d1e; } .eligible-with-remarks { background: #fff1c2; color: #6b4e00; }
  .not-eligible { background: #f9d0d0; color: #8a0000; } .experimental { background: #ead9f7; color: #4b1a73; }

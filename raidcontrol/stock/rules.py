@@ -95,9 +95,6 @@ class StockRules:
     def group(self, name: str) -> list[StockRule]:
         return [r for r in self.rules if r.group == name]
 
-    def by_id(self, rule_id: str) -> StockRule | None:
-        return next((r for r in (*self.rules, self.principle) if r.id == rule_id), None)
-
 
 def stock_rules(rb: Rulebook) -> StockRules:
     """Read and check the ``stock`` section; a defect names the rulebook path."""

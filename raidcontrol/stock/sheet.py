@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from raidcontrol.core.errors import InputError
-from raidcontrol.stock.schema import Field, check_table, check_value
+from raidcontrol.stock.schema import Field, check_table
 
 IDENTITY = (
     Field("id", "str", help="the sheet's id, e.g. 'defender-110-octa'"),
@@ -122,13 +122,3 @@ def sheet_from_dict(data: dict) -> ProductionReference:
 
 
 FIGURE_FIELDS: dict[str, Field] = {f"{s}.{f.name}": f for s, fs in SECTIONS.items() for f in fs}
-
-
-def figure_field(path: str) -> Field:
-    """The :class:`Field` of a figure path (for rulebook checks)."""
-    if path not in FIGURE_FIELDS:
-        raise KeyError(f"no sheet figure {path!r}")
-    return FIGURE_FIELDS[path]
-
-
-__all__ = ["Figure", "ProductionReference", "sheet_from_dict", "figure_field", "check_value"]
