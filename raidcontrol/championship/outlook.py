@@ -26,6 +26,7 @@ from raidcontrol.championship.standings import StandingLine, beats
 
 CHAMPION, CAN_WIN, OUT = "champion", "can win", "out"
 NEWCOMER = "a newcomer"  # someone who has not scored yet
+NAMED_RIVALS = 3         # rivals named in a margin condition before "and N more" (display only)
 
 
 @dataclass(frozen=True)
@@ -110,6 +111,14 @@ def _names_and_points(items: list[tuple[str, float]]) -> str:
     return texts[0] if len(texts) == 1 else ", ".join(texts[:-1]) + " or " + texts[-1]
 
 
+def _closest(behind: list[tuple[str, float]]) -> str:
+    """The closest rivals behind, named, and how many more (a display choice, not a rule)."""
+    ordered = sorted(behind, key=lambda item: item[1])
+    named = ", ".join(f"{name} by {format_points(gap)}" for name, gap in ordered[:NAMED_RIVALS])
+    more = len(ordered) - NAMED_RIVALS
+    return f"closest: {named}" + (f" and {more} more" if more > 0 else "")
+
+
 def _margin_condition(me: StandingLine, rivals: list[StandingLine], available: float) -> str:
     """The exact margins over every rival that could still pass (ties go to countback)."""
     ahead = [(o.name, o.points - me.points) for o in rivals if o.points >= me.points]
@@ -118,8 +127,12 @@ def _margin_condition(me: StandingLine, rivals: list[StandingLine], available: f
     if ahead:
         text += " by outscoring " + " and ".join(f"{n} by more than {format_points(g)}" for n, g in ahead) + \
                 " points over the remaining rounds"
-        if behind:
+        if len(behind) > NAMED_RIVALS:
+            text += f", while no rival behind outscores them by its gap or more ({_closest(behind)})"
+        elif behind:
             text += ", while not outscored by " + _names_and_points(behind) + " points or more"
+    elif len(behind) > NAMED_RIVALS:
+        text += f" unless a rival outscores them over the remaining rounds by its gap or more ({_closest(behind)})"
     elif behind:
         text += " unless outscored over the remaining rounds by " + _names_and_points(behind) + " points or more"
     return text + " (a tie on points goes to countback)"

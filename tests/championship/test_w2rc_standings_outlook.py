@@ -119,3 +119,14 @@ def test_outlook_margins_when_no_single_round_decides():
     assert o["Bob"].condition == ("Bob is champion by outscoring Ann by more than 20 points over the remaining rounds, "
                                   "while not outscored by Cyd by 45 or a newcomer by 50 points or more (a tie on "
                                   "points goes to countback)")
+
+
+def test_outlook_margins_name_the_closest_rivals_in_a_wide_field():
+    r3, r4 = RemainingRound(Round(3, "R3", "rally"), 0), RemainingRound(Round(4, "R4", "rally"), 0)
+    lines = season({"Ann": (100, 1), "Bob": (90, 2), "Cyd": (85, 3), "Dan": (80, 4), "Eli": (75, 5), "Fay": (20, 6)})
+    o = _outlook(lines, (r3, r4))
+    # 60 left: Bob, Cyd, Dan, Eli can still pass Ann (10, 15, 20, 25 behind); Fay and a newcomer cannot.
+    # No single round is enough: Ann winning R3 (130) is passed by Bob 2nd there and 1st at R4 (145).
+    assert o["Ann"].condition == ("Ann is champion unless a rival outscores them over the remaining rounds by its gap "
+                                  "or more (closest: Bob by 10, Cyd by 15, Dan by 20 and 1 more) (a tie on points "
+                                  "goes to countback)")
