@@ -1,0 +1,144 @@
+"""``raidcontrol simulate``: write a realistic simulated stage into an event-style folder.
+
+Files written under OUT_DIR (N = ``--stage``):
+
+* ``roadbooks/stage-N.gpx``  — the roadbook, OpenRally GPX;
+* ``tracks/stage-N.<format>`` — the fleet's 1 Hz tracks as the trackers delivered them
+  (GPS noise, outages, spikes, duplicate and swapped fixes);
+* ``truth/stage-N.json``     — the ground truth: per crew, what a perfect check finds;
+* ``simulation/stage-N.png`` — a picture of the route, the zones and some tracks.
+"""
+from __future__ import annotations
+
+import json
+from enum import Enum
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from raidcontrol.core.errors import InputError
+from raidcontrol.io.openrally_writer import write_roadbook
+from raidcontrol.io.track_writers import FleetWriter
+from raidcontrol.rules import load_rulebook
+from raidcontrol.tracking.rules import TrackingRules
+from raidcontrol.tracking.simulator import StagePlan, fleet_of, plan_stage
+from raidcontrol.tracking.sim_truth import StageTruth
+
+console = Console(stderr=True)
+BATCH_FIXES = 1_000_000      # fixes simulated and written per batch (bounded memory)
+PICTURE_CREWS = 6            # crews drawn on the picture
+
+
+class TrackFormat(str, Enum):
+    parquet = "parquet"
+    csv = "csv"
+    gpx = "gpx"
+
+
+def stage_paths(out_dir: Path, stage: int, fmt: str) -> dict[str, Path]:
+    """Where ``simulate`` writes each file of stage ``stage``."""
+    return {"roadbook": out_dir / "roadbooks" / f"stage-{stage}.gpx",
+            "tracks": out_dir / "tracks" / f"stage-{stage}.{fmt}",
+            "truth": out_dir / "truth" / f"stage-{stage}.json",
+            "picture": out_dir / "simulation" / f"stage-{stage}.png"}
+
+
+def write_stage(plan: StagePlan, paths: dict[str, Path], *, stage: int, picture: bool = True,
+                show_progress: bool = True) -> StageTruth:
+    """Simulate the plan's crews batch by batch, streaming their tracks to disk; write the
+    roadbook, the truth and the picture.  Returns the truth."""
+    layout = plan.context.layout
+    implicit = {name for name, imp in zip(layout.wp_name, layout.wp_implicit) if imp}
+    write_roadbook(plan.roadbook, paths["roadbook"], name=f"Simulated stage {stage} (seed {plan.seed})",
+                   implicit_radius=implicit)
+    batch = max(1, BATCH_FIXES // plan.context.fixes)
+    truths = {}
+    shown: list = []
+    examples: dict = {}
+    progress = Progress(TextColumn("simulating crews"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                        console=console, transient=True, disable=not show_progress)
+    with progress, FleetWriter(paths["tracks"]) as writer:
+        task = progress.add_task("crews", total=len(plan.crews))
+        for first in range(0, len(plan.crews), batch):
+            tracks = []
+            for track, truth in plan.tracks(first, batch):
+                tracks.append(track)
+                truths[truth.bib] = truth
+            writer.write(fleet_of(tracks, recorded=True))
+            if len(shown) < PICTURE_CREWS:
+                shown += tracks[:PICTURE_CREWS - len(shown)]
+            for track in tracks:
+                crew = truths[track.plan.bib]
+                if "detour" not in examples and any(m.reason == "detour" for m in crew.missed):
+                    examples["detour"] = track
+                if "speeding" not in examples and crew.speeding and track.plan.device_speed:
+                    examples["speeding"] = track
+            progress.update(task, advance=len(tracks))
+    truth = StageTruth(plan.seed, plan.context.rules.rulebook_id, layout.special_m / 1000.0, truths)
+    paths["truth"].parent.mkdir(parents=True, exist_ok=True)
+    paths["truth"].write_text(json.dumps(truth.to_json(), indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    if picture:
+        from raidcontrol.tracking.sim_picture import stage_figure
+        paths["picture"].parent.mkdir(parents=True, exist_ok=True)
+        if "detour" in examples:
+            name = plan.roadbook.waypoints[examples["detour"].plan.detour_wp].name
+            examples["clean"] = next((t for t in shown if name in truths[t.plan.bib].validated), None)
+        fig = stage_figure(plan, examples, shown, truths)
+        fig.savefig(paths["picture"], dpi=110)
+    return truth
+
+
+def simulate_cmd(
+    out_dir: Path = typer.Argument(..., help="Folder to write into (an event folder works: files go under "
+                                             "roadbooks/, tracks/, truth/ and simulation/)."),
+    vehicles: int = typer.Option(20, "--vehicles", min=1, help="Number of crews."),
+    fixes: int = typer.Option(5000, "--fixes", min=100, help="Fixes per crew (1 Hz: 3600 = one hour)."),
+    waypoints: int = typer.Option(8, "--waypoints", min=1, help="Waypoints on the special (every type when ≥ 7)."),
+    zones: int = typer.Option(3, "--zones", min=0, help="Speed-controlled zones (DZ/FZ) on the special."),
+    seed: int = typer.Option(1, "--seed", help="Random seed: the same seed gives the same stage."),
+    fmt: TrackFormat = typer.Option(TrackFormat.parquet, "--format", help="Track file format."),
+    stage: int = typer.Option(1, "--stage", min=0, help="Stage number used in the file names."),
+    rulebook: str = typer.Option("fia-2026", "--rulebook", help="Rulebook whose radii and gap limit the stage uses."),
+    picture: bool = typer.Option(True, "--picture/--no-picture", help="Draw simulation/stage-N.png."),
+) -> None:
+    """Simulate a rally-raid stage: a special near Wadi Ad Dawasir with waypoints of every
+    type, speed zones and a neutralisation (OpenRally GPX), a fleet's 1 Hz tracks with
+    realistic speeds, GPS noise, outages, spikes, duplicate and swapped fixes, and
+    infringements injected on purpose (missed waypoints, speeding), with the ground truth
+    beside them (truth/stage-N.json).
+    """
+    rules = TrackingRules.from_rulebook(load_rulebook(rulebook))
+    if out_dir.exists() and not out_dir.is_dir():
+        raise InputError("exists and is not a folder", file=str(out_dir))
+    plan = plan_stage(seed=seed, vehicles=vehicles, fixes_per_vehicle=fixes, waypoints=waypoints, zones=zones,
+                      rules=rules)
+    paths = stage_paths(out_dir, stage, fmt.value)
+    truth = write_stage(plan, paths, stage=stage, picture=picture)
+    crews = truth.crews.values()
+    table = Table(title=f"Simulated stage {stage}: {truth.special_km:.1f} km of special, seed {seed}",
+                  header_style="bold", show_header=True)
+    table.add_column("what")
+    table.add_column("count", justify="right")
+    rows = [("crews", len(truth.crews)), ("fixes", vehicles * fixes),
+            ("waypoints", len(plan.roadbook.waypoints)), ("speed zones", len(plan.roadbook.zones)),
+            ("missed waypoints (detour)", sum(m.reason == "detour" for c in crews for m in c.missed)),
+            ("missed waypoints (breakdown, not reached)", sum(m.reason != "detour" for c in crews for m in c.missed)),
+            ("speeding infringements", sum(len(c.speeding) for c in crews)),
+            ("clean crews", sum(c.clean for c in crews)),
+            ("tracker outages", sum(len(c.outages) for c in crews)),
+            ("GPS spikes", sum(len(c.spikes_ms) for c in crews)),
+            ("duplicate fixes", sum(c.duplicates for c in crews)),
+            ("swapped fixes", sum(c.swapped for c in crews))]
+    for what, count in rows:
+        table.add_row(what, f"{count:,}")
+    Console().print(table)
+    for what, path in paths.items():
+        if path.exists():
+            Console().print(f"{what:>9}: {path}", highlight=False)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("simulate")(simulate_cmd)
