@@ -10,6 +10,7 @@
 """
 from __future__ import annotations
 
+import difflib
 from typing import Any
 
 from raidcontrol.stock.breach import (ELIGIBLE, ELIGIBLE_WITH_REMARKS, EXPERIMENTAL, NOT_ELIGIBLE, Breach,
@@ -37,9 +38,9 @@ def assess(record: ScrutineeringRecord, sheet: ProductionReference, rules: Stock
             breaches += _limit_breaches(rule, record, sheet, rules)
     for rule in (*rules.group("allowed"), *rules.group("limits")):
         breaches += _limit_breaches(rule, record, sheet, rules)
-    named = {a for r in rules.rules for a in r.areas}
+    named = sorted({a for r in rules.rules for a in r.areas})
     breaches += [Breach(rules.principle.id, rules.principle.text, f"modification: {m.area}", m.description,
-                        "no modification in this area", limit_source=rules.principle.source,
+                        _not_allowed(m.area, named), limit_source=rules.principle.source,
                         consequence=rules.principle.consequence)
                  for m in record.modifications if m.area not in named]
     breaches += seal_breaches(record.seal_checks, rules.seals)
@@ -62,6 +63,13 @@ def assess(record: ScrutineeringRecord, sheet: ProductionReference, rules: Stock
         verdict = ELIGIBLE
     return Verdict(record.bib, record.reference, verdict, tuple(breaches), tuple(remarks),
                    seal_summary(record.seal_checks), reason, rulebook_id)
+
+
+def _not_allowed(area: str, named: list[str]) -> str:
+    """What the principle allows in an area no rule names, with the nearest rulebook area
+    (a misspelt area is then easy to see)."""
+    near = difflib.get_close_matches(area.lower(), named, n=1, cutoff=0.75)
+    return "no modification in this area" + (f" (a rulebook area is {near[0]!r})" if near else "")
 
 
 def _unit(path: str) -> str:

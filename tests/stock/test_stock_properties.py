@@ -115,3 +115,4 @@ def test_any_non_integer_displacement_is_refused_with_its_field(value):
         assert exc.field == "car.engine.displacement_cc"
     else:
         raise AssertionError(f"{value!r} accepted")
+

@@ -125,3 +125,10 @@ def test_an_old_t2_car_checks_against_its_own_sheet():
     breaches = verdict_of(data).breaches
     assert [(b.rule_id, b.subject, b.measured, b.allowed) for b in breaches] == [
         ("R-STD-03", "driveline.gears", 8, "6 (production)")]
+
+
+def test_a_misspelt_area_is_a_breach_that_names_the_nearest_rulebook_area():
+    data = case("compliant-d7x-r")
+    data["modification"].append({"area": "fuel_tank", "description": "second tank"})
+    breach = verdict_of(data).breaches[-1]
+    assert (breach.rule_id, breach.allowed) == ("R-GEN-01", "no modification in this area (a rulebook area is 'fuel-tank')")
