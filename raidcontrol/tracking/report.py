@@ -144,7 +144,7 @@ class Spike:
     implied_speed_kmh: float
 
     def to_dict(self) -> dict[str, Any]:
-        return {"at": iso(self.t_ms), "lat": self.lat, "lon": self.lon,
+        return {"at": iso(self.t_ms), "lat": round(self.lat, 7), "lon": round(self.lon, 7),
                 "implied_speed_kmh": _r(self.implied_speed_kmh)}
 
 
