@@ -22,16 +22,22 @@ STANDINGS_HEADER = ("position", "name", "points")
 OUTLOOK_HEADER = ("position", "name", "points", "max_points", "status", "condition")
 
 
+def points_value(points: float) -> int | float:
+    """Points as a number for every output format: ``50``, ``37.5`` (no empty cell is a zero)."""
+    return int(points) if float(points).is_integer() else float(points)
+
+
 def standings_rows(table: SeasonTable) -> tuple[list[str], list[list]]:
-    """CSV header ``position,name,points`` then one column per round counted (the round's name)."""
+    """CSV header ``position,name,points`` then one column per round counted (the round's name);
+    ``None`` (an empty cell, JSON null) where the competitor has no result at that round."""
     header = [*STANDINGS_HEADER, *(r.name for r in table.counted)]
-    rows = [[line.position, line.name, format_points(line.points),
-             *(format_points(e.points) if e is not None else "" for e in line.by_round)] for line in table.lines]
+    rows = [[line.position, line.name, points_value(line.points),
+             *(points_value(e.points) if e is not None else None for e in line.by_round)] for line in table.lines]
     return header, rows
 
 
 def outlook_rows(view: Outlook) -> list[list]:
-    return [[ln.position, ln.name, format_points(ln.points), format_points(ln.max_points), ln.status, ln.condition]
+    return [[ln.position, ln.name, points_value(ln.points), points_value(ln.max_points), ln.status, ln.condition]
             for ln in view.lines]
 
 

@@ -294,3 +294,19 @@ def test_fim_season_classes_and_automatic_registration(cli, tmp_path):
     assert table(cli, season, "--title", "manufacturers")[1:] == [["1", "KTM", "67.5", "67.5"]]
     code, _, err = cli("standings", season, "--title", "codrivers")
     assert code == 2 and "awards no 'codrivers' title" in err
+
+
+def test_json_points_are_numbers_and_missing_rounds_null(cli, tmp_path):
+    import json
+
+    season = build_season(tmp_path, SEASON.replace('event = "portugal"', 'event = "portugal"\n\n[[round]]\n'
+                                                   'name = "Maroc"\ntype = "rally"\nevent = "maroc"'))
+    make_event(tmp_path / "maroc", entries=HEADER + "203,Ultimate,T1+,Gil Driver,Hub Nav,A,T,H,true,,gil-77,\n",
+               times="1,203,08:00:00,10:00:00,finished")
+    code, out, err = cli("standings", season, "--format", "json")
+    assert code == 0, err
+    rows = json.loads(out)
+    # Maroc is listed before Argentina (not yet run), so the standings stop after Maroc.
+    assert rows[0] == {"position": 1, "name": "Gil Driver", "points": 109, "Dakar": 47, "Portugal": 27,
+                       "Maroc": 35}                                    # 30 + 5: alone at Maroc
+    assert rows[1]["Maroc"] is None
