@@ -79,22 +79,29 @@ def _as_of(text: Optional[str]):
 
 def standings_cmd(
     season_toml: Path = typer.Argument(..., help="The season file (season.toml): rulebook and rounds in order."),
-    category: Optional[str] = typer.Option(None, "--category", help="Championship category (FIA: Ultimate, Stock, "
-                                           "Challenger, SSV; FIM: RallyGP, Rally2, Rally3, Quad). Default: the rulebook's."),
+    category: Optional[str] = typer.Option(
+        None, "--category",
+        help="Championship category (FIA: Ultimate, Stock, Challenger, SSV; FIM: RallyGP, Rally2, Rally3, Quad). "
+             "Default: the rulebook's."),
     title: str = typer.Option("drivers", "--title", help="drivers, codrivers or manufacturers."),
-    after: Optional[str] = typer.Option(None, "--after", help="Standings after this round (number or name); default: the last round with an event folder."),
+    after: Optional[str] = typer.Option(
+        None, "--after", help="Standings after this round (number or name); default: the last round with an event folder."),
     fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table, csv or json."),
     as_of: Optional[str] = typer.Option(None, "--as-of", help="As the journals stood at this moment (ISO 8601)."),
     show_outlook: bool = typer.Option(False, "--outlook", help="Points still available, who can still win, who has "
                                       "clinched, and each contender's simplest winning condition."),
-    chart: Optional[Path] = typer.Option(None, "--chart", help="Also draw the points after each round to this .png or .svg file."),
-    db: Optional[str] = typer.Option(None, "--db", help="Journal database URL (default: a SQLite file in each event folder, or $RAIDCONTROL_DB)."),
+    chart: Optional[Path] = typer.Option(
+        None, "--chart", help="Also draw the points after each round to this .png or .svg file."),
+    db: Optional[str] = typer.Option(
+        None, "--db", help="Journal database URL (default: a SQLite file in each event folder, or $RAIDCONTROL_DB)."),
 ) -> None:
     """W2RC standings of a season: points per round, ties broken by countback.
 
-    CSV columns: position, name, points, then one column per round named after the round (empty: no result there).
+    CSV columns: position, name, points, then one column per round named after the round
+    (empty: no result there).
 
-    With --outlook: position, name, points, max_points, status (champion / can win / out) and the simplest condition for the title.
+    With --outlook: position, name, points, max_points, status (champion / can win / out) and
+    the simplest condition for the title.
     """
     if title not in TITLES:
         raise InputError(f"--title must be one of {', '.join(TITLES)}, not {title!r}", field="--title")
