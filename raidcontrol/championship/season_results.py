@@ -35,7 +35,9 @@ class RoundEvent(Protocol):
 class SeasonTable:
     """The standings of one title and category after a round.
 
-    counted: the rounds whose columns the standings carry (1 … after); lines: the standings.
+    counted: the rounds whose columns the standings carry (1 … after); lines: the standings;
+    provisional: names of the counted rounds whose classification is not final yet (a stage
+    that counts is not marked final in its event).
     """
 
     title: str
@@ -43,6 +45,7 @@ class SeasonTable:
     after: int
     counted: tuple[Round, ...]
     lines: tuple[StandingLine, ...]
+    provisional: tuple[str, ...] = ()
 
 
 def after_round(season: Season, after: str | int | None, folders: Mapping[int, Any]) -> int:
@@ -80,7 +83,9 @@ def season_table(season: Season, rules: ChampionshipRules, identities: Identitie
             continue
         result = category_result(rnd, o.event, o.rulebook, rules, cat.name, identities, o.verdicts, o.effects)
         rounds.append(title_entries(title, result, rules))
-    return SeasonTable(title, cat.name, after, counted, tuple(standings(rounds)))
+    provisional = tuple(o.round.name for o in opened if o.round.number <= after
+                        and not all(st.final for st in o.event.stages.values() if st.counts_for_general))
+    return SeasonTable(title, cat.name, after, counted, tuple(standings(rounds)), provisional)
 
 
 def remaining_rounds(season: Season, rules: ChampionshipRules, after: int, opened: Sequence[RoundEvent]

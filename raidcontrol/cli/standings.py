@@ -68,6 +68,10 @@ def write_chart(table: SeasonTable, heading: str, path: Path) -> None:
     plt.close(fig)
 
 
+def _provisional(table: SeasonTable) -> str:
+    return f"provisional: {', '.join(table.provisional)} (not every stage final)" if table.provisional else ""
+
+
 def _as_of(text: Optional[str]):
     if not text:
         return None
@@ -125,7 +129,7 @@ def standings_cmd(
         write_chart(table, what, chart)
     if not show_outlook:
         header, rows = standings_rows(table)
-        emit(header, rows, fmt, title=what, highlight_rows={0} if rows else None)
+        emit(header, rows, fmt, title=what, caption=_provisional(table), highlight_rows={0} if rows else None)
         return
     view = season_outlook(table, season, rules, opened)
     rows = outlook_rows(view)
@@ -135,7 +139,7 @@ def standings_cmd(
                         f"[bold]{format_points(view.available)}[/]")
         if view.newcomer_can_win:
             Console().print("A competitor without points yet could still win the title.")
-    emit(OUTLOOK_HEADER, rows, fmt, title=f"{what} — outlook",
+    emit(OUTLOOK_HEADER, rows, fmt, title=f"{what} — outlook", caption=_provisional(table),
          highlight_rows={i for i, ln in enumerate(view.lines) if ln.status not in (OUT,)} if rows else None)
 
 

@@ -310,3 +310,14 @@ def test_json_points_are_numbers_and_missing_rounds_null(cli, tmp_path):
     assert rows[0] == {"position": 1, "name": "Gil Driver", "points": 109, "Dakar": 47, "Portugal": 27,
                        "Maroc": 35}                                    # 30 + 5: alone at Maroc
     assert rows[1]["Maroc"] is None
+
+
+def test_provisional_rounds_are_said_so(cli, tmp_path):
+    season = build_season(tmp_path)
+    code, out, _ = cli("standings", season)
+    assert code == 0 and "provisional: Dakar, Portugal" in out
+    for name in ("dakar", "portugal"):
+        path = tmp_path / name / "event.toml"
+        path.write_text(path.read_text().replace("counts_for_general = true", "counts_for_general = true\nfinal = true"))
+    code, out, _ = cli("standings", season)
+    assert code == 0 and "provisional" not in out
