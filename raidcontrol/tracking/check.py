@@ -15,7 +15,8 @@ from typing import Callable
 import numpy as np
 
 from raidcontrol.tracking import kernel as K
-from raidcontrol.tracking.geodesy import DEG, M_PER_DEG, MS_TO_KMH, MS_PER_S, leg_lengths_m, segment_distance_m
+from raidcontrol.tracking.geodesy import (DEG, M_PER_DEG, MS_PER_S, MS_TO_KMH, closest_approach, leg_lengths_m,
+                                          segment_distance_m)
 from raidcontrol.tracking.grid import build_grid, leg_margin_m
 from raidcontrol.tracking.model import Fleet, Roadbook
 from raidcontrol.tracking.report import (CrewReport, FleetReport, Gap, MissedWaypoint, SpeedInfringement, Spike,
@@ -157,13 +158,18 @@ def _crew_report(c: int, bib: int, loc: tuple[_Columns, int, int], descents: int
             report.validated.append(wp.name)
             report.validations.append(Validation(wp.name, wp.type, int(out["wp_t"][c, k]), float(out["wp_d"][c, k])))
             continue
-        closest = float(out["min_d"][c, k])
+        closest, closest_t = float(out["min_d"][c, k]), int(out["min_t"][c, k])
+        if not math.isfinite(closest):   # never within the grid's reach: measure on the whole track
+            keep = (flags & K.DROPPED) == 0
+            joined = (flags[keep] & K.GAP_AFTER) == 0
+            closest, closest_t = closest_approach(cols.t[s:e][keep], cols.lat[s:e][keep], cols.lon[s:e][keep], joined,
+                                                  wp.lat, wp.lon)
         outage = any(segment_distance_m(wp.lat, wp.lon, g.start[0], g.start[1], g.end[0], g.end[1]) <= wp.clear_m
                      for g in gaps)
         report.missed.append(MissedWaypoint(
             name=wp.name, type=wp.type, penalty_ms=rules.missed_penalty_ms[wp.type], index=k + 1, lat=wp.lat,
             lon=wp.lon, clear_m=wp.clear_m, closest_m=closest if math.isfinite(closest) else None,
-            closest_t_ms=int(out["min_t"][c, k]) if math.isfinite(closest) else None,
+            closest_t_ms=closest_t if math.isfinite(closest) else None,
             out_of_order=bool(out["wp_ooo"][c, k]), outage=outage,
             rule=f"tracking.missed.{wp.type}: {rules.sources.get(f'tracking.missed.{wp.type}', '')}"))
     n_wp = len(roadbook.waypoints)
@@ -184,7 +190,7 @@ def _crew_report(c: int, bib: int, loc: tuple[_Columns, int, int], descents: int
             start_ms=int(zi[K.Z_FIRST_OVER]), end_ms=int(zi[K.Z_LAST_OVER]), duration_ms=int(zi[K.Z_OVER_MS]),
             distance_m=float(zf[K.ZF_OVER_M]), index=z + 1, passes=int(zi[K.Z_PASSES]),
             fz_passed=not zi[K.Z_FZ_MISSED], speed_source="derived" if zi[K.Z_DERIVED] else "device",
-            max_at_ms=int(zi[K.Z_TMAX]), fix_range=(i0, i1),
+            max_at_ms=int(zi[K.Z_TMAX]), fix_range=(i0, i1), zone_t0_ms=int(zi[K.Z_T0]), zone_t1_ms=int(zi[K.Z_T1]),
             rule=f"tracking.speeding.bands: {rules.sources.get('tracking.speeding.bands', '')}")
         report.speeding.append(_with_evidence(inf, cols, s, e, i0, i1, int(zi[K.Z_T0]), int(zi[K.Z_T1]), rules))
     return report

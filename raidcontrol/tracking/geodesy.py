@@ -50,3 +50,28 @@ def segment_distance_m(lat0: float, lon0: float, lat_a: float, lon_a: float, lat
     length2 = vx * vx + vy * vy
     u = 0.0 if length2 == 0 else min(1.0, max(0.0, -(ax * vx + ay * vy) / length2))
     return float(math.hypot(ax + u * vx, ay + u * vy))
+
+
+def closest_approach(t_ms: np.ndarray, lat: np.ndarray, lon: np.ndarray, joined: np.ndarray,
+                     lat0: float, lon0: float) -> tuple[float, int]:
+    """The track's closest approach to (lat0, lon0): (metres, epoch ms), judged on the legs
+    between consecutive fixes where ``joined[i]`` (leg i → i+1 is not an outage) and on the
+    fixes themselves.  ``(inf, 0)`` for an empty track."""
+    if t_ms.shape[0] == 0:
+        return math.inf, 0
+    x, y = local_xy(lat, lon, lat0, lon0)
+    d_fix = np.hypot(x, y)
+    best = int(np.argmin(d_fix))
+    best_d, best_t = float(d_fix[best]), int(t_ms[best])
+    legs = np.flatnonzero(joined[:-1]) if t_ms.shape[0] > 1 else np.zeros(0, np.int64)
+    if legs.shape[0]:
+        ax, ay, vx, vy = x[legs], y[legs], x[legs + 1] - x[legs], y[legs + 1] - y[legs]
+        l2 = vx * vx + vy * vy
+        with np.errstate(divide="ignore", invalid="ignore"):
+            u = np.clip(np.where(l2 > 0, -(ax * vx + ay * vy) / l2, 0.0), 0.0, 1.0)
+        d = np.hypot(ax + u * vx, ay + u * vy)
+        k = int(np.argmin(d))
+        if d[k] < best_d:
+            i = legs[k]
+            best_d, best_t = float(d[k]), int(t_ms[i] + round(u[k] * (t_ms[i + 1] - t_ms[i])))
+    return best_d, best_t

@@ -41,8 +41,7 @@ class MissedWaypoint:
     """A waypoint the crew did not validate.
 
     index: 1-based position among the roadbook's waypoints; clear_m: its radius.
-    closest_m / closest_t_ms: the track's closest approach (None: never within the check's
-    candidate reach, about half a kilometre beyond the radius).
+    closest_m / closest_t_ms: the track's closest approach (None: an empty track).
     out_of_order: the crew passed it, but only before a later waypoint it had validated.
     outage: the straight line across a tracker outage passes within the radius (the crew may
     have been there while its tracker was silent — for the stewards to judge).
@@ -78,6 +77,7 @@ class SpeedInfringement:
     max_speed_kmh / excess_kmh: the highest speed in the zone and its excess over the limit.
     start_ms / end_ms: from the first fix over the limit to the end of the last leg over it.
     duration_ms / distance_m: time and distance driven over the limit.
+    zone_t0_ms / zone_t1_ms: when the crew entered the zone (first DZ passage) and left it (last end).
     passes: how many times the crew went through the zone; fz_passed: False when the zone
     was closed at the fix nearest the FZ because the track never came within its radius.
     speed_source: ``device`` or ``derived`` (from the fixes) for the maximum.
@@ -102,6 +102,8 @@ class SpeedInfringement:
     max_at_ms: int = 0
     fix_range: tuple[int, int] = (0, 0)
     rule: str = ""
+    zone_t0_ms: int = 0
+    zone_t1_ms: int = 0
 
     @property
     def code(self) -> str:
