@@ -1,0 +1,232 @@
+"""The tracking benchmark (``make bench``): a Dakar-scale stage checked on one core.
+
+Default scale: 800 vehicles × 30,000 fixes (1 Hz, 8 h 20 min) = 24 M fixes, 50 waypoints,
+10 speed zones, as Parquet, made by the simulator (in a child process, once; cached under
+``--out`` and reused while the parameters match).  Then, on one pinned core:
+
+1. read the Parquet file (``read_fleet``) — timed, not part of the check figure;
+2. warm the compiled kernels up on two crews;
+3. ``check_fleet`` on the whole fleet, ``--repeat`` times: fixes per second of the best
+   run (wall clock), with the CPU time beside it;
+4. peak memory of the check: tracemalloc's peak of Python/numpy allocations and the
+   growth of the process's peak RSS over the fleet already in memory, against the
+   fleet's columnar size;
+5. the check's answers against the simulator's truth (missed waypoints, zones);
+6. the conventional shapely baseline (``baseline_shapely.py``) on the first
+   ``--baseline-crews`` crews, extrapolated per fix to the fleet, and its answers against
+   the truth.
+
+Results are printed and written to ``<out>/results.json``.
+"""
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("NUMBA_NUM_THREADS", "1")      # one core: before numba is imported
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+import argparse  # noqa: E402
+import json  # noqa: E402
+import platform  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+import tracemalloc  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from rich.console import Console  # noqa: E402
+from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn  # noqa: E402
+from rich.table import Table  # noqa: E402
+
+import memory  # noqa: E402
+
+console = Console()
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--vehicles", type=int, default=800, help="crews (default 800)")
+    ap.add_argument("--fixes", type=int, default=30_000, help="fixes per crew at 1 Hz (default 30000)")
+    ap.add_argument("--waypoints", type=int, default=50, help="waypoints (default 50)")
+    ap.add_argument("--zones", type=int, default=10, help="speed zones (default 10)")
+    ap.add_argument("--seed", type=int, default=1, help="simulator seed (default 1)")
+    ap.add_argument("--rulebook", default="fia-2026", help="rulebook (default fia-2026)")
+    ap.add_argument("--repeat", type=int, default=3, help="timed check runs; the best counts (default 3)")
+    ap.add_argument("--baseline-crews", type=int, default=16, help="crews the shapely baseline checks (default 16)")
+    ap.add_argument("--out", type=Path, default=Path("bench-out"), help="folder for the fleet and results")
+    ap.add_argument("--regenerate", action="store_true", help="simulate the fleet again even if cached")
+    ap.add_argument("--generate-only", action="store_true", help=argparse.SUPPRESS)
+    return ap.parse_args(argv)
+
+
+def stage_key(a: argparse.Namespace) -> dict:
+    return {"vehicles": a.vehicles, "fixes": a.fixes, "waypoints": a.waypoints, "zones": a.zones, "seed": a.seed,
+            "rulebook": a.rulebook}
+
+
+def generate(a: argparse.Namespace) -> None:
+    """Child process: simulate the stage and stream it to Parquet."""
+    from raidcontrol.cli.simulate import stage_paths, write_stage
+    from raidcontrol.rules import load_rulebook
+    from raidcontrol.tracking.rules import TrackingRules
+    from raidcontrol.tracking.simulator import plan_stage
+    rules = TrackingRules.from_rulebook(load_rulebook(a.rulebook))
+    t0 = time.perf_counter()
+    plan = plan_stage(seed=a.seed, vehicles=a.vehicles, fixes_per_vehicle=a.fixes, waypoints=a.waypoints,
+                      zones=a.zones, rules=rules)
+    paths = stage_paths(a.out, 1, "parquet")
+    write_stage(plan, paths, stage=1, picture=True)
+    meta = dict(stage_key(a), seconds=round(time.perf_counter() - t0, 2), bytes=paths["tracks"].stat().st_size)
+    (a.out / "stage.json").write_text(json.dumps(meta, indent=1) + "\n")
+
+
+def ensure_stage(a: argparse.Namespace) -> dict:
+    meta_path = a.out / "stage.json"
+    if not a.regenerate and meta_path.exists():
+        meta = json.loads(meta_path.read_text())
+        if all(meta.get(k) == v for k, v in stage_key(a).items()):
+            console.print(f"using the cached stage in {a.out} (simulated in {meta['seconds']} s)")
+            return meta
+    console.print(f"simulating {a.vehicles} × {a.fixes:,} fixes …")
+    a.out.mkdir(parents=True, exist_ok=True)
+    subprocess.run([sys.executable, __file__, "--generate-only", *sys.argv[1:]], check=True)
+    return json.loads(meta_path.read_text())
+
+
+def machine() -> dict:
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor()) if Path("/proc/cpuinfo").exists() else ""
+    mem = next((int(line.split()[1]) * 1024 for line in Path("/proc/meminfo").read_text().splitlines()
+                if line.startswith("MemTotal")), None) if Path("/proc/meminfo").exists() else None
+    import numba
+    import numpy
+    import pyarrow
+    import shapely
+    return {"cpu": cpu, "cores": os.cpu_count(), "pinned_to": sorted(os.sched_getaffinity(0)), "memory_bytes": mem,
+            "python": platform.python_version(), "numpy": numpy.__version__, "numba": numba.__version__,
+            "pyarrow": pyarrow.__version__, "shapely": shapely.__version__, "numba_threads": os.environ["NUMBA_NUM_THREADS"]}
+
+
+def progress_bar(label: str) -> Progress:
+    return Progress(TextColumn(label), BarColumn(), TextColumn("{task.percentage:>3.0f}%"), TimeRemainingColumn(),
+                    console=console, transient=True)
+
+
+def agreement(truth: dict, found: dict[int, tuple[set, set]]) -> dict:
+    """Crews whose missed waypoints and speeding zones equal the truth's."""
+    same = sum(1 for bib, (missed, zones) in found.items()
+               if missed == {m["name"] for m in truth[str(bib)]["missed"]}
+               and zones == {z["zone"] for z in truth[str(bib)]["speeding"]})
+    return {"crews": len(found), "agree": same}
+
+
+def main(argv: list[str] | None = None) -> int:
+    a = parse_args(argv)
+    if a.generate_only:
+        generate(a)
+        return 0
+    os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+    meta = ensure_stage(a)
+    from raidcontrol.io.openrally import read_roadbook
+    from raidcontrol.io.tracks import read_fleet
+    from raidcontrol.rules import load_rulebook
+    from raidcontrol.tracking.check import check_fleet
+    from raidcontrol.tracking.model import Fleet
+    from raidcontrol.tracking.rules import TrackingRules
+    from baseline_shapely import check_fleet_shapely
+
+    rules = TrackingRules.from_rulebook(load_rulebook(a.rulebook))
+    roadbook = read_roadbook(a.out / "roadbooks" / "stage-1.gpx", rules)
+    truth = json.loads((a.out / "truth" / "stage-1.json").read_text())["crews"]
+    rss0 = memory.rss_bytes()
+    t0 = time.perf_counter()
+    fleet = read_fleet(a.out / "tracks" / "stage-1.parquet")
+    read_s = time.perf_counter() - t0
+    columnar = fleet.nbytes
+    n = len(fleet)
+
+    two = int(fleet.offsets[min(2, len(fleet.bibs))])
+    small = Fleet.from_columns(fleet.bib[:two], fleet.t_ms[:two], fleet.lat[:two], fleet.lon[:two], fleet.speed_kmh[:two])
+    t0 = time.perf_counter()
+    check_fleet(roadbook, small, rules)
+    warm_s = time.perf_counter() - t0
+
+    runs = []
+    report = None
+    for r in range(a.repeat):
+        report = None                      # the previous run's report is freed before the next run
+        rss_before = memory.rss_bytes()
+        peak_reset = memory.reset_peak()
+        with progress_bar(f"check {r + 1}/{a.repeat}: {n:,} fixes") as bar:
+            task = bar.add_task("check", total=n)
+            w0, c0 = time.perf_counter(), time.process_time()
+            report = check_fleet(roadbook, fleet, rules, progress=lambda done, total: bar.update(task, completed=done))
+            wall, cpu = time.perf_counter() - w0, time.process_time() - c0
+        runs.append({"wall_s": wall, "cpu_s": cpu, "peak_reset": peak_reset,
+                     "rss_growth_bytes": memory.peak_rss_bytes() - rss_before})
+    best = min(runs, key=lambda run: run["wall_s"])
+    tracemalloc.start()
+    check_fleet(roadbook, fleet, rules)
+    _, traced_peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    found = {bib: ({m.name for m in c.missed}, {s.zone for s in c.speeding}) for bib, c in report.crews.items()}
+    engine_truth = agreement(truth, found)
+
+    with progress_bar(f"shapely baseline: {a.baseline_crews} crews") as bar:
+        task = bar.add_task("baseline", total=a.baseline_crews)
+        b0 = time.perf_counter()
+        base = check_fleet_shapely(roadbook, fleet, rules, crews=a.baseline_crews,
+                                   progress=lambda done, total: bar.update(task, completed=done))
+        base_s = time.perf_counter() - b0
+    base_fixes = int(fleet.offsets[len(base)])
+    base_truth = agreement(truth, {bib: (set(r["missed"]), set(r["speeding"])) for bib, r in base.items()})
+    growth = max(max(run["rss_growth_bytes"] for run in runs), traced_peak)
+    results = {
+        "stage": meta, "machine": machine(), "fixes": n, "crews": len(fleet.bibs), "columnar_bytes": columnar,
+        "read_s": read_s, "rss_after_read_bytes": memory.rss_bytes(), "rss_before_read_bytes": rss0, "warmup_s": warm_s,
+        "check_runs": runs, "check_best_s": best["wall_s"], "fixes_per_s": n / best["wall_s"],
+        "check_traced_peak_bytes": traced_peak, "check_peak_over_fleet_bytes": growth,
+        "peak_ratio": (columnar + growth) / columnar, "engine_vs_truth": engine_truth,
+        "baseline_crews": len(base), "baseline_fixes": base_fixes, "baseline_s": base_s,
+        "baseline_fixes_per_s": base_fixes / base_s, "baseline_fleet_estimate_s": n / (base_fixes / base_s),
+        "speedup": (n / best["wall_s"]) / (base_fixes / base_s), "baseline_vs_truth": base_truth,
+    }
+    (a.out / "results.json").write_text(json.dumps(results, indent=1) + "\n")
+    show(results)
+    return 0
+
+
+def show(r: dict) -> None:
+    mb = 1e6
+    t = Table(title=f"Tracking check, {r['crews']} crews × {r['fixes'] // max(1, r['crews']):,} fixes "
+                    f"({r['fixes'] / 1e6:.1f} M fixes) on one core", header_style="bold")
+    t.add_column("measure")
+    t.add_column("value", justify="right")
+    t.add_column("target", justify="right")
+    rows = [
+        ("read Parquet", f"{r['read_s']:.2f} s", ""),
+        ("check_fleet, best of runs", f"{r['check_best_s']:.3f} s", ""),
+        ("throughput", f"{r['fixes_per_s'] / 1e6:.1f} M fixes/s", "≥ 20 M fixes/s"),
+        ("CPU time of that run", f"{min(x['cpu_s'] for x in r['check_runs']):.3f} s", ""),
+        ("fleet columnar size", f"{r['columnar_bytes'] / mb:.0f} MB", ""),
+        ("check peak beyond fleet", f"{r['check_peak_over_fleet_bytes'] / mb:.0f} MB", ""),
+        ("peak / columnar size", f"{r['peak_ratio']:.2f}×", "≤ 2×"),
+        ("engine = truth", f"{r['engine_vs_truth']['agree']}/{r['engine_vs_truth']['crews']} crews", "all"),
+        ("shapely baseline", f"{r['baseline_fixes_per_s'] / 1e6:.2f} M fixes/s "
+                             f"({r['baseline_crews']} crews, {r['baseline_s']:.1f} s)", ""),
+        ("baseline, whole fleet (extrapolated)", f"{r['baseline_fleet_estimate_s']:.0f} s", ""),
+        ("speed-up over the baseline", f"{r['speedup']:.0f}×", "≥ 50×"),
+        ("baseline = truth", f"{r['baseline_vs_truth']['agree']}/{r['baseline_vs_truth']['crews']} crews", ""),
+    ]
+    for row in rows:
+        t.add_row(*row)
+    console.print(t)
+    console.print(f"machine: {r['machine']['cpu']}, {r['machine']['cores']} cores (pinned to "
+                  f"{r['machine']['pinned_to']}), Python {r['machine']['python']}, numba {r['machine']['numba']}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
