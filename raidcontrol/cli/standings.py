@@ -1,6 +1,7 @@
 """The ``standings`` command: W2RC championship standings of a season, and the outlook."""
 from __future__ import annotations
 
+from enum import Enum
 from pathlib import Path
 from typing import Optional
 
@@ -17,6 +18,8 @@ from raidcontrol.cli.common import OutputFormat, emit, err_console
 from raidcontrol.core.errors import InputError
 from raidcontrol.core.timefmt import TimeFormatError, parse_datetime
 from raidcontrol.io.season import open_rounds, read_season
+
+Title = Enum("Title", {name: name for name in TITLES}, type=str)  # drivers | codrivers | manufacturers
 
 STANDINGS_HEADER = ("position", "name", "points")
 OUTLOOK_HEADER = ("position", "name", "points", "max_points", "status", "condition")
@@ -87,7 +90,7 @@ def standings_cmd(
         None, "--category",
         help="Championship category (FIA: Ultimate, Stock, Challenger, SSV; FIM: RallyGP, Rally2, Rally3, Quad). "
              "Default: the rulebook's."),
-    title: str = typer.Option("drivers", "--title", help="drivers, codrivers or manufacturers."),
+    title: Title = typer.Option(Title.drivers, "--title", help="Which title: drivers, codrivers or manufacturers."),
     after: Optional[str] = typer.Option(
         None, "--after", help="Standings after this round (number or name); default: the last round with an event folder."),
     fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table, csv or json."),
@@ -107,8 +110,7 @@ def standings_cmd(
     With --outlook: position, name, points, max_points, status (champion / can win / out) and
     the simplest condition for the title.
     """
-    if title not in TITLES:
-        raise InputError(f"--title must be one of {', '.join(TITLES)}, not {title!r}", field="--title")
+    title = title.value
     moment = _as_of(as_of)
     if chart is not None and chart.suffix.lower() not in (".png", ".svg"):
         raise InputError("the chart is written as .png or .svg", field="--chart")
