@@ -6,6 +6,7 @@ from hypothesis import strategies as st
 
 from raidcontrol.championship.model import CategoryResult, Person, Round
 from raidcontrol.championship.outlook import CAN_WIN, CHAMPION, OUT, RemainingRound, outlook
+from raidcontrol.championship.manufacturers import manufacturer_scores
 from raidcontrol.championship.points import score_round
 from raidcontrol.championship.standings import standings
 from raidcontrol.championship.titles import RoundEntry
@@ -100,3 +101,30 @@ def test_outlook_is_consistent(rounds, remaining_spec):
         assert ln.max_points == ln.points + view.available
         if ln.status == CAN_WIN:
             assert ln.condition.startswith(ln.name)
+
+
+@st.composite
+def nominated_rounds(draw):
+    n = draw(st.integers(1, 12))
+    bibs = list(range(200, 200 + n))
+    makers = {b: draw(st.sampled_from([None, "M1", "M2", "M3"])) for b in bibs}
+    for maker in ("M1", "M2", "M3"):      # keep within the nomination limit
+        for b in [b for b in bibs if makers[b] == maker][FIA.max_nominated:]:
+            makers[b] = None
+    order = draw(st.permutations(bibs))
+    final = ", ".join(f"{b} {i + 1} finished" for i, b in enumerate(order))
+    stage = ", ".join(f"{b} {i + 1} finished" for i, b in enumerate(draw(st.permutations(bibs))))
+    crews = [crew(b, f"D{b}", maker=makers[b], registered=draw(st.booleans())) for b in bibs]
+    return result(crews, final, {1: stage}, kind="rally")
+
+
+@given(nominated_rounds())
+def test_manufacturer_points_are_its_best_two_crews(res):
+    crew_scores = score_round(res, FIA)
+    makers = manufacturer_scores(res, crew_scores, FIA)
+    for key, score in makers.items():
+        mine = sorted((crew_scores[b].points for b, c in res.crews.items()
+                       if c.manufacturer is not None and c.manufacturer.key == key and b in crew_scores), reverse=True)
+        assert score.points == sum(mine[:FIA.scoring_cars])
+        assert len(score.counted) <= FIA.scoring_cars
+        assert all(res.crews[b].manufacturer.key == key for b in score.counted)
