@@ -14,6 +14,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from raidcontrol.core.errors import InputError, RaidcontrolError
+from raidcontrol.core.timefmt import TimeFormatError, parse_datetime
 
 EXIT_BAD_INPUT = 2
 
@@ -42,6 +43,16 @@ def run_guarded(app: typer.Typer) -> int:
         err_console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
         return EXIT_BAD_INPUT
     return 0
+
+
+def parse_as_of(text: str | None):
+    """The ``--as-of`` option: an ISO 8601 moment (naive = UTC), or None for now."""
+    if not text:
+        return None
+    try:
+        return parse_datetime(text)
+    except TimeFormatError as exc:
+        raise InputError(str(exc), field="--as-of") from None
 
 
 def csv_text(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:

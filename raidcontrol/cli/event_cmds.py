@@ -11,22 +11,13 @@ from rich.table import Table
 
 from raidcontrol.classification import (CSV_HEADER, ClassLine, classify_general, classify_special, classify_stage,
                                         crew_time, last_stage)
-from raidcontrol.cli.common import OutputFormat, emit
+from raidcontrol.cli.common import OutputFormat, emit, parse_as_of
 from raidcontrol.core.errors import InputError
-from raidcontrol.core.timefmt import TimeFormatError, format_duration, parse_datetime
+from raidcontrol.core.timefmt import format_duration
 from raidcontrol.io.official import convert_official
 from raidcontrol.session import EventSession
 
 console = Console()
-
-
-def _as_of(text: Optional[str]):
-    if not text:
-        return None
-    try:
-        return parse_datetime(text)
-    except TimeFormatError as exc:
-        raise InputError(str(exc), field="--as-of") from None
 
 
 def _fmt(ms: int | None) -> str:
@@ -69,7 +60,7 @@ def classify_cmd(
         raise InputError("--special goes with --stage N", field="--special")
     if after is not None and not general:
         raise InputError("--after goes with --general", field="--after")
-    session = EventSession.open(event_dir, db_url=db, as_of=_as_of(as_of))
+    session = EventSession.open(event_dir, db_url=db, as_of=parse_as_of(as_of))
     ev, rb = session.event, session.rulebook
     if category is not None and category not in rb.section("categories"):
         raise InputError(f"unknown category {category!r}", field="--category")
@@ -103,7 +94,7 @@ def explain_cmd(
 ) -> None:
     """Explain how one crew's time in one stage was made: raw time, each penalty and credit with its
     reason (and evidence), the forfeit, and where it ranks."""
-    session = EventSession.open(event_dir, db_url=db, as_of=_as_of(as_of))
+    session = EventSession.open(event_dir, db_url=db, as_of=parse_as_of(as_of))
     ev, rb = session.event, session.rulebook
     if bib not in ev.entries:
         raise InputError(f"unknown bib {bib}", field="--bib")

@@ -14,9 +14,9 @@ from raidcontrol.championship.outlook import OUT, Outlook
 from raidcontrol.championship.rules import TITLES, championship_rules
 from raidcontrol.championship.season_results import (SeasonTable, after_label, after_round, rounds_to_open,
                                                      season_outlook, season_table)
-from raidcontrol.cli.common import OutputFormat, emit, err_console
+from raidcontrol.cli.common import OutputFormat, emit, err_console, parse_as_of
 from raidcontrol.core.errors import InputError
-from raidcontrol.core.timefmt import TimeFormatError, parse_datetime
+
 from raidcontrol.io.season import open_rounds, read_season
 
 Title = Enum("Title", {name: name for name in TITLES}, type=str)  # drivers | codrivers | manufacturers
@@ -75,15 +75,6 @@ def _provisional(table: SeasonTable) -> str:
     return f"provisional: {', '.join(table.provisional)} (not every stage final)" if table.provisional else ""
 
 
-def _as_of(text: Optional[str]):
-    if not text:
-        return None
-    try:
-        return parse_datetime(text)
-    except TimeFormatError as exc:
-        raise InputError(str(exc), field="--as-of") from None
-
-
 def standings_cmd(
     season_toml: Path = typer.Argument(..., help="The season file (season.toml): rulebook and rounds in order."),
     category: Optional[str] = typer.Option(
@@ -111,7 +102,7 @@ def standings_cmd(
     the simplest condition for the title.
     """
     title = title.value
-    moment = _as_of(as_of)
+    moment = parse_as_of(as_of)
     if chart is not None and chart.suffix.lower() not in (".png", ".svg"):
         raise InputError("the chart is written as .png or .svg", field="--chart")
     season_file = read_season(season_toml)

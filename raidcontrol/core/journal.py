@@ -86,12 +86,13 @@ def fold(records: Iterable[Record], as_of: datetime | None = None) -> JournalSta
     return state
 
 
-def changes(state: JournalState, desired: list[Record], kinds: Iterable[str] = FOLDER_KINDS) -> list[Record]:
-    """The records to append so that the state's ``kinds`` equal ``desired``.
+def changes(state: JournalState, desired: list[Record], kinds: Iterable[str] = FOLDER_KINDS, *,
+            origin: str = "folder", removed_reason: str = "removed from the event folder") -> list[Record]:
+    """The records to append so that the state's ``kinds`` from ``origin`` equal ``desired``.
 
     New or changed subjects get a record (superseding the one in force), subjects
-    no longer desired get a tombstone; unchanged ones get nothing — so importing the
-    same folder twice appends nothing.
+    of those kinds and that origin no longer desired get a tombstone; unchanged ones
+    get nothing — so importing the same folder twice appends nothing.
     """
     kinds = set(kinds)
     wanted = {(r.kind, r.key): r for r in desired}
@@ -102,7 +103,6 @@ def changes(state: JournalState, desired: list[Record], kinds: Iterable[str] = F
             out.append(Record(rec.kind, rec.key, rec.payload, rec.author, rec.source, rec.origin,
                               supersedes=old.id if old else None))
     for ident, old in state.current.items():
-        if ident[0] in kinds and old.origin == "folder" and ident not in wanted:
-            out.append(Record(old.kind, old.key, None, "import", "removed from the event folder", "folder",
-                              supersedes=old.id))
+        if ident[0] in kinds and old.origin == origin and ident not in wanted:
+            out.append(Record(old.kind, old.key, None, old.author, removed_reason, origin, supersedes=old.id))
     return out

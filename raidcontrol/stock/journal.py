@@ -8,7 +8,7 @@ adds nothing; a verdict or proposal that is no longer found is withdrawn (a tomb
 """
 from __future__ import annotations
 
-from raidcontrol.core.journal import JournalState, Record
+from raidcontrol.core.journal import JournalState, Record, changes
 from raidcontrol.stock.breach import Verdict
 
 KIND = "scrutineering"
@@ -40,15 +40,5 @@ def records_to_append(state: JournalState, desired: list[Record]) -> list[Record
     """New or changed records (superseding the one in force), and tombstones for the
     verdicts and proposals of scrutineering that are no longer desired (``desired`` is
     the whole event: a removed file withdraws its verdict)."""
-    wanted = {(r.kind, r.key): r for r in desired}
-    out: list[Record] = []
-    for ident, rec in wanted.items():
-        old = state.current.get(ident)
-        if old is None or old.digest != rec.digest:
-            out.append(Record(rec.kind, rec.key, rec.payload, rec.author, rec.source, rec.origin,
-                              supersedes=old.id if old else None))
-    for (kind, key), old in state.current.items():
-        if kind in (KIND, PROPOSAL_KIND) and old.origin == ORIGIN and (kind, key) not in wanted:
-            out.append(Record(kind, key, None, AUTHOR, "no longer in the scrutineering files", ORIGIN,
-                              supersedes=old.id))
-    return out
+    return changes(state, desired, (KIND, PROPOSAL_KIND), origin=ORIGIN,
+                   removed_reason="no longer in the scrutineering files")
