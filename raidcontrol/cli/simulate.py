@@ -47,9 +47,12 @@ def stage_paths(out_dir: Path, stage: int, fmt: str) -> dict[str, Path]:
 
 
 def write_stage(plan: StagePlan, paths: dict[str, Path], *, stage: int, picture: bool = True,
-                show_progress: bool = True) -> StageTruth:
+                show_progress: bool = True, recorded: bool = True) -> StageTruth:
     """Simulate the plan's crews batch by batch, streaming their tracks to disk; write the
-    roadbook, the truth and the picture.  Returns the truth."""
+    roadbook, the truth and the picture.  Returns the truth.
+
+    recorded: write the fixes as the trackers delivered them (duplicates, swapped
+    neighbours); False writes each crew in time order without duplicates."""
     layout = plan.context.layout
     implicit = {name for name, imp in zip(layout.wp_name, layout.wp_implicit) if imp}
     write_roadbook(plan.roadbook, paths["roadbook"], name=f"Simulated stage {stage} (seed {plan.seed})",
@@ -67,7 +70,7 @@ def write_stage(plan: StagePlan, paths: dict[str, Path], *, stage: int, picture:
             for track, truth in plan.tracks(first, batch):
                 tracks.append(track)
                 truths[truth.bib] = truth
-            writer.write(fleet_of(tracks, recorded=True))
+            writer.write(fleet_of(tracks, recorded=recorded))
             if len(shown) < PICTURE_CREWS:
                 shown += tracks[:PICTURE_CREWS - len(shown)]
             for track in tracks:

@@ -154,7 +154,7 @@ def _caps(plan: CrewPlan, ctx: StageContext) -> tuple[np.ndarray, int]:
         if length > grid:
             mid = 0.5 * (lo + hi)
             sl = slice(int(np.ceil((mid - length / 2) / grid)), int(np.floor((mid + length / 2) / grid)) + 1)
-            cap[sl] = high
+            cap[sl] = np.minimum(high, ctx.base_cap[plan.category][sl])
     off, slope = _detour(plan, layout, profile, s)
     if plan.detour_wp is not None:
         cap /= np.sqrt((1.0 + route.curvature * off) ** 2 + slope ** 2)
