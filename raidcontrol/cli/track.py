@@ -16,7 +16,7 @@ from raidcontrol.cli.common import OutputFormat, csv_text, err_console
 from raidcontrol.core.errors import InputError
 from raidcontrol.core.timefmt import format_duration
 from raidcontrol.io.openrally import read_roadbook
-from raidcontrol.io.tracks import read_fleet
+from raidcontrol.io.tracks import TRACK_SUFFIXES, read_fleet
 from raidcontrol.rules import load_rulebook
 from raidcontrol.tracking.check import check_fleet
 from raidcontrol.tracking.report import FleetReport
@@ -24,6 +24,7 @@ from raidcontrol.tracking.rules import TrackingRules
 
 console = Console()
 PROGRESS_FROM_FIXES = 1_000_000   # fleets at least this large show a progress bar
+STEWARDS_DEFAULT = "stewards"
 
 track_app = typer.Typer(help="GPS tracking compliance: waypoints and speed zones from tracks, with evidence.",
                         no_args_is_help=True)
@@ -97,7 +98,139 @@ def check_cmd(
     console.print(table)
 
 
+def _stage_files(event_dir: Path, stage: int) -> tuple[Path, Path]:
+    roadbook = event_dir / "roadbooks" / f"stage-{stage}.gpx"
+    if not roadbook.is_file():
+        raise InputError(f"no roadbook for stage {stage}: expected roadbooks/stage-{stage}.gpx", file=str(roadbook),
+                         field="--stage")
+    found = [event_dir / "tracks" / f"stage-{stage}{suffix}" for suffix in TRACK_SUFFIXES]
+    found = [p for p in found if p.exists()]
+    if len(found) != 1:
+        what = "no tracks" if not found else "several track files (" + ", ".join(p.name for p in found) + ")"
+        raise InputError(f"{what} for stage {stage}: expected one of tracks/stage-{stage}.parquet|.csv|.gpx",
+                         file=str(event_dir / "tracks"), field="--stage")
+    return roadbook, found[0]
+
+
+def _session(event_dir: Path, db: Optional[str]):
+    from raidcontrol.session import EventSession
+
+    return EventSession.open(event_dir, db_url=db)
+
+
+def scan_cmd(
+    event_dir: Path = typer.Argument(..., help="The event folder (with roadbooks/stage-N.gpx and tracks/stage-N.*)."),
+    stage: int = typer.Option(..., "--stage", help="The stage to scan."),
+    db: Optional[str] = typer.Option(None, "--db", help="Journal database URL (default: the event folder's SQLite file, or $RAIDCONTROL_DB)."),
+    pictures: bool = typer.Option(True, "--pictures/--no-pictures", help="Draw a PNG per infringement under evidence/stage-N/."),
+) -> None:
+    """Check a stage's tracks and record each infringement as a proposed penalty (author: tracking)
+    for the stewards to confirm or dismiss. A re-scan that finds the same adds nothing."""
+    from raidcontrol.io.evidence import write_pictures
+    from raidcontrol.tracking.proposals import proposal_records
+
+    session = _session(event_dir, db)
+    try:
+        if stage not in session.event.stages:
+            raise InputError(f"the event has no stage {stage} (stages: {sorted(session.event.stages)})", field="--stage")
+        roadbook_path, tracks_path = _stage_files(event_dir, stage)
+        rules = TrackingRules.from_rulebook(session.rulebook)
+        roadbook = read_roadbook(roadbook_path, rules)
+        fleet = read_fleet(tracks_path)
+        report = check_fleet(roadbook, fleet, rules)           # everything validated before anything is written
+        entries = set(session.event.entries)
+        unknown = sorted(set(report.crews) - entries) if entries else []
+        rel: dict[tuple[int, str], str] = {}
+        if pictures:
+            kept = FleetReport(report.roadbook, report.rules,
+                               {b: c for b, c in report.crews.items() if not unknown or b not in unknown}, report.fixes)
+            folder = event_dir / "evidence" / f"stage-{stage}"
+            with Progress(TextColumn("drawing evidence"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+                          console=err_console, transient=True) as bar:
+                task = bar.add_task("draw", total=None)
+                paths = write_pictures(kept, fleet, folder, progress=lambda n, total: bar.update(task, completed=n, total=total))
+            rel = {k: p.relative_to(event_dir).as_posix() for k, p in paths.items()}
+        source = f"{roadbook_path.relative_to(event_dir).as_posix()} + {tracks_path.relative_to(event_dir).as_posix()}"
+        records = proposal_records(report, stage, session.state, rel, entries or None, source)
+        written = session.record(records)
+    finally:
+        session.close()
+    if unknown:
+        err_console.print(f"[yellow]skipped {len(unknown)} track(s) of bibs not entered: {', '.join(map(str, unknown))}[/]")
+    table = Table(title=f"Stage {stage}: {len(written)} journal record(s) appended", header_style="bold")
+    for h in ("id", "bib", "code", "penalty", "reason"):
+        table.add_column(h, justify="right" if h in {"id", "bib", "penalty"} else "left")
+    for r in written:
+        if r.payload is None:
+            table.add_row(str(r.id), "", r.key, "", "withdrawn: no longer found")
+        else:
+            table.add_row(str(r.id), str(r.payload["bib"]), r.payload["code"], format_duration(r.payload["amount_ms"]),
+                          r.payload["reason"])
+    console.print(table)
+
+
+def list_cmd(
+    event_dir: Path = typer.Argument(..., help="The event folder."),
+    stage: Optional[int] = typer.Option(None, "--stage", help="Only this stage."),
+    fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table, csv or json."),
+    db: Optional[str] = typer.Option(None, "--db", help="Journal database URL."),
+) -> None:
+    """List the proposed penalties with their state (proposed, confirmed, dismissed)."""
+    from raidcontrol.cli.common import emit
+    from raidcontrol.tracking.proposals import proposal_lines
+
+    session = _session(event_dir, db)
+    try:
+        lines = proposal_lines(session.state, stage)
+    finally:
+        session.close()
+    header = ["id", "stage", "bib", "code", "penalty", "state", "by", "reason", "decision_reason", "picture"]
+    rows = [[ln.id, ln.stage, ln.bib, ln.code, format_duration(ln.amount_ms), ln.state, ln.decided_by, ln.reason,
+             ln.decision_reason, ln.picture or ""] for ln in lines]
+    emit(header, rows, fmt, title="Proposed penalties", highlight_rows={i for i, ln in enumerate(lines) if ln.state == "proposed"})
+
+
+def _decide(proposal_id: int, event_dir: Path, decision: str, reason: str, by: str, db: Optional[str]) -> None:
+    from raidcontrol.tracking.proposals import decision_record
+
+    session = _session(event_dir, db)
+    try:
+        record = decision_record(session.state, proposal_id, decision, reason, by)
+        written = session.record([record])[0]
+    finally:
+        session.close()
+    console.print(f"proposal {proposal_id} {decision} by {by} (journal record {written.id})")
+
+
+def confirm_cmd(
+    proposal_id: int = typer.Argument(..., metavar="ID", help="The proposal's id (see 'penalties list')."),
+    event_dir: Path = typer.Option(Path("."), "--event", "-e", help="The event folder (default: the current folder)."),
+    by: str = typer.Option(STEWARDS_DEFAULT, "--by", help="Who decides."),
+    reason: str = typer.Option("", "--reason", help="Why (optional for a confirmation)."),
+    db: Optional[str] = typer.Option(None, "--db", help="Journal database URL."),
+) -> None:
+    """Confirm a proposed penalty: from now on it counts in the classification."""
+    _decide(proposal_id, event_dir, "confirmed", reason, by, db)
+
+
+def dismiss_cmd(
+    proposal_id: int = typer.Argument(..., metavar="ID", help="The proposal's id (see 'penalties list')."),
+    reason: str = typer.Option(..., "--reason", help="Why it is dismissed (required)."),
+    event_dir: Path = typer.Option(Path("."), "--event", "-e", help="The event folder (default: the current folder)."),
+    by: str = typer.Option(STEWARDS_DEFAULT, "--by", help="Who decides."),
+    db: Optional[str] = typer.Option(None, "--db", help="Journal database URL."),
+) -> None:
+    """Dismiss a proposed penalty, with the reason: it never counts."""
+    if not reason.strip():
+        raise InputError("a dismissal needs a reason", field="--reason")
+    _decide(proposal_id, event_dir, "dismissed", reason, by, db)
+
+
 def register(app: typer.Typer) -> None:
     track_app.command("check")(check_cmd)
+    track_app.command("scan")(scan_cmd)
+    penalties_app.command("list")(list_cmd)
+    penalties_app.command("confirm")(confirm_cmd)
+    penalties_app.command("dismiss")(dismiss_cmd)
     app.add_typer(track_app, name="track")
     app.add_typer(penalties_app, name="penalties")

@@ -67,14 +67,19 @@ def read_fleet(path: str | Path) -> Fleet:
 
 # --- validation shared by the columnar readers -------------------------------------------------
 
+def _row(unit: str, n: int) -> str:
+    """A row number in the message for Parquet (the location shows a CSV line already)."""
+    return f"row {n}: " if unit == "row" else ""
+
+
 def _check_coordinates(lat: np.ndarray, lon: np.ndarray, file: str, first_line: int, unit: str) -> None:
     """Raise at the first NaN or out-of-range coordinate (``first_line`` = line of row 0)."""
     for name, values, limit in (("lat", lat, 90.0), ("lon", lon, 180.0)):
         bad = ~(np.abs(values) <= limit)          # NaN compares False, so it is bad too
         if bad.any():
             i = int(np.argmax(bad))
-            raise InputError(f"{unit} {first_line + i}: {name} must be a number within ±{limit:g} degrees, "
-                             f"not {values[i]!r}", file=file, line=first_line + i, field=name)
+            raise InputError(f"{_row(unit, first_line + i)}{name} must be a number within ±{limit:g} degrees, "
+                             f"not {float(values[i])!r}", file=file, line=first_line + i, field=name)
 
 
 def _first_null(arr: pa.Array | pa.ChunkedArray) -> int:
@@ -93,7 +98,7 @@ def _time_column(arr: pa.ChunkedArray | pa.Array, file: str, first_line: int, un
     """Epoch ms from a timestamp, integer (epoch ms) or ISO 8601 text column."""
     if arr.null_count:
         i = _first_null(arr)
-        raise InputError(f"{unit} {first_line + i}: a fix without time", file=file, line=first_line + i, field="time")
+        raise InputError(f"{_row(unit, first_line + i)}a fix without time", file=file, line=first_line + i, field="time")
     typ = arr.type
     if pa.types.is_timestamp(typ):
         if typ.tz is None:
@@ -116,7 +121,7 @@ def _time_column(arr: pa.ChunkedArray | pa.Array, file: str, first_line: int, un
                 out[i] = _instant_ms(text)
             except ValueError:
                 what = "a fix without time" if not (text or "").strip() else f"not an ISO 8601 instant: {text!r}"
-                raise InputError(f"{unit} {first_line + i}: {what}", file=file, line=first_line + i,
+                raise InputError(f"{_row(unit, first_line + i)}{what}", file=file, line=first_line + i,
                                  field="time") from None
         return out
     raise InputError(f"the time column has type {typ}, not a timestamp, an integer or text", file=file, field="time")
@@ -125,7 +130,7 @@ def _time_column(arr: pa.ChunkedArray | pa.Array, file: str, first_line: int, un
 def _float_column(arr, name: str, file: str, first_line: int, unit: str, *, nullable: bool) -> np.ndarray:
     if arr.null_count and not nullable:
         i = _first_null(arr)
-        raise InputError(f"{unit} {first_line + i}: no {name}", file=file, line=first_line + i, field=name)
+        raise InputError(f"{_row(unit, first_line + i)}no {name}", file=file, line=first_line + i, field=name)
     try:
         return pc.cast(arr, pa.float64()).to_numpy(zero_copy_only=False)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
@@ -134,7 +139,7 @@ def _float_column(arr, name: str, file: str, first_line: int, unit: str, *, null
             try:
                 float(v) if v not in (None, "") else None
             except (TypeError, ValueError):
-                raise InputError(f"{unit} {first_line + i}: not a number: {v!r}", file=file, line=first_line + i,
+                raise InputError(f"{_row(unit, first_line + i)}not a number: {v!r}", file=file, line=first_line + i,
                                  field=name) from None
         raise
 
@@ -142,7 +147,7 @@ def _float_column(arr, name: str, file: str, first_line: int, unit: str, *, null
 def _bib_column(arr, file: str, first_line: int, unit: str) -> np.ndarray:
     if arr.null_count:
         i = _first_null(arr)
-        raise InputError(f"{unit} {first_line + i}: no bib", file=file, line=first_line + i, field="bib")
+        raise InputError(f"{_row(unit, first_line + i)}no bib", file=file, line=first_line + i, field="bib")
     try:
         return pc.cast(arr, pa.int32()).to_numpy(zero_copy_only=False)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
@@ -150,7 +155,7 @@ def _bib_column(arr, file: str, first_line: int, unit: str) -> np.ndarray:
             try:
                 int(str(v).strip())
             except ValueError:
-                raise InputError(f"{unit} {first_line + i}: bib must be an integer, not {v!r}", file=file,
+                raise InputError(f"{_row(unit, first_line + i)}bib must be an integer, not {v!r}", file=file,
                                  line=first_line + i, field="bib") from None
         raise
 
@@ -163,7 +168,7 @@ def _read_csv(path: Path) -> Fleet:
         table = pacsv.read_csv(path, convert_options=pacsv.ConvertOptions(
             column_types={"bib": pa.string(), "time": pa.string(), "lat": pa.string(), "lon": pa.string(),
                           "speed": pa.string(), "speed_kmh": pa.string()},
-            strings_can_be_null=True))
+            strings_can_be_null=True, null_values=[""]))
     except pa.ArrowInvalid as exc:
         raise InputError(f"malformed CSV: {exc}", file=file) from None
     names = set(table.column_names)

@@ -259,26 +259,38 @@ def _with_evidence(inf: SpeedInfringement, cols: _Columns, s: int, e: int, i0: i
 
 def derived_speeds(t: np.ndarray, lat: np.ndarray, lon: np.ndarray, spd: np.ndarray, gap_after: np.ndarray,
                    window_ms: int):
-    """Per fix: the device speed when present, else the straight-line speed to the first fix at
-    least ``window_ms`` later (or the last one before an outage); returns (km/h array, list of
-    'device'/'derived') — the kernel's rule, for evidence and pictures."""
+    """Per fix: the device speed when present, else the straight-line speed between the
+    fixes within ±window_ms/2 (centred, never across an outage; the nearest leg when none is
+    that close) — the kernel's rule, for evidence and pictures.  Returns (km/h, sources)."""
     n = t.shape[0]
     speed = spd.astype(np.float64).copy()
     missing = np.isnan(speed)
     source = np.where(missing, "derived", "device").tolist()
     if n == 0 or not missing.any():
         return speed, source
+    half = window_ms // 2
     i = np.flatnonzero(missing)
-    j = np.minimum(np.searchsorted(t, t[i] + window_ms), n - 1)
+    hi = np.searchsorted(t, t[i] + half, side="right") - 1
+    lo = np.searchsorted(t, t[i] - half, side="left")
     gaps = np.flatnonzero(gap_after)
     if gaps.shape[0]:
-        g = np.searchsorted(gaps, i)
+        g = np.searchsorted(gaps, i)                      # first outage at or after i
         has = g < gaps.shape[0]
-        j[has] = np.minimum(j[has], gaps[g[has]])
+        hi[has] = np.minimum(hi[has], gaps[g[has]])
+        before = g - 1                                    # last outage before i: its next fix bounds lo
+        hb = before >= 0
+        lo[hb] = np.maximum(lo[hb], gaps[before[hb]] + 1)
+    alone = hi == lo
+    nxt_ok = alone & (i + 1 < n) & ~gap_after[i]
+    hi[nxt_ok] = i[nxt_ok] + 1
+    prv = alone & ~nxt_ok & (i - 1 >= 0)
+    prv_ok = prv.copy()
+    prv_ok[prv] = ~gap_after[i[prv] - 1]
+    lo[prv_ok] = i[prv_ok] - 1
     c = np.cos(lat * DEG)
-    dx = (lon[j] - lon[i]) * M_PER_DEG * 0.5 * (c[i] + c[j])
-    dy = (lat[j] - lat[i]) * M_PER_DEG
-    dt = (t[j] - t[i]) / MS_PER_S
+    dx = (lon[hi] - lon[lo]) * M_PER_DEG * 0.5 * (c[lo] + c[hi])
+    dy = (lat[hi] - lat[lo]) * M_PER_DEG
+    dt = (t[hi] - t[lo]) / MS_PER_S
     with np.errstate(divide="ignore", invalid="ignore"):
         speed[i] = np.where(dt > 0, np.hypot(dx, dy) / dt * MS_TO_KMH, np.nan)
     return speed, source

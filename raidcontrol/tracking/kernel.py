@@ -13,7 +13,7 @@ One pass per crew over its fixes (sorted by time) does everything that touches e
    only for a passage at or after the previous validated one (greedy, earliest).
 4. **zones** — from each DZ passage to the next FZ passage (or, without one, the fix
    closest to the FZ afterwards), the speed of every kept fix — the device's, or else the
-   straight-line speed over at least ``window_ms`` — against the limit.
+   straight-line speed between the fixes within ±``window_ms``/2 — against the limit.
 
 Flags (``uint8`` per fix): ``SPIKE``, ``DUPLICATE``, ``GAP_AFTER`` (the leg from this fix to
 the next kept one is an outage).  Units: metres, m/s, milliseconds, km/h for zone speeds.
@@ -155,28 +155,44 @@ def _next_kept(i, e, flags):
 
 
 @njit(cache=True, inline="always")
-def _fix_speed_kmh(i, e, t, lat, lon, spd, flags, window_ms):
-    """Device speed at fix i, or the straight-line speed over ≥ window_ms of kept fixes
-    (not across an outage); returns (speed, derived?)."""
+def _prev_kept(i, s, flags):
+    j = i - 1
+    while j >= s and (flags[j] & DROPPED) != 0:
+        j -= 1
+    return j
+
+
+@njit(cache=True, inline="always")
+def _fix_speed_kmh(i, s, e, t, lat, lon, spd, flags, window_ms):
+    """Device speed at fix i, or the straight-line speed between the kept fixes within
+    ±window_ms/2 of it (centred; never across an outage); returns (speed, derived?)."""
     if not math.isnan(spd[i]):
         return float(spd[i]), False
-    j = i
+    half = window_ms // 2
     last = i
-    while True:
-        if (flags[last] & GAP_AFTER) != 0:
-            break
+    while (flags[last] & GAP_AFTER) == 0:
         j = _next_kept(last, e, flags)
-        if j >= e:
+        if j >= e or t[j] - t[i] > half:
             break
         last = j
-        if t[last] - t[i] >= window_ms:
+    first = i
+    while True:
+        j = _prev_kept(first, s, flags)
+        if j < s or (flags[j] & GAP_AFTER) != 0 or t[i] - t[j] > half:
             break
-    if last == i or t[last] == t[i]:
+        first = j
+    if first == last:     # no neighbour within the window: take the nearest leg on either side
+        j = _next_kept(i, e, flags)
+        if j < e and (flags[i] & GAP_AFTER) == 0:
+            last = j
+        else:
+            j = _prev_kept(i, s, flags)
+            if j >= s and (flags[j] & GAP_AFTER) == 0:
+                first = j
+    if first == last or t[last] == t[first]:
         return math.nan, True
-    ci = math.cos(lat[i] * DEG)
-    cl = math.cos(lat[last] * DEG)
-    d = _leg_m(lat[i], lon[i], ci, lat[last], lon[last], cl)
-    return d / ((t[last] - t[i]) / MS_PER_S) * MS_TO_KMH, True
+    d = _leg_m(lat[first], lon[first], math.cos(lat[first] * DEG), lat[last], lon[last], math.cos(lat[last] * DEG))
+    return d / ((t[last] - t[first]) / MS_PER_S) * MS_TO_KMH, True
 
 
 @njit(cache=True, inline="always")
@@ -187,7 +203,7 @@ def _scan_zone(z, s, e, td, tf, limit_kmh, tol_kmh, window_ms, t, lat, lon, spd,
         i += 1
     while i < e and t[i] <= tf:
         nx = _next_kept(i, e, flags)
-        v, derived = _fix_speed_kmh(i, e, t, lat, lon, spd, flags, window_ms)
+        v, derived = _fix_speed_kmh(i, s, e, t, lat, lon, spd, flags, window_ms)
         if zi[j, z, Z_I0] < 0 or i < zi[j, z, Z_I0]:
             zi[j, z, Z_I0] = i
         if i > zi[j, z, Z_I1]:
