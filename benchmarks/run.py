@@ -7,14 +7,14 @@ Default scale: 800 vehicles × 30,000 fixes (1 Hz, 8 h 20 min) = 24 M fixes, 50 
 1. read the Parquet file (``read_fleet``) — timed, not part of the check figure;
 2. warm the compiled kernels up on two crews;
 3. ``check_fleet`` on the whole fleet, ``--repeat`` times: fixes per second of the best
-   run (wall clock), with the CPU time beside it;
+   run (wall clock), and per CPU second (less sensitive to a busy machine);
 4. peak memory of the check: tracemalloc's peak of Python/numpy allocations and the
    growth of the process's peak RSS over the fleet already in memory, against the
    fleet's columnar size;
 5. the check's answers against the simulator's truth (missed waypoints, zones);
 6. the conventional shapely baseline (``baseline_shapely.py``) on the first
-   ``--baseline-crews`` crews, extrapolated per fix to the fleet, and its answers against
-   the truth.
+   ``--baseline-crews`` crews (best of two runs), extrapolated per fix to the fleet, and
+   its answers against the truth.
 
 Results are printed and written to ``<out>/results.json``.
 """
@@ -44,6 +44,8 @@ from rich.table import Table  # noqa: E402
 import memory  # noqa: E402
 
 console = Console()
+BASELINE_REPEAT = 2      # the baseline's best of two runs counts
+TABLE_WIDTH = 110        # the results table is not wrapped on narrow terminals
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -178,12 +180,17 @@ def main(argv: list[str] | None = None) -> int:
     found = {bib: ({m.name for m in c.missed}, {s.zone for s in c.speeding}) for bib, c in report.crews.items()}
     engine_truth = agreement(truth, found)
 
-    with progress_bar(f"shapely baseline: {a.baseline_crews} crews") as bar:
-        task = bar.add_task("baseline", total=a.baseline_crews)
-        b0 = time.perf_counter()
-        base = check_fleet_shapely(roadbook, fleet, rules, crews=a.baseline_crews,
-                                   progress=lambda done, total: bar.update(task, completed=done))
-        base_s = time.perf_counter() - b0
+    base_runs = []
+    for r in range(BASELINE_REPEAT):
+        with progress_bar(f"shapely baseline {r + 1}/{BASELINE_REPEAT}: {a.baseline_crews} crews") as bar:
+            task = bar.add_task("baseline", total=a.baseline_crews)
+            b0, c0 = time.perf_counter(), time.process_time()
+            base = check_fleet_shapely(roadbook, fleet, rules, crews=a.baseline_crews,
+                                       progress=lambda done, total: bar.update(task, completed=done))
+            base_runs.append({"wall_s": time.perf_counter() - b0, "cpu_s": time.process_time() - c0})
+    base_s = min(run["wall_s"] for run in base_runs)
+    base_cpu = min(run["cpu_s"] for run in base_runs)
+    best_cpu = min(run["cpu_s"] for run in runs)
     base_fixes = int(fleet.offsets[len(base)])
     base_truth = agreement(truth, {bib: (set(r["missed"]), set(r["speeding"])) for bib, r in base.items()})
     growth = max(max(run["rss_growth_bytes"] for run in runs), traced_peak)
@@ -193,9 +200,11 @@ def main(argv: list[str] | None = None) -> int:
         "check_runs": runs, "check_best_s": best["wall_s"], "fixes_per_s": n / best["wall_s"],
         "check_traced_peak_bytes": traced_peak, "check_peak_over_fleet_bytes": growth,
         "peak_ratio": (columnar + growth) / columnar, "engine_vs_truth": engine_truth,
-        "baseline_crews": len(base), "baseline_fixes": base_fixes, "baseline_s": base_s,
+        "baseline_crews": len(base), "baseline_fixes": base_fixes, "baseline_runs": base_runs, "baseline_s": base_s,
         "baseline_fixes_per_s": base_fixes / base_s, "baseline_fleet_estimate_s": n / (base_fixes / base_s),
-        "speedup": (n / best["wall_s"]) / (base_fixes / base_s), "baseline_vs_truth": base_truth,
+        "speedup": (n / best["wall_s"]) / (base_fixes / base_s),
+        "fixes_per_cpu_s": n / best_cpu, "baseline_fixes_per_cpu_s": base_fixes / base_cpu,
+        "speedup_cpu": (n / best_cpu) / (base_fixes / base_cpu), "baseline_vs_truth": base_truth,
     }
     (a.out / "results.json").write_text(json.dumps(results, indent=1) + "\n")
     show(results)
@@ -213,7 +222,7 @@ def show(r: dict) -> None:
         ("read Parquet", f"{r['read_s']:.2f} s", ""),
         ("check_fleet, best of runs", f"{r['check_best_s']:.3f} s", ""),
         ("throughput", f"{r['fixes_per_s'] / 1e6:.1f} M fixes/s", "≥ 20 M fixes/s"),
-        ("CPU time of that run", f"{min(x['cpu_s'] for x in r['check_runs']):.3f} s", ""),
+        ("throughput per CPU second", f"{r['fixes_per_cpu_s'] / 1e6:.1f} M fixes/s", ""),
         ("fleet columnar size", f"{r['columnar_bytes'] / mb:.0f} MB", ""),
         ("check peak beyond fleet", f"{r['check_peak_over_fleet_bytes'] / mb:.0f} MB", ""),
         ("peak / columnar size", f"{r['peak_ratio']:.2f}×", "≤ 2×"),
@@ -221,12 +230,12 @@ def show(r: dict) -> None:
         ("shapely baseline", f"{r['baseline_fixes_per_s'] / 1e6:.2f} M fixes/s "
                              f"({r['baseline_crews']} crews, {r['baseline_s']:.1f} s)", ""),
         ("baseline, whole fleet (extrapolated)", f"{r['baseline_fleet_estimate_s']:.0f} s", ""),
-        ("speed-up over the baseline", f"{r['speedup']:.0f}×", "≥ 50×"),
+        ("speed-up over the baseline", f"{r['speedup']:.0f}× (CPU time: {r['speedup_cpu']:.0f}×)", "≥ 50×"),
         ("baseline = truth", f"{r['baseline_vs_truth']['agree']}/{r['baseline_vs_truth']['crews']} crews", ""),
     ]
     for row in rows:
         t.add_row(*row)
-    console.print(t)
+    Console(width=max(console.width, TABLE_WIDTH)).print(t)
     console.print(f"machine: {r['machine']['cpu']}, {r['machine']['cores']} cores (pinned to "
                   f"{r['machine']['pinned_to']}), Python {r['machine']['python']}, numba {r['machine']['numba']}")
 
