@@ -57,7 +57,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     ap.add_argument("--seed", type=int, default=1, help="simulator seed (default 1)")
     ap.add_argument("--rulebook", default="fia-2026", help="rulebook (default fia-2026)")
     ap.add_argument("--repeat", type=int, default=3, help="timed check runs; the best counts (default 3)")
-    ap.add_argument("--baseline-crews", type=int, default=16, help="crews the shapely baseline checks (default 16)")
+    ap.add_argument("--baseline-crews", type=int, default=40, help="crews the shapely baseline checks (default 40)")
     ap.add_argument("--out", type=Path, default=Path("bench-out"), help="folder for the fleet and results")
     ap.add_argument("--order", choices=("recorded", "sorted"), default="recorded",
                     help="recorded: fixes as trackers deliver them (0.2 %% duplicates, swapped neighbours); "
