@@ -6,7 +6,10 @@ Files written under OUT_DIR (N = ``--stage``):
 * ``tracks/stage-N.<format>`` — the fleet's 1 Hz tracks as the trackers delivered them
   (GPS noise, outages, spikes, duplicate and swapped fixes);
 * ``truth/stage-N.json``     — the ground truth: per crew, what a perfect check finds;
-* ``simulation/stage-N.png`` — a picture of the route, the zones and some tracks.
+* ``simulation/stage-N.png`` — a picture of the route, the zones and some tracks;
+* with ``--event``: ``event.toml``, ``entries.csv``, ``times.csv`` (DSS start, ASS finish,
+  ``dnf`` for a breakdown) and ``adjustments.csv`` (the neutralisation given back), so that
+  ``track scan`` and ``classify`` run on the simulated stage.
 """
 from __future__ import annotations
 
@@ -22,8 +25,13 @@ from rich.table import Table
 from raidcontrol.core.errors import InputError
 from raidcontrol.io.openrally_writer import write_roadbook
 from raidcontrol.io.track_writers import FleetWriter
+from raidcontrol.io.event_folder import (ADJUSTMENT_COLUMNS, ADJUSTMENTS_FILE, ENTRIES_FILE, ENTRY_COLUMNS, EVENT_FILE,
+                                         TIME_COLUMNS, TIMES_FILE)
+from raidcontrol.io.event_folder_writer import write_csv, write_event_toml
 from raidcontrol.rules import load_rulebook
 from raidcontrol.tracking.rules import TrackingRules
+from raidcontrol.tracking.sim_event import event_tables, vehicle_shares
+from raidcontrol.tracking.sim_profile import load_profile
 from raidcontrol.tracking.simulator import StagePlan, fleet_of, plan_stage
 from raidcontrol.tracking.sim_truth import StageTruth
 
@@ -94,6 +102,19 @@ def write_stage(plan: StagePlan, paths: dict[str, Path], *, stage: int, picture:
     return truth
 
 
+def write_event(out_dir: Path, plan: StagePlan, truth: StageTruth, *, stage: int, rulebook: str) -> None:
+    """event.toml, entries.csv, times.csv and adjustments.csv of a simulated stage."""
+    ctx = plan.context
+    tables = event_tables(truth, stage=stage, rulebook_id=rulebook, profile=ctx.profile, fixes=ctx.fixes,
+                          fix_interval_ms=ctx.fix_interval_ms, neutral_ms=ctx.layout.neutral_ms
+                          if ctx.layout.neutral_s is not None else None)
+    write_event_toml(out_dir / EVENT_FILE, f"Simulated rally (seed {plan.seed})", rulebook, [tables.stage],
+                     header_comment="Written by raidcontrol simulate: crews, times and credits of a simulated stage.")
+    write_csv(out_dir / ENTRIES_FILE, ENTRY_COLUMNS, tables.entries)
+    write_csv(out_dir / TIMES_FILE, TIME_COLUMNS, tables.times)
+    write_csv(out_dir / ADJUSTMENTS_FILE, ADJUSTMENT_COLUMNS, tables.adjustments)
+
+
 def simulate_cmd(
     out_dir: Path = typer.Argument(..., help="Folder to write into (an event folder works: files go under "
                                              "roadbooks/, tracks/, truth/ and simulation/)."),
@@ -106,6 +127,9 @@ def simulate_cmd(
     stage: int = typer.Option(1, "--stage", min=0, help="Stage number used in the file names."),
     rulebook: str = typer.Option("fia-2026", "--rulebook", help="Rulebook whose radii and gap limit the stage uses."),
     picture: bool = typer.Option(True, "--picture/--no-picture", help="Draw simulation/stage-N.png."),
+    event: bool = typer.Option(False, "--event", help="Also write event.toml, entries.csv, times.csv and "
+                               "adjustments.csv (a new event folder: OUT_DIR must not hold an event.toml), "
+                               "with only the vehicles the rulebook covers."),
 ) -> None:
     """Simulate a rally-raid stage: a special near Wadi Ad Dawasir with waypoints of every
     type, speed zones and a neutralisation (OpenRally GPX), a fleet's 1 Hz tracks with
@@ -116,10 +140,19 @@ def simulate_cmd(
     rules = TrackingRules.from_rulebook(load_rulebook(rulebook))
     if out_dir.exists() and not out_dir.is_dir():
         raise InputError("exists and is not a folder", file=str(out_dir))
+    profile = load_profile()
+    if event:
+        if (out_dir / EVENT_FILE).exists():
+            raise InputError("already holds an event.toml; --event writes a new event folder", file=str(out_dir / EVENT_FILE))
+        if stage < 1:
+            raise InputError("--event needs a stage number of 1 or more (a prologue has its own rules)", field="--stage")
+        profile = load_profile({"vehicles": {"share": vehicle_shares(profile, rulebook)}})
     plan = plan_stage(seed=seed, vehicles=vehicles, fixes_per_vehicle=fixes, waypoints=waypoints, zones=zones,
-                      rules=rules)
+                      rules=rules, profile=profile)
     paths = stage_paths(out_dir, stage, fmt.value)
     truth = write_stage(plan, paths, stage=stage, picture=picture)
+    if event:
+        write_event(out_dir, plan, truth, stage=stage, rulebook=rulebook)
     crews = truth.crews.values()
     table = Table(title=f"Simulated stage {stage}: {truth.special_km:.1f} km of special, seed {seed}",
                   header_style="bold", show_header=True)

@@ -59,7 +59,8 @@ class CrewTruth:
     rulebook's gap limit; spikes_ms: times of the spike fixes; duplicates / swapped: fixes
     sent twice / swapped with their successor in the recorded file; sparse_at: the
     waypoint validated only by a segment (no fix inside its radius); device_speed: the
-    tracker reports speed; retired_km: where the crew broke down; finished: reached the ASS.
+    tracker reports speed; retired_km: where the crew broke down; finished: reached the ASS;
+    start_ms / finish_ms: when it left the DSS and reached the ASS (epoch ms; None: did not).
     """
 
     bib: int
@@ -77,6 +78,8 @@ class CrewTruth:
     sparse_at: str | None
     retired_km: float | None
     finished: bool
+    start_ms: int = 0
+    finish_ms: int | None = None
 
     @property
     def clean(self) -> bool:
@@ -167,4 +170,18 @@ def crew_truth(track: CrewTrack, ctx: StageContext, roadbook: Roadbook) -> CrewT
         sparse_at=roadbook.waypoints[track.sparse_wp].name if track.sparse_wp is not None else None,
         retired_km=round(plan.retire_m / 1000.0, 3) if plan.retire_m is not None else None,
         finished=reach >= layout.special_m,
+        start_ms=plan.start_ms,
+        finish_ms=_passage_ms(track, layout.special_m),
     )
+
+
+def _passage_ms(track: CrewTrack, s: float) -> int | None:
+    """When the noise-free track first reaches ``s`` metres along the route (None: never)."""
+    k = int(np.searchsorted(track.s_m, s))
+    if k >= track.s_m.size:
+        return None
+    if k == 0:
+        return int(track.t_ms[0])
+    s0, s1 = track.s_m[k - 1], track.s_m[k]
+    t0, t1 = track.t_ms[k - 1], track.t_ms[k]
+    return int(round(t0 + (t1 - t0) * (s - s0) / (s1 - s0)))

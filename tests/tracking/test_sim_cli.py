@@ -62,3 +62,22 @@ def test_help_documents_every_option():
     assert res.exit_code == 0
     for option in ("--vehicles", "--fixes", "--waypoints", "--zones", "--seed", "--format", "--stage", "--rulebook"):
         assert option in res.output
+
+
+def test_event_mode_writes_an_event_folder_the_core_reads(tmp_path, monkeypatch, capsys):
+    from raidcontrol.io.event_folder import read_event_folder
+    res = CliRunner().invoke(app, ["simulate", str(tmp_path), "--event", "--vehicles", "8", "--fixes", "4000",
+                                   "--waypoints", "7", "--zones", "2", "--seed", "5", "--no-picture"])
+    assert res.exit_code == 0, res.output
+    rulebook, records = read_event_folder(tmp_path)
+    assert rulebook.id == "fia-2026"
+    entries = [r for r in records if r.kind == "entry"]
+    times = {r.payload["bib"]: r.payload for r in records if r.kind == "time"}
+    assert len(entries) == 8 and {e.payload["category"] for e in entries} <= {"Ultimate", "Trucks"}
+    truth = json.loads((tmp_path / "truth" / "stage-1.json").read_text())["crews"]
+    for bib, crew in truth.items():
+        assert crew["category"] in ("car", "truck")
+        assert times[int(bib)]["status"] == ("finished" if crew["finished"] else "dnf")
+    monkeypatch.setattr("sys.argv", ["raidcontrol", "simulate", str(tmp_path), "--event"])
+    assert run_guarded(app) == 2
+    assert "already holds an event.toml" in capsys.readouterr().err
