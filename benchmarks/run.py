@@ -147,9 +147,11 @@ def main(argv: list[str] | None = None) -> int:
     roadbook = read_roadbook(a.out / "roadbooks" / "stage-1.gpx", rules)
     truth = json.loads((a.out / "truth" / "stage-1.json").read_text())["crews"]
     rss0 = memory.rss_bytes()
+    memory.reset_peak()
     t0 = time.perf_counter()
     fleet = read_fleet(a.out / "tracks" / "stage-1.parquet")
     read_s = time.perf_counter() - t0
+    read_peak = memory.peak_rss_bytes() - rss0
     columnar = fleet.nbytes
     n = len(fleet)
 
@@ -196,7 +198,8 @@ def main(argv: list[str] | None = None) -> int:
     growth = max(max(run["rss_growth_bytes"] for run in runs), traced_peak)
     results = {
         "stage": meta, "machine": machine(), "fixes": n, "crews": len(fleet.bibs), "columnar_bytes": columnar,
-        "read_s": read_s, "rss_after_read_bytes": memory.rss_bytes(), "rss_before_read_bytes": rss0, "warmup_s": warm_s,
+        "read_s": read_s, "rss_after_read_bytes": memory.rss_bytes(), "rss_before_read_bytes": rss0,
+        "read_peak_rss_growth_bytes": read_peak, "warmup_s": warm_s,
         "check_runs": runs, "check_best_s": best["wall_s"], "fixes_per_s": n / best["wall_s"],
         "check_traced_peak_bytes": traced_peak, "check_peak_over_fleet_bytes": growth,
         "peak_ratio": (columnar + growth) / columnar, "engine_vs_truth": engine_truth,
@@ -219,7 +222,7 @@ def show(r: dict) -> None:
     t.add_column("value", justify="right")
     t.add_column("target", justify="right")
     rows = [
-        ("read Parquet", f"{r['read_s']:.2f} s", ""),
+        ("read Parquet", f"{r['read_s']:.2f} s, peak {r['read_peak_rss_growth_bytes'] / mb:.0f} MB", ""),
         ("check_fleet, best of runs", f"{r['check_best_s']:.3f} s", ""),
         ("throughput", f"{r['fixes_per_s'] / 1e6:.1f} M fixes/s", "≥ 20 M fixes/s"),
         ("throughput per CPU second", f"{r['fixes_per_cpu_s'] / 1e6:.1f} M fixes/s", ""),
