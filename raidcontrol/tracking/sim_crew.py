@@ -249,11 +249,11 @@ def simulate_crew(plan: CrewPlan, ctx: StageContext) -> CrewTrack:
     true_lat, true_lon, s, true_ms = true_lat[rows], true_lon[rows], s[rows], true_ms[rows]
     spike = np.zeros(ctx.fixes, bool)
     if plan.spikes:
-        regular = np.flatnonzero(np.diff(t_ms) == ctx.fix_interval_ms)
+        step = np.diff(t_ms) == ctx.fix_interval_ms
+        regular = np.flatnonzero(step[:-1] & step[1:]) + 1     # a fix with a regular leg either side
         lo_m, hi_m = profile.pair("faults.spike_offset_m")
         for k in rng.choice(regular[2:-2], size=min(plan.spikes, max(0, regular.size - 4)), replace=False):
-            if k + 1 < ctx.fixes and not spike[max(0, k - 2):k + 3].any() \
-                    and t_ms[k + 1] - t_ms[k] == ctx.fix_interval_ms:
+            if not spike[max(0, k - 2):k + 3].any():
                 bearing = rng.uniform(0, 2 * np.pi)
                 dist_m = rng.uniform(lo_m, hi_m)
                 lat[k], lon[k] = offset(lat[k], lon[k], dist_m * np.sin(bearing), dist_m * np.cos(bearing))

@@ -38,6 +38,7 @@ from raidcontrol.io.track_writers import write_fleet
 from raidcontrol.io.tracks import read_fleet
 from raidcontrol.rules import load_rulebook
 from raidcontrol.tracking.check import check_fleet
+from raidcontrol.tracking.model import Fleet
 from raidcontrol.tracking.rules import TrackingRules
 from raidcontrol.tracking.sim_geo import local_metres
 from raidcontrol.tracking.simulator import simulate_stage
@@ -152,9 +153,25 @@ def test_simulate_then_track_check_json_agrees_with_truth_json(tmp_path):
         assert f["penalty_total"] == format_duration(expected)
 
 
-@settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# derandomize: the same seeds on every run, so that a failure is reproducible (not flaky)
+@settings(max_examples=5, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 @given(seed=st.integers(0, 2 ** 32 - 1), rulebook=st.sampled_from(RULEBOOKS))
 def test_any_seed_any_rulebook(seed, rulebook):
     rules = rules_of(rulebook)
     stage = simulate_stage(seed=seed, vehicles=12, fixes_per_vehicle=4000, waypoints=7, zones=2, rules=rules)
     assert_report_matches_truth(check_fleet(stage.roadbook, stage.recorded, rules), stage.truth, rules)
+
+
+@pytest.mark.xfail(strict=True, reason="the check compares a fix's time with the last kept fix, so a spike the "
+                   "tracker sent twice is reported as two spikes and no duplicate")
+def test_a_spike_sent_twice_is_one_spike_and_one_duplicate():
+    rules = rules_of("fia-2026")
+    stage = simulate_stage(seed=2, vehicles=6, fixes_per_vehicle=4000, waypoints=7, zones=2, rules=rules)
+    bib, truth = next((b, t) for b, t in stage.truth.crews.items() if t.spikes_ms)
+    f = stage.fleet
+    row = int(np.flatnonzero((f.bib == bib) & (f.t_ms == truth.spikes_ms[0]))[0])
+    order = np.insert(np.arange(len(f)), row + 1, row)        # the spike fix, twice
+    fleet = Fleet.from_columns(f.bib[order], f.t_ms[order], f.lat[order], f.lon[order], f.speed_kmh[order])
+    crew = check_fleet(stage.roadbook, fleet, rules).crews[bib]
+    assert sorted(s.t_ms for s in crew.spikes) == sorted(truth.spikes_ms)
+    assert crew.duplicates == 1
