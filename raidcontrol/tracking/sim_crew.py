@@ -17,13 +17,13 @@ import numpy as np
 
 from raidcontrol.tracking.rules import TrackingRules
 from raidcontrol.tracking.sim_drive import correlated_noise, sample_drive, speed_profile
-from raidcontrol.tracking.sim_geo import metres_per_degree, offset
+from raidcontrol.tracking.sim_faults import drop_at_waypoint, place_outage, recorded_order, throw_spikes
+from raidcontrol.tracking.sim_geo import offset
 from raidcontrol.tracking.sim_layout import Layout
 from raidcontrol.tracking.sim_profile import SimProfile
 from raidcontrol.tracking.sim_route import Route
 
 KMH = 3.6   # m/s → km/h
-OUTAGE_TRIES = 50   # random places tried for an outage before it is shortened
 
 
 @dataclass(frozen=True)
@@ -169,25 +169,6 @@ def _caps(plan: CrewPlan, ctx: StageContext) -> tuple[np.ndarray, int]:
     return cap, stop_node
 
 
-def _outage_free(ctx: StageContext) -> list[tuple[float, float]]:
-    """Stretches an outage must not touch: each waypoint's radius, each zone with its
-    braking room, the neutralisation and the DSS, all widened by ``faults.outage_guard_m``."""
-    layout = ctx.layout
-    guard = float(ctx.profile.value("faults.outage_guard_m"))
-    before = float(ctx.profile.value("zones.brake_before_m"))
-    out = [(s - r - guard, s + r + guard)
-           for s, r in zip(layout.wp_s, (ctx.rules.radii[t][1] for t in layout.wp_type))]
-    out += [(a - before - guard, b + before + guard) for a, b in layout.zone_s]
-    out.append((0.0, guard))
-    if layout.neutral_s is not None:
-        out.append((layout.neutral_s - guard, layout.neutral_s + guard))
-    return out
-
-
-def _free_of(s_lo: float, s_hi: float, windows: list[tuple[float, float]]) -> bool:
-    return all(s_hi < a or s_lo > b for a, b in windows)
-
-
 def simulate_crew(plan: CrewPlan, ctx: StageContext) -> CrewTrack:
     """Drive one crew and log its tracker (see the module docstring)."""
     route, layout, profile, rules = ctx.route, ctx.layout, ctx.profile, ctx.rules
@@ -219,53 +200,12 @@ def simulate_crew(plan: CrewPlan, ctx: StageContext) -> CrewTrack:
         speed = np.abs(true_ms * KMH + noise).astype(np.float32)
 
     keep = np.ones(n_gen, bool)
-    outages: list[tuple[int, int]] = []
-    busy = _outage_free(ctx)
-    length = int(np.ceil(plan.outage_s / dt))
-    while not outages and length * dt > 2 * max_gap_s:    # halve the outage until it fits somewhere
-        for _ in range(OUTAGE_TRIES):
-            k0 = int(rng.integers(1, max(2, n_gen - length - 1)))
-            k1 = k0 + length
-            if k1 + 1 < ctx.fixes and s[k1] > s[k0 - 1] and s[k1] <= layout.special_m and _free_of(s[k0 - 1], s[k1], busy):
-                keep[k0:k1] = False
-                outages.append((int(t_ms[k0 - 1]), int(t_ms[k1])))
-                break
-        length //= 2
-    sparse_wp = None
-    if plan.sparse_wp is not None:
-        wp = plan.sparse_wp
-        clear = ctx.rules.radii[layout.wp_type[wp]][1]
-        per_lat, per_lon = metres_per_degree(true_lat)
-        wlat, wlon, _ = route.at(np.asarray([layout.wp_s[wp]]))
-        dist = np.hypot((true_lat - wlat[0]) * per_lat, (true_lon - wlon[0]) * per_lon)
-        near = np.flatnonzero(dist < clear + float(profile.value("faults.clearance_m")))
-        if near.size and near[0] > 0 and near[-1] - near[0] + 1 == near.size and (near.size + 1) * dt < max_gap_s \
-                and near[-1] + 1 < ctx.fixes and keep[near[0] - 1] and keep[near[-1] + 1]:
-            keep[near] = False
-            sparse_wp = wp
+    outages = place_outage(rng, plan.outage_s, s, t_ms, keep, ctx)
+    sparse_wp = drop_at_waypoint(plan.sparse_wp, true_lat, true_lon, keep, ctx)
     rows = np.flatnonzero(keep)[:ctx.fixes]
-
     t_ms, lat, lon, speed = t_ms[rows], lat[rows], lon[rows], speed[rows]
     true_lat, true_lon, s, true_ms = true_lat[rows], true_lon[rows], s[rows], true_ms[rows]
-    spike = np.zeros(ctx.fixes, bool)
-    if plan.spikes:
-        step = np.diff(t_ms) == ctx.fix_interval_ms
-        regular = np.flatnonzero(step[:-1] & step[1:]) + 1     # a fix with a regular leg either side
-        lo_m, hi_m = profile.pair("faults.spike_offset_m")
-        for k in rng.choice(regular[2:-2], size=min(plan.spikes, max(0, regular.size - 4)), replace=False):
-            if not spike[max(0, k - 2):k + 3].any():
-                bearing = rng.uniform(0, 2 * np.pi)
-                dist_m = rng.uniform(lo_m, hi_m)
-                lat[k], lon[k] = offset(lat[k], lon[k], dist_m * np.sin(bearing), dist_m * np.cos(bearing))
-                spike[k] = True
-
-    order = np.arange(ctx.fixes)
-    pairs = np.arange(0, ctx.fixes - 1, 2)
-    swaps = rng.choice(pairs, size=min(pairs.size, rng.binomial(pairs.size, float(profile.value("faults.disorder_share")))),
-                       replace=False)
-    for i in swaps:
-        order[i], order[i + 1] = order[i + 1], order[i]
-    copies = 1 + (rng.random(ctx.fixes) < float(profile.value("faults.duplicate_share")))
-    recorded = np.repeat(order, copies)
-    return CrewTrack(plan, t_ms, lat, lon, speed, true_lat, true_lon, s, (true_ms * KMH), spike, recorded,
-                     outages, sparse_wp, len(swaps), int((copies - 1).sum()))
+    spike = throw_spikes(rng, plan.spikes, t_ms, lat, lon, ctx)
+    recorded, swapped, duplicated = recorded_order(rng, ctx.fixes, profile)
+    return CrewTrack(plan, t_ms, lat, lon, speed, true_lat, true_lon, s, true_ms * KMH, spike, recorded,
+                     outages, sparse_wp, swapped, duplicated)
