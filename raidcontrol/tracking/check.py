@@ -15,8 +15,7 @@ from typing import Callable
 import numpy as np
 
 from raidcontrol.tracking import kernel as K
-from raidcontrol.tracking.geodesy import (DEG, M_PER_DEG, MS_PER_S, MS_TO_KMH, closest_approach, leg_lengths_m,
-                                          segment_distance_m)
+from raidcontrol.tracking.geodesy import DEG, M_PER_DEG, MS_PER_S, MS_TO_KMH, leg_lengths_m, segment_distance_m
 from raidcontrol.tracking.grid import build_grid, leg_margin_m
 from raidcontrol.tracking.model import Fleet, Roadbook
 from raidcontrol.tracking.report import (CrewReport, FleetReport, Gap, MissedWaypoint, SpeedInfringement, Spike,
@@ -60,31 +59,15 @@ def _targets(roadbook: Roadbook) -> _Targets:
                     len(roadbook.waypoints), np.array([z.limit_kmh for z in roadbook.zones], np.float64))
 
 
-def _sorted_copy(fleet: Fleet, crews: np.ndarray) -> tuple[_Columns, np.ndarray, np.ndarray]:
-    """Copies of the given crews' fixes sorted by time (stable), with their slices."""
-    idx = np.concatenate([fleet.offsets[c] + np.argsort(fleet.t_ms[fleet.offsets[c]:fleet.offsets[c + 1]], kind="stable")
-                          for c in crews]) if len(crews) else np.empty(0, np.int64)
-    sizes = np.array([fleet.offsets[c + 1] - fleet.offsets[c] for c in crews], np.int64)
-    ends = np.cumsum(sizes)
-    cols = _Columns(fleet.t_ms[idx], fleet.lat[idx], fleet.lon[idx], fleet.speed_kmh[idx], np.zeros(idx.shape[0], np.uint8))
-    return cols, ends - sizes, ends
-
-
 def check_fleet(roadbook: Roadbook, fleet: Fleet, rules: TrackingRules, progress: Progress | None = None) -> FleetReport:
-    """Check every crew of ``fleet``; ``progress(done_fixes, total_fixes)`` is called between batches."""
+    """Check every crew of ``fleet``; ``progress(done_fixes, total_fixes)`` is called between batches.
+
+    Crews are checked in batches of about ``BATCH_FIXES`` fixes; a batch holding a crew whose
+    fixes are out of time order is copied, sorted, into a reused buffer — so memory beyond the
+    fleet stays at one batch, whatever the fleet's size."""
     tg = _targets(roadbook)
     grid = build_grid(tg.lat, tg.lon, tg.radius, leg_margin_m(fleet.t_ms, fleet.lat, fleet.lon, fleet.offsets))
     n_crews = int(fleet.bibs.shape[0])
-    descents = K.count_descents(fleet.t_ms, fleet.offsets) if n_crews else np.zeros(0, np.int64)
-    unsorted = np.flatnonzero(descents > 0)
-    main = _Columns(fleet.t_ms, fleet.lat, fleet.lon, fleet.speed_kmh, np.zeros(len(fleet), np.uint8))
-    fixed, fixed_s, fixed_e = _sorted_copy(fleet, unsorted)
-    where: dict[int, tuple[_Columns, int, int]] = {}
-    for c in range(n_crews):
-        where[c] = (main, int(fleet.offsets[c]), int(fleet.offsets[c + 1]))
-    for n, c in enumerate(unsorted):
-        where[int(c)] = (fixed, int(fixed_s[n]), int(fixed_e[n]))
-
     n_wp, n_t, n_z = tg.n_wp, tg.lat.shape[0], tg.zone_limit.shape[0]
     out = {
         "wp_ok": np.zeros((n_crews, n_wp), np.bool_), "wp_t": np.zeros((n_crews, n_wp), np.int64),
@@ -93,42 +76,51 @@ def check_fleet(roadbook: Roadbook, fleet: Fleet, rules: TrackingRules, progress
         "min_t": np.zeros((n_crews, n_t), np.int64), "zi": np.zeros((n_crews, n_z, K.ZI_FIELDS), np.int64),
         "zf": np.zeros((n_crews, n_z, K.ZF_FIELDS), np.float64),
     }
-    total = len(fleet)
-    done = 0
-    # batches of crews living in the same columns
-    groups = [(main, [c for c in range(n_crews) if where[c][0] is main]), (fixed, [int(c) for c in unsorted])]
-    for cols, crews in groups:
-        b = 0
-        while b < len(crews):
-            batch = [crews[b]]
-            size = where[crews[b]][2] - where[crews[b]][1]
-            while b + len(batch) < len(crews) and size < BATCH_FIXES:
-                c = crews[b + len(batch)]
-                batch.append(c)
-                size += where[c][2] - where[c][1]
-            _run(cols, batch, where, tg, grid, rules, out)
-            b += len(batch)
-            done += size
-            if progress:
-                progress(done, total)
-    crews = {int(fleet.bibs[c]): _crew_report(c, int(fleet.bibs[c]), where[c], int(descents[c]), roadbook, rules, out)
-             for c in range(n_crews)}
+    offsets = fleet.offsets.astype(np.int64)
+    sizes = np.diff(offsets)
+    capacity = int(min(len(fleet), BATCH_FIXES + (int(sizes.max()) if n_crews else 0)))
+    buf = _Columns(np.empty(capacity, np.int64), np.empty(capacity, np.float64), np.empty(capacity, np.float64),
+                   np.empty(capacity, np.float32), np.zeros(capacity, np.uint8))
+    crews: dict[int, CrewReport] = {}
+    total, done, c = len(fleet), 0, 0
+    while c < n_crews:
+        d = c + 1
+        while d < n_crews and offsets[d + 1] - offsets[c] <= BATCH_FIXES:
+            d += 1
+        s0, e0 = int(offsets[c]), int(offsets[d])
+        n = e0 - s0
+        local = offsets[c:d + 1] - s0
+        descents = K.count_descents(fleet.t_ms[s0:e0], local)
+        if descents.any():
+            K.gather_sorted(fleet.t_ms[s0:e0], fleet.lat[s0:e0], fleet.lon[s0:e0], fleet.speed_kmh[s0:e0], local,
+                            descents, buf.t, buf.lat, buf.lon, buf.spd)
+            cols = _Columns(buf.t[:n], buf.lat[:n], buf.lon[:n], buf.spd[:n], buf.flags[:n])
+        else:
+            cols = _Columns(fleet.t_ms[s0:e0], fleet.lat[s0:e0], fleet.lon[s0:e0], fleet.speed_kmh[s0:e0], buf.flags[:n])
+        cols.flags[:] = 0
+        _run(cols, local, {k: v[c:d] for k, v in out.items()}, tg, grid, rules)
+        for k in range(d - c):
+            bib = int(fleet.bibs[c + k])
+            crews[bib] = _crew_report(c + k, bib, (cols, int(local[k]), int(local[k + 1])), int(descents[k]),
+                                      roadbook, rules, out)
+        done += n
+        c = d
+        if progress:
+            progress(done, total)
     return FleetReport(roadbook, rules, crews, total)
 
 
-def _run(cols: _Columns, batch: list[int], where, tg: _Targets, grid, rules: TrackingRules, out) -> None:
-    crew_s = np.array([where[c][1] for c in batch], np.int64)
-    crew_e = np.array([where[c][2] for c in batch], np.int64)
-    rows = np.array(batch, np.int64)
-    views = {k: v[rows] for k, v in out.items()}
+def _run(cols: _Columns, local: np.ndarray, views: dict, tg: _Targets, grid, rules: TrackingRules) -> None:
+    """The kernel over one batch (crew slices ``local[k]:local[k+1]`` of ``cols``) into ``views``."""
+    crew_s, crew_e = local[:-1], local[1:]
     cap = PASS_BUFFER
     first = 0
-    while first < len(batch):
+    while first < crew_s.shape[0]:
         sub = {k: v[first:] for k, v in views.items()}
         status = K.check_crews(
             cols.t, cols.lat, cols.lon, cols.spd, cols.flags, crew_s[first:], crew_e[first:],
             tg.lat, tg.lon, tg.cos, tg.radius, tg.n_wp, tg.zone_limit,
-            grid.lat0, grid.lon0, grid.dlat, grid.dlon, grid.nrows, grid.ncols, grid.start, grid.items, grid.margin_m,
+            grid.lat0, grid.lon0, 1.0 / grid.dlat, 1.0 / grid.dlon, grid.nrows, grid.ncols, grid.start, grid.items, grid.margin_m,
             rules.max_gap_ms, rules.spike_speed_kmh / MS_TO_KMH, rules.spike_accel_ms2, rules.tolerance_kmh,
             rules.derived_window_ms, rules.order == "any",
             sub["wp_ok"], sub["wp_t"], sub["wp_d"], sub["wp_i"], sub["wp_ooo"], sub["min_d"], sub["min_t"],
@@ -136,34 +128,36 @@ def _run(cols: _Columns, batch: list[int], where, tg: _Targets, grid, rules: Tra
         if status < 0:
             break
         # a crew overflowed the passage buffer: clear its flags, retry from it with a larger one
-        s, e = crew_s[first + status], crew_e[first + status]
-        cols.flags[s:e] = 0
         first += int(status)
+        cols.flags[crew_s[first]:crew_e[first]] = 0
         cap *= 4
-    for k, v in views.items():
-        out[k][rows] = v
 
 
 def _crew_report(c: int, bib: int, loc: tuple[_Columns, int, int], descents: int, roadbook: Roadbook,
                  rules: TrackingRules, out) -> CrewReport:
     cols, s, e = loc
-    flags = cols.flags[s:e]
+    marked = s + np.flatnonzero(cols.flags[s:e])          # the few fixes with a flag
+    marks = cols.flags[marked]
     report = CrewReport(bib=bib, fixes=e - s, reordered=descents,
-                        duplicates=int(np.count_nonzero(flags & K.DUPLICATE)))
-    gaps = _gaps(cols, s, e)
+                        duplicates=int(np.count_nonzero(marks & K.DUPLICATE)))
+    gaps = _gaps(cols, e, marked[(marks & K.GAP_AFTER) != 0])
     report.gaps = gaps
-    report.spikes = _spikes(cols, s, e)
+    report.spikes = _spikes(cols, s, marked[(marks & K.SPIKE) != 0])
+    ok, vt, vd = out["wp_ok"][c].tolist(), out["wp_t"][c].tolist(), out["wp_d"][c].tolist()
+    near_d, near_t = out["min_d"][c].tolist(), out["min_t"][c].tolist()
+    far = [k for k in range(len(roadbook.waypoints)) if not ok[k] and not math.isfinite(near_d[k])]
+    if far:   # never within the grid's reach: measure on the whole track
+        wl = np.array([roadbook.waypoints[k].lat for k in far])
+        d, tt = K.closest_approaches(cols.t, cols.lat, cols.lon, cols.flags, s, e, wl,
+                                     np.array([roadbook.waypoints[k].lon for k in far]), np.cos(wl * DEG))
+        for k, dk, tk in zip(far, d.tolist(), tt.tolist()):
+            near_d[k], near_t[k] = dk, tk
     for k, wp in enumerate(roadbook.waypoints):
-        if out["wp_ok"][c, k]:
+        if ok[k]:
             report.validated.append(wp.name)
-            report.validations.append(Validation(wp.name, wp.type, int(out["wp_t"][c, k]), float(out["wp_d"][c, k])))
+            report.validations.append(Validation(wp.name, wp.type, vt[k], vd[k]))
             continue
-        closest, closest_t = float(out["min_d"][c, k]), int(out["min_t"][c, k])
-        if not math.isfinite(closest):   # never within the grid's reach: measure on the whole track
-            keep = (flags & K.DROPPED) == 0
-            joined = (flags[keep] & K.GAP_AFTER) == 0
-            closest, closest_t = closest_approach(cols.t[s:e][keep], cols.lat[s:e][keep], cols.lon[s:e][keep], joined,
-                                                  wp.lat, wp.lon)
+        closest, closest_t = near_d[k], near_t[k]
         outage = any(segment_distance_m(wp.lat, wp.lon, g.start[0], g.start[1], g.end[0], g.end[1]) <= wp.clear_m
                      for g in gaps)
         report.missed.append(MissedWaypoint(
@@ -196,11 +190,10 @@ def _crew_report(c: int, bib: int, loc: tuple[_Columns, int, int], descents: int
     return report
 
 
-def _gaps(cols: _Columns, s: int, e: int) -> list[Gap]:
-    flags = cols.flags[s:e]
+def _gaps(cols: _Columns, e: int, starts: np.ndarray) -> list[Gap]:
     out = []
-    for rel in np.flatnonzero(flags & K.GAP_AFTER):
-        a = s + int(rel)
+    for a in starts:
+        a = int(a)
         b = a + 1
         while b < e and cols.flags[b] & K.DROPPED:
             b += 1
@@ -212,10 +205,10 @@ def _gaps(cols: _Columns, s: int, e: int) -> list[Gap]:
     return out
 
 
-def _spikes(cols: _Columns, s: int, e: int) -> list[Spike]:
+def _spikes(cols: _Columns, s: int, where: np.ndarray) -> list[Spike]:
     out = []
-    for rel in np.flatnonzero(cols.flags[s:e] & K.SPIKE):
-        i = s + int(rel)
+    for i in where:
+        i = int(i)
         p = i - 1
         while p >= s and cols.flags[p] & K.DROPPED:
             p -= 1

@@ -32,6 +32,7 @@ DUPLICATE = np.uint8(2)
 GAP_AFTER = np.uint8(4)
 DROPPED = np.uint8(3)           # SPIKE | DUPLICATE
 EXACT_M = 1e-3                  # numerical slack: a track that touches the radius (to the mm) validates
+NEARLY_SORTED = 64              # at most one descent per this many fixes: insertion sort (linear when nearly sorted)
 COS_STEP_DEG = 0.01             # a leg's cosine of latitude is reused within 0.01° (≈1.1 km): relative error < 2e-4
 NO_TIME = np.iinfo(np.int64).min
 FAR_TIME = np.iinfo(np.int64).max
@@ -56,10 +57,102 @@ def count_descents(t, offsets):
     return out
 
 
+@njit(cache=True)
+def closest_approaches(t, lat, lon, flags, s, e, wlat, wlon, wcos):
+    """The closest approach of kept fixes s..e-1 (and the legs joining them, not across an
+    outage) to each point k: (metres[k], epoch ms[k]); inf without a kept fix.  A first pass
+    over the fixes bounds each answer; legs are measured only next to fixes that could beat it."""
+    n_w = wlat.shape[0]
+    best2 = np.full(n_w, np.inf)
+    best_t = np.zeros(n_w, np.int64)
+    max_leg2 = 0.0
+    prev = -1
+    for i in range(s, e):
+        if (flags[i] & DROPPED) != 0:
+            continue
+        for k in range(n_w):
+            x = (lon[i] - wlon[k]) * M_PER_DEG * wcos[k]
+            y = (lat[i] - wlat[k]) * M_PER_DEG
+            d2 = x * x + y * y
+            if d2 < best2[k]:
+                best2[k] = d2
+                best_t[k] = t[i]
+        if prev >= 0 and (flags[prev] & GAP_AFTER) == 0:
+            c = math.cos(lat[i] * DEG)
+            l2 = _leg_m(lat[prev], lon[prev], c, lat[i], lon[i], c) ** 2
+            if l2 > max_leg2:
+                max_leg2 = l2
+        prev = i
+    reach2 = np.empty(n_w)
+    for k in range(n_w):
+        r = math.sqrt(best2[k]) + math.sqrt(max_leg2)
+        reach2[k] = r * r
+    prev = -1
+    for i in range(s, e):
+        if (flags[i] & DROPPED) != 0:
+            continue
+        if prev >= 0 and (flags[prev] & GAP_AFTER) == 0:
+            for k in range(n_w):
+                px = (lon[prev] - wlon[k]) * M_PER_DEG * wcos[k]
+                py = (lat[prev] - wlat[k]) * M_PER_DEG
+                x = (lon[i] - wlon[k]) * M_PER_DEG * wcos[k]
+                y = (lat[i] - wlat[k]) * M_PER_DEG
+                if px * px + py * py > reach2[k] and x * x + y * y > reach2[k]:
+                    continue
+                vx = x - px
+                vy = y - py
+                l2 = vx * vx + vy * vy
+                u = 0.0
+                if l2 > 0.0:
+                    u = min(1.0, max(0.0, -(px * vx + py * vy) / l2))
+                qx = px + u * vx
+                qy = py + u * vy
+                d2 = qx * qx + qy * qy
+                if d2 < best2[k]:
+                    best2[k] = d2
+                    best_t[k] = t[prev] + np.int64(round(u * (t[i] - t[prev])))
+        prev = i
+    return np.sqrt(best2), best_t
+
+
+@njit(cache=True)
+def gather_sorted(t, lat, lon, spd, offsets, descents, ot, olat, olon, ospd):
+    """Copy crews ``offsets[c]:offsets[c+1]`` into the o* buffers, each crew sorted by time
+    (stable): a straight copy when it has no descent, an insertion sort when it is nearly
+    sorted (swapped neighbours), a merge sort otherwise."""
+    for c in range(offsets.shape[0] - 1):
+        s = offsets[c]
+        e = offsets[c + 1]
+        n = e - s
+        if descents[c] == 0:
+            ot[s:e] = t[s:e]
+            olat[s:e] = lat[s:e]
+            olon[s:e] = lon[s:e]
+            ospd[s:e] = spd[s:e]
+            continue
+        if descents[c] * NEARLY_SORTED <= n:
+            idx = np.arange(n)
+            for k in range(1, n):
+                v = idx[k]
+                tv = t[s + v]
+                m = k - 1
+                while m >= 0 and t[s + idx[m]] > tv:
+                    idx[m + 1] = idx[m]
+                    m -= 1
+                idx[m + 1] = v
+        else:
+            idx = np.argsort(t[s:e], kind="mergesort")
+        for k in range(n):
+            ot[s + k] = t[s + idx[k]]
+            olat[s + k] = lat[s + idx[k]]
+            olon[s + k] = lon[s + idx[k]]
+            ospd[s + k] = spd[s + idx[k]]
+
+
 @njit(cache=True, inline="always")
-def _cell(lat, lon, lat0, lon0, dlat, dlon, nrows, ncols):
-    r = int(math.floor((lat - lat0) / dlat))
-    c = int(math.floor((lon - lon0) / dlon))
+def _cell(lat, lon, lat0, lon0, inv_dlat, inv_dlon, nrows, ncols):
+    r = int(math.floor((lat - lat0) * inv_dlat))
+    c = int(math.floor((lon - lon0) * inv_dlon))
     if r < 0 or c < 0 or r >= nrows or c >= ncols:
         return -1
     return r * ncols + c
@@ -94,6 +187,8 @@ def _test_target(k, a, b, t, lat, lon, tlat, tlon, tcos, tr, min_d, min_t,
     px = ax + u * vx
     py = ay + u * vy
     d = math.sqrt(px * px + py * py)
+    if d >= min_d[k] and d > tr[k] + EXACT_M:
+        return npass
     tc = t[a] + np.int64(round(u * (t[b] - t[a])))
     if d < min_d[k]:
         min_d[k] = d
@@ -192,7 +287,8 @@ def _fix_speed_kmh(i, s, e, t, lat, lon, spd, flags, window_ms):
                 first = j
     if first == last or t[last] == t[first]:
         return math.nan, True
-    d = _leg_m(lat[first], lon[first], math.cos(lat[first] * DEG), lat[last], lon[last], math.cos(lat[last] * DEG))
+    c = math.cos(lat[i] * DEG)     # the window spans a few hundred metres: one cosine serves both ends
+    d = _leg_m(lat[first], lon[first], c, lat[last], lon[last], c)
     return d / ((t[last] - t[first]) / MS_PER_S) * MS_TO_KMH, True
 
 
@@ -202,36 +298,56 @@ def _scan_zone(z, s, e, td, tf, limit_kmh, tol_kmh, window_ms, t, lat, lon, spd,
     i = s + np.searchsorted(t[s:e], td)
     while i < e and (flags[i] & DROPPED) != 0:
         i += 1
+    i0 = zi[j, z, Z_I0]
+    i1 = zi[j, z, Z_I1]
+    vmax = zf[j, z, ZF_VMAX]
+    tmax = zi[j, z, Z_TMAX]
+    vder = zi[j, z, Z_DERIVED]
+    over_ms = zi[j, z, Z_OVER_MS]
+    over_m = zf[j, z, ZF_OVER_M]
+    first_over = zi[j, z, Z_FIRST_OVER]
+    last_over = zi[j, z, Z_LAST_OVER]
+    threshold = limit_kmh + tol_kmh
     while i < e and t[i] <= tf:
         nx = _next_kept(i, e, flags)
         v, derived = _fix_speed_kmh(i, s, e, t, lat, lon, spd, flags, window_ms)
-        if zi[j, z, Z_I0] < 0 or i < zi[j, z, Z_I0]:
-            zi[j, z, Z_I0] = i
-        if i > zi[j, z, Z_I1]:
-            zi[j, z, Z_I1] = i
+        if i0 < 0 or i < i0:
+            i0 = i
+        if i > i1:
+            i1 = i
         if not math.isnan(v):
-            if v > zf[j, z, ZF_VMAX]:
-                zf[j, z, ZF_VMAX] = v
-                zi[j, z, Z_TMAX] = t[i]
-                zi[j, z, Z_DERIVED] = 1 if derived else 0
-            if v > limit_kmh + tol_kmh:
+            if v > vmax:
+                vmax = v
+                tmax = t[i]
+                vder = 1 if derived else 0
+            if v > threshold:
                 end = t[i]
                 if nx < e and (flags[i] & GAP_AFTER) == 0:
                     end = min(t[nx], tf)
-                    leg = _leg_m(lat[i], lon[i], math.cos(lat[i] * DEG), lat[nx], lon[nx], math.cos(lat[nx] * DEG))
+                    c = math.cos(lat[i] * DEG)
+                    leg = _leg_m(lat[i], lon[i], c, lat[nx], lon[nx], c)
                     if t[nx] > t[i]:
-                        zf[j, z, ZF_OVER_M] += leg * (end - t[i]) / (t[nx] - t[i])
-                zi[j, z, Z_OVER_MS] += end - t[i]
-                if zi[j, z, Z_FIRST_OVER] == NO_TIME:
-                    zi[j, z, Z_FIRST_OVER] = t[i]
-                zi[j, z, Z_LAST_OVER] = end
+                        over_m += leg * (end - t[i]) / (t[nx] - t[i])
+                over_ms += end - t[i]
+                if first_over == NO_TIME:
+                    first_over = t[i]
+                last_over = end
         i = nx
+    zi[j, z, Z_I0] = i0
+    zi[j, z, Z_I1] = i1
+    zf[j, z, ZF_VMAX] = vmax
+    zi[j, z, Z_TMAX] = tmax
+    zi[j, z, Z_DERIVED] = vder
+    zi[j, z, Z_OVER_MS] = over_ms
+    zf[j, z, ZF_OVER_M] = over_m
+    zi[j, z, Z_FIRST_OVER] = first_over
+    zi[j, z, Z_LAST_OVER] = last_over
 
 
 @njit(cache=True)
 def check_crews(t, lat, lon, spd, flags, crew_s, crew_e,
                 tlat, tlon, tcos, tr, n_wp, zone_limit,
-                g_lat0, g_lon0, g_dlat, g_dlon, g_nrows, g_ncols, gstart, gitems, long_leg_m,
+                g_lat0, g_lon0, g_inv_dlat, g_inv_dlon, g_nrows, g_ncols, gstart, gitems, long_leg_m,
                 max_gap_ms, spike_v, spike_a, tol_kmh, window_ms, order_any,
                 wp_ok, wp_t, wp_d, wp_i, wp_ooo, min_d, min_t, zi, zf, pass_cap):
     """Check crews ``crew_s[j]:crew_e[j]`` (each sorted by time) into row j of the outputs.
@@ -334,7 +450,7 @@ def check_crews(t, lat, lon, spd, flags, crew_s, crew_e,
                 flags[i] |= SPIKE
                 i += 1
                 continue
-            cell_i = _cell(lat[i], lon[i], g_lat0, g_lon0, g_dlat, g_dlon, g_nrows, g_ncols)
+            cell_i = _cell(lat[i], lon[i], g_lat0, g_lon0, g_inv_dlat, g_inv_dlon, g_nrows, g_ncols)
             if prev >= 0:
                 if t[i] - t[prev] > max_gap_ms:
                     flags[prev] |= GAP_AFTER

@@ -82,7 +82,8 @@ class SpeedInfringement:
     was closed at the fix nearest the FZ because the track never came within its radius.
     speed_source: ``device`` or ``derived`` (from the fixes) for the maximum.
     evidence: the fixes over the limit and the zone's summary (JSON-able).
-    fix_range: (first, last) index of the zone's fixes in the checked columns (for pictures).
+    fix_range: (first, last) index of the zone's fixes in the batch the check read them from
+    (internal; pictures find the fixes by time, from zone_t0_ms to zone_t1_ms).
     """
 
     zone: str
