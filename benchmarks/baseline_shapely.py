@@ -7,9 +7,12 @@ Per crew:
 2. drop single-fix spikes: a fix whose legs to both neighbours imply a speed over the
    rulebook's spike limit (numpy);
 3. project to local metres (equirectangular about the DSS) and build a ``LineString``,
-   split into a ``MultiLineString`` at every tracker outage (gap over the rulebook's limit);
-4. waypoints: ``shapely.dwithin(track, waypoint, clear radius)`` for every waypoint;
-5. zones: the DZ and FZ passages by projection (``track.project(point)``, the distance
+   split into a ``MultiLineString`` at every tracker outage (gap over the rulebook's limit),
+   prepared (``shapely.prepare``);
+4. waypoints: ``shapely.intersects(track, buffers)`` against a buffer (disc) of each
+   waypoint's clear radius, built once per roadbook — faster in GEOS than ``dwithin`` to
+   the points, which gives the same answers;
+5. zones: the DZ and FZ passages by projection (``shapely.line_locate_point``, the distance
    along the track of the closest approach), mapped back to fixes by cumulative
    distance; the speed in between is the device speed, or the distance driven over the
    rulebook's derived-speed window; the maximum excess gives the rulebook's penalty band.
@@ -20,6 +23,8 @@ truth in the benchmark so that the comparison of speed is between two checks tha
 find the same things.
 """
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 import shapely
@@ -35,10 +40,33 @@ def _xy(lat: np.ndarray, lon: np.ndarray, lat0: float, lon0: float) -> tuple[np.
     return (lon - lon0) * M_PER_DEG * np.cos(np.radians(lat0)), (lat - lat0) * M_PER_DEG
 
 
-def check_crew(t: np.ndarray, lat: np.ndarray, lon: np.ndarray, speed: np.ndarray, roadbook: Roadbook,
-               rules: TrackingRules) -> dict:
-    """One crew: {"validated": [...], "missed": [...], "speeding": {zone: excess_kmh}, "penalty_ms": int}."""
+@dataclass
+class Targets:
+    """The roadbook as shapely geometries, in local metres about the DSS: a buffer (disc)
+    of each waypoint's validation radius, and the DZ and FZ points of each zone in turn."""
+
+    lat0: float
+    lon0: float
+    waypoint_buffers: np.ndarray
+    gates: np.ndarray
+
+
+def targets_of(roadbook: Roadbook) -> Targets:
     lat0, lon0 = roadbook.dss.lat, roadbook.dss.lon
+    wps = roadbook.waypoints
+    points = shapely.points(np.column_stack(_xy(np.array([w.lat for w in wps]), np.array([w.lon for w in wps]),
+                                                lat0, lon0)))
+    buffers = shapely.buffer(points, np.array([w.clear_m for w in wps]))
+    gate_wps = [w for z in roadbook.zones for w in (z.start, z.end)]
+    gates = shapely.points(np.column_stack(_xy(np.array([w.lat for w in gate_wps]), np.array([w.lon for w in gate_wps]),
+                                               lat0, lon0))) if gate_wps else np.empty(0, object)
+    return Targets(lat0, lon0, buffers, gates)
+
+
+def check_crew(t: np.ndarray, lat: np.ndarray, lon: np.ndarray, speed: np.ndarray, roadbook: Roadbook,
+               rules: TrackingRules, targets: Targets) -> dict:
+    """One crew: {"validated": [...], "missed": [...], "speeding": {zone: excess_kmh}, "penalty_ms": int}."""
+    lat0, lon0 = targets.lat0, targets.lon0
     order = np.argsort(t, kind="stable")
     t, lat, lon, speed = t[order], lat[order], lon[order], speed[order]
     first = np.r_[True, np.diff(t) > 0]
@@ -52,10 +80,8 @@ def check_crew(t: np.ndarray, lat: np.ndarray, lon: np.ndarray, speed: np.ndarra
     cuts = np.flatnonzero(np.diff(t) > rules.max_gap_ms) + 1
     pieces = [np.column_stack((xs, ys)) for xs, ys in zip(np.split(x, cuts), np.split(y, cuts))]
     track = shapely.MultiLineString([p for p in pieces if len(p) > 1])
-    points = shapely.points(np.column_stack(_xy(np.array([w.lat for w in roadbook.waypoints]),
-                                                np.array([w.lon for w in roadbook.waypoints]), lat0, lon0)))
-    radii = np.array([w.clear_m for w in roadbook.waypoints])
-    hit = shapely.dwithin(track, points, radii)
+    shapely.prepare(track)
+    hit = shapely.intersects(track, targets.waypoint_buffers)
     validated = [w.name for w, h in zip(roadbook.waypoints, hit) if h]
     missed = [w.name for w, h in zip(roadbook.waypoints, hit) if not h]
     penalty = sum(rules.missed_penalty_ms[w.type] for w, h in zip(roadbook.waypoints, hit) if not h)
@@ -65,12 +91,13 @@ def check_crew(t: np.ndarray, lat: np.ndarray, lon: np.ndarray, speed: np.ndarra
     span = (t - t[back]) / 1000.0
     derived = np.where(span > 0, (along - along[back]) / np.where(span > 0, span, 1.0), 0.0) * KMH_PER_MS
     spd = np.where(np.isnan(speed), derived, speed)
+    near = shapely.distance(line, targets.gates) <= rules.zone_detect_m
+    passage = np.searchsorted(along, shapely.line_locate_point(line, targets.gates))
     speeding = {}
-    for zone in roadbook.zones:
-        gate = [shapely.Point(*_xy(np.array(w.lat), np.array(w.lon), lat0, lon0)) for w in (zone.start, zone.end)]
-        if min(line.distance(g) for g in gate) > rules.zone_detect_m:
+    for z, zone in enumerate(roadbook.zones):
+        if not (near[2 * z] and near[2 * z + 1]):
             continue
-        a, b = np.searchsorted(along, [line.project(g) for g in gate])
+        a, b = passage[2 * z], passage[2 * z + 1]
         if b <= a:
             continue
         top = float(spd[a:b + 1].max())
@@ -84,11 +111,12 @@ def check_fleet_shapely(roadbook: Roadbook, fleet: Fleet, rules: TrackingRules, 
                         progress=None) -> dict[int, dict]:
     """The baseline over the first ``crews`` crews of the fleet (all when None)."""
     out = {}
+    targets = targets_of(roadbook)
     n = len(fleet.bibs) if crews is None else min(crews, len(fleet.bibs))
     for c in range(n):
         sl = slice(fleet.offsets[c], fleet.offsets[c + 1])
         out[int(fleet.bibs[c])] = check_crew(fleet.t_ms[sl], fleet.lat[sl], fleet.lon[sl], fleet.speed_kmh[sl],
-                                             roadbook, rules)
+                                             roadbook, rules, targets)
         if progress:
             progress(c + 1, n)
     return out
