@@ -123,6 +123,11 @@ def explain_cmd(
     if ct.time_ms is not None:
         table.add_row("[bold]stage time[/]", f"[bold]{format_duration(ct.time_ms)}[/]", f"status: {ct.status}")
     console.print(table)
+    splits = ev.splits.get((stage, bib), [])
+    if splits:
+        console.print("waypoint splits (elapsed, rank): " + " · ".join(
+            f"{sp.waypoint} {format_duration(sp.elapsed_ms)}" + (f" ({sp.position})" if sp.position else "")
+            for sp in splits))
     for scope, fn in (("special", classify_special), ("stage", classify_stage)):
         line = next((ln for ln in fn(ev, rb, stage) if ln.bib == bib), None)
         if line is not None and line.position is not None:

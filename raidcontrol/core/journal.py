@@ -8,7 +8,7 @@ never changed: a correction is a new record with the same ``(kind, key)`` that
 any moment, so every result can be recomputed as of that moment.
 
 Kinds written by the event folder (``origin="folder"``): ``event``, ``stage``,
-``entry``, ``time``, ``adjustment``.  Other kinds come from their own commands
+``entry``, ``time``, ``adjustment``, ``split``.  Other kinds come from their own commands
 (tracking proposals, penalty decisions, scrutineering …).
 """
 from __future__ import annotations
@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Iterable
 
-FOLDER_KINDS = ("event", "stage", "entry", "time", "adjustment")
+FOLDER_KINDS = ("event", "stage", "entry", "time", "adjustment", "split")
 
 
 def canonical_json(payload: Any) -> str:

@@ -88,6 +88,17 @@ class Adjustment:
         return self.amount_ms if self.kind == "penalty" else -self.amount_ms
 
 
+@dataclass(frozen=True)
+class Split:
+    """A crew's elapsed time at a timing waypoint of a special (and its rank there, if published)."""
+
+    stage: int
+    bib: int
+    waypoint: str
+    elapsed_ms: int
+    position: int | None = None
+
+
 @dataclass
 class Event:
     name: str
@@ -97,6 +108,7 @@ class Event:
     entries: dict[int, Entry] = field(default_factory=dict)
     times: dict[tuple[int, int], TimeRecord] = field(default_factory=dict)
     adjustments: list[Adjustment] = field(default_factory=list)
+    splits: dict[tuple[int, int], list[Split]] = field(default_factory=dict)
 
     def stage_numbers(self) -> list[int]:
         return sorted(self.stages)
@@ -155,6 +167,12 @@ def event_from_state(state: JournalState) -> Event:
         p = rec.payload
         event.adjustments.append(Adjustment(p["stage"], p["bib"], p["kind"], p["amount_ms"], p["scope"],
                                             p["reason"], "folder", rec.id))
+    for rec in state.of_kind("split"):
+        p = rec.payload
+        event.splits.setdefault((p["stage"], p["bib"]), []).append(
+            Split(p["stage"], p["bib"], p["waypoint"], p["elapsed_ms"], p.get("position")))
+    for crew_splits in event.splits.values():
+        crew_splits.sort(key=lambda sp: sp.elapsed_ms)
     decisions = {r.key: r.payload for r in state.of_kind("penalty-decision")}
     for rec in sorted(state.of_kind("penalty-proposed"), key=lambda r: r.id or 0):
         decision = decisions.get(str(rec.id))

@@ -24,6 +24,7 @@ EVENT_FILE = "event.toml"
 ENTRIES_FILE = "entries.csv"
 TIMES_FILE = "times.csv"
 ADJUSTMENTS_FILE = "adjustments.csv"
+SPLITS_FILE = "splits.csv"
 ENTRY_COLUMNS = ("bib", "category", "class", "driver", "codriver", "team", "brand", "model")
 TIME_COLUMNS = ("stage", "bib", "start", "finish", "status")
 ADJUSTMENT_COLUMNS = ("stage", "bib", "kind", "amount", "scope", "reason")
@@ -228,6 +229,36 @@ def read_adjustments(folder: Path, stages: set[int], bibs: set[int]) -> list[Rec
     return records
 
 
+def read_splits(folder: Path, stages: set[int], bibs: set[int]) -> list[Record]:
+    """``splits.csv``: ``stage,bib,waypoint,elapsed[,position]`` — elapsed time at timing waypoints."""
+    path = folder / SPLITS_FILE
+    if not path.is_file():
+        return []
+    records, seen = [], set()
+    for line, row in read_rows(path, ("stage", "bib", "waypoint", "elapsed"), optional=("position",)):
+        stage = _int(row["stage"], SPLITS_FILE, line, "stage")
+        bib = _int(row["bib"], SPLITS_FILE, line, "bib")
+        if stage not in stages:
+            raise InputError(f"stage {stage} is not in event.toml", file=SPLITS_FILE, line=line, field="stage")
+        if bib not in bibs:
+            raise InputError(f"unknown bib {bib} (not in entries.csv)", file=SPLITS_FILE, line=line, field="bib")
+        if not row["waypoint"]:
+            raise InputError("a waypoint code is required", file=SPLITS_FILE, line=line, field="waypoint")
+        if (stage, bib, row["waypoint"]) in seen:
+            raise InputError("a second split at this waypoint (duplicate record)", file=SPLITS_FILE, line=line,
+                             field="waypoint")
+        seen.add((stage, bib, row["waypoint"]))
+        try:
+            elapsed = parse_duration(row["elapsed"])
+        except TimeFormatError as exc:
+            raise InputError(str(exc), file=SPLITS_FILE, line=line, field="elapsed") from None
+        position = _int(row["position"], SPLITS_FILE, line, "position") if row.get("position") else None
+        records.append(Record("split", f"{stage}/{bib}/{row['waypoint']}", {
+            "stage": stage, "bib": bib, "waypoint": row["waypoint"], "elapsed_ms": elapsed, "position": position},
+            source=f"{SPLITS_FILE}:{line}"))
+    return records
+
+
 def read_event_folder(folder: str | Path) -> tuple[Rulebook, list[Record]]:
     """Validate the whole folder; return the rulebook (with the event's overrides) and the records."""
     folder = Path(folder)
@@ -237,4 +268,5 @@ def read_event_folder(folder: str | Path) -> tuple[Rulebook, list[Record]]:
     stages = {r.payload["number"] for r in records if r.kind == "stage"}
     entries = read_entries(folder, rulebook)
     bibs = {r.payload["bib"] for r in entries}
-    return rulebook, records + entries + read_times(folder, stages, bibs) + read_adjustments(folder, stages, bibs)
+    return rulebook, (records + entries + read_times(folder, stages, bibs) + read_adjustments(folder, stages, bibs)
+                      + read_splits(folder, stages, bibs))

@@ -121,3 +121,22 @@ def test_bad_decisions_file_is_located(cli, tmp_path):
     code, _, err = cli("convert-official", DAKAR_DATA, tmp_path / "dk", "--decisions", bad)
     assert code == 2 and "decisions.csv:2" in err and "amount" in err
     assert not (tmp_path / "dk").exists()
+
+
+def test_waypoint_splits_are_journaled_and_match_the_official_splits(cli, dakar_event):
+    from raidcontrol.core.timefmt import format_duration
+    from raidcontrol.session import EventSession
+
+    ev = EventSession.open(dakar_event).event
+    checked = 0
+    for bib, off in OFFICIAL.items():
+        ours = {sp.waypoint: (format_duration(sp.elapsed_ms), sp.position) for sp in ev.splits.get((1, bib), [])}
+        for col, value in off.items():
+            if col.startswith("wp_") and col.endswith("_time") and value:
+                code = col.split("_")[1]
+                pos = off[f"wp_{code}_pos"]
+                assert ours[code] == (value, int(pos) if pos else None), (bib, code)
+                checked += 1
+    assert checked > 1500
+    code, out, _ = cli("explain", dakar_event, "--bib", "200", "--stage", "1")
+    assert "01233 3:46:31 (10)" in out
