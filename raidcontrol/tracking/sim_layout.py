@@ -75,8 +75,10 @@ def _waypoint_types(rng: np.random.Generator, n: int, profile: SimProfile) -> li
     return chosen
 
 
-def plan_layout(rng: np.random.Generator, special_m: float, waypoints: int, zones: int, profile: SimProfile) -> Layout:
-    """Lay ``waypoints`` waypoints, ``zones`` zones and one neutralisation along the special."""
+def plan_layout(rng: np.random.Generator, special_m: float, waypoints: int, zones: int, profile: SimProfile,
+                neutral_ms: int) -> Layout:
+    """Lay ``waypoints`` waypoints, ``zones`` zones and one neutralisation (a stop of
+    ``neutral_ms``) along the special."""
     if waypoints < 1:
         raise InputError("a stage needs at least one waypoint", field="waypoints")
     if zones < 0:
@@ -127,7 +129,7 @@ def plan_layout(rng: np.random.Generator, special_m: float, waypoints: int, zone
         wp_implicit=tuple(wp_implicit), wp_half_window_m=np.full(len(wp_s), window_share * slot),
         zone_s=np.asarray(zone_s, dtype=np.float64).reshape(-1, 2), zone_limit_kmh=np.asarray(zone_limit),
         zone_name=tuple(zone_name), zone_named=tuple(zone_named),
-        neutral_s=neutral_s, neutral_ms=int(profile.value("controls.neutralisation_s")) * 1000,
+        neutral_s=neutral_s, neutral_ms=neutral_ms,
     )
 
 

@@ -73,13 +73,19 @@ class StagePlan:
             yield track, crew_truth(track, self.context, self.roadbook)
 
 
+def neutralisation_ms(profile: SimProfile, fixes: int, dt_s: float) -> int:
+    """The neutralisation's stop: the profile's, but at most its share of a crew's fixes."""
+    cap_s = float(profile.value("controls.neutralisation_max_share")) * fixes * dt_s
+    return int(min(float(profile.value("controls.neutralisation_s")), cap_s)) * 1000
+
+
 def _special_length(route: Route, profile: SimProfile, fixes: int, dt_s: float) -> float:
     """Where the slowest crew at its slowest pace has used its share of the fixes."""
     caps = base_caps(route, np.inf, profile)
     pace_low, _ = profile.pair("vehicles.pace")
     shares = profile.floats("vehicles.share")
     budget = (float(profile.value("clock.special_share")) * fixes * dt_s - profile.pair("clock.prestart_s")[1]
-              - float(profile.value("controls.neutralisation_s")))
+              - neutralisation_ms(profile, fixes, dt_s) / 1000.0)
     reach = np.inf
     for cat, share in enumerate(shares):
         if share <= 0:
@@ -157,7 +163,7 @@ def plan_stage(*, seed: int = 1, vehicles: int = 20, fixes_per_vehicle: int = 50
     length = fixes_per_vehicle * dt_s * top + 2 * float(profile.value("route.grid_m"))
     shape = draw_shape(rng, length, profile)
     special_m = _special_length(build_route(shape, profile), profile, fixes_per_vehicle, dt_s)
-    layout = plan_layout(rng, special_m, waypoints, zones, profile)
+    layout = plan_layout(rng, special_m, waypoints, zones, profile, neutralisation_ms(profile, fixes_per_vehicle, dt_s))
     before = float(profile.value("zones.brake_before_m"))
     route = build_route(shape, profile, calm=layout.calm_windows(before), fast=layout.zone_windows(before))
     context = StageContext(route, layout, rules, profile, base_caps(route, layout.special_m, profile),
