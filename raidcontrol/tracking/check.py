@@ -120,7 +120,7 @@ def _run(cols: _Columns, local: np.ndarray, views: dict, tg: _Targets, grid, rul
         status = K.check_crews(
             cols.t, cols.lat, cols.lon, cols.spd, cols.flags, crew_s[first:], crew_e[first:],
             tg.lat, tg.lon, tg.cos, tg.radius, tg.n_wp, tg.zone_limit,
-            grid.lat0, grid.lon0, 1.0 / grid.dlat, 1.0 / grid.dlon, grid.nrows, grid.ncols, grid.start, grid.items, grid.margin_m,
+            grid.lat0, grid.lon0, 1.0 / grid.dlat, 1.0 / grid.dlon, grid.nrows, grid.ncols, grid.occupied, grid.start, grid.items, grid.margin_m,
             rules.max_gap_ms, rules.spike_speed_kmh / MS_TO_KMH, rules.spike_accel_ms2, rules.tolerance_kmh,
             rules.derived_window_ms, rules.order == "any",
             sub["wp_ok"], sub["wp_t"], sub["wp_d"], sub["wp_i"], sub["wp_ooo"], sub["min_d"], sub["min_t"],

@@ -4,7 +4,9 @@ A *target* is a point the check must detect a passage at (a waypoint, a DZ, an F
 its radius.  A leg of length L ≤ ``margin_m`` can only come within r of a target if both
 its ends lie within r + margin of it, so each grid cell lists the targets whose reach box
 (r + margin around the target, in degrees, slightly widened) overlaps the cell; a leg is
-tested only against the targets listed in the cells of its two ends.  Longer legs (rare:
+tested only against the targets listed in the cells of its two ends.  A bit per cell says
+whether it lists anything, so the walk along a track mostly touches a small bitmap that
+stays in cache rather than the cell table.  Longer legs (rare:
 sparse fixes, a spike at a track's end) are tested against every target.
 """
 from __future__ import annotations
@@ -42,6 +44,7 @@ class TargetGrid:
     start: np.ndarray
     items: np.ndarray
     margin_m: float
+    occupied: np.ndarray = None   # one bit per cell (little-endian within a byte): does it list a target?
 
 
 def build_grid(tlat: np.ndarray, tlon: np.ndarray, radius_m: np.ndarray, margin_m: float = GRID_MARGIN_M) -> TargetGrid:
@@ -75,7 +78,9 @@ def build_grid(tlat: np.ndarray, tlon: np.ndarray, radius_m: np.ndarray, margin_
     order = np.lexsort((owner, cell_of))
     start = np.zeros(nrows * ncols + 1, np.int64)
     np.add.at(start, cell_of + 1, 1)
-    return TargetGrid(lat0, lon0, dlat, dlon, nrows, ncols, np.cumsum(start), owner[order].astype(np.int64), margin_m)
+    start = np.cumsum(start)
+    occupied = np.packbits(np.diff(start) > 0, bitorder="little")
+    return TargetGrid(lat0, lon0, dlat, dlon, nrows, ncols, start, owner[order].astype(np.int64), margin_m, occupied)
 
 
 def leg_margin_m(t_ms: np.ndarray, lat: np.ndarray, lon: np.ndarray, offsets: np.ndarray) -> float:

@@ -150,12 +150,16 @@ def gather_sorted(t, lat, lon, spd, offsets, descents, ot, olat, olon, ospd):
 
 
 @njit(cache=True, inline="always")
-def _cell(lat, lon, lat0, lon0, inv_dlat, inv_dlon, nrows, ncols):
+def _cell(lat, lon, lat0, lon0, inv_dlat, inv_dlon, nrows, ncols, occupied):
+    """The grid cell of a point, or -1 outside the grid or in a cell that lists no target."""
     r = int(math.floor((lat - lat0) * inv_dlat))
     c = int(math.floor((lon - lon0) * inv_dlon))
     if r < 0 or c < 0 or r >= nrows or c >= ncols:
         return -1
-    return r * ncols + c
+    cell = r * ncols + c
+    if (occupied[cell >> 3] >> (cell & 7)) & 1 == 0:
+        return -1
+    return cell
 
 
 @njit(cache=True, inline="always")
@@ -165,80 +169,78 @@ def _leg_m(lat_a, lon_a, c_a, lat_b, lon_b, c_b):
     return math.sqrt(dx * dx + dy * dy)
 
 
-@njit(cache=True, inline="always")
-def _test_target(k, a, b, t, lat, lon, tlat, tlon, tcos, tr, min_d, min_t,
-                 is_open, last_b, best_d, best_t, best_i, pk, pt, pd, pi, npass):
-    """Test leg a→b (a == b: a lone fix) against target k; returns the new passage count
-    (or -1 when the passage buffer is full)."""
-    ax = (lon[a] - tlon[k]) * M_PER_DEG * tcos[k]
-    ay = (lat[a] - tlat[k]) * M_PER_DEG
-    bx = (lon[b] - tlon[k]) * M_PER_DEG * tcos[k]
-    by = (lat[b] - tlat[k]) * M_PER_DEG
-    vx = bx - ax
-    vy = by - ay
-    l2 = vx * vx + vy * vy
-    u = 0.0
-    if l2 > 0.0:
-        u = -(ax * vx + ay * vy) / l2
-        if u < 0.0:
-            u = 0.0
-        elif u > 1.0:
-            u = 1.0
-    px = ax + u * vx
-    py = ay + u * vy
-    d = math.sqrt(px * px + py * py)
-    if d >= min_d[k] and d > tr[k] + EXACT_M:
-        return npass
-    tc = t[a] + np.int64(round(u * (t[b] - t[a])))
-    if d < min_d[k]:
-        min_d[k] = d
-        min_t[k] = tc
-    if d <= tr[k] + EXACT_M:
-        if is_open[k] and last_b[k] == a:
-            if d < best_d[k]:
-                best_d[k] = d
-                best_t[k] = tc
-                best_i[k] = a
-        else:
-            if is_open[k]:
-                if npass >= pk.shape[0]:
-                    return -1
-                pk[npass] = k
-                pt[npass] = best_t[k]
-                pd[npass] = best_d[k]
-                pi[npass] = best_i[k]
-                npass += 1
-            is_open[k] = True
-            best_d[k] = d
-            best_t[k] = tc
-            best_i[k] = a
-        last_b[k] = b
-    return npass
-
-
-@njit(cache=True, inline="always")
-def _test_leg(a, b, cell_a, cell_b, long_leg, t, lat, lon, tlat, tlon, tcos, tr, gstart, gitems, stamp,
-              min_d, min_t, is_open, last_b, best_d, best_t, best_i, pk, pt, pd, pi, npass):
-    if long_leg:
-        for k in range(tlat.shape[0]):
-            npass = _test_target(k, a, b, t, lat, lon, tlat, tlon, tcos, tr, min_d, min_t,
-                                 is_open, last_b, best_d, best_t, best_i, pk, pt, pd, pi, npass)
-            if npass < 0:
-                return npass
-        return npass
-    for which in range(2):
-        cell = cell_a if which == 0 else cell_b
-        if cell < 0 or (which == 1 and cell_b == cell_a):
-            continue
-        for q in range(gstart[cell], gstart[cell + 1]):
-            k = gitems[q]
-            if stamp[k] == a:
-                continue
-            stamp[k] = a
-            npass = _test_target(k, a, b, t, lat, lon, tlat, tlon, tcos, tr, min_d, min_t,
-                                 is_open, last_b, best_d, best_t, best_i, pk, pt, pd, pi, npass)
-            if npass < 0:
-                return npass
+@njit(cache=True)
+def _test_legs(nc, ca, cb, ccell_a, ccell_b, clong, t, lat, lon, tlat, tlon, tcos, tr, gstart, gitems, stamp,
+               min_d, min_t, is_open, last_b, best_d, best_t, best_i, pk, pt, pd, pi):
+    """Test the nc candidate legs a→b (in time order; a == b: a lone fix) against the targets
+    listed in their cells (every target for a long leg).  A target within its radius opens or
+    continues a passage (kept: closest distance, its interpolated time, the leg's first fix);
+    the closest approach of every tested target is kept too.  Returns the passage count, or
+    -1 when the buffer is full.  Written as one loop on purpose: helper calls taking arrays
+    cost reference counting on every call."""
+    npass = 0
+    n_t = tlat.shape[0]
+    cap = pk.shape[0]
+    for c in range(nc):
+        a = ca[c]
+        b = cb[c]
+        n_lists = 1 if clong[c] else 2
+        for which in range(n_lists):
+            if clong[c]:
+                q0 = 0
+                q1 = n_t
+            else:
+                cell = ccell_a[c] if which == 0 else ccell_b[c]
+                if cell < 0 or (which == 1 and cell == ccell_a[c]):
+                    continue
+                q0 = gstart[cell]
+                q1 = gstart[cell + 1]
+            for q in range(q0, q1):
+                k = q if clong[c] else gitems[q]
+                if stamp[k] == a:
+                    continue
+                stamp[k] = a
+                ax = (lon[a] - tlon[k]) * M_PER_DEG * tcos[k]
+                ay = (lat[a] - tlat[k]) * M_PER_DEG
+                bx = (lon[b] - tlon[k]) * M_PER_DEG * tcos[k]
+                by = (lat[b] - tlat[k]) * M_PER_DEG
+                vx = bx - ax
+                vy = by - ay
+                l2 = vx * vx + vy * vy
+                u = 0.0
+                if l2 > 0.0:
+                    u = min(1.0, max(0.0, -(ax * vx + ay * vy) / l2))
+                px = ax + u * vx
+                py = ay + u * vy
+                d = math.sqrt(px * px + py * py)
+                inside = d <= tr[k] + EXACT_M
+                if d >= min_d[k] and not inside:
+                    continue
+                tc = t[a] + np.int64(math.floor(u * (t[b] - t[a]) + 0.5))
+                if d < min_d[k]:
+                    min_d[k] = d
+                    min_t[k] = tc
+                if not inside:
+                    continue
+                if is_open[k] and last_b[k] == a:
+                    if d < best_d[k]:
+                        best_d[k] = d
+                        best_t[k] = tc
+                        best_i[k] = a
+                else:
+                    if is_open[k]:
+                        if npass >= cap:
+                            return -1
+                        pk[npass] = k
+                        pt[npass] = best_t[k]
+                        pd[npass] = best_d[k]
+                        pi[npass] = best_i[k]
+                        npass += 1
+                    is_open[k] = True
+                    best_d[k] = d
+                    best_t[k] = tc
+                    best_i[k] = a
+                last_b[k] = b
     return npass
 
 
@@ -347,7 +349,7 @@ def _scan_zone(z, s, e, td, tf, limit_kmh, tol_kmh, window_ms, t, lat, lon, spd,
 @njit(cache=True)
 def check_crews(t, lat, lon, spd, flags, crew_s, crew_e,
                 tlat, tlon, tcos, tr, n_wp, zone_limit,
-                g_lat0, g_lon0, g_inv_dlat, g_inv_dlon, g_nrows, g_ncols, gstart, gitems, long_leg_m,
+                g_lat0, g_lon0, g_inv_dlat, g_inv_dlon, g_nrows, g_ncols, g_occupied, gstart, gitems, long_leg_m,
                 max_gap_ms, spike_v, spike_a, tol_kmh, window_ms, order_any,
                 wp_ok, wp_t, wp_d, wp_i, wp_ooo, min_d, min_t, zi, zf, pass_cap):
     """Check crews ``crew_s[j]:crew_e[j]`` (each sorted by time) into row j of the outputs.
@@ -366,6 +368,14 @@ def check_crews(t, lat, lon, spd, flags, crew_s, crew_e,
     pt = np.empty(pass_cap, np.int64)
     pd = np.empty(pass_cap, np.float64)
     pi = np.empty(pass_cap, np.int64)
+    longest = 0
+    for j in range(crew_s.shape[0]):
+        longest = max(longest, crew_e[j] - crew_s[j])
+    ca = np.empty(longest + 1, np.int64)          # candidate legs a→b of the current crew
+    cb = np.empty(longest + 1, np.int64)
+    ccell_a = np.empty(longest + 1, np.int64)
+    ccell_b = np.empty(longest + 1, np.int64)
+    clong = np.empty(longest + 1, np.bool_)
     for j in range(crew_s.shape[0]):
         s = crew_s[j]
         e = crew_e[j]
@@ -377,6 +387,7 @@ def check_crews(t, lat, lon, spd, flags, crew_s, crew_e,
         md[:] = np.inf
         mt[:] = NO_TIME
         npass = 0
+        nc = 0
         # --- pass 1: quality, legs, passages -------------------------------------------------
         prev = -1
         c_prev = 0.0
@@ -450,37 +461,44 @@ def check_crews(t, lat, lon, spd, flags, crew_s, crew_e,
                 flags[i] |= SPIKE
                 i += 1
                 continue
-            cell_i = _cell(lat[i], lon[i], g_lat0, g_lon0, g_inv_dlat, g_inv_dlon, g_nrows, g_ncols)
+            cell_i = _cell(lat[i], lon[i], g_lat0, g_lon0, g_inv_dlat, g_inv_dlon, g_nrows, g_ncols, g_occupied)
             if prev >= 0:
                 if t[i] - t[prev] > max_gap_ms:
                     flags[prev] |= GAP_AFTER
-                    if not leg_ended_at_prev:
-                        npass = _test_leg(prev, prev, cell_prev, cell_prev, False, t, lat, lon, tlat, tlon, tcos, tr,
-                                          gstart, gitems, stamp, md, mt, is_open, last_b, best_d,
-                                          best_t, best_i, pk, pt, pd, pi, npass)
+                    if not leg_ended_at_prev and cell_prev >= 0:
+                        ca[nc] = prev
+                        cb[nc] = prev
+                        ccell_a[nc] = cell_prev
+                        ccell_b[nc] = cell_prev
+                        clong[nc] = False
+                        nc += 1
                     leg_ended_at_prev = False
-                elif (gstart[cell_prev + 1] > gstart[cell_prev] if cell_prev >= 0 else False) or \
-                        (gstart[cell_i + 1] > gstart[cell_i] if cell_i >= 0 else False) or \
-                        _leg_m(lat[prev], lon[prev], c_prev, lat[i], lon[i], c_i) > long_leg_m:
-                    long_leg = _leg_m(lat[prev], lon[prev], c_prev, lat[i], lon[i], c_i) > long_leg_m
-                    npass = _test_leg(prev, i, cell_prev, cell_i, long_leg, t, lat, lon, tlat, tlon, tcos, tr,
-                                      gstart, gitems, stamp, md, mt, is_open, last_b, best_d,
-                                      best_t, best_i, pk, pt, pd, pi, npass)
-                    leg_ended_at_prev = True
                 else:
-                    leg_ended_at_prev = True   # a leg far from every target: nothing to test
-                if npass < 0:
-                    return j
+                    long_leg = _leg_m(lat[prev], lon[prev], c_prev, lat[i], lon[i], c_i) > long_leg_m
+                    if cell_prev >= 0 or cell_i >= 0 or long_leg:   # else far from every target
+                        ca[nc] = prev
+                        cb[nc] = i
+                        ccell_a[nc] = cell_prev
+                        ccell_b[nc] = cell_i
+                        clong[nc] = long_leg
+                        nc += 1
+                    leg_ended_at_prev = True
             prev = i
             c_prev = c_i
             cell_prev = cell_i
             i += 1
-        if prev >= 0 and not leg_ended_at_prev:
-            npass = _test_leg(prev, prev, cell_prev, cell_prev, False, t, lat, lon, tlat, tlon, tcos, tr,
-                              gstart, gitems, stamp, md, mt, is_open, last_b, best_d,
-                              best_t, best_i, pk, pt, pd, pi, npass)
-            if npass < 0:
-                return j
+        if prev >= 0 and not leg_ended_at_prev and cell_prev >= 0:
+            ca[nc] = prev
+            cb[nc] = prev
+            ccell_a[nc] = cell_prev
+            ccell_b[nc] = cell_prev
+            clong[nc] = False
+            nc += 1
+        # the candidate legs, in time order, against the targets their cells list
+        npass = _test_legs(nc, ca, cb, ccell_a, ccell_b, clong, t, lat, lon, tlat, tlon, tcos, tr, gstart, gitems,
+                           stamp, md, mt, is_open, last_b, best_d, best_t, best_i, pk, pt, pd, pi)
+        if npass < 0:
+            return j
         for k in range(n_t):
             if is_open[k]:
                 if npass >= pass_cap:
