@@ -145,8 +145,10 @@ def _crew_report(c: int, bib: int, loc: tuple[_Columns, int, int], descents: int
     report.spikes = _spikes(cols, s, marked[(marks & K.SPIKE) != 0])
     ok, vt, vd = out["wp_ok"][c].tolist(), out["wp_t"][c].tolist(), out["wp_d"][c].tolist()
     near_d, near_t = out["min_d"][c].tolist(), out["min_t"][c].tolist()
-    far = [k for k in range(len(roadbook.waypoints)) if not ok[k] and not math.isfinite(near_d[k])]
-    if far:   # never within the grid's reach: measure on the whole track
+    # the kernel's closest approach is exact only within the radius (the grid guarantees no more):
+    # for the other missed waypoints, measure on the whole track
+    far = [k for k in range(len(roadbook.waypoints)) if not ok[k] and not near_d[k] <= roadbook.waypoints[k].clear_m]
+    if far:
         wl = np.array([roadbook.waypoints[k].lat for k in far])
         d, tt = K.closest_approaches(cols.t, cols.lat, cols.lon, cols.flags, s, e, wl,
                                      np.array([roadbook.waypoints[k].lon for k in far]), np.cos(wl * DEG))
