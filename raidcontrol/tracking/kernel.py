@@ -171,19 +171,6 @@ def gather_sorted(t, lat, lon, spd, offsets, descents, ot, olat, olon, ospd):
 
 
 @njit(cache=True, inline="always")
-def _cell(lat, lon, lat0, lon0, inv_dlat, inv_dlon, nrows, ncols, occupied):
-    """The grid cell of a point, or -1 outside the grid or in a cell that lists no target."""
-    r = int(math.floor((lat - lat0) * inv_dlat))
-    c = int(math.floor((lon - lon0) * inv_dlon))
-    if r < 0 or c < 0 or r >= nrows or c >= ncols:
-        return -1
-    cell = r * ncols + c
-    if (occupied[cell >> 3] >> (cell & 7)) & 1 == 0:
-        return -1
-    return cell
-
-
-@njit(cache=True, inline="always")
 def _leg_m(lat_a, lon_a, c_a, lat_b, lon_b, c_b):
     dx = (lon_b - lon_a) * M_PER_DEG * 0.5 * (c_a + c_b)
     dy = (lat_b - lat_a) * M_PER_DEG
@@ -265,59 +252,13 @@ def _test_legs(nc, ca, cb, ccell_a, ccell_b, clong, t, lat, lon, tlat, tlon, tco
     return npass
 
 
-@njit(cache=True, inline="always")
-def _next_kept(i, e, flags):
-    j = i + 1
-    while j < e and (flags[j] & DROPPED) != 0:
-        j += 1
-    return j
-
-
-@njit(cache=True, inline="always")
-def _prev_kept(i, s, flags):
-    j = i - 1
-    while j >= s and (flags[j] & DROPPED) != 0:
-        j -= 1
-    return j
-
-
-@njit(cache=True, inline="always")
-def _fix_speed_kmh(i, s, e, t, lat, lon, spd, flags, window_ms):
-    """Device speed at fix i, or the straight-line speed between the kept fixes within
-    ±window_ms/2 of it (centred; never across an outage); returns (speed, derived?)."""
-    if not math.isnan(spd[i]):
-        return float(spd[i]), False
-    half = window_ms // 2
-    last = i
-    while (flags[last] & GAP_AFTER) == 0:
-        j = _next_kept(last, e, flags)
-        if j >= e or t[j] - t[i] > half:
-            break
-        last = j
-    first = i
-    while True:
-        j = _prev_kept(first, s, flags)
-        if j < s or (flags[j] & GAP_AFTER) != 0 or t[i] - t[j] > half:
-            break
-        first = j
-    if first == last:     # no neighbour within the window: take the nearest leg on either side
-        j = _next_kept(i, e, flags)
-        if j < e and (flags[i] & GAP_AFTER) == 0:
-            last = j
-        else:
-            j = _prev_kept(i, s, flags)
-            if j >= s and (flags[j] & GAP_AFTER) == 0:
-                first = j
-    if first == last or t[last] == t[first]:
-        return math.nan, True
-    c = math.cos(lat[i] * DEG)     # the window spans a few hundred metres: one cosine serves both ends
-    d = _leg_m(lat[first], lon[first], c, lat[last], lon[last], c)
-    return d / ((t[last] - t[first]) / MS_PER_S) * MS_TO_KMH, True
-
-
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _scan_zone(z, s, e, td, tf, limit_kmh, tol_kmh, window_ms, t, lat, lon, spd, flags, zi, zf, j):
-    """Speed statistics of crew j over [td, tf] in zone z, accumulated into zi/zf[j, z]."""
+    """Speed statistics of crew j over [td, tf] in zone z, accumulated into zi/zf[j, z].
+
+    Each kept fix's speed is the device's, or else the straight-line speed between the kept
+    fixes within ±window_ms/2 of it (never across an outage; the nearest leg when no fix is
+    that close).  Written as one loop: helper calls taking arrays cost reference counting."""
     i = s + np.searchsorted(t[s:e], td)
     while i < e and (flags[i] & DROPPED) != 0:
         i += 1
@@ -331,9 +272,44 @@ def _scan_zone(z, s, e, td, tf, limit_kmh, tol_kmh, window_ms, t, lat, lon, spd,
     first_over = zi[j, z, Z_FIRST_OVER]
     last_over = zi[j, z, Z_LAST_OVER]
     threshold = limit_kmh + tol_kmh
+    half = window_ms // 2
     while i < e and t[i] <= tf:
-        nx = _next_kept(i, e, flags)
-        v, derived = _fix_speed_kmh(i, s, e, t, lat, lon, spd, flags, window_ms)
+        nx = i + 1
+        while nx < e and (flags[nx] & DROPPED) != 0:
+            nx += 1
+        derived = math.isnan(spd[i])
+        v = float(spd[i])
+        if derived:
+            last = i
+            while (flags[last] & GAP_AFTER) == 0:
+                q = last + 1
+                while q < e and (flags[q] & DROPPED) != 0:
+                    q += 1
+                if q >= e or t[q] - t[i] > half:
+                    break
+                last = q
+            first = i
+            while True:
+                q = first - 1
+                while q >= s and (flags[q] & DROPPED) != 0:
+                    q -= 1
+                if q < s or (flags[q] & GAP_AFTER) != 0 or t[i] - t[q] > half:
+                    break
+                first = q
+            if first == last:
+                if nx < e and (flags[i] & GAP_AFTER) == 0:
+                    last = nx
+                else:
+                    q = i - 1
+                    while q >= s and (flags[q] & DROPPED) != 0:
+                        q -= 1
+                    if q >= s and (flags[q] & GAP_AFTER) == 0:
+                        first = q
+            v = math.nan
+            if first != last and t[last] != t[first]:
+                c = math.cos(lat[i] * DEG)   # the window spans a few hundred metres: one cosine serves
+                d = _leg_m(lat[first], lon[first], c, lat[last], lon[last], c)
+                v = d / ((t[last] - t[first]) / MS_PER_S) * MS_TO_KMH
         if i0 < 0 or i < i0:
             i0 = i
         if i > i1:
@@ -482,7 +458,15 @@ def check_crews(t, lat, lon, spd, flags, crew_s, crew_e,
                 flags[i] |= SPIKE
                 i += 1
                 continue
-            cell_i = _cell(lat[i], lon[i], g_lat0, g_lon0, g_inv_dlat, g_inv_dlon, g_nrows, g_ncols, g_occupied)
+            # the grid cell of fix i, -1 outside the grid or where no target is listed (written out:
+            # a helper taking the bitmap would cost reference counting on every fix)
+            cell_i = -1
+            gr = int(math.floor((lat[i] - g_lat0) * g_inv_dlat))
+            gc = int(math.floor((lon[i] - g_lon0) * g_inv_dlon))
+            if gr >= 0 and gc >= 0 and gr < g_nrows and gc < g_ncols:
+                cell_i = gr * g_ncols + gc
+                if (g_occupied[cell_i >> 3] >> (cell_i & 7)) & 1 == 0:
+                    cell_i = -1
             if prev >= 0:
                 if t[i] - t[prev] > max_gap_ms:
                     flags[prev] |= GAP_AFTER
