@@ -45,11 +45,12 @@ def leg_lengths_m(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
 
 def segment_distance_m(lat0: float, lon0: float, lat_a: float, lon_a: float, lat_b: float, lon_b: float) -> float:
     """Distance from (lat0, lon0) to the segment a–b, in (lat0, lon0)'s local projection."""
-    (ax, bx), (ay, by) = local_xy(np.array([lat_a, lat_b]), np.array([lon_a, lon_b]), lat0, lon0)
-    vx, vy = bx - ax, by - ay
+    kx = M_PER_DEG * math.cos(lat0 * DEG)
+    ax, ay = (lon_a - lon0) * kx, (lat_a - lat0) * M_PER_DEG
+    vx, vy = (lon_b - lon0) * kx - ax, (lat_b - lat0) * M_PER_DEG - ay
     length2 = vx * vx + vy * vy
     u = 0.0 if length2 == 0 else min(1.0, max(0.0, -(ax * vx + ay * vy) / length2))
-    return float(math.hypot(ax + u * vx, ay + u * vy))
+    return math.hypot(ax + u * vx, ay + u * vy)
 
 
 def closest_approach(t_ms: np.ndarray, lat: np.ndarray, lon: np.ndarray, joined: np.ndarray,

@@ -7,7 +7,7 @@ penalties and durations as ``H:MM:SS``).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from raidcontrol.core.timefmt import Instant, format_duration
 from raidcontrol.tracking.model import Roadbook
@@ -26,8 +26,7 @@ def _r(x: float | None, digits: int = 1) -> float | None:
     return None if x is None else round(float(x), digits)
 
 
-@dataclass(frozen=True)
-class Validation:
+class Validation(NamedTuple):
     """A validated waypoint: its name, type, the time and distance of the closest approach."""
 
     name: str
