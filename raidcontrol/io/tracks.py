@@ -4,8 +4,8 @@ Columns of CSV and Parquet files (one row per fix):
 
 ==========  ==========================================================================
 bib         the crew's race number (integer)
-time        the fix's instant: ISO 8601 (``2026-01-05T08:00:01Z``; naive = UTC), or for
-            Parquet a timestamp column or integer epoch milliseconds (``t_ms`` is read too)
+time        the fix's instant: ISO 8601 (``2026-01-05T08:00:01Z``; naive = UTC) or integer
+            epoch milliseconds; for Parquet also a timestamp column (``t_ms`` is read too)
 lat, lon    WGS84 decimal degrees
 speed       optional device speed in km/h (``speed_kmh`` is read too); empty = none
 ==========  ==========================================================================
@@ -110,6 +110,10 @@ def _time_column(arr: pa.ChunkedArray | pa.Array, file: str, first_line: int, un
         try:
             ts = pc.cast(arr, pa.timestamp("ms", tz="UTC"))
             return ts.cast(pa.int64()).to_numpy()
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            pass
+        try:                                   # integer epoch milliseconds written as text
+            return pc.cast(arr, pa.int64()).to_numpy()
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
             pass
         values = arr.to_pylist()

@@ -6,6 +6,7 @@ penalties and durations as ``H:MM:SS``).
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -23,7 +24,8 @@ def iso(ms: int | None) -> str | None:
 
 
 def _r(x: float | None, digits: int = 1) -> float | None:
-    return None if x is None else round(float(x), digits)
+    """Rounded for JSON; None for a missing or non-finite value (JSON has no NaN)."""
+    return None if x is None or not math.isfinite(x) else round(float(x), digits)
 
 
 class Validation(NamedTuple):

@@ -203,3 +203,9 @@ def test_bad_parquet_rows_raise_located_errors(tmp_path: Path):
     path.write_bytes(b"PAR1 not really")
     with pytest.raises(InputError):
         read_fleet(path)
+
+
+def test_csv_times_may_be_integer_epoch_milliseconds(tmp_path: Path):
+    path = tmp_path / "tracks.csv"
+    path.write_text("bib,time,lat,lon\n8,1767600000000,24.0,45.0\n8,1767600001000,24.0,45.0001\n")
+    assert read_fleet(path).t_ms.tolist() == [1_767_600_000_000, 1_767_600_001_000]
