@@ -37,7 +37,7 @@ def run_check(roadbook_path: Path, tracks_path: Path, rulebook_id: str, override
     """Read, check (with a progress bar on large fleets) and return (report, fleet)."""
     rules = TrackingRules.from_rulebook(load_rulebook(rulebook_id, overrides))
     roadbook = read_roadbook(roadbook_path, rules)
-    fleet = read_fleet(tracks_path)
+    fleet = read_fleet(tracks_path, sort_by_time=True)
     if not show_progress or len(fleet) < PROGRESS_FROM_FIXES:
         return check_fleet(roadbook, fleet, rules), fleet
     with Progress(TextColumn("checking {task.fields[fixes]} fixes"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
@@ -136,7 +136,7 @@ def scan_cmd(
         roadbook_path, tracks_path = _stage_files(event_dir, stage)
         rules = TrackingRules.from_rulebook(session.rulebook)
         roadbook = read_roadbook(roadbook_path, rules)
-        fleet = read_fleet(tracks_path)
+        fleet = read_fleet(tracks_path, sort_by_time=True)
         report = check_fleet(roadbook, fleet, rules)           # everything validated before anything is written
         entries = set(session.event.entries)
         unknown = sorted(set(report.crews) - entries) if entries else []

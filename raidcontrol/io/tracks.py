@@ -15,8 +15,10 @@ is its ``<name>`` when numeric, else the file name's stem.  ``<speed>`` of a ``<
 (GPX 1.0, or an extension such as Garmin's) is in m/s.  A folder is read as all its
 ``*.gpx`` files.
 
-The fleet comes back grouped by bib, each crew's fixes in file order: the check sorts
-them by time, drops duplicates and reports both.  Bad input (a fix without time, a
+The fleet comes back grouped by bib, each crew's fixes in file order — or, with
+``sort_by_time=True``, sorted by time in place (``fleet.reordered`` counts the fixes per
+crew that came out of order).  The check sorts what is left unsorted, drops duplicate
+fixes and reports both.  Bad input (a fix without time, a
 NaN or out-of-range coordinate, corrupt XML) raises :class:`InputError` naming the
 file, the line (CSV, GPX) or row (Parquet) and the field.
 """
@@ -43,8 +45,22 @@ _CHUNK = 1 << 20        # bytes fed to the GPX parser at a time
 TRACK_SUFFIXES = (".parquet", ".csv", ".gpx")
 
 
-def read_fleet(path: str | Path) -> Fleet:
-    """Read a fleet file (``.parquet``, ``.csv`` or ``.gpx``) or a folder of GPX files."""
+def read_fleet(path: str | Path, sort_by_time: bool = False) -> Fleet:
+    """Read a fleet file (``.parquet``, ``.csv`` or ``.gpx``) or a folder of GPX files.
+
+    Crews come grouped by bib; within a crew the fixes keep the file's order, unless
+    ``sort_by_time``: then they are sorted by time in place as the file is read (no copy of
+    the fleet) and ``fleet.reordered`` counts the fixes per crew that came out of order — the
+    check then has nothing left to sort."""
+    fleet = _read_any(Path(path))
+    if sort_by_time:
+        from raidcontrol.tracking.check import sort_fleet_in_place
+
+        sort_fleet_in_place(fleet)
+    return fleet
+
+
+def _read_any(path: Path) -> Fleet:
     path = Path(path)
     if path.is_dir():
         files = sorted(path.glob("*.gpx"))

@@ -137,6 +137,41 @@ def closest_approaches(t, lat, lon, flags, s, e, wlat, wlon, wcos):
 
 
 @njit(cache=True)
+def sort_crews_in_place(t, lat, lon, spd, offsets):
+    """Sort each crew ``offsets[c]:offsets[c+1]`` by time, in place (stable; insertion sort
+    when nearly sorted, else merge sort); returns each crew's count of descents.  For a
+    reader that owns the arrays it has just filled."""
+    n_crews = offsets.shape[0] - 1
+    descents = np.zeros(n_crews, np.int64)
+    for c in range(n_crews):
+        s = offsets[c]
+        e = offsets[c + 1]
+        for i in range(s + 1, e):
+            if t[i] < t[i - 1]:
+                descents[c] += 1
+        if descents[c] == 0:
+            continue
+        n = e - s
+        if descents[c] * NEARLY_SORTED <= n:
+            idx = np.arange(n)
+            for k in range(1, n):
+                v = idx[k]
+                tv = t[s + v]
+                m = k - 1
+                while m >= 0 and t[s + idx[m]] > tv:
+                    idx[m + 1] = idx[m]
+                    m -= 1
+                idx[m + 1] = v
+        else:
+            idx = np.argsort(t[s:e], kind="mergesort")
+        t[s:e] = t[s:e][idx]
+        lat[s:e] = lat[s:e][idx]
+        lon[s:e] = lon[s:e][idx]
+        spd[s:e] = spd[s:e][idx]
+    return descents
+
+
+@njit(cache=True)
 def gather_sorted(t, lat, lon, spd, offsets, descents, ot, olat, olon, ospd):
     """Copy crews ``offsets[c]:offsets[c+1]`` into the o* buffers, each crew sorted by time
     (stable): a straight copy when it has no descent, an insertion sort when it is nearly

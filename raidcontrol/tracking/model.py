@@ -71,6 +71,8 @@ class Fleet:
     bib: int32, t_ms: int64 (epoch ms, UTC), lat/lon: float64 degrees,
     speed_kmh: float32 device speed, NaN where the device gave none.
     ``offsets[i]:offsets[i+1]`` is the slice of crew ``bibs[i]``.
+    reordered: when a reader sorted each crew by time, how many fixes per crew had come out
+    of order (None: not sorted by the reader; the check sorts and counts them itself).
     """
 
     bib: np.ndarray
@@ -81,6 +83,7 @@ class Fleet:
     bibs: np.ndarray = field(default_factory=lambda: np.empty(0, np.int32))
     offsets: np.ndarray = field(default_factory=lambda: np.zeros(1, np.int64))
     source: str = ""
+    reordered: np.ndarray | None = None   # per crew: fixes that came out of time order (set by a reader that sorted them)
 
     @property
     def nbytes(self) -> int:

@@ -152,9 +152,19 @@ def test_csv_tracks_keep_file_order_within_a_crew(tmp_path: Path):
     path = tmp_path / "tracks.csv"
     path.write_text(CSV_OK)
     fleet = read_fleet(path)
-    assert fleet.bibs.tolist() == [3, 5]
+    assert fleet.bibs.tolist() == [3, 5] and fleet.reordered is None
     assert fleet.t_ms.tolist() == [1_767_596_400_000, 1_767_600_001_000, 1_767_600_000_000]
-    assert math.isnan(fleet.speed_kmh[1]) and fleet.speed_kmh[2] == pytest.approx(50.5)
+
+
+def test_tracks_sorted_by_time_as_read_count_the_reordering(tmp_path: Path):
+    path = tmp_path / "tracks.csv"
+    path.write_text(CSV_OK)
+    fleet = read_fleet(path, sort_by_time=True)
+    assert fleet.bibs.tolist() == [3, 5]
+    assert fleet.t_ms.tolist() == [1_767_596_400_000, 1_767_600_000_000, 1_767_600_001_000]
+    assert fleet.reordered.tolist() == [0, 1]
+    assert fleet.speed_kmh[1] == pytest.approx(50.5) and math.isnan(fleet.speed_kmh[2])
+    assert fleet.lon.tolist() == [45.1, 45.0001, 45.0]
 
 
 @pytest.mark.parametrize("row, field", [
@@ -209,3 +219,16 @@ def test_csv_times_may_be_integer_epoch_milliseconds(tmp_path: Path):
     path = tmp_path / "tracks.csv"
     path.write_text("bib,time,lat,lon\n8,1767600000000,24.0,45.0\n8,1767600001000,24.0,45.0001\n")
     assert read_fleet(path).t_ms.tolist() == [1_767_600_000_000, 1_767_600_001_000]
+
+
+def test_sorting_as_read_or_in_the_check_reports_the_same(tmp_path: Path):
+    from raidcontrol.tracking.check import check_fleet
+    from raidcontrol.tracking.model import Roadbook, Waypoint
+
+    path = tmp_path / "tracks.csv"
+    path.write_text(CSV_OK)
+    rb = Roadbook((Waypoint("A", "WPM", 24.0, 45.0, 200.0),), ())
+    as_read = check_fleet(rb, read_fleet(path, sort_by_time=True), FIA).to_dict()
+    in_check = check_fleet(rb, read_fleet(path), FIA).to_dict()
+    assert as_read == in_check
+    assert as_read["crews"]["5"]["reordered"] == 1 and as_read["crews"]["5"]["validated"] == ["A"]
