@@ -1,6 +1,7 @@
 """Event commands: convert-official, classify, explain, demo."""
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Optional
 
@@ -91,9 +92,10 @@ def explain_cmd(
     stage: int = typer.Option(..., "--stage", help="Stage number."),
     as_of: Optional[str] = typer.Option(None, "--as-of", help="As of this moment of the journal (ISO 8601)."),
     db: Optional[str] = typer.Option(None, "--db", help="Journal database URL."),
+    evidence: bool = typer.Option(False, "--evidence", help="Also print each penalty's full evidence (JSON)."),
 ) -> None:
     """Explain how one crew's time in one stage was made: raw time, each penalty and credit with its
-    reason (and evidence), the forfeit, and where it ranks."""
+    reason and evidence picture, the forfeit, the waypoint splits, and where it ranks."""
     session = EventSession.open(event_dir, db_url=db, as_of=parse_as_of(as_of))
     ev, rb = session.event, session.rulebook
     if bib not in ev.entries:
@@ -114,15 +116,22 @@ def explain_cmd(
     table.add_column("term")
     table.add_column("time", justify="right")
     table.add_column("reason / evidence")
+    details = []
     for part in ct.parts:
-        evidence = ""
-        if part.adjustment is not None and part.adjustment.evidence:
-            ev_ = part.adjustment.evidence
-            evidence = "; ".join(f"{k}: {v}" for k, v in ev_.items() if not isinstance(v, (list, dict)))
-        table.add_row(escape(part.label), format_duration(part.ms), escape("; ".join(x for x in (part.reason, evidence) if x)))
+        proof = part.adjustment.evidence if part.adjustment is not None else None
+        picture = f"picture: {event_dir / proof['picture']}" if proof and proof.get("picture") else ""
+        if proof:
+            details.append((part, proof))
+        table.add_row(escape(part.label), format_duration(part.ms), escape("; ".join(x for x in (part.reason, picture) if x)))
     if ct.time_ms is not None:
         table.add_row("[bold]stage time[/]", f"[bold]{format_duration(ct.time_ms)}[/]", f"status: {ct.status}")
     console.print(table)
+    if evidence:
+        for part, proof in details:
+            console.print(f"[bold]evidence[/] of {escape(part.label)} (journal record {part.adjustment.record_id}):")
+            console.print_json(json.dumps(proof, ensure_ascii=False, default=str))
+    elif details:
+        console.print("[dim]--evidence prints the fixes, times, distances and speeds behind each penalty[/]")
     splits = ev.splits.get((stage, bib), [])
     if splits:
         console.print("waypoint splits (elapsed, rank): " + " · ".join(
@@ -166,7 +175,7 @@ def demo_cmd(
     picks = [stage_lines[0].bib] + [a.bib for a in ev.adjustments if a.stage == n and a.scope == "stage"][:1]
     for bib in picks:
         console.print(f"\n[dim]$ raidcontrol explain {out} --bib {bib} --stage {n}[/]")
-        explain_cmd(out, bib, n, None, None)
+        explain_cmd(out, bib, n, None, None, False)
     console.print(f"\nEvery table as CSV or JSON: [dim]raidcontrol classify {out} --general --format csv[/]")
 
 
