@@ -80,7 +80,7 @@ def check_fleet(roadbook: Roadbook, fleet: Fleet, rules: TrackingRules, progress
     sizes = np.diff(offsets)
     capacity = int(min(len(fleet), BATCH_FIXES + (int(sizes.max()) if n_crews else 0)))
     buf = _Columns(np.empty(capacity, np.int64), np.empty(capacity, np.float64), np.empty(capacity, np.float64),
-                   np.empty(capacity, np.float32), np.zeros(capacity, np.uint8))
+                   np.empty(capacity, np.float32), np.zeros(_words(capacity) * WORD, np.uint8))
     crews: dict[int, CrewReport] = {}
     total, done, c = len(fleet), 0, 0
     while c < n_crews:
@@ -90,25 +90,45 @@ def check_fleet(roadbook: Roadbook, fleet: Fleet, rules: TrackingRules, progress
         s0, e0 = int(offsets[c]), int(offsets[d])
         n = e0 - s0
         local = offsets[c:d + 1] - s0
-        descents = K.count_descents(fleet.t_ms[s0:e0], local)
+        if fleet.reordered is None:
+            descents = K.count_descents(fleet.t_ms[s0:e0], local)
+        else:                                                      # the reader sorted each crew
+            descents = np.zeros(d - c, np.int64)
         if descents.any():
             K.gather_sorted(fleet.t_ms[s0:e0], fleet.lat[s0:e0], fleet.lon[s0:e0], fleet.speed_kmh[s0:e0], local,
                             descents, buf.t, buf.lat, buf.lon, buf.spd)
             cols = _Columns(buf.t[:n], buf.lat[:n], buf.lon[:n], buf.spd[:n], buf.flags[:n])
         else:
             cols = _Columns(fleet.t_ms[s0:e0], fleet.lat[s0:e0], fleet.lon[s0:e0], fleet.speed_kmh[s0:e0], buf.flags[:n])
-        cols.flags[:] = 0
+        buf.flags[:_words(n) * WORD] = 0
         _run(cols, local, {k: v[c:d] for k, v in out.items()}, tg, grid, rules)
+        marked_all = _flagged(buf.flags, n)                        # flagged fixes of the batch (few)
+        cut = np.searchsorted(marked_all, local)
         for k in range(d - c):
             bib = int(fleet.bibs[c + k])
+            marked = marked_all[cut[k]:cut[k + 1]]
             reordered = int(descents[k]) if fleet.reordered is None else int(fleet.reordered[c + k])
             crews[bib] = _crew_report(c + k, bib, (cols, int(local[k]), int(local[k + 1])), reordered,
-                                      roadbook, rules, out)
+                                      roadbook, rules, out, marked)
         done += n
         c = d
         if progress:
             progress(done, total)
     return FleetReport(roadbook, rules, crews, total)
+
+
+WORD = 8   # flags are scanned eight at a time (as uint64 words): flagged fixes are rare
+
+
+def _words(n: int) -> int:
+    return (n + WORD - 1) // WORD
+
+
+def _flagged(flags: np.ndarray, n: int) -> np.ndarray:
+    """Indices < n of the non-zero flags (the buffer is zero beyond n up to a whole word)."""
+    words = np.flatnonzero(flags[:_words(n) * WORD].view(np.uint64))
+    cand = (words[:, None] * WORD + np.arange(WORD)).ravel()
+    return cand[flags[cand] != 0]
 
 
 def sort_fleet_in_place(fleet: Fleet) -> Fleet:
@@ -146,9 +166,9 @@ def _run(cols: _Columns, local: np.ndarray, views: dict, tg: _Targets, grid, rul
 
 
 def _crew_report(c: int, bib: int, loc: tuple[_Columns, int, int], descents: int, roadbook: Roadbook,
-                 rules: TrackingRules, out) -> CrewReport:
+                 rules: TrackingRules, out, marked: np.ndarray) -> CrewReport:
+    """The report of crew c (row c of the kernel's outputs); ``marked``: its flagged fixes."""
     cols, s, e = loc
-    marked = s + np.flatnonzero(cols.flags[s:e])          # the few fixes with a flag
     marks = cols.flags[marked]
     report = CrewReport(bib=bib, fixes=e - s, reordered=descents,
                         duplicates=int(np.count_nonzero(marks & K.DUPLICATE)))
@@ -166,10 +186,13 @@ def _crew_report(c: int, bib: int, loc: tuple[_Columns, int, int], descents: int
                                      np.array([roadbook.waypoints[k].lon for k in far]), np.cos(wl * DEG))
         for k, dk, tk in zip(far, d.tolist(), tt.tolist()):
             near_d[k], near_t[k] = dk, tk
-    for k, wp in enumerate(roadbook.waypoints):
+    wps = roadbook.waypoints
+    hits = [k for k in range(len(wps)) if ok[k]]
+    report.validated = [wps[k].name for k in hits]
+    new_validation = tuple.__new__           # the C constructor: many validations per crew
+    report.validations = [new_validation(Validation, (wps[k].name, wps[k].type, vt[k], vd[k])) for k in hits]
+    for k, wp in enumerate(wps):
         if ok[k]:
-            report.validated.append(wp.name)
-            report.validations.append(Validation(wp.name, wp.type, vt[k], vd[k]))
             continue
         closest, closest_t = near_d[k], near_t[k]
         outage = any(segment_distance_m(wp.lat, wp.lon, g.start[0], g.start[1], g.end[0], g.end[1]) <= wp.clear_m

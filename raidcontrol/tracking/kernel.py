@@ -31,6 +31,7 @@ SPIKE = np.uint8(1)
 DUPLICATE = np.uint8(2)
 GAP_AFTER = np.uint8(4)
 DROPPED = np.uint8(3)           # SPIKE | DUPLICATE
+S_PER_MS = 1e-3                 # milliseconds → seconds
 EXACT_M = 1e-3                  # numerical slack: a track that touches the radius (to the mm) validates
 CHUNK = 64                      # fixes per bounding box in the closest-approach search
 NEARLY_SORTED = 64              # at most one descent per this many fixes: insertion sort (linear when nearly sorted)
@@ -450,8 +451,8 @@ def check_crews(t, lat, lon, spd, flags, crew_s, crew_e,
                 dt_in = t[i] - t[prev]
                 dt_out = t[nx] - t[i]
                 if dt_in <= max_gap_ms and dt_out <= max_gap_ms:
-                    s_in = dt_in / MS_PER_S
-                    s_out = dt_out / MS_PER_S
+                    s_in = dt_in * S_PER_MS
+                    s_out = dt_out * S_PER_MS
                     ix = (lon[i] - lon[prev]) * M_PER_DEG * 0.5 * (c_prev + c_i)
                     iy = (lat[i] - lat[prev]) * M_PER_DEG
                     ox = (lon[nx] - lon[i]) * M_PER_DEG * 0.5 * (c_i + c_nx)
@@ -466,8 +467,10 @@ def check_crews(t, lat, lon, spd, flags, crew_s, crew_e,
                         if ix * ix + iy * iy > lim_in * lim_in and ox * ox + oy * oy > lim_out * lim_out:
                             spike = True
                         else:
-                            ax = ox / s_out - ix / s_in
-                            ay = oy / s_out - iy / s_in
+                            r_in = 1.0 / s_in
+                            r_out = 1.0 / s_out
+                            ax = ox * r_out - ix * r_in
+                            ay = oy * r_out - iy * r_in
                             lim_a = spike_a * 0.5 * (s_in + s_out)
                             if ax * ax + ay * ay > lim_a * lim_a:
                                 spike = True
@@ -514,7 +517,9 @@ def check_crews(t, lat, lon, spd, flags, crew_s, crew_e,
                         nc += 1
                     leg_ended_at_prev = False
                 else:
-                    long_leg = _leg_m(lat[prev], lon[prev], c_prev, lat[i], lon[i], c_i) > long_leg_m
+                    lx = (lon[i] - lon[prev]) * M_PER_DEG * 0.5 * (c_prev + c_i)
+                    ly = (lat[i] - lat[prev]) * M_PER_DEG
+                    long_leg = lx * lx + ly * ly > long_leg_m * long_leg_m
                     if cell_prev >= 0 or cell_i >= 0 or long_leg:   # else far from every target
                         ca[nc] = prev
                         cb[nc] = i
