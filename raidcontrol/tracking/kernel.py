@@ -467,11 +467,10 @@ def check_crews(t, lat, lon, spd, flags, crew_s, crew_e,
                         if ix * ix + iy * iy > lim_in * lim_in and ox * ox + oy * oy > lim_out * lim_out:
                             spike = True
                         else:
-                            r_in = 1.0 / s_in
-                            r_out = 1.0 / s_out
-                            ax = ox * r_out - ix * r_in
-                            ay = oy * r_out - iy * r_in
-                            lim_a = spike_a * 0.5 * (s_in + s_out)
+                            # |v_out - v_in| / mean(dt) > spike_a, multiplied through by s_in·s_out
+                            ax = ox * s_in - ix * s_out
+                            ay = oy * s_in - iy * s_out
+                            lim_a = spike_a * 0.5 * (s_in + s_out) * s_in * s_out
                             if ax * ax + ay * ay > lim_a * lim_a:
                                 spike = True
             elif prev < 0 and nx < e:
