@@ -18,8 +18,7 @@ from raidcontrol.tracking import kernel as K
 from raidcontrol.tracking.geodesy import DEG, M_PER_DEG, MS_PER_S, MS_TO_KMH, leg_lengths_m, segment_distance_m
 from raidcontrol.tracking.grid import build_grid, leg_margin_m
 from raidcontrol.tracking.model import Fleet, Roadbook
-from raidcontrol.tracking.report import (CrewReport, FleetReport, Gap, MissedWaypoint, SpeedInfringement, Spike,
-                                         Validation, iso)
+from raidcontrol.tracking.report import CrewReport, FleetReport, Gap, MissedWaypoint, SpeedInfringement, Spike, iso
 from raidcontrol.tracking.rules import TrackingRules
 
 BATCH_FIXES = 2_000_000     # fixes per kernel call between two progress reports
@@ -189,8 +188,9 @@ def _crew_report(c: int, bib: int, loc: tuple[_Columns, int, int], descents: int
     wps = roadbook.waypoints
     hits = [k for k in range(len(wps)) if ok[k]]
     report.validated = [wps[k].name for k in hits]
-    new_validation = tuple.__new__           # the C constructor: many validations per crew
-    report.validations = [new_validation(Validation, (wps[k].name, wps[k].type, vt[k], vd[k])) for k in hits]
+    report.validated_types = [wps[k].type for k in hits]
+    report.validated_t_ms = [vt[k] for k in hits]
+    report.validated_m = [vd[k] for k in hits]
     for k, wp in enumerate(wps):
         if ok[k]:
             continue

@@ -156,6 +156,8 @@ class Spike:
 class CrewReport:
     """Everything the check found for one crew.
 
+    validated / validated_types / validated_t_ms / validated_m: the validated waypoints in roadbook
+    order, their types, and the time (epoch ms) and distance (m) of the closest approach.
     share: validated waypoints / roadbook waypoints; did_not_finish: share < the rulebook's minimum.
     duplicates: fixes dropped for repeating an instant; reordered: fixes that came out of time order.
     """
@@ -166,12 +168,20 @@ class CrewReport:
     speeding: list[SpeedInfringement] = field(default_factory=list)
     gaps: list[Gap] = field(default_factory=list)
     spikes: list[Spike] = field(default_factory=list)
-    validations: list[Validation] = field(default_factory=list)
+    validated_types: list[str] = field(default_factory=list)
+    validated_t_ms: list[int] = field(default_factory=list)
+    validated_m: list[float] = field(default_factory=list)
     fixes: int = 0
     duplicates: int = 0
     reordered: int = 0
     share: float = 0.0
     did_not_finish: bool = False
+
+    @property
+    def validations(self) -> list[Validation]:
+        """Each validated waypoint with the time and distance of its closest approach."""
+        return [Validation(*row) for row in zip(self.validated, self.validated_types, self.validated_t_ms,
+                                                self.validated_m)]
 
     @property
     def penalty_total_ms(self) -> int:
