@@ -4,7 +4,7 @@ The compiled kernel (:mod:`raidcontrol.tracking.kernel`) walks every crew's fixe
 this module prepares its inputs (targets, candidate grid, crews whose fixes came out of
 time order sorted on a copy), runs it in batches (reporting progress) and turns its
 arrays into :class:`CrewReport` objects with penalties from the rules and evidence.
-The fleet passed in is never modified.
+``check_fleet`` never modifies the fleet; ``sort_fleet_in_place`` is for a reader that owns it.
 """
 from __future__ import annotations
 
