@@ -15,6 +15,8 @@ from typing import Callable
 import numpy as np
 
 from raidcontrol.tracking import kernel as K
+from raidcontrol.tracking.closest import closest_approaches
+from raidcontrol.tracking.order import count_descents, gather_sorted, sort_crews_in_place
 from raidcontrol.tracking.geodesy import DEG, M_PER_DEG, MS_PER_S, MS_TO_KMH, leg_lengths_m, segment_distance_m
 from raidcontrol.tracking.grid import build_grid, leg_margin_m
 from raidcontrol.tracking.model import Fleet, Roadbook
@@ -90,11 +92,11 @@ def check_fleet(roadbook: Roadbook, fleet: Fleet, rules: TrackingRules, progress
         n = e0 - s0
         local = offsets[c:d + 1] - s0
         if fleet.reordered is None:
-            descents = K.count_descents(fleet.t_ms[s0:e0], local)
+            descents = count_descents(fleet.t_ms[s0:e0], local)
         else:                                                      # the reader sorted each crew
             descents = np.zeros(d - c, np.int64)
         if descents.any():
-            K.gather_sorted(fleet.t_ms[s0:e0], fleet.lat[s0:e0], fleet.lon[s0:e0], fleet.speed_kmh[s0:e0], local,
+            gather_sorted(fleet.t_ms[s0:e0], fleet.lat[s0:e0], fleet.lon[s0:e0], fleet.speed_kmh[s0:e0], local,
                             descents, buf.t, buf.lat, buf.lon, buf.spd)
             cols = _Columns(buf.t[:n], buf.lat[:n], buf.lon[:n], buf.spd[:n], buf.flags[:n])
         else:
@@ -136,7 +138,7 @@ def sort_fleet_in_place(fleet: Fleet) -> Fleet:
     for name in ("t_ms", "lat", "lon", "speed_kmh"):
         if not getattr(fleet, name).flags.writeable:       # zero-copy views of a reader's buffers
             setattr(fleet, name, getattr(fleet, name).copy())
-    fleet.reordered = K.sort_crews_in_place(fleet.t_ms, fleet.lat, fleet.lon, fleet.speed_kmh,
+    fleet.reordered = sort_crews_in_place(fleet.t_ms, fleet.lat, fleet.lon, fleet.speed_kmh,
                                             fleet.offsets.astype(np.int64))
     return fleet
 
@@ -181,7 +183,7 @@ def _crew_report(c: int, bib: int, loc: tuple[_Columns, int, int], descents: int
     far = [k for k in range(len(roadbook.waypoints)) if not ok[k] and not near_d[k] <= roadbook.waypoints[k].clear_m]
     if far:
         wl = np.array([roadbook.waypoints[k].lat for k in far])
-        d, tt = K.closest_approaches(cols.t, cols.lat, cols.lon, cols.flags, s, e, wl,
+        d, tt = closest_approaches(cols.t, cols.lat, cols.lon, cols.flags, s, e, wl,
                                      np.array([roadbook.waypoints[k].lon for k in far]), np.cos(wl * DEG))
         for k, dk, tk in zip(far, d.tolist(), tt.tolist()):
             near_d[k], near_t[k] = dk, tk

@@ -1,0 +1,95 @@
+"""Time order of a fleet's fixes (numba): count what came out of order, and sort crews by
+time — in place for a reader that owns the arrays, or into a buffer for the check.
+
+Trackers deliver nearly sorted data (a swapped neighbour here and there), so a crew with few
+descents is sorted by insertion (linear when nearly sorted); others by a stable merge sort.
+"""
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+NEARLY_SORTED = 64   # at most one descent per this many fixes: insertion sort
+
+
+@njit(cache=True)
+def count_descents(t, offsets):
+    """Per crew: how many fixes come earlier in time than the fix before them."""
+    n = offsets.shape[0] - 1
+    out = np.zeros(n, np.int64)
+    for c in range(n):
+        for i in range(offsets[c] + 1, offsets[c + 1]):
+            if t[i] < t[i - 1]:
+                out[c] += 1
+    return out
+
+
+
+@njit(cache=True)
+def sort_crews_in_place(t, lat, lon, spd, offsets):
+    """Sort each crew ``offsets[c]:offsets[c+1]`` by time, in place (stable; insertion sort
+    when nearly sorted, else merge sort); returns each crew's count of descents.  For a
+    reader that owns the arrays it has just filled."""
+    n_crews = offsets.shape[0] - 1
+    descents = np.zeros(n_crews, np.int64)
+    for c in range(n_crews):
+        s = offsets[c]
+        e = offsets[c + 1]
+        for i in range(s + 1, e):
+            if t[i] < t[i - 1]:
+                descents[c] += 1
+        if descents[c] == 0:
+            continue
+        n = e - s
+        if descents[c] * NEARLY_SORTED <= n:
+            idx = np.arange(n)
+            for k in range(1, n):
+                v = idx[k]
+                tv = t[s + v]
+                m = k - 1
+                while m >= 0 and t[s + idx[m]] > tv:
+                    idx[m + 1] = idx[m]
+                    m -= 1
+                idx[m + 1] = v
+        else:
+            idx = np.argsort(t[s:e], kind="mergesort")
+        t[s:e] = t[s:e][idx]
+        lat[s:e] = lat[s:e][idx]
+        lon[s:e] = lon[s:e][idx]
+        spd[s:e] = spd[s:e][idx]
+    return descents
+
+
+
+@njit(cache=True)
+def gather_sorted(t, lat, lon, spd, offsets, descents, ot, olat, olon, ospd):
+    """Copy crews ``offsets[c]:offsets[c+1]`` into the o* buffers, each crew sorted by time
+    (stable): a straight copy when it has no descent, an insertion sort when it is nearly
+    sorted (swapped neighbours), a merge sort otherwise."""
+    for c in range(offsets.shape[0] - 1):
+        s = offsets[c]
+        e = offsets[c + 1]
+        n = e - s
+        if descents[c] == 0:
+            ot[s:e] = t[s:e]
+            olat[s:e] = lat[s:e]
+            olon[s:e] = lon[s:e]
+            ospd[s:e] = spd[s:e]
+            continue
+        if descents[c] * NEARLY_SORTED <= n:
+            idx = np.arange(n)
+            for k in range(1, n):
+                v = idx[k]
+                tv = t[s + v]
+                m = k - 1
+                while m >= 0 and t[s + idx[m]] > tv:
+                    idx[m + 1] = idx[m]
+                    m -= 1
+                idx[m + 1] = v
+        else:
+            idx = np.argsort(t[s:e], kind="mergesort")
+        for k in range(n):
+            ot[s + k] = t[s + idx[k]]
+            olat[s + k] = lat[s + idx[k]]
+            olon[s + k] = lon[s + idx[k]]
+            ospd[s + k] = spd[s + idx[k]]
