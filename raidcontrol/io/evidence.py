@@ -34,6 +34,7 @@ MAP_CLEAR_RADII = 4.0        # …and this many validation radii
 MAP_CLOSEST = 1.4            # …and this many times the closest approach
 CONTEXT_MS = 60_000          # track shown before and after a zone (ms)
 DPI = 110
+SPEED_SCALE_OVER_LIMIT = 1.2  # the colour scale reaches at least 20 % over the limit
 S_PER_MIN = 60.0
 MS_PER_S = 1000.0
 
@@ -115,17 +116,20 @@ def speeding_picture(crew: CrewReport, inf: SpeedInfringement, fleet: Fleet, rul
     lo = int(np.searchsorted(t, inf.zone_t0_ms - CONTEXT_MS))
     hi = int(np.searchsorted(t, inf.zone_t1_ms + CONTEXT_MS, side="right"))
     t, lat, lon, speed = t[lo:hi], lat[lo:hi], lon[lo:hi], speed[lo:hi]
-    in_zone = (t >= inf.zone_t0_ms) & (t <= inf.zone_t1_ms)
+    passes = inf.pass_times or ((inf.zone_t0_ms, inf.zone_t1_ms),)
+    in_zone = np.zeros(t.shape[0], bool)
+    for a, b in passes:
+        in_zone |= (t >= a) & (t <= b)
     x, y = local_xy(lat, lon, dz[0], dz[1])
     fzx, fzy = local_xy(fz[0], fz[1], dz[0], dz[1])
     fig, (ax_map, ax_sp) = plt.subplots(1, 2, figsize=(13, 5.6), dpi=DPI, gridspec_kw={"width_ratios": [1, 1.35]})
     ax_map.plot(x, y, "-", color="#bdc3c7", lw=1.2, label="track")
-    zi = np.flatnonzero(in_zone)
-    vmax_scale = max(inf.max_speed_kmh, inf.limit_kmh * 1.2)
-    if zi.shape[0] > 1:
-        pts = np.column_stack([x[zi], y[zi]])
-        lc = LineCollection(np.stack([pts[:-1], pts[1:]], axis=1), cmap="RdYlGn_r", lw=3)
-        lc.set_array(speed[zi][:-1])
+    legs = np.flatnonzero(in_zone[:-1] & in_zone[1:])          # legs inside a pass
+    vmax_scale = max(inf.max_speed_kmh, inf.limit_kmh * SPEED_SCALE_OVER_LIMIT)
+    if legs.shape[0]:
+        pts = np.column_stack([x, y])
+        lc = LineCollection(np.stack([pts[legs], pts[legs + 1]], axis=1), cmap="RdYlGn_r", lw=3)
+        lc.set_array(speed[legs])
         lc.set_clim(0, vmax_scale)
         ax_map.add_collection(lc)
         fig.colorbar(lc, ax=ax_map, label="speed km/h", shrink=0.8)
@@ -150,11 +154,13 @@ def speeding_picture(crew: CrewReport, inf: SpeedInfringement, fleet: Fleet, rul
     over = in_zone & (speed > inf.limit_kmh + rules.tolerance_kmh)
     ax_sp.fill_between(minutes, inf.limit_kmh, np.where(over, speed, inf.limit_kmh), color="#e74c3c", alpha=0.35,
                        step=None, label=f"over the limit: {format_duration(inf.duration_ms)}, {inf.distance_m:.0f} m")
-    ax_sp.axvspan(0, (inf.zone_t1_ms - inf.zone_t0_ms) / MS_PER_S / S_PER_MIN, color="#f1c40f", alpha=0.12, label="in the zone")
+    for n, (a, b) in enumerate(passes):
+        ax_sp.axvspan((a - inf.zone_t0_ms) / MS_PER_S / S_PER_MIN, (b - inf.zone_t0_ms) / MS_PER_S / S_PER_MIN,
+                      color="#f1c40f", alpha=0.15, label="in the zone" if n == 0 else None)
     ax_sp.set_xlabel("minutes from the DZ")
     ax_sp.set_ylabel("km/h")
     ax_sp.grid(True, alpha=0.3)
-    ax_sp.legend(loc="upper right", fontsize=8)
+    ax_sp.legend(loc="best", fontsize=8)
     ax_sp.set_title(f"max {inf.max_speed_kmh:.1f} km/h (+{inf.excess_kmh:.1f}), {_hhmmss(inf.start_ms)}–{_hhmmss(inf.end_ms)} UTC")
     passes = f", {inf.passes} passes" if inf.passes > 1 else ""
     fz_note = "" if inf.fz_passed else " (FZ not reached: zone closed at the nearest fix)"

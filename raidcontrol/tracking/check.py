@@ -224,6 +224,8 @@ def _crew_report(c: int, bib: int, loc: tuple[_Columns, int, int], descents: int
             distance_m=float(zf[K.ZF_OVER_M]), index=z + 1, passes=int(zi[K.Z_PASSES]),
             fz_passed=not zi[K.Z_FZ_MISSED], speed_source="derived" if zi[K.Z_DERIVED] else "device",
             max_at_ms=int(zi[K.Z_TMAX]), fix_range=(i0, i1), zone_t0_ms=int(zi[K.Z_T0]), zone_t1_ms=int(zi[K.Z_T1]),
+            pass_times=tuple((int(zi[K.Z_PASS0 + 2 * p]), int(zi[K.Z_PASS0 + 2 * p + 1]))
+                             for p in range(min(int(zi[K.Z_PASSES]), K.ZONE_PASSES_KEPT))),
             rule=f"tracking.speeding.bands: {rules.sources.get('tracking.speeding.bands', '')}")
         report.speeding.append(_with_evidence(inf, cols, s, e, i0, i1, int(zi[K.Z_T0]), int(zi[K.Z_T1]), rules))
     return report
@@ -281,6 +283,7 @@ def _with_evidence(inf: SpeedInfringement, cols: _Columns, s: int, e: int, i0: i
     }
     evidence = {
         "zone": inf.zone, "limit_kmh": inf.limit_kmh, "zone_entered": iso(t0), "zone_left": iso(t1),
+        "passes_in_zone": [[iso(a), iso(b)] for a, b in inf.pass_times],
         "fixes_in_zone": int(t.shape[0]), "fixes_over_limit": rows, "max_speed_kmh": round(inf.max_speed_kmh, 1),
         "max_at": iso(inf.max_at_ms), "excess_kmh": round(inf.excess_kmh, 1),
         "duration_over_ms": inf.duration_ms, "distance_over_m": round(inf.distance_m, 1),

@@ -39,7 +39,9 @@ FAR_TIME = np.iinfo(np.int64).max
 
 # zone integer outputs (last axis of zi)
 Z_PASSES, Z_TMAX, Z_OVER_MS, Z_FIRST_OVER, Z_LAST_OVER, Z_I0, Z_I1, Z_FZ_MISSED, Z_T0, Z_T1, Z_DERIVED = range(11)
-ZI_FIELDS = 11
+ZONE_PASSES_KEPT = 8            # passes through a zone whose (entry, exit) times are kept for evidence
+Z_PASS0 = 11                    # zi[..., Z_PASS0 + 2p], zi[..., Z_PASS0 + 2p + 1]: entry and exit of pass p
+ZI_FIELDS = Z_PASS0 + 2 * ZONE_PASSES_KEPT
 # zone float outputs (last axis of zf)
 ZF_VMAX, ZF_OVER_M = range(2)
 ZF_FIELDS = 2
@@ -451,6 +453,10 @@ def check_crews(t, lat, lon, spd, flags, crew_s, crew_e,
                                 best = dd
                                 tf = t[q]
                         q += 1
+                p_no = zi[j, z, Z_PASSES]
+                if p_no < ZONE_PASSES_KEPT:
+                    zi[j, z, Z_PASS0 + 2 * p_no] = td
+                    zi[j, z, Z_PASS0 + 2 * p_no + 1] = tf
                 zi[j, z, Z_PASSES] += 1
                 if zi[j, z, Z_T0] == NO_TIME:
                     zi[j, z, Z_T0] = td

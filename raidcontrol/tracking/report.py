@@ -78,7 +78,8 @@ class SpeedInfringement:
     max_speed_kmh / excess_kmh: the highest speed in the zone and its excess over the limit.
     start_ms / end_ms: from the first fix over the limit to the end of the last leg over it.
     duration_ms / distance_m: time and distance driven over the limit.
-    zone_t0_ms / zone_t1_ms: when the crew entered the zone (first DZ passage) and left it (last end).
+    zone_t0_ms / zone_t1_ms: when the crew entered the zone (first DZ passage) and left it (last end);
+    pass_times: (entry, exit) of each pass through the zone (the first eight).
     passes: how many times the crew went through the zone; fz_passed: False when the zone
     was closed at the fix nearest the FZ because the track never came within its radius.
     speed_source: ``device`` or ``derived`` (from the fixes) for the maximum.
@@ -106,6 +107,7 @@ class SpeedInfringement:
     rule: str = ""
     zone_t0_ms: int = 0
     zone_t1_ms: int = 0
+    pass_times: tuple[tuple[int, int], ...] = ()
 
     @property
     def code(self) -> str:

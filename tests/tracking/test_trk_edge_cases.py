@@ -91,7 +91,9 @@ def test_a_zone_crossed_twice_is_one_infringement_with_the_maximum_of_both_passe
     speeding = report.crews[1].speeding
     assert len(speeding) == 1
     inf = speeding[0]
-    assert inf.passes == 2
+    assert inf.passes == 2 and len(inf.pass_times) == 2
+    (in1, out1), (in2, out2) = inf.pass_times
+    assert in1 < out1 < first["t"][-1] < second["t"][0] < in2 < out2          # each pass: DZ to FZ
     assert inf.max_speed_kmh == pytest.approx(90.0)
     assert inf.excess_kmh == pytest.approx(40.0)
     assert inf.penalty_ms == RULES.speeding_penalty_ms(40.0) > 0
