@@ -23,7 +23,7 @@ from raidcontrol.tracking.report import FleetReport
 from raidcontrol.tracking.rules import TrackingRules
 
 console = Console()
-PROGRESS_FROM_FIXES = 1_000_000   # fleets at least this large show a progress bar
+PROGRESS_FROM_BYTES = 8_000_000   # Parquet fleets at least this large show progress bars
 STEWARDS_DEFAULT = "stewards"
 
 track_app = typer.Typer(help="GPS tracking compliance: waypoints and speed zones from tracks, with evidence.",
@@ -34,16 +34,26 @@ penalties_app = typer.Typer(help="Proposed penalties (from tracking) and the ste
 
 def run_check(roadbook_path: Path, tracks_path: Path, rulebook_id: str, overrides: dict | None = None,
               show_progress: bool = True):
-    """Read, check (with a progress bar on large fleets) and return (report, fleet)."""
+    """Read, check (with progress bars on large fleets) and return (report, fleet)."""
     rules = TrackingRules.from_rulebook(load_rulebook(rulebook_id, overrides))
     roadbook = read_roadbook(roadbook_path, rules)
-    fleet = read_fleet(tracks_path, sort_by_time=True)
-    if not show_progress or len(fleet) < PROGRESS_FROM_FIXES:
+    return check_tracks(roadbook, tracks_path, rules, show_progress)
+
+
+def check_tracks(roadbook, tracks_path: Path, rules: TrackingRules, show_progress: bool = True):
+    """Read the tracks and check them against the roadbook; bars for a large Parquet fleet."""
+    large = tracks_path.suffix.lower() == ".parquet" and tracks_path.is_file() and \
+        tracks_path.stat().st_size >= PROGRESS_FROM_BYTES
+    if not show_progress or not large:
+        fleet = read_fleet(tracks_path, sort_by_time=True)
         return check_fleet(roadbook, fleet, rules), fleet
-    with Progress(TextColumn("checking {task.fields[fixes]} fixes"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
+    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
                   TimeRemainingColumn(), console=err_console, transient=True) as bar:
-        task = bar.add_task("check", total=len(fleet), fixes=f"{len(fleet):,}")
-        report = check_fleet(roadbook, fleet, rules, progress=lambda done, total: bar.update(task, completed=done))
+        reading = bar.add_task(f"reading {tracks_path.name}", total=None)
+        fleet = read_fleet(tracks_path, sort_by_time=True,
+                           progress=lambda done, total: bar.update(reading, completed=done, total=total))
+        checking = bar.add_task(f"checking {len(fleet):,} fixes", total=len(fleet))
+        report = check_fleet(roadbook, fleet, rules, progress=lambda done, total: bar.update(checking, completed=done))
     return report, fleet
 
 
@@ -136,8 +146,7 @@ def scan_cmd(
         roadbook_path, tracks_path = _stage_files(event_dir, stage)
         rules = TrackingRules.from_rulebook(session.rulebook)
         roadbook = read_roadbook(roadbook_path, rules)
-        fleet = read_fleet(tracks_path, sort_by_time=True)
-        report = check_fleet(roadbook, fleet, rules)           # everything validated before anything is written
+        report, fleet = check_tracks(roadbook, tracks_path, rules)   # everything validated before anything is written
         entries = set(session.event.entries)
         unknown = sorted(set(report.crews) - entries) if entries else []
         rel: dict[tuple[int, str], str] = {}

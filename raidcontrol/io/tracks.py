@@ -45,14 +45,15 @@ _CHUNK = 1 << 20        # bytes fed to the GPX parser at a time
 TRACK_SUFFIXES = (".parquet", ".csv", ".gpx")
 
 
-def read_fleet(path: str | Path, sort_by_time: bool = False) -> Fleet:
+def read_fleet(path: str | Path, sort_by_time: bool = False, progress=None) -> Fleet:
     """Read a fleet file (``.parquet``, ``.csv`` or ``.gpx``) or a folder of GPX files.
 
     Crews come grouped by bib; within a crew the fixes keep the file's order, unless
     ``sort_by_time``: then they are sorted by time in place as the file is read (no copy of
     the fleet) and ``fleet.reordered`` counts the fixes per crew that came out of order — the
-    check then has nothing left to sort."""
-    fleet = _read_any(Path(path))
+    check then has nothing left to sort.  ``progress(rows_read, rows)`` is called after each
+    Parquet row group."""
+    fleet = _read_any(Path(path), progress)
     if sort_by_time:
         from raidcontrol.tracking.check import sort_fleet_in_place
 
@@ -60,7 +61,7 @@ def read_fleet(path: str | Path, sort_by_time: bool = False) -> Fleet:
     return fleet
 
 
-def _read_any(path: Path) -> Fleet:
+def _read_any(path: Path, progress=None) -> Fleet:
     path = Path(path)
     if path.is_dir():
         files = sorted(path.glob("*.gpx"))
@@ -78,7 +79,7 @@ def _read_any(path: Path) -> Fleet:
         return Fleet.from_columns(*_read_gpx(path), source=str(path))
     if suffix == ".csv":
         return _read_csv(path)
-    return _read_parquet(path)
+    return _read_parquet(path, progress)
 
 
 # --- validation shared by the columnar readers -------------------------------------------------
@@ -209,7 +210,7 @@ def _read_csv(path: Path) -> Fleet:
 
 # --- Parquet -----------------------------------------------------------------------------------
 
-def _read_parquet(path: Path) -> Fleet:
+def _read_parquet(path: Path, progress=None) -> Fleet:
     """Row group by row group into preallocated columns: peak memory ≈ the fleet + one row group."""
     file = str(path)
     try:
@@ -244,6 +245,8 @@ def _read_parquet(path: Path) -> Fleet:
             speed[sl] = _float_column(table[speed_name], speed_name, file, first, "row", nullable=True)
         at += m
         del table
+        if progress:
+            progress(at, n)
     return Fleet.from_columns(bib, t_ms, lat, lon, speed, source=file)
 
 
