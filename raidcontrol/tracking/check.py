@@ -17,7 +17,7 @@ import numpy as np
 from raidcontrol.tracking import kernel as K
 from raidcontrol.tracking.closest import closest_approaches
 from raidcontrol.tracking.order import count_descents, gather_sorted, sort_crews_in_place
-from raidcontrol.tracking.geodesy import DEG, M_PER_DEG, MS_PER_S, MS_TO_KMH, leg_lengths_m, segment_distance_m
+from raidcontrol.tracking.geodesy import DEG, M_PER_DEG, MS_PER_S, MS_TO_KMH, leg_lengths_m, leg_m, segment_distance_m
 from raidcontrol.tracking.grid import build_grid, leg_margin_m
 from raidcontrol.tracking.model import Fleet, Roadbook
 from raidcontrol.tracking.report import CrewReport, FleetReport, Gap, MissedWaypoint, SpeedInfringement, Spike, iso
@@ -208,10 +208,11 @@ def _crew_report(c: int, bib: int, loc: tuple[_Columns, int, int], descents: int
     n_wp = len(roadbook.waypoints)
     report.share = len(report.validated) / n_wp if n_wp else 1.0
     report.did_not_finish = report.share < rules.min_share
+    over = out["zi"][c, :, K.Z_FIRST_OVER].tolist() if roadbook.zones else []
     for z, zone in enumerate(roadbook.zones):
-        zi, zf = out["zi"][c, z], out["zf"][c, z]
-        if zi[K.Z_PASSES] == 0 or zi[K.Z_FIRST_OVER] == K.NO_TIME:
+        if over[z] == K.NO_TIME:          # never over the limit (or never in the zone)
             continue
+        zi, zf = out["zi"][c, z], out["zf"][c, z]
         vmax = float(zf[K.ZF_VMAX])
         excess = vmax - zone.limit_kmh
         penalty = rules.speeding_penalty_ms(excess)
@@ -240,7 +241,7 @@ def _gaps(cols: _Columns, e: int, starts: np.ndarray) -> list[Gap]:
             b += 1
         if b >= e:
             continue
-        dist = float(leg_lengths_m(cols.lat[[a, b]], cols.lon[[a, b]])[0])
+        dist = leg_m(float(cols.lat[a]), float(cols.lon[a]), float(cols.lat[b]), float(cols.lon[b]))
         out.append(Gap(int(cols.t[a]), int(cols.t[b]), dist, (float(cols.lat[a]), float(cols.lon[a])),
                        (float(cols.lat[b]), float(cols.lon[b]))))
     return out
@@ -255,7 +256,8 @@ def _spikes(cols: _Columns, s: int, where: np.ndarray) -> list[Spike]:
             p -= 1
         speed = math.nan
         if p >= s and cols.t[i] > cols.t[p]:
-            speed = float(leg_lengths_m(cols.lat[[p, i]], cols.lon[[p, i]])[0]) / ((cols.t[i] - cols.t[p]) / MS_PER_S) * MS_TO_KMH
+            speed = (leg_m(float(cols.lat[p]), float(cols.lon[p]), float(cols.lat[i]), float(cols.lon[i]))
+                     / ((cols.t[i] - cols.t[p]) / MS_PER_S) * MS_TO_KMH)
         out.append(Spike(int(cols.t[i]), float(cols.lat[i]), float(cols.lon[i]), speed))
     return out
 

@@ -43,6 +43,12 @@ def leg_lengths_m(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
     return np.hypot(dx, dy)
 
 
+def leg_m(lat_a: float, lon_a: float, lat_b: float, lon_b: float) -> float:
+    """Length in metres of one leg (scalar form of :func:`leg_lengths_m`)."""
+    c = 0.5 * (math.cos(lat_a * DEG) + math.cos(lat_b * DEG))
+    return math.hypot((lon_b - lon_a) * M_PER_DEG * c, (lat_b - lat_a) * M_PER_DEG)
+
+
 def segment_distance_m(lat0: float, lon0: float, lat_a: float, lon_a: float, lat_b: float, lon_b: float) -> float:
     """Distance from (lat0, lon0) to the segment a–b, in (lat0, lon0)'s local projection."""
     kx = M_PER_DEG * math.cos(lat0 * DEG)
