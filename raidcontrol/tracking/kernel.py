@@ -2,7 +2,7 @@
 
 One pass per crew over its fixes (sorted by time) does everything that touches every fix:
 
-1. **data quality** — a fix at the same instant as the previous kept one is a duplicate; a
+1. **data quality** — a fix at the same instant as the fix before it is a duplicate; a
    single fix whose legs imply a speed over ``spike_v`` (both legs) or an acceleration over
    ``spike_a`` while the leg that skips it is plausible is a spike; both are dropped and
    flagged.  A leg longer than ``max_gap_ms`` is an outage: flagged, never joined.
@@ -273,7 +273,7 @@ def check_crews(t, lat, lon, spd, flags, crew_s, crew_e,
         nx = -1
         i = s
         while i < e:
-            if prev >= 0 and t[i] == t[prev]:
+            if i > s and t[i] == t[i - 1]:      # the same instant as the fix before it (kept or not)
                 flags[i] |= DUPLICATE
                 i += 1
                 continue

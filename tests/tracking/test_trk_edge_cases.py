@@ -178,6 +178,17 @@ def test_a_single_fix_spike_is_dropped_and_reported_and_validates_nothing():
     assert crew_report.spikes[0].implied_speed_kmh > RULES.spike_speed_kmh
 
 
+def test_a_spike_sent_twice_is_one_spike_and_one_duplicate():
+    rb = Roadbook((wp("A", 500.0, 0.0),), ())
+    c = straight(1, 0.0, 4000.0, 25.0)
+    k = 80
+    c["lat"][k], c["lon"][k] = from_local_xy(2000.0, 3000.0, LAT0, LON0)
+    twice = {key: np.insert(v, k + 1, v[k]) for key, v in c.items()}
+    crew_report = check_fleet(rb, fleet(twice), RULES).crews[1]
+    assert [s.t_ms for s in crew_report.spikes] == [c["t"][k]]
+    assert crew_report.duplicates == 1
+
+
 def test_gps_noise_is_not_taken_for_spikes():
     rng = np.random.default_rng(7)
     rb = Roadbook((wp("A", 500.0, 0.0),), ())
