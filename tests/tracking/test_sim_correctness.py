@@ -162,8 +162,6 @@ def test_any_seed_any_rulebook(seed, rulebook):
     assert_report_matches_truth(check_fleet(stage.roadbook, stage.recorded, rules), stage.truth, rules)
 
 
-@pytest.mark.xfail(strict=True, reason="the check compares a fix's time with the last kept fix, so a spike the "
-                   "tracker sent twice is reported as two spikes and no duplicate")
 def test_a_spike_sent_twice_is_one_spike_and_one_duplicate():
     rules = rules_of("fia-2026")
     stage = simulate_stage(seed=2, vehicles=6, fixes_per_vehicle=4000, waypoints=7, zones=2, rules=rules)
