@@ -68,7 +68,7 @@ def crew_time(event: Event, rulebook: Rulebook, stage: int, bib: int, scope: str
         status = FORFEIT
         max_ms = event.stages[stage].max_time_ms
         fixed = rulebook.duration_ms("forfeit.fixed_penalty")
-        parts.append(TimePart("maximum time of the special (did not finish)", max_ms))
+        parts.append(TimePart("maximum time of the special (did not finish)", max_ms, record.reason))
         parts.append(TimePart("fixed penalty for not finishing", fixed, rulebook.sourced("forfeit.fixed_penalty").source))
         penalty += fixed
     for adj in event.adjustments_for(stage, bib):

@@ -17,7 +17,7 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 FOLDER_KINDS = ("event", "stage", "entry", "time", "adjustment", "split")
 
@@ -87,11 +87,13 @@ def fold(records: Iterable[Record], as_of: datetime | None = None) -> JournalSta
 
 
 def changes(state: JournalState, desired: list[Record], kinds: Iterable[str] = FOLDER_KINDS, *,
-            origin: str = "folder", removed_reason: str = "removed from the event folder") -> list[Record]:
+            origin: str = "folder", removed_reason: str = "removed from the event folder",
+            within: Callable[[Record], bool] | None = None) -> list[Record]:
     """The records to append so that the state's ``kinds`` from ``origin`` equal ``desired``.
 
     New or changed subjects get a record (superseding the one in force), subjects
-    of those kinds and that origin no longer desired get a tombstone; unchanged ones
+    of those kinds and that origin no longer desired get a tombstone (only those for
+    which ``within`` holds, when given: e.g. one stage's proposals); unchanged ones
     get nothing — so importing the same folder twice appends nothing.
     """
     kinds = set(kinds)
@@ -103,6 +105,6 @@ def changes(state: JournalState, desired: list[Record], kinds: Iterable[str] = F
             out.append(Record(rec.kind, rec.key, rec.payload, rec.author, rec.source, rec.origin,
                               supersedes=old.id if old else None))
     for ident, old in state.current.items():
-        if ident[0] in kinds and old.origin == origin and ident not in wanted:
+        if ident[0] in kinds and old.origin == origin and ident not in wanted and (within is None or within(old)):
             out.append(Record(old.kind, old.key, None, old.author, removed_reason, origin, supersedes=old.id))
     return out

@@ -2,7 +2,9 @@
 
 :func:`event_from_state` turns the records in force (:class:`~raidcontrol.core.journal.JournalState`)
 into an :class:`Event`.  Penalties proposed by tracking count only once a steward has
-confirmed them; a dismissed or undecided proposal does not.
+confirmed them; a dismissed or undecided proposal does not.  A confirmed proposal
+whose ``status`` is ``did-not-finish`` (too few waypoints validated) turns the
+crew's finished time into a forfeit.
 """
 from __future__ import annotations
 
@@ -57,6 +59,7 @@ class TimeRecord:
     start: Instant | None
     finish: Instant | None
     status: str
+    reason: str = ""        # why a crew that reached the finish is nonetheless out (a confirmed decision)
 
     @property
     def raw_ms(self) -> int | None:
@@ -178,6 +181,13 @@ def event_from_state(state: JournalState) -> Event:
         decision = decisions.get(str(rec.id))
         if decision and decision.get("decision") == "confirmed":
             p = rec.payload
+            if p.get("status") == "did-not-finish":          # e.g. too few waypoints validated
+                old = event.times.get((p["stage"], p["bib"]))
+                if old is not None and old.status == "finished":
+                    event.times[(p["stage"], p["bib"])] = TimeRecord(old.stage, old.bib, old.start, old.finish, "dnf",
+                                                                     p["reason"])
+                if not p["amount_ms"]:
+                    continue
             event.adjustments.append(Adjustment(p["stage"], p["bib"], "penalty", p["amount_ms"],
                                                 p.get("scope", "special"), p["reason"], rec.origin, rec.id,
                                                 p.get("evidence")))

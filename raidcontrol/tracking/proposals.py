@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from raidcontrol.core.errors import InputError
-from raidcontrol.core.journal import JournalState, Record
+from raidcontrol.core.journal import JournalState, Record, changes
 from raidcontrol.core.timefmt import format_duration
 from raidcontrol.tracking.report import CrewReport, FleetReport
 
@@ -71,16 +71,10 @@ def proposal_records(report: FleetReport, stage: int, state: JournalState, pictu
             if code == SHARE_CODE:
                 payload["status"] = "did-not-finish"
             desired[f"{stage}/{bib}/{code}"] = payload
-    out: list[Record] = []
-    for key, payload in desired.items():
-        rec = Record(PROPOSED, key, payload, author=AUTHOR, source=source, origin=ORIGIN)
-        old = state.get(PROPOSED, key)
-        if old is None or old.digest != rec.digest:
-            out.append(Record(PROPOSED, key, payload, AUTHOR, source, ORIGIN, supersedes=old.id if old else None))
-    for old in state.of_kind(PROPOSED):
-        if old.origin == ORIGIN and old.key.startswith(f"{stage}/") and old.key not in desired:
-            out.append(Record(PROPOSED, old.key, None, AUTHOR, "no longer found by a re-scan", ORIGIN, supersedes=old.id))
-    return out
+    wanted = [Record(PROPOSED, key, payload, author=AUTHOR, source=source, origin=ORIGIN)
+              for key, payload in desired.items()]
+    return changes(state, wanted, (PROPOSED,), origin=ORIGIN, removed_reason="no longer found by a re-scan",
+                   within=lambda old: old.key.startswith(f"{stage}/"))
 
 
 def decision_record(state: JournalState, proposal_id: int, decision: str, reason: str, by: str) -> Record:

@@ -44,3 +44,21 @@ def test_only_confirmed_proposals_count_and_explain_shows_evidence(cli, tmp_path
     session.record([Record("penalty-decision", str(proposal.id), {"decision": "dismissed", "reason": "appeal upheld",
                                                                   "proposal": proposal.id}, author="Stewards", origin="stewards")])
     assert _times(cli, ev)["200"] == ("4:00:00", "0:00:00")
+
+
+def test_a_confirmed_did_not_finish_finding_makes_a_forfeit(cli, tmp_path):
+    ev = make_event(tmp_path / "e", times="""
+        1,200,10:00:00,14:00:00,finished
+        1,201,10:00:00,14:01:00,finished
+    """)
+    session = EventSession.open(ev)
+    (share,) = session.record([Record("penalty-proposed", "1/200/share", {
+        "stage": 1, "bib": 200, "code": "share", "amount_ms": 0, "scope": "special", "status": "did-not-finish",
+        "reason": "validated 4 of 8 waypoints (50%): under the minimum share, did not finish", "evidence": {}},
+        author="tracking", origin="tracking")])
+    assert _times(cli, ev)["200"] == ("4:00:00", "0:00:00")
+    session.record([Record("penalty-decision", str(share.id), {"decision": "confirmed", "reason": "", "proposal": share.id},
+                           author="Clerk", origin="stewards")])
+    assert _times(cli, ev)["200"] == ("20:00:00", "10:00:00")          # max 10 h + fixed 10 h
+    code, out, _ = cli("explain", ev, "--bib", "200", "--stage", "1")
+    assert "validated 4 of 8 waypoints" in " ".join(out.split())
