@@ -4,7 +4,9 @@ Default scale: 800 vehicles × 30,000 fixes (1 Hz, 8 h 20 min) = 24 M fixes, 50 
 10 speed zones, as Parquet, made by the simulator (in a child process, once; cached under
 ``--out`` and reused while the parameters match).  Then, on one pinned core:
 
-1. read the Parquet file (``read_fleet``) — timed, not part of the check figure;
+1. read the Parquet file (``read_fleet``) — timed, not part of the check figure — in two
+   passes: with the reader sorting each crew's fixes by time in place, as ``track check``
+   does, then without, leaving the sort to the check;
 2. warm the compiled kernels up on two crews;
 3. ``check_fleet`` on the whole fleet, ``--repeat`` times: fixes per second of the best
    run (wall clock), and per CPU second (less sensitive to a busy machine);
@@ -136,109 +138,131 @@ def main(argv: list[str] | None = None) -> int:
     os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
     meta = ensure_stage(a)
     from raidcontrol.io.openrally import read_roadbook
-    from raidcontrol.io.tracks import read_fleet
     from raidcontrol.rules import load_rulebook
-    from raidcontrol.tracking.check import check_fleet
-    from raidcontrol.tracking.model import Fleet
     from raidcontrol.tracking.rules import TrackingRules
-    from baseline_shapely import check_fleet_shapely
 
     rules = TrackingRules.from_rulebook(load_rulebook(a.rulebook))
     roadbook = read_roadbook(a.out / "roadbooks" / "stage-1.gpx", rules)
     truth = json.loads((a.out / "truth" / "stage-1.json").read_text())["crews"]
+    tracks = a.out / "tracks" / "stage-1.parquet"
+    passes = {}
+    for name, sort_in_reader in (("reader_sorts", True), ("check_sorts", False)):
+        fleet, passes[name] = measure_check(a, tracks, roadbook, rules, truth, sort_in_reader)
+        if name == "check_sorts":
+            baseline = measure_baseline(a, fleet, roadbook, rules, truth)
+        del fleet
+    head = passes["reader_sorts"]
+    results = {"stage": meta, "machine": machine(), **{k: head[k] for k in ("fixes", "crews", "columnar_bytes")},
+               "passes": passes, "baseline": baseline,
+               "speedup": head["fixes_per_s"] / baseline["fixes_per_s"],
+               "speedup_cpu": head["fixes_per_cpu_s"] / baseline["fixes_per_cpu_s"],
+               "speedup_check_sorts": passes["check_sorts"]["fixes_per_s"] / baseline["fixes_per_s"]}
+    (a.out / "results.json").write_text(json.dumps(results, indent=1) + "\n")
+    show(results)
+    return 0
+
+
+def measure_check(a: argparse.Namespace, tracks: Path, roadbook, rules, truth: dict, sort_in_reader: bool):
+    """Read the fleet (the reader sorting each crew's fixes by time in place, as ``track
+    check`` does, or not, leaving that to the check), then time and measure the check."""
+    from raidcontrol.io.tracks import read_fleet
+    from raidcontrol.tracking.check import check_fleet
+    from raidcontrol.tracking.model import Fleet
+
     rss0 = memory.rss_bytes()
     memory.reset_peak()
     t0 = time.perf_counter()
-    fleet = read_fleet(a.out / "tracks" / "stage-1.parquet")
+    fleet = read_fleet(tracks, sort_by_time=sort_in_reader)
     read_s = time.perf_counter() - t0
     read_peak = memory.peak_rss_bytes() - rss0
-    columnar = fleet.nbytes
     n = len(fleet)
-
     two = int(fleet.offsets[min(2, len(fleet.bibs))])
     small = Fleet.from_columns(fleet.bib[:two], fleet.t_ms[:two], fleet.lat[:two], fleet.lon[:two], fleet.speed_kmh[:two])
     t0 = time.perf_counter()
     check_fleet(roadbook, small, rules)
     warm_s = time.perf_counter() - t0
-
     runs = []
     report = None
+    label = "reader sorted" if sort_in_reader else "check sorts"
     for r in range(a.repeat):
         report = None                      # the previous run's report is freed before the next run
         rss_before = memory.rss_bytes()
         peak_reset = memory.reset_peak()
-        with progress_bar(f"check {r + 1}/{a.repeat}: {n:,} fixes") as bar:
+        with progress_bar(f"check ({label}) {r + 1}/{a.repeat}: {n:,} fixes") as bar:
             task = bar.add_task("check", total=n)
             w0, c0 = time.perf_counter(), time.process_time()
             report = check_fleet(roadbook, fleet, rules, progress=lambda done, total: bar.update(task, completed=done))
             wall, cpu = time.perf_counter() - w0, time.process_time() - c0
         runs.append({"wall_s": wall, "cpu_s": cpu, "peak_reset": peak_reset,
                      "rss_growth_bytes": memory.peak_rss_bytes() - rss_before})
-    best = min(runs, key=lambda run: run["wall_s"])
     tracemalloc.start()
     check_fleet(roadbook, fleet, rules)
     _, traced_peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     found = {bib: ({m.name for m in c.missed}, {s.zone for s in c.speeding}) for bib, c in report.crews.items()}
-    engine_truth = agreement(truth, found)
+    best = min(run["wall_s"] for run in runs)
+    best_cpu = min(run["cpu_s"] for run in runs)
+    growth = max(max(run["rss_growth_bytes"] for run in runs), traced_peak)
+    return fleet, {
+        "fixes": n, "crews": len(fleet.bibs), "columnar_bytes": fleet.nbytes, "read_s": read_s,
+        "read_peak_rss_growth_bytes": read_peak, "warmup_s": warm_s, "check_runs": runs, "check_best_s": best,
+        "fixes_per_s": n / best, "fixes_per_cpu_s": n / best_cpu, "check_traced_peak_bytes": traced_peak,
+        "check_peak_over_fleet_bytes": growth, "peak_ratio": (fleet.nbytes + growth) / fleet.nbytes,
+        "vs_truth": agreement(truth, found)}
 
-    base_runs = []
+
+def measure_baseline(a: argparse.Namespace, fleet, roadbook, rules, truth: dict) -> dict:
+    """The shapely baseline on the first crews, best of two runs, and its answers against the truth."""
+    from baseline_shapely import check_fleet_shapely
+
+    runs = []
     for r in range(BASELINE_REPEAT):
         with progress_bar(f"shapely baseline {r + 1}/{BASELINE_REPEAT}: {a.baseline_crews} crews") as bar:
             task = bar.add_task("baseline", total=a.baseline_crews)
             b0, c0 = time.perf_counter(), time.process_time()
             base = check_fleet_shapely(roadbook, fleet, rules, crews=a.baseline_crews,
                                        progress=lambda done, total: bar.update(task, completed=done))
-            base_runs.append({"wall_s": time.perf_counter() - b0, "cpu_s": time.process_time() - c0})
-    base_s = min(run["wall_s"] for run in base_runs)
-    base_cpu = min(run["cpu_s"] for run in base_runs)
-    best_cpu = min(run["cpu_s"] for run in runs)
-    base_fixes = int(fleet.offsets[len(base)])
-    base_truth = agreement(truth, {bib: (set(r["missed"]), set(r["speeding"])) for bib, r in base.items()})
-    growth = max(max(run["rss_growth_bytes"] for run in runs), traced_peak)
-    results = {
-        "stage": meta, "machine": machine(), "fixes": n, "crews": len(fleet.bibs), "columnar_bytes": columnar,
-        "read_s": read_s, "rss_after_read_bytes": memory.rss_bytes(), "rss_before_read_bytes": rss0,
-        "read_peak_rss_growth_bytes": read_peak, "warmup_s": warm_s,
-        "check_runs": runs, "check_best_s": best["wall_s"], "fixes_per_s": n / best["wall_s"],
-        "check_traced_peak_bytes": traced_peak, "check_peak_over_fleet_bytes": growth,
-        "peak_ratio": (columnar + growth) / columnar, "engine_vs_truth": engine_truth,
-        "baseline_crews": len(base), "baseline_fixes": base_fixes, "baseline_runs": base_runs, "baseline_s": base_s,
-        "baseline_fixes_per_s": base_fixes / base_s, "baseline_fleet_estimate_s": n / (base_fixes / base_s),
-        "speedup": (n / best["wall_s"]) / (base_fixes / base_s),
-        "fixes_per_cpu_s": n / best_cpu, "baseline_fixes_per_cpu_s": base_fixes / base_cpu,
-        "speedup_cpu": (n / best_cpu) / (base_fixes / base_cpu), "baseline_vs_truth": base_truth,
-    }
-    (a.out / "results.json").write_text(json.dumps(results, indent=1) + "\n")
-    show(results)
-    return 0
+            runs.append({"wall_s": time.perf_counter() - b0, "cpu_s": time.process_time() - c0})
+    fixes = int(fleet.offsets[len(base)])
+    best = min(run["wall_s"] for run in runs)
+    return {"crews": len(base), "fixes": fixes, "runs": runs, "best_s": best, "fixes_per_s": fixes / best,
+            "fixes_per_cpu_s": fixes / min(run["cpu_s"] for run in runs),
+            "fleet_estimate_s": len(fleet) / (fixes / best),
+            "vs_truth": agreement(truth, {bib: (set(r["missed"]), set(r["speeding"])) for bib, r in base.items()})}
 
 
 def show(r: dict) -> None:
     mb = 1e6
-    t = Table(title=f"Tracking check, {r['crews']} crews × {r['fixes'] // max(1, r['crews']):,} fixes "
-                    f"({r['fixes'] / 1e6:.1f} M fixes) on one core", header_style="bold")
-    t.add_column("measure")
-    t.add_column("value", justify="right")
-    t.add_column("target", justify="right")
+    a, b, base = r["passes"]["reader_sorts"], r["passes"]["check_sorts"], r["baseline"]
+    t = Table(title=f"Tracking check, {r['crews']} crews, {r['fixes'] / 1e6:.1f} M fixes, on one core",
+              header_style="bold")
+    for col, justify in (("measure", "left"), ("reader sorts (track check)", "right"), ("check sorts", "right"),
+                         ("target", "right")):
+        t.add_column(col, justify=justify)
+
+    def both(fmt) -> tuple[str, str]:
+        return fmt(a), fmt(b)
+
     rows = [
-        ("read Parquet", f"{r['read_s']:.2f} s, peak {r['read_peak_rss_growth_bytes'] / mb:.0f} MB", ""),
-        ("check_fleet, best of runs", f"{r['check_best_s']:.3f} s", ""),
-        ("throughput", f"{r['fixes_per_s'] / 1e6:.1f} M fixes/s", "≥ 20 M fixes/s"),
-        ("throughput per CPU second", f"{r['fixes_per_cpu_s'] / 1e6:.1f} M fixes/s", ""),
-        ("fleet columnar size", f"{r['columnar_bytes'] / mb:.0f} MB", ""),
-        ("check peak beyond fleet", f"{r['check_peak_over_fleet_bytes'] / mb:.0f} MB", ""),
-        ("peak / columnar size", f"{r['peak_ratio']:.2f}×", "≤ 2×"),
-        ("engine = truth", f"{r['engine_vs_truth']['agree']}/{r['engine_vs_truth']['crews']} crews", "all"),
-        ("shapely baseline", f"{r['baseline_fixes_per_s'] / 1e6:.2f} M fixes/s "
-                             f"({r['baseline_crews']} crews, {r['baseline_s']:.1f} s)", ""),
-        ("baseline, whole fleet (extrapolated)", f"{r['baseline_fleet_estimate_s']:.0f} s", ""),
-        ("speed-up over the baseline", f"{r['speedup']:.0f}× (CPU time: {r['speedup_cpu']:.0f}×)", "≥ 50×"),
-        ("baseline = truth", f"{r['baseline_vs_truth']['agree']}/{r['baseline_vs_truth']['crews']} crews", ""),
+        ("read Parquet", f"{a['read_s']:.2f} s, peak {a['read_peak_rss_growth_bytes'] / mb:.0f} MB",
+         f"{b['read_s']:.2f} s", ""),
+        ("check_fleet, best of runs", *both(lambda p: f"{p['check_best_s']:.3f} s"), ""),
+        ("throughput", *both(lambda p: f"{p['fixes_per_s'] / 1e6:.1f} M fixes/s"), "≥ 20 M fixes/s"),
+        ("throughput per CPU second", *both(lambda p: f"{p['fixes_per_cpu_s'] / 1e6:.1f} M fixes/s"), ""),
+        ("fleet columnar size", *both(lambda p: f"{p['columnar_bytes'] / mb:.0f} MB"), ""),
+        ("check peak beyond fleet", *both(lambda p: f"{p['check_peak_over_fleet_bytes'] / mb:.0f} MB"), ""),
+        ("peak / columnar size", *both(lambda p: f"{p['peak_ratio']:.2f}×"), "≤ 2×"),
+        ("check = truth", *both(lambda p: f"{p['vs_truth']['agree']}/{p['vs_truth']['crews']} crews"), "all"),
+        ("speed-up over the baseline", f"{r['speedup']:.0f}× (CPU time {r['speedup_cpu']:.0f}×)",
+         f"{r['speedup_check_sorts']:.0f}×", "≥ 50×"),
     ]
     for row in rows:
         t.add_row(*row)
     Console(width=max(console.width, TABLE_WIDTH)).print(t)
+    console.print(f"shapely baseline: {base['fixes_per_s'] / 1e6:.2f} M fixes/s on {base['crews']} crews "
+                  f"({base['fixes']:,} fixes, {base['best_s']:.1f} s), the whole fleet in about "
+                  f"{base['fleet_estimate_s']:.0f} s; baseline = truth for {base['vs_truth']['agree']}/"
+                  f"{base['vs_truth']['crews']} crews")
     console.print(f"machine: {r['machine']['cpu']}, {r['machine']['cores']} cores (pinned to "
                   f"{r['machine']['pinned_to']}), Python {r['machine']['python']}, numba {r['machine']['numba']}")
 
