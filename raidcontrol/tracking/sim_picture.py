@@ -22,6 +22,7 @@ TYPE_COLOURS = {"WPV": "tab:green", "WPM": "tab:blue", "WPS": "tab:red", "WPE": 
                 "WPC": "tab:brown", "WPP": "tab:pink"}
 CLOSE_UP_M = 1500.0   # half-width of the detour close-up (metres)
 LIAISON_SHOWN = 0.05  # the map shows the liaison after the ASS for 5 % of the special's length
+PROFILE_PAD_M = 2000.0  # the speed profile shows 2 km either side of the zone
 
 
 def _map(ax, plan, tracks: list[CrewTrack]) -> None:
@@ -90,8 +91,7 @@ def _speed(ax, plan, speeder: CrewTrack | None, truth: dict[int, CrewTruth]) -> 
     layout, rb = plan.context.layout, plan.roadbook
     z = speeder.plan.speeding_zone
     a, b = layout.zone_s[z]
-    pad = 2000.0
-    sl = (speeder.s_m > a - pad) & (speeder.s_m < b + pad)
+    sl = (speeder.s_m > a - PROFILE_PAD_M) & (speeder.s_m < b + PROFILE_PAD_M)
     ax.plot(speeder.s_m[sl] / 1000, speeder.true_kmh[sl], color="tab:blue", lw=1, label="true speed")
     if speeder.plan.device_speed:
         ax.plot(speeder.s_m[sl] / 1000, speeder.speed_kmh[sl], ".", ms=1.5, color="tab:orange", label="device speed")
