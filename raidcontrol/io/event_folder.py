@@ -156,18 +156,24 @@ def _instant_text(value: str, file: str, line: int, field: str):
         raise InputError(str(exc), file=file, line=line, field=field) from None
 
 
+def _stage_and_bib(row: dict[str, str], file: str, line: int, stages: set[int], bibs: set[int]) -> tuple[int, int]:
+    """The row's stage and bib, both known to the event."""
+    stage = _int(row["stage"], file, line, "stage")
+    bib = _int(row["bib"], file, line, "bib")
+    if stage not in stages:
+        raise InputError(f"stage {stage} is not in event.toml", file=file, line=line, field="stage")
+    if bib not in bibs:
+        raise InputError(f"unknown bib {bib} (not in entries.csv)", file=file, line=line, field="bib")
+    return stage, bib
+
+
 def read_times(folder: Path, stages: set[int], bibs: set[int]) -> list[Record]:
     path = folder / TIMES_FILE
     if not path.is_file():
         return []
     records, seen = [], set()
     for line, row in read_rows(path, TIME_COLUMNS):
-        stage = _int(row["stage"], TIMES_FILE, line, "stage")
-        bib = _int(row["bib"], TIMES_FILE, line, "bib")
-        if stage not in stages:
-            raise InputError(f"stage {stage} is not in event.toml", file=TIMES_FILE, line=line, field="stage")
-        if bib not in bibs:
-            raise InputError(f"unknown bib {bib} (not in entries.csv)", file=TIMES_FILE, line=line, field="bib")
+        stage, bib = _stage_and_bib(row, TIMES_FILE, line, stages, bibs)
         if (stage, bib) in seen:
             raise InputError(f"a second time record for bib {bib} in stage {stage} (duplicate record)",
                              file=TIMES_FILE, line=line, field="bib")
@@ -203,12 +209,7 @@ def read_adjustments(folder: Path, stages: set[int], bibs: set[int]) -> list[Rec
         return []
     records, seen = [], set()
     for line, row in read_rows(path, ADJUSTMENT_COLUMNS):
-        stage = _int(row["stage"], ADJUSTMENTS_FILE, line, "stage")
-        bib = _int(row["bib"], ADJUSTMENTS_FILE, line, "bib")
-        if stage not in stages:
-            raise InputError(f"stage {stage} is not in event.toml", file=ADJUSTMENTS_FILE, line=line, field="stage")
-        if bib not in bibs:
-            raise InputError(f"unknown bib {bib} (not in entries.csv)", file=ADJUSTMENTS_FILE, line=line, field="bib")
+        stage, bib = _stage_and_bib(row, ADJUSTMENTS_FILE, line, stages, bibs)
         if row["kind"] not in ADJUSTMENT_KINDS:
             raise InputError(f"unknown kind {row['kind']!r} (penalty or credit)", file=ADJUSTMENTS_FILE, line=line, field="kind")
         if row["scope"] not in SCOPES:
@@ -236,12 +237,7 @@ def read_splits(folder: Path, stages: set[int], bibs: set[int]) -> list[Record]:
         return []
     records, seen = [], set()
     for line, row in read_rows(path, ("stage", "bib", "waypoint", "elapsed"), optional=("position",)):
-        stage = _int(row["stage"], SPLITS_FILE, line, "stage")
-        bib = _int(row["bib"], SPLITS_FILE, line, "bib")
-        if stage not in stages:
-            raise InputError(f"stage {stage} is not in event.toml", file=SPLITS_FILE, line=line, field="stage")
-        if bib not in bibs:
-            raise InputError(f"unknown bib {bib} (not in entries.csv)", file=SPLITS_FILE, line=line, field="bib")
+        stage, bib = _stage_and_bib(row, SPLITS_FILE, line, stages, bibs)
         if not row["waypoint"]:
             raise InputError("a waypoint code is required", file=SPLITS_FILE, line=line, field="waypoint")
         if (stage, bib, row["waypoint"]) in seen:
