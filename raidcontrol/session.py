@@ -43,7 +43,8 @@ class EventSession:
              sync: bool = True, clock=None) -> "EventSession":
         folder = Path(event_dir)
         _, desired = read_event_folder(folder)          # validates everything first
-        store = JournalStore(db_url or default_url(folder), event_key=folder.resolve().name, clock=clock)
+        event_key = next(r.payload.get("id") for r in desired if r.kind == "event") or folder.resolve().name
+        store = JournalStore(db_url or default_url(folder), event_key=event_key, clock=clock)
         appended: list[Record] = []
         if sync:
             appended = store.append(changes(store.state(), desired))

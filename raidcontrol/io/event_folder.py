@@ -74,8 +74,10 @@ def read_event_toml(folder: Path) -> tuple[dict, Rulebook, list[Record]]:
     stages = doc.get("stage", [])
     if not isinstance(stages, list) or not stages:
         raise InputError("at least one [[stage]] table is required", file=EVENT_FILE, field="stage")
-    records = [Record("event", "event", {"name": doc["name"], "rulebook": doc["rulebook"], "rules": rules},
-                      source=EVENT_FILE)]
+    if "id" in doc and (not isinstance(doc["id"], str) or not doc["id"].strip()):
+        raise InputError("must be a non-empty text", file=EVENT_FILE, line=_toml_line(text, "id"), field="id")
+    records = [Record("event", "event", {"name": doc["name"], "rulebook": doc["rulebook"], "rules": rules,
+                                         **({"id": doc["id"]} if "id" in doc else {})}, source=EVENT_FILE)]
     seen: set[int] = set()
     for i, st in enumerate(stages):
         for key, typ in STAGE_KEYS.items():

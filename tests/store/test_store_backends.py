@@ -52,3 +52,18 @@ def test_real_dakar_data_classifies_identically_on_postgresql(cli, tmp_path, mon
     code, on_pg, err = cli("classify", event, "--general", "--format", "csv")
     assert code == 0, err
     assert on_pg == on_sqlite and len(list(csv.DictReader(io.StringIO(on_pg)))) == 201
+
+
+def test_events_sharing_one_database_stay_apart(tmp_path, monkeypatch):
+    from raidcontrol.session import EventSession
+    from tests.conftest import make_event
+
+    db = f"sqlite:///{tmp_path / 'shared.sqlite'}"
+    a = make_event(tmp_path / "a" / "event", times="1,200,10:00:00,14:00:00,finished")
+    b = make_event(tmp_path / "b" / "event", times="1,200,10:00:00,15:00:00,finished")
+    for folder, key in ((a, "rally-a"), (b, "rally-b")):
+        (folder / "event.toml").write_text(f'id = "{key}"\n' + (folder / "event.toml").read_text())
+    ev_a = EventSession.open(a, db_url=db).event
+    ev_b = EventSession.open(b, db_url=db).event
+    assert ev_a.times[(1, 200)].raw_ms == 4 * 3_600_000 and ev_b.times[(1, 200)].raw_ms == 5 * 3_600_000
+    assert EventSession.open(a, db_url=db).appended == []
