@@ -35,6 +35,7 @@ KMH_PER_MS = 3.6
 COORD_DECIMALS = 7
 SPEED_DECIMALS = 2
 TRACK_SUFFIXES = (".parquet", ".csv", ".gpx")
+TEXT_ROWS = 100_000      # CSV is formatted this many rows at a time (bounded memory)
 PARQUET_SCHEMA = pa.schema([("bib", pa.int32()), ("time", pa.timestamp("ms", tz="UTC")), ("lat", pa.float64()),
                             ("lon", pa.float64()), ("speed", pa.float32())])
 CSV_HEADER = "bib,time,lat,lon,speed\n"
@@ -69,26 +70,25 @@ def _csv_table(fleet: Fleet) -> pa.Table:
     })
 
 
-def _gpx_tracks(fleet: Fleet) -> str:
-    """The ``<trk>`` elements of a fleet, one per crew (rows grouped by bib)."""
-    out: list[str] = []
+def _gpx_tracks(fleet: Fleet):
+    """The ``<trk>`` elements of a fleet, one text per crew (rows grouped by bib)."""
     if not len(fleet):
-        return ""
+        return
     starts = np.flatnonzero(np.r_[True, fleet.bib[1:] != fleet.bib[:-1]])
     ends = np.r_[starts[1:], len(fleet)]
-    times = iso_times(fleet.t_ms)
-    lat = np.char.mod(f"%.{COORD_DECIMALS}f", fleet.lat)
-    lon = np.char.mod(f"%.{COORD_DECIMALS}f", fleet.lon)
-    speed_ms = fleet.speed_kmh.astype(np.float64) / KMH_PER_MS
     for a, b in zip(starts, ends):
-        out.append(f"  <trk>\n    <name>{int(fleet.bib[a])}</name>\n    <trkseg>\n")
-        for i in range(a, b):
+        times = iso_times(fleet.t_ms[a:b])
+        lat = np.char.mod(f"%.{COORD_DECIMALS}f", fleet.lat[a:b])
+        lon = np.char.mod(f"%.{COORD_DECIMALS}f", fleet.lon[a:b])
+        speed_ms = fleet.speed_kmh[a:b].astype(np.float64) / KMH_PER_MS
+        out = [f"  <trk>\n    <name>{int(fleet.bib[a])}</name>\n    <trkseg>\n"]
+        for i in range(b - a):
             ext = ("" if np.isnan(speed_ms[i]) else
                    f"<extensions><gpxtpx:TrackPointExtension><gpxtpx:speed>{speed_ms[i]:.3f}</gpxtpx:speed>"
                    f"</gpxtpx:TrackPointExtension></extensions>")
             out.append(f'      <trkpt lat="{lat[i]}" lon="{lon[i]}"><time>{times[i]}</time>{ext}</trkpt>\n')
         out.append("    </trkseg>\n  </trk>\n")
-    return "".join(out)
+        yield "".join(out)
 
 
 class FleetWriter:
@@ -125,11 +125,14 @@ class FleetWriter:
             if self._csv_header:
                 self._text.write(CSV_HEADER)
                 self._csv_header = False
-            buf = pa.BufferOutputStream()
-            pacsv.write_csv(_csv_table(part), buf, pacsv.WriteOptions(include_header=False, quoting_style="none"))
-            self._text.write(buf.getvalue().to_pybytes().decode("utf-8"))
+            for lo in range(0, len(part), TEXT_ROWS):
+                chunk = Fleet(*(getattr(part, c)[lo:lo + TEXT_ROWS] for c in ("bib", "t_ms", "lat", "lon", "speed_kmh")))
+                buf = pa.BufferOutputStream()
+                pacsv.write_csv(_csv_table(chunk), buf, pacsv.WriteOptions(include_header=False, quoting_style="none"))
+                self._text.write(buf.getvalue().to_pybytes().decode("utf-8"))
         else:
-            self._text.write(_gpx_tracks(part))
+            for text in _gpx_tracks(part):
+                self._text.write(text)
         self.rows += len(part)
 
     def __exit__(self, *exc) -> None:
