@@ -76,8 +76,10 @@ def build_grid(tlat: np.ndarray, tlon: np.ndarray, radius_m: np.ndarray, margin_
     cell_of = np.concatenate(cells) if cells else np.empty(0, np.int64)
     owner = np.concatenate(owners) if owners else np.empty(0, np.int64)
     order = np.lexsort((owner, cell_of))
-    start = np.cumsum(np.bincount(cell_of + 1, minlength=nrows * ncols + 1)).astype(np.int64)
-    occupied = np.packbits(np.diff(start) > 0, bitorder="little")
+    counts = np.bincount(cell_of, minlength=nrows * ncols)
+    start = np.zeros(nrows * ncols + 1, np.int64)
+    np.cumsum(counts, out=start[1:])
+    occupied = np.packbits(counts > 0, bitorder="little")
     return TargetGrid(lat0, lon0, dlat, dlon, nrows, ncols, start, owner[order].astype(np.int64), margin_m, occupied)
 
 

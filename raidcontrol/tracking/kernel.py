@@ -221,6 +221,172 @@ def _scan_zone(z, s, e, td, tf, limit_kmh, tol_kmh, window_ms, t, lat, lon, spd,
 
 
 @njit(cache=True)
+def _scan_fixes(s, e, t, lat, lon, flags, g_lat0, g_lon0, g_inv_dlat, g_inv_dlon, g_nrows, g_ncols, g_occupied,
+                long_leg_m, max_gap_ms, spike_v, spike_a, ca, cb, ccell_a, ccell_b, clong):
+    """Pass 1 over fixes s..e-1 of one crew (sorted by time): flag duplicates, spikes and outages,
+    and list the candidate legs a→b near a target (their grid cells; a == b: a lone fix between
+    two outages) into ca/cb/ccell_a/ccell_b/clong.  Returns the number of candidates.  Its own
+    function: the crew loop around it keeps fewer values alive (fewer register spills)."""
+    nc = 0
+    # --- pass 1: quality, legs, passages -------------------------------------------------
+    prev = -1
+    c_prev = 0.0
+    cell_prev = -1
+    leg_ended_at_prev = False
+    c_nx = 0.0
+    c_lat = 1e9   # cached cosine: recomputed when the latitude moves more than COS_STEP_DEG
+    c_val = 0.0
+    nx = -1
+    cos_at = -1   # the fix whose cosine c_nx holds (computed ahead, reused when it is reached)
+    o_from = -1   # the leg out of the last kept fix (o_from → o_to, in metres): the next fix's leg in
+    o_to = -1
+    o_x = 0.0
+    o_y = 0.0
+    o_2 = 0.0
+    lim_dt_in = np.int64(-1)   # the intervals the spike limits below were computed for
+    lim_dt_out = np.int64(-1)
+    s_in = s_out = lim_in2 = lim_out2 = lim_a2 = lim_br2 = 0.0
+    i = s
+    while i < e:
+        if i > s and t[i] == t[i - 1]:      # the same instant as the fix before it (kept or not)
+            flags[i] |= DUPLICATE
+            i += 1
+            continue
+        if abs(lat[i] - c_lat) > COS_STEP_DEG:
+            c_lat = lat[i]
+            c_val = c_nx if cos_at == i else math.cos(c_lat * DEG)
+        c_i = c_val
+        nx = i + 1
+        while nx < e and t[nx] == t[i]:
+            nx += 1
+        c_nx = c_i
+        if nx < e and abs(lat[nx] - c_lat) > COS_STEP_DEG:
+            c_nx = math.cos(lat[nx] * DEG)
+            cos_at = nx
+        spike = False
+        have_in = False
+        ix = 0.0
+        iy = 0.0
+        if prev >= 0 and nx < e:
+            dt_in = t[i] - t[prev]
+            dt_out = t[nx] - t[i]
+            if dt_in <= max_gap_ms and dt_out <= max_gap_ms:
+                if dt_in != lim_dt_in or dt_out != lim_dt_out:   # the limits of these intervals
+                    lim_dt_in = dt_in
+                    lim_dt_out = dt_out
+                    s_in = dt_in * S_PER_MS
+                    s_out = dt_out * S_PER_MS
+                    lim_in = spike_v * s_in
+                    lim_out = spike_v * s_out
+                    lim_in2 = lim_in * lim_in
+                    lim_out2 = lim_out * lim_out
+                    lim_a = spike_a * 0.5 * (s_in + s_out) * s_in * s_out
+                    lim_a2 = lim_a * lim_a
+                    lim_br = lim_in + lim_out
+                    lim_br2 = lim_br * lim_br
+                if o_from == prev and o_to == i:      # the previous fix's leg out, as computed there
+                    ix = o_x
+                    iy = o_y
+                    in2 = o_2
+                else:
+                    ix = (lon[i] - lon[prev]) * M_PER_DEG * 0.5 * (c_prev + c_i)
+                    iy = (lat[i] - lat[prev]) * M_PER_DEG
+                    in2 = ix * ix + iy * iy
+                have_in = True
+                ox = (lon[nx] - lon[i]) * M_PER_DEG * 0.5 * (c_i + c_nx)
+                oy = (lat[nx] - lat[i]) * M_PER_DEG
+                out2 = ox * ox + oy * oy
+                o_from = i
+                o_to = nx
+                o_x = ox
+                o_y = oy
+                o_2 = out2
+                # compared squared: no square roots on the hot path.  A spike: the leg that
+                # skips the fix is plausible, and both legs are too fast or the change of
+                # velocity too sharp (those first: they are rarely true, the bridge then never tested)
+                suspect = in2 > lim_in2 and out2 > lim_out2
+                if not suspect:
+                    # |v_out - v_in| / mean(dt) > spike_a, multiplied through by s_in·s_out
+                    ax = ox * s_in - ix * s_out
+                    ay = oy * s_in - iy * s_out
+                    suspect = ax * ax + ay * ay > lim_a2
+                if suspect:
+                    brx = ix + ox
+                    bry = iy + oy
+                    spike = brx * brx + bry * bry <= lim_br2
+        elif prev < 0 and nx < e:
+            # the first fix: a spike when its leg is impossible but the next one is not
+            dt_out = t[nx] - t[i]
+            if dt_out <= max_gap_ms:
+                v_out = _leg_m(lat[i], lon[i], c_i, lat[nx], lon[nx], c_nx) / (dt_out / MS_PER_S)
+                nx2 = nx + 1
+                while nx2 < e and t[nx2] == t[nx]:
+                    nx2 += 1
+                if v_out > spike_v and nx2 < e and t[nx2] - t[nx] <= max_gap_ms:
+                    v_next = _leg_m(lat[nx], lon[nx], c_nx, lat[nx2], lon[nx2],
+                                    math.cos(lat[nx2] * DEG)) / ((t[nx2] - t[nx]) / MS_PER_S)
+                    spike = v_next <= spike_v
+        elif prev >= 0 and nx >= e:
+            # the last fix: a spike when its leg is impossible
+            dt_in = t[i] - t[prev]
+            if dt_in <= max_gap_ms:
+                v_in = _leg_m(lat[prev], lon[prev], c_prev, lat[i], lon[i], c_i) / (dt_in / MS_PER_S)
+                spike = v_in > spike_v
+        if spike:
+            flags[i] |= SPIKE
+            i += 1
+            continue
+        # the grid cell of fix i, -1 outside the grid or where no target is listed (written out:
+        # a helper taking the bitmap would cost reference counting on every fix)
+        cell_i = -1
+        gr = int(math.floor((lat[i] - g_lat0) * g_inv_dlat))
+        gc = int(math.floor((lon[i] - g_lon0) * g_inv_dlon))
+        if gr >= 0 and gc >= 0 and gr < g_nrows and gc < g_ncols:
+            cell_i = gr * g_ncols + gc
+            if (g_occupied[cell_i >> 3] >> (cell_i & 7)) & 1 == 0:
+                cell_i = -1
+        if prev >= 0:
+            if t[i] - t[prev] > max_gap_ms:
+                flags[prev] |= GAP_AFTER
+                if not leg_ended_at_prev and cell_prev >= 0:
+                    ca[nc] = prev
+                    cb[nc] = prev
+                    ccell_a[nc] = cell_prev
+                    ccell_b[nc] = cell_prev
+                    clong[nc] = False
+                    nc += 1
+                leg_ended_at_prev = False
+            else:
+                if have_in:
+                    lx = ix
+                    ly = iy
+                else:
+                    lx = (lon[i] - lon[prev]) * M_PER_DEG * 0.5 * (c_prev + c_i)
+                    ly = (lat[i] - lat[prev]) * M_PER_DEG
+                long_leg = lx * lx + ly * ly > long_leg_m * long_leg_m
+                if cell_prev >= 0 or cell_i >= 0 or long_leg:   # else far from every target
+                    ca[nc] = prev
+                    cb[nc] = i
+                    ccell_a[nc] = cell_prev
+                    ccell_b[nc] = cell_i
+                    clong[nc] = long_leg
+                    nc += 1
+                leg_ended_at_prev = True
+        prev = i
+        c_prev = c_i
+        cell_prev = cell_i
+        i += 1
+    if prev >= 0 and not leg_ended_at_prev and cell_prev >= 0:
+        ca[nc] = prev
+        cb[nc] = prev
+        ccell_a[nc] = cell_prev
+        ccell_b[nc] = cell_prev
+        clong[nc] = False
+        nc += 1
+    return nc
+
+
+@njit(cache=True)
 def check_crews(t, lat, lon, spd, flags, crew_s, crew_e,
                 tlat, tlon, tcos, tr, n_wp, zone_limit,
                 g_lat0, g_lon0, g_inv_dlat, g_inv_dlon, g_nrows, g_ncols, g_occupied, gstart, gitems, long_leg_m,
@@ -261,124 +427,8 @@ def check_crews(t, lat, lon, spd, flags, crew_s, crew_e,
         md[:] = np.inf
         mt[:] = NO_TIME
         npass = 0
-        nc = 0
-        # --- pass 1: quality, legs, passages -------------------------------------------------
-        prev = -1
-        c_prev = 0.0
-        cell_prev = -1
-        leg_ended_at_prev = False
-        c_nx = 0.0
-        c_lat = 1e9   # cached cosine: recomputed when the latitude moves more than COS_STEP_DEG
-        c_val = 0.0
-        nx = -1
-        i = s
-        while i < e:
-            if i > s and t[i] == t[i - 1]:      # the same instant as the fix before it (kept or not)
-                flags[i] |= DUPLICATE
-                i += 1
-                continue
-            if abs(lat[i] - c_lat) > COS_STEP_DEG:
-                c_lat = lat[i]
-                c_val = math.cos(c_lat * DEG)
-            c_i = c_val
-            nx = i + 1
-            while nx < e and t[nx] == t[i]:
-                nx += 1
-            c_nx = c_i
-            if nx < e and abs(lat[nx] - c_lat) > COS_STEP_DEG:
-                c_nx = math.cos(lat[nx] * DEG)
-            spike = False
-            if prev >= 0 and nx < e:
-                dt_in = t[i] - t[prev]
-                dt_out = t[nx] - t[i]
-                if dt_in <= max_gap_ms and dt_out <= max_gap_ms:
-                    s_in = dt_in * S_PER_MS
-                    s_out = dt_out * S_PER_MS
-                    ix = (lon[i] - lon[prev]) * M_PER_DEG * 0.5 * (c_prev + c_i)
-                    iy = (lat[i] - lat[prev]) * M_PER_DEG
-                    ox = (lon[nx] - lon[i]) * M_PER_DEG * 0.5 * (c_i + c_nx)
-                    oy = (lat[nx] - lat[i]) * M_PER_DEG
-                    # compared squared: no square roots on the hot path
-                    lim_in = spike_v * s_in
-                    lim_out = spike_v * s_out
-                    lim_br = lim_in + lim_out
-                    brx = ix + ox
-                    bry = iy + oy
-                    if brx * brx + bry * bry <= lim_br * lim_br:
-                        if ix * ix + iy * iy > lim_in * lim_in and ox * ox + oy * oy > lim_out * lim_out:
-                            spike = True
-                        else:
-                            # |v_out - v_in| / mean(dt) > spike_a, multiplied through by s_in·s_out
-                            ax = ox * s_in - ix * s_out
-                            ay = oy * s_in - iy * s_out
-                            lim_a = spike_a * 0.5 * (s_in + s_out) * s_in * s_out
-                            if ax * ax + ay * ay > lim_a * lim_a:
-                                spike = True
-            elif prev < 0 and nx < e:
-                # the first fix: a spike when its leg is impossible but the next one is not
-                dt_out = t[nx] - t[i]
-                if dt_out <= max_gap_ms:
-                    v_out = _leg_m(lat[i], lon[i], c_i, lat[nx], lon[nx], c_nx) / (dt_out / MS_PER_S)
-                    nx2 = nx + 1
-                    while nx2 < e and t[nx2] == t[nx]:
-                        nx2 += 1
-                    if v_out > spike_v and nx2 < e and t[nx2] - t[nx] <= max_gap_ms:
-                        v_next = _leg_m(lat[nx], lon[nx], c_nx, lat[nx2], lon[nx2],
-                                        math.cos(lat[nx2] * DEG)) / ((t[nx2] - t[nx]) / MS_PER_S)
-                        spike = v_next <= spike_v
-            elif prev >= 0 and nx >= e:
-                # the last fix: a spike when its leg is impossible
-                dt_in = t[i] - t[prev]
-                if dt_in <= max_gap_ms:
-                    v_in = _leg_m(lat[prev], lon[prev], c_prev, lat[i], lon[i], c_i) / (dt_in / MS_PER_S)
-                    spike = v_in > spike_v
-            if spike:
-                flags[i] |= SPIKE
-                i += 1
-                continue
-            # the grid cell of fix i, -1 outside the grid or where no target is listed (written out:
-            # a helper taking the bitmap would cost reference counting on every fix)
-            cell_i = -1
-            gr = int(math.floor((lat[i] - g_lat0) * g_inv_dlat))
-            gc = int(math.floor((lon[i] - g_lon0) * g_inv_dlon))
-            if gr >= 0 and gc >= 0 and gr < g_nrows and gc < g_ncols:
-                cell_i = gr * g_ncols + gc
-                if (g_occupied[cell_i >> 3] >> (cell_i & 7)) & 1 == 0:
-                    cell_i = -1
-            if prev >= 0:
-                if t[i] - t[prev] > max_gap_ms:
-                    flags[prev] |= GAP_AFTER
-                    if not leg_ended_at_prev and cell_prev >= 0:
-                        ca[nc] = prev
-                        cb[nc] = prev
-                        ccell_a[nc] = cell_prev
-                        ccell_b[nc] = cell_prev
-                        clong[nc] = False
-                        nc += 1
-                    leg_ended_at_prev = False
-                else:
-                    lx = (lon[i] - lon[prev]) * M_PER_DEG * 0.5 * (c_prev + c_i)
-                    ly = (lat[i] - lat[prev]) * M_PER_DEG
-                    long_leg = lx * lx + ly * ly > long_leg_m * long_leg_m
-                    if cell_prev >= 0 or cell_i >= 0 or long_leg:   # else far from every target
-                        ca[nc] = prev
-                        cb[nc] = i
-                        ccell_a[nc] = cell_prev
-                        ccell_b[nc] = cell_i
-                        clong[nc] = long_leg
-                        nc += 1
-                    leg_ended_at_prev = True
-            prev = i
-            c_prev = c_i
-            cell_prev = cell_i
-            i += 1
-        if prev >= 0 and not leg_ended_at_prev and cell_prev >= 0:
-            ca[nc] = prev
-            cb[nc] = prev
-            ccell_a[nc] = cell_prev
-            ccell_b[nc] = cell_prev
-            clong[nc] = False
-            nc += 1
+        nc = _scan_fixes(s, e, t, lat, lon, flags, g_lat0, g_lon0, g_inv_dlat, g_inv_dlon, g_nrows, g_ncols,
+                         g_occupied, long_leg_m, max_gap_ms, spike_v, spike_a, ca, cb, ccell_a, ccell_b, clong)
         # the candidate legs, in time order, against the targets their cells list
         npass = _test_legs(nc, ca, cb, ccell_a, ccell_b, clong, t, lat, lon, tlat, tlon, tcos, tr, gstart, gitems,
                            stamp, md, mt, is_open, last_b, best_d, best_t, best_i, pk, pt, pd, pi)

@@ -1,0 +1,187 @@
+"""The kernel's arrays → :class:`CrewReport` objects, a batch of crews at a time (pure).
+
+Most crews validate every waypoint and drive within every limit, so the work per crew is
+kept to a few list operations: each batch's flagged fixes (duplicates, outages, spikes) are
+split among its crews in bulk, rows of the kernel's outputs become Python lists once per
+batch, and the per-waypoint and per-zone work (missed waypoints with their closest approach,
+infringements with their evidence) runs only for the crews that have such a finding.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from raidcontrol.tracking import kernel as K
+from raidcontrol.tracking.closest import closest_approaches
+from raidcontrol.tracking.zone_evidence import with_evidence
+from raidcontrol.tracking.geodesy import DEG, MS_PER_S, MS_TO_KMH, leg_m, segment_distance_m
+from raidcontrol.tracking.model import Roadbook
+from raidcontrol.tracking.report import CrewReport, Gap, MissedWaypoint, SpeedInfringement, Spike
+from raidcontrol.tracking.rules import TrackingRules
+
+
+@dataclass
+class Batch:
+    """One kernel batch: crews ``c:d`` of the fleet, their fixes in ``cols`` (crew k of the batch
+    at ``local[k]:local[k+1]``), the fixes the kernel flagged (``marked``, ascending) and each
+    crew's count of fixes that came out of time order."""
+
+    c: int
+    d: int
+    cols: object
+    local: np.ndarray
+    marked: np.ndarray
+    reordered: np.ndarray
+
+
+class Assembler:
+    """Builds the crew reports of a check from the kernel's outputs ``out`` (rows = crews)."""
+
+    def __init__(self, roadbook: Roadbook, rules: TrackingRules, out: dict):
+        self.roadbook, self.rules, self.out = roadbook, rules, out
+        wps = roadbook.waypoints
+        self.names = [wp.name for wp in wps]
+        self.types = [wp.type for wp in wps]
+        self.missed_rules: dict[str, str] = {}
+        self.speeding_rule = f"tracking.speeding.bands: {rules.sources.get('tracking.speeding.bands', '')}"
+
+    def reports(self, batch: Batch, bibs: np.ndarray) -> list[CrewReport]:
+        """The reports of the batch's crews, in fleet order (``bibs``: the batch's bibs)."""
+        c, d, cols, local = batch.c, batch.d, batch.cols, batch.local
+        n = d - c
+        out = self.out
+        marks = cols.flags[batch.marked]
+        dups = np.bincount(np.searchsorted(local, batch.marked[(marks & K.DUPLICATE) != 0], side="right") - 1,
+                           minlength=n).tolist()
+        gap_at = batch.marked[(marks & K.GAP_AFTER) != 0]
+        spike_at = batch.marked[(marks & K.SPIKE) != 0]
+        gap_cut = np.searchsorted(gap_at, local).tolist()
+        spike_cut = np.searchsorted(spike_at, local).tolist()
+        gap_at, spike_at = gap_at.tolist(), spike_at.tolist()
+        ok = out["wp_ok"][c:d]
+        all_ok = ok.all(axis=1).tolist()
+        ok_rows = ok.tolist()
+        vt_rows, vd_rows = out["wp_t"][c:d].tolist(), out["wp_d"][c:d].tolist()
+        over = (out["zi"][c:d, :, K.Z_FIRST_OVER] != K.NO_TIME).any(axis=1).tolist() if self.roadbook.zones \
+            else [False] * n
+        bounds = local.tolist()
+        reordered = batch.reordered.tolist()
+        n_wp = len(self.names)
+        result = []
+        for k, bib in enumerate(bibs.tolist()):
+            s, e = bounds[k], bounds[k + 1]
+            report = CrewReport(bib=bib, fixes=e - s, reordered=reordered[k], duplicates=dups[k])
+            gaps = _gaps(cols, e, gap_at[gap_cut[k]:gap_cut[k + 1]]) if gap_cut[k] < gap_cut[k + 1] else []
+            report.gaps = gaps
+            report.spikes = (_spikes(cols, s, spike_at[spike_cut[k]:spike_cut[k + 1]])
+                             if spike_cut[k] < spike_cut[k + 1] else [])
+            vt, vd = vt_rows[k], vd_rows[k]
+            if all_ok[k]:
+                report.validated = list(self.names)
+                report.validated_types = list(self.types)
+                report.validated_t_ms = vt
+                report.validated_m = vd
+            else:
+                self._missed(report, c + k, ok_rows[k], vt, vd, gaps, cols, s, e)
+            report.share = len(report.validated) / n_wp if n_wp else 1.0
+            report.did_not_finish = report.share < self.rules.min_share
+            if over[k]:
+                self._speeding(report, c + k, cols, s, e)
+            result.append(report)
+        return result
+
+    def _missed(self, report: CrewReport, c: int, ok: list, vt: list, vd: list, gaps: list[Gap], cols,
+                s: int, e: int) -> None:
+        """Validations and missed waypoints of crew c (row c), which missed at least one."""
+        wps, rules, out = self.roadbook.waypoints, self.rules, self.out
+        near_d, near_t = out["min_d"][c].tolist(), out["min_t"][c].tolist()
+        # the kernel's closest approach is exact only within the radius (the grid guarantees no more):
+        # for the other missed waypoints, measure on the whole track
+        far = [k for k in range(len(wps)) if not ok[k] and not near_d[k] <= wps[k].clear_m]
+        if far:
+            wl = np.array([wps[k].lat for k in far])
+            d, tt = closest_approaches(cols.t, cols.lat, cols.lon, cols.flags, s, e, wl,
+                                       np.array([wps[k].lon for k in far]), np.cos(wl * DEG))
+            for k, dk, tk in zip(far, d.tolist(), tt.tolist()):
+                near_d[k], near_t[k] = dk, tk
+        hits = [k for k in range(len(wps)) if ok[k]]
+        report.validated = [self.names[k] for k in hits]
+        report.validated_types = [self.types[k] for k in hits]
+        report.validated_t_ms = [vt[k] for k in hits]
+        report.validated_m = [vd[k] for k in hits]
+        ooo = out["wp_ooo"][c].tolist()
+        for k, wp in enumerate(wps):
+            if ok[k]:
+                continue
+            closest, closest_t = near_d[k], near_t[k]
+            outage = any(segment_distance_m(wp.lat, wp.lon, g.start[0], g.start[1], g.end[0], g.end[1]) <= wp.clear_m
+                         for g in gaps)
+            report.missed.append(MissedWaypoint(
+                name=wp.name, type=wp.type, penalty_ms=rules.missed_penalty_ms[wp.type], index=k + 1, lat=wp.lat,
+                lon=wp.lon, clear_m=wp.clear_m, closest_m=closest if math.isfinite(closest) else None,
+                closest_t_ms=closest_t if math.isfinite(closest) else None,
+                out_of_order=ooo[k], outage=outage, rule=self._missed_rule(wp.type)))
+
+    def _missed_rule(self, wp_type: str) -> str:
+        rule = self.missed_rules.get(wp_type)
+        if rule is None:
+            key = f"tracking.missed.{wp_type}"
+            rule = self.missed_rules[wp_type] = f"{key}: {self.rules.sources.get(key, '')}"
+        return rule
+
+    def _speeding(self, report: CrewReport, c: int, cols, s: int, e: int) -> None:
+        """The infringements of crew c (row c), which went over a limit in at least one zone."""
+        rules = self.rules
+        zi_rows, zf_rows = self.out["zi"][c].tolist(), self.out["zf"][c].tolist()
+        for z, zone in enumerate(self.roadbook.zones):
+            zi, zf = zi_rows[z], zf_rows[z]
+            if zi[K.Z_FIRST_OVER] == K.NO_TIME:          # never over the limit (or never in the zone)
+                continue
+            vmax = zf[K.ZF_VMAX]
+            excess = vmax - zone.limit_kmh
+            penalty = rules.speeding_penalty_ms(excess)
+            if penalty <= 0:
+                continue
+            i0, i1 = zi[K.Z_I0], zi[K.Z_I1]
+            inf = SpeedInfringement(
+                zone=zone.name, limit_kmh=zone.limit_kmh, max_speed_kmh=vmax, excess_kmh=excess, penalty_ms=penalty,
+                start_ms=zi[K.Z_FIRST_OVER], end_ms=zi[K.Z_LAST_OVER], duration_ms=zi[K.Z_OVER_MS],
+                distance_m=zf[K.ZF_OVER_M], index=z + 1, passes=zi[K.Z_PASSES],
+                fz_passed=not zi[K.Z_FZ_MISSED], speed_source="derived" if zi[K.Z_DERIVED] else "device",
+                max_at_ms=zi[K.Z_TMAX], fix_range=(i0, i1), zone_t0_ms=zi[K.Z_T0], zone_t1_ms=zi[K.Z_T1],
+                pass_times=tuple((zi[K.Z_PASS0 + 2 * p], zi[K.Z_PASS0 + 2 * p + 1])
+                                 for p in range(min(zi[K.Z_PASSES], K.ZONE_PASSES_KEPT))),
+                rule=self.speeding_rule)
+            report.speeding.append(with_evidence(inf, cols, i0, i1, zi[K.Z_T0], zi[K.Z_T1], rules))
+
+
+def _gaps(cols, e: int, starts: list[int]) -> list[Gap]:
+    """The outages starting at fixes ``starts`` (each up to the next kept fix before ``e``)."""
+    out = []
+    for a in starts:
+        b = a + 1
+        while b < e and cols.flags[b] & K.DROPPED:
+            b += 1
+        if b >= e:
+            continue
+        dist = leg_m(float(cols.lat[a]), float(cols.lon[a]), float(cols.lat[b]), float(cols.lon[b]))
+        out.append(Gap(int(cols.t[a]), int(cols.t[b]), dist, (float(cols.lat[a]), float(cols.lon[a])),
+                       (float(cols.lat[b]), float(cols.lon[b]))))
+    return out
+
+
+def _spikes(cols, s: int, where: list[int]) -> list[Spike]:
+    """The spikes at fixes ``where``, with the speed implied from the kept fix before (from ``s``)."""
+    out = []
+    for i in where:
+        p = i - 1
+        while p >= s and cols.flags[p] & K.DROPPED:
+            p -= 1
+        speed = math.nan
+        if p >= s and cols.t[i] > cols.t[p]:
+            speed = (leg_m(float(cols.lat[p]), float(cols.lon[p]), float(cols.lat[i]), float(cols.lon[i]))
+                     / ((cols.t[i] - cols.t[p]) / MS_PER_S) * MS_TO_KMH)
+        out.append(Spike(int(cols.t[i]), float(cols.lat[i]), float(cols.lon[i]), speed))
+    return out

@@ -1,0 +1,94 @@
+"""The evidence behind a speeding infringement: the zone's fixes over the limit (pure).
+
+Speeds are the kernel's: the device's when present, else the straight-line speed between
+the fixes within a window around the fix (never across an outage).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from raidcontrol.tracking import kernel as K
+from raidcontrol.tracking.geodesy import DEG, M_PER_DEG, MS_PER_S, MS_TO_KMH, leg_lengths_m
+from raidcontrol.tracking.report import SpeedInfringement, iso
+from raidcontrol.tracking.rules import TrackingRules
+
+
+def zone_fixes(cols_t, cols_lat, cols_lon, cols_spd, cols_flags, i0: int, i1: int):
+    """The kept fixes i0..i1 (inclusive) as arrays (t, lat, lon, device speed, outage after?)."""
+    sl = slice(i0, i1 + 1)
+    flags = cols_flags[sl]
+    keep = (flags & K.DROPPED) == 0
+    if keep.all():                       # the usual case: views, no copies
+        return cols_t[sl], cols_lat[sl], cols_lon[sl], cols_spd[sl], (flags & K.GAP_AFTER) != 0
+    return (cols_t[sl][keep], cols_lat[sl][keep], cols_lon[sl][keep], cols_spd[sl][keep],
+            (flags[keep] & K.GAP_AFTER) != 0)
+
+
+def with_evidence(inf: SpeedInfringement, cols, i0: int, i1: int, t0: int, t1: int,
+                  rules: TrackingRules) -> SpeedInfringement:
+    """Attach the fixes behind an infringement: each fix over the limit with its time, position,
+    speed (and where it came from) and distance from the zone's first fix."""
+    t, lat, lon, spd, gap = zone_fixes(cols.t, cols.lat, cols.lon, cols.spd, cols.flags, i0, i1)
+    speed, derived = _speeds(t, lat, lon, spd, gap, rules.derived_window_ms)
+    over = np.flatnonzero(speed > inf.limit_kmh + rules.tolerance_kmh)
+    along = np.concatenate(([0.0], np.cumsum(leg_lengths_m(lat, lon)))) if over.shape[0] else np.zeros(0)
+    rows = {  # the fixes over the limit, as columns
+        "t_ms": t[over].tolist(), "lat": np.round(lat[over], 6).tolist(), "lon": np.round(lon[over], 6).tolist(),
+        "speed_kmh": np.round(speed[over], 1).tolist(),
+        "source": ["derived" if d else "device" for d in derived[over].tolist()],
+        "from_zone_start_m": np.round(along[over], 1).tolist(),
+    }
+    evidence = {
+        "zone": inf.zone, "limit_kmh": inf.limit_kmh, "zone_entered": iso(t0), "zone_left": iso(t1),
+        "passes_in_zone": [[iso(a), iso(b)] for a, b in inf.pass_times],
+        "fixes_in_zone": int(t.shape[0]), "fixes_over_limit": rows, "max_speed_kmh": round(inf.max_speed_kmh, 1),
+        "max_at": iso(inf.max_at_ms), "excess_kmh": round(inf.excess_kmh, 1),
+        "duration_over_ms": inf.duration_ms, "distance_over_m": round(inf.distance_m, 1),
+        "passes": inf.passes, "fz_passed": inf.fz_passed, "rule": inf.rule,
+    }
+    return SpeedInfringement(**{**inf.__dict__, "evidence": evidence})
+
+
+def derived_speeds(t: np.ndarray, lat: np.ndarray, lon: np.ndarray, spd: np.ndarray, gap_after: np.ndarray,
+                   window_ms: int):
+    """Per fix: the device speed when present, else the straight-line speed between the
+    fixes within ±window_ms/2 (centred, never across an outage; the nearest leg when none is
+    that close) — the kernel's rule, for evidence and pictures.  Returns (km/h, sources)."""
+    speed, missing = _speeds(t, lat, lon, spd, gap_after, window_ms)
+    return speed, np.where(missing, "derived", "device").tolist()
+
+
+def _speeds(t: np.ndarray, lat: np.ndarray, lon: np.ndarray, spd: np.ndarray, gap_after: np.ndarray,
+            window_ms: int):
+    """:func:`derived_speeds` with the sources as a mask: (km/h, derived?)."""
+    n = t.shape[0]
+    speed = spd.astype(np.float64)
+    missing = np.isnan(speed)
+    if n == 0 or not missing.any():
+        return speed, missing
+    half = window_ms // 2
+    i = np.flatnonzero(missing)
+    hi = np.searchsorted(t, t[i] + half, side="right") - 1
+    lo = np.searchsorted(t, t[i] - half, side="left")
+    gaps = np.flatnonzero(gap_after)
+    if gaps.shape[0]:
+        g = np.searchsorted(gaps, i)                      # first outage at or after i
+        has = g < gaps.shape[0]
+        hi[has] = np.minimum(hi[has], gaps[g[has]])
+        before = g - 1                                    # last outage before i: its next fix bounds lo
+        hb = before >= 0
+        lo[hb] = np.maximum(lo[hb], gaps[before[hb]] + 1)
+    alone = hi == lo
+    nxt_ok = alone & (i + 1 < n) & ~gap_after[i]
+    hi[nxt_ok] = i[nxt_ok] + 1
+    prv = alone & ~nxt_ok & (i - 1 >= 0)
+    prv_ok = prv.copy()
+    prv_ok[prv] = ~gap_after[i[prv] - 1]
+    lo[prv_ok] = i[prv_ok] - 1
+    c = np.cos(lat * DEG)
+    dx = (lon[hi] - lon[lo]) * M_PER_DEG * 0.5 * (c[lo] + c[hi])
+    dy = (lat[hi] - lat[lo]) * M_PER_DEG
+    dt = (t[hi] - t[lo]) / MS_PER_S
+    with np.errstate(divide="ignore", invalid="ignore"):
+        speed[i] = np.where(dt > 0, np.hypot(dx, dy) / dt * MS_TO_KMH, np.nan)
+    return speed, missing
