@@ -72,29 +72,25 @@ class Assembler:
         result = []
         for k, bib in enumerate(bibs.tolist()):
             s, e = bounds[k], bounds[k + 1]
-            report = CrewReport(bib=bib, fixes=e - s, reordered=reordered[k], duplicates=dups[k])
             gaps = _gaps(cols, e, gap_at[gap_cut[k]:gap_cut[k + 1]]) if gap_cut[k] < gap_cut[k + 1] else []
-            report.gaps = gaps
-            report.spikes = (_spikes(cols, s, spike_at[spike_cut[k]:spike_cut[k + 1]])
-                             if spike_cut[k] < spike_cut[k + 1] else [])
-            vt, vd = vt_rows[k], vd_rows[k]
+            spikes = (_spikes(cols, s, spike_at[spike_cut[k]:spike_cut[k + 1]])
+                      if spike_cut[k] < spike_cut[k + 1] else [])
             if all_ok[k]:
-                report.validated = list(self.names)
-                report.validated_types = list(self.types)
-                report.validated_t_ms = vt
-                report.validated_m = vd
+                validated, types, vt, vd, missed = list(self.names), list(self.types), vt_rows[k], vd_rows[k], []
             else:
-                self._missed(report, c + k, ok_rows[k], vt, vd, gaps, cols, s, e)
-            report.share = len(report.validated) / n_wp if n_wp else 1.0
-            report.did_not_finish = report.share < self.rules.min_share
-            if over[k]:
-                self._speeding(report, c + k, cols, s, e)
-            result.append(report)
+                validated, types, vt, vd, missed = self._missed(c + k, ok_rows[k], vt_rows[k], vd_rows[k], gaps,
+                                                                cols, s, e)
+            share = len(validated) / n_wp if n_wp else 1.0
+            result.append(CrewReport(
+                bib=bib, validated=validated, missed=missed,
+                speeding=self._speeding(c + k, cols, s, e) if over[k] else [], gaps=gaps, spikes=spikes,
+                validated_types=types, validated_t_ms=vt, validated_m=vd, fixes=e - s, duplicates=dups[k],
+                reordered=reordered[k], share=share, did_not_finish=share < self.rules.min_share))
         return result
 
-    def _missed(self, report: CrewReport, c: int, ok: list, vt: list, vd: list, gaps: list[Gap], cols,
-                s: int, e: int) -> None:
-        """Validations and missed waypoints of crew c (row c), which missed at least one."""
+    def _missed(self, c: int, ok: list, vt: list, vd: list, gaps: list[Gap], cols, s: int, e: int) -> tuple:
+        """Validations (names, types, times, distances) and missed waypoints of crew c (row c),
+        which missed at least one."""
         wps, rules, out = self.roadbook.waypoints, self.rules, self.out
         near_d, near_t = out["min_d"][c].tolist(), out["min_t"][c].tolist()
         # the kernel's closest approach is exact only within the radius (the grid guarantees no more):
@@ -107,10 +103,7 @@ class Assembler:
             for k, dk, tk in zip(far, d.tolist(), tt.tolist()):
                 near_d[k], near_t[k] = dk, tk
         hits = [k for k in range(len(wps)) if ok[k]]
-        report.validated = [self.names[k] for k in hits]
-        report.validated_types = [self.types[k] for k in hits]
-        report.validated_t_ms = [vt[k] for k in hits]
-        report.validated_m = [vd[k] for k in hits]
+        missed = []
         ooo = out["wp_ooo"][c].tolist()
         for k, wp in enumerate(wps):
             if ok[k]:
@@ -118,11 +111,13 @@ class Assembler:
             closest, closest_t = near_d[k], near_t[k]
             outage = any(segment_distance_m(wp.lat, wp.lon, g.start[0], g.start[1], g.end[0], g.end[1]) <= wp.clear_m
                          for g in gaps)
-            report.missed.append(MissedWaypoint(
+            missed.append(MissedWaypoint(
                 name=wp.name, type=wp.type, penalty_ms=rules.missed_penalty_ms[wp.type], index=k + 1, lat=wp.lat,
                 lon=wp.lon, clear_m=wp.clear_m, closest_m=closest if math.isfinite(closest) else None,
                 closest_t_ms=closest_t if math.isfinite(closest) else None,
                 out_of_order=ooo[k], outage=outage, rule=self._missed_rule(wp.type)))
+        return ([self.names[k] for k in hits], [self.types[k] for k in hits], [vt[k] for k in hits],
+                [vd[k] for k in hits], missed)
 
     def _missed_rule(self, wp_type: str) -> str:
         rule = self.missed_rules.get(wp_type)
@@ -131,9 +126,10 @@ class Assembler:
             rule = self.missed_rules[wp_type] = f"{key}: {self.rules.sources.get(key, '')}"
         return rule
 
-    def _speeding(self, report: CrewReport, c: int, cols, s: int, e: int) -> None:
+    def _speeding(self, c: int, cols, s: int, e: int) -> list[SpeedInfringement]:
         """The infringements of crew c (row c), which went over a limit in at least one zone."""
         rules = self.rules
+        found = []
         zi_rows, zf_rows = self.out["zi"][c].tolist(), self.out["zf"][c].tolist()
         for z, zone in enumerate(self.roadbook.zones):
             zi, zf = zi_rows[z], zf_rows[z]
@@ -154,7 +150,8 @@ class Assembler:
                 pass_times=tuple((zi[K.Z_PASS0 + 2 * p], zi[K.Z_PASS0 + 2 * p + 1])
                                  for p in range(min(zi[K.Z_PASSES], K.ZONE_PASSES_KEPT))),
                 rule=self.speeding_rule)
-            report.speeding.append(with_evidence(inf, cols, i0, i1, zi[K.Z_T0], zi[K.Z_T1], rules))
+            found.append(with_evidence(inf, cols, i0, i1, zi[K.Z_T0], zi[K.Z_T1], rules))
+        return found
 
 
 def _gaps(cols, e: int, starts: list[int]) -> list[Gap]:

@@ -1,14 +1,19 @@
 """The evidence behind a speeding infringement: the zone's fixes over the limit (pure).
 
 Speeds are the kernel's: the device's when present, else the straight-line speed between
-the fixes within a window around the fix (never across an outage).
+the fixes within a window around the fix (never across an outage).  :func:`derived_speeds`
+states the rule with numpy (for pictures); the evidence of each infringement runs the same
+arithmetic, operation for operation, in one compiled pass (:func:`_zone_columns`).
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
+from numba import njit
 
 from raidcontrol.tracking import kernel as K
-from raidcontrol.tracking.geodesy import DEG, M_PER_DEG, MS_PER_S, MS_TO_KMH, leg_lengths_m
+from raidcontrol.tracking.geodesy import DEG, M_PER_DEG, MS_PER_S, MS_TO_KMH
 from raidcontrol.tracking.report import SpeedInfringement, iso
 from raidcontrol.tracking.rules import TrackingRules
 
@@ -29,9 +34,8 @@ def with_evidence(inf: SpeedInfringement, cols, i0: int, i1: int, t0: int, t1: i
     """Attach the fixes behind an infringement: each fix over the limit with its time, position,
     speed (and where it came from) and distance from the zone's first fix."""
     t, lat, lon, spd, gap = zone_fixes(cols.t, cols.lat, cols.lon, cols.spd, cols.flags, i0, i1)
-    speed, derived = _speeds(t, lat, lon, spd, gap, rules.derived_window_ms)
-    over = np.flatnonzero(speed > inf.limit_kmh + rules.tolerance_kmh)
-    along = np.concatenate(([0.0], np.cumsum(leg_lengths_m(lat, lon)))) if over.shape[0] else np.zeros(0)
+    speed, derived, along, over = _zone_columns(t, lat, lon, spd, gap, np.cos(lat * DEG), rules.derived_window_ms // 2,
+                                                inf.limit_kmh + rules.tolerance_kmh)
     rows = {  # the fixes over the limit, as columns
         "t_ms": t[over].tolist(), "lat": np.round(lat[over], 6).tolist(), "lon": np.round(lon[over], 6).tolist(),
         "speed_kmh": np.round(speed[over], 1).tolist(),
@@ -92,3 +96,65 @@ def _speeds(t: np.ndarray, lat: np.ndarray, lon: np.ndarray, spd: np.ndarray, ga
     with np.errstate(divide="ignore", invalid="ignore"):
         speed[i] = np.where(dt > 0, np.hypot(dx, dy) / dt * MS_TO_KMH, np.nan)
     return speed, missing
+
+
+@njit(cache=True)
+def _zone_columns(t, lat, lon, spd, gap_after, c, half, threshold):
+    """The zone's speeds (as :func:`derived_speeds`: ``c`` the cosines of ``lat``, ``half`` half
+    the window), which are derived, the distance along the zone at each fix (as the cumulated
+    :func:`~raidcontrol.tracking.geodesy.leg_lengths_m`) and the fixes whose speed is over ``threshold``."""
+    n = t.shape[0]
+    speed = np.empty(n, np.float64)
+    derived = np.zeros(n, np.bool_)
+    n_gaps = 0
+    for i in range(n):
+        if gap_after[i]:
+            n_gaps += 1
+    gaps = np.empty(n_gaps, np.int64)
+    g = 0
+    for i in range(n):
+        if gap_after[i]:
+            gaps[g] = i
+            g += 1
+    for i in range(n):
+        v = np.float64(spd[i])
+        speed[i] = v
+        if not math.isnan(v):
+            continue
+        derived[i] = True
+        hi = np.searchsorted(t, t[i] + half, side="right") - 1
+        lo = np.searchsorted(t, t[i] - half, side="left")
+        if n_gaps:
+            g = np.searchsorted(gaps, i)                  # first outage at or after i
+            if g < n_gaps:
+                hi = min(hi, gaps[g])
+            if g - 1 >= 0:                                # last outage before i: its next fix bounds lo
+                lo = max(lo, gaps[g - 1] + 1)
+        if hi == lo:
+            if i + 1 < n and not gap_after[i]:
+                hi = i + 1
+            elif i - 1 >= 0 and not gap_after[i - 1]:
+                lo = i - 1
+        dx = (lon[hi] - lon[lo]) * M_PER_DEG * 0.5 * (c[lo] + c[hi])
+        dy = (lat[hi] - lat[lo]) * M_PER_DEG
+        dt = (t[hi] - t[lo]) / MS_PER_S
+        speed[i] = math.hypot(dx, dy) / dt * MS_TO_KMH if dt > 0 else np.nan
+    along = np.empty(n, np.float64)
+    total = 0.0
+    for i in range(n):
+        if i > 0:
+            dx = (lon[i] - lon[i - 1]) * M_PER_DEG * 0.5 * (c[i] + c[i - 1])
+            dy = (lat[i] - lat[i - 1]) * M_PER_DEG
+            total += math.hypot(dx, dy)
+        along[i] = total
+    n_over = 0
+    for i in range(n):
+        if speed[i] > threshold:
+            n_over += 1
+    over = np.empty(n_over, np.int64)
+    k = 0
+    for i in range(n):
+        if speed[i] > threshold:
+            over[k] = i
+            k += 1
+    return speed, derived, along, over
