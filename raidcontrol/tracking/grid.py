@@ -15,6 +15,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+from numba import njit
 
 from raidcontrol.tracking.geodesy import DEG, M_PER_DEG
 
@@ -76,11 +77,27 @@ def build_grid(tlat: np.ndarray, tlon: np.ndarray, radius_m: np.ndarray, margin_
     cell_of = np.concatenate(cells) if cells else np.empty(0, np.int64)
     owner = np.concatenate(owners) if owners else np.empty(0, np.int64)
     order = np.lexsort((owner, cell_of))
-    counts = np.bincount(cell_of, minlength=nrows * ncols)
-    start = np.zeros(nrows * ncols + 1, np.int64)
-    np.cumsum(counts, out=start[1:])
-    occupied = np.packbits(counts > 0, bitorder="little")
+    start, occupied = _cell_table(cell_of[order], nrows * ncols)
     return TargetGrid(lat0, lon0, dlat, dlon, nrows, ncols, start, owner[order].astype(np.int64), margin_m, occupied)
+
+
+@njit(cache=True)
+def _cell_table(sorted_cells, n_cells):
+    """From the cells of the (cell, target) pairs, ascending: where each cell's list starts
+    (``start``, n_cells + 1 entries) and the bitmap of cells listing a target — in one pass
+    over the (large, mostly empty) table."""
+    start = np.empty(n_cells + 1, np.int64)
+    occupied = np.zeros((n_cells + 7) // 8, np.uint8)
+    q = 0
+    m = sorted_cells.shape[0]
+    for c in range(n_cells):
+        start[c] = q
+        while q < m and sorted_cells[q] == c:
+            q += 1
+        if q > start[c]:
+            occupied[c >> 3] |= np.uint8(1 << (c & 7))
+    start[n_cells] = q
+    return start, occupied
 
 
 def leg_margin_m(t_ms: np.ndarray, lat: np.ndarray, lon: np.ndarray, offsets: np.ndarray) -> float:
