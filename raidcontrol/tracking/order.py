@@ -62,32 +62,45 @@ def sort_crews_in_place(t, lat, lon, spd, offsets):
 
 
 @njit(cache=True)
+def _insertion_sort(t, lat, lon, spd, s, e):
+    """Sort fixes s..e-1 by time in place, stably, by insertion (moves only the fixes out of
+    order: linear when nearly sorted)."""
+    for k in range(s + 1, e):
+        tv = t[k]
+        if t[k - 1] <= tv:
+            continue
+        la, lo, sp = lat[k], lon[k], spd[k]
+        m = k - 1
+        while m >= s and t[m] > tv:
+            t[m + 1] = t[m]
+            lat[m + 1] = lat[m]
+            lon[m + 1] = lon[m]
+            spd[m + 1] = spd[m]
+            m -= 1
+        t[m + 1] = tv
+        lat[m + 1] = la
+        lon[m + 1] = lo
+        spd[m + 1] = sp
+
+
+@njit(cache=True)
 def gather_sorted(t, lat, lon, spd, offsets, descents, ot, olat, olon, ospd):
     """Copy crews ``offsets[c]:offsets[c+1]`` into the o* buffers, each crew sorted by time
-    (stable): a straight copy when it has no descent, an insertion sort when it is nearly
-    sorted (swapped neighbours), a merge sort otherwise."""
+    (stable): a straight copy when it has no descent, sorted there by insertion when it is
+    nearly sorted (swapped neighbours), gathered in merge-sort order otherwise."""
     for c in range(offsets.shape[0] - 1):
         s = offsets[c]
         e = offsets[c + 1]
         n = e - s
-        if descents[c] == 0:
+        if descents[c] * NEARLY_SORTED <= n:
             ot[s:e] = t[s:e]
             olat[s:e] = lat[s:e]
             olon[s:e] = lon[s:e]
             ospd[s:e] = spd[s:e]
+            if descents[c] > 0:
+                _insertion_sort(ot, olat, olon, ospd, s, e)
             continue
-        if descents[c] * NEARLY_SORTED <= n:
-            idx = np.arange(n)
-            for k in range(1, n):
-                v = idx[k]
-                tv = t[s + v]
-                m = k - 1
-                while m >= 0 and t[s + idx[m]] > tv:
-                    idx[m + 1] = idx[m]
-                    m -= 1
-                idx[m + 1] = v
-        else:
-            idx = np.argsort(t[s:e], kind="mergesort")
+        idx = np.argsort(t[s:e], kind="mergesort")
         for k in range(n):
             ot[s + k] = t[s + idx[k]]
             olat[s + k] = lat[s + idx[k]]
