@@ -109,8 +109,9 @@ class Assembler:
             if ok[k]:
                 continue
             closest, closest_t = near_d[k], near_t[k]
-            outage = any(segment_distance_m(wp.lat, wp.lon, g.start[0], g.start[1], g.end[0], g.end[1]) <= wp.clear_m
-                         for g in gaps)
+            outage = bool(gaps) and any(
+                segment_distance_m(wp.lat, wp.lon, g.start[0], g.start[1], g.end[0], g.end[1]) <= wp.clear_m
+                for g in gaps)
             missed.append(MissedWaypoint(
                 name=wp.name, type=wp.type, penalty_ms=rules.missed_penalty_ms[wp.type], index=k + 1, lat=wp.lat,
                 lon=wp.lon, clear_m=wp.clear_m, closest_m=closest if math.isfinite(closest) else None,

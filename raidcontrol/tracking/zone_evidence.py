@@ -42,11 +42,18 @@ def with_evidence(inf: SpeedInfringement, cols, i0: int, i1: int, t0: int, t1: i
         "source": ["derived" if d else "device" for d in derived[over].tolist()],
         "from_zone_start_m": np.round(along[over], 1).tolist(),
     }
+    texts: dict[int, str | None] = {}      # the zone's entry and exit recur in its passes: each formatted once
+
+    def at(ms: int) -> str | None:
+        if ms not in texts:
+            texts[ms] = iso(ms)
+        return texts[ms]
+
     evidence = {
-        "zone": inf.zone, "limit_kmh": inf.limit_kmh, "zone_entered": iso(t0), "zone_left": iso(t1),
-        "passes_in_zone": [[iso(a), iso(b)] for a, b in inf.pass_times],
+        "zone": inf.zone, "limit_kmh": inf.limit_kmh, "zone_entered": at(t0), "zone_left": at(t1),
+        "passes_in_zone": [[at(a), at(b)] for a, b in inf.pass_times],
         "fixes_in_zone": int(t.shape[0]), "fixes_over_limit": rows, "max_speed_kmh": round(inf.max_speed_kmh, 1),
-        "max_at": iso(inf.max_at_ms), "excess_kmh": round(inf.excess_kmh, 1),
+        "max_at": at(inf.max_at_ms), "excess_kmh": round(inf.excess_kmh, 1),
         "duration_over_ms": inf.duration_ms, "distance_over_m": round(inf.distance_m, 1),
         "passes": inf.passes, "fz_passed": inf.fz_passed, "rule": inf.rule,
     }
