@@ -37,7 +37,7 @@ def nominations(result: CategoryResult, rules: ChampionshipRules) -> dict[str, l
         crew = result.crews[bib]
         if crew.manufacturer is not None:
             out.setdefault(crew.manufacturer.key, []).append(bib)
-    for key, bibs in out.items():
+    for bibs in out.values():
         if len(bibs) > rules.max_nominated:
             name = result.crews[bibs[0]].manufacturer.name
             raise InputError(f"{result.round.label}: manufacturer {name!r} nominates {len(bibs)} crews "

@@ -63,8 +63,11 @@ def classify_cmd(
         raise InputError("--after goes with --general", field="--after")
     session = EventSession.open(event_dir, db_url=db, as_of=parse_as_of(as_of))
     ev, rb = session.event, session.rulebook
-    if category is not None and category not in rb.section("categories"):
-        raise InputError(f"unknown category {category!r}", field="--category")
+    categories = rb.section("categories")
+    if category is not None and category not in categories:
+        raise InputError(f"unknown category {category!r} (known: {', '.join(categories)})", field="--category")
+    if klass is not None and not any(klass in c.get("classes", []) for c in categories.values()):
+        raise InputError(f"unknown class {klass!r} in rulebook {rb.id}", field="--class")
     kw = dict(category=category, klass=klass, effects=session.effects)
     if general:
         n = last_stage(ev) if after is None else after

@@ -22,7 +22,6 @@ What the organiser publishes and how it is turned into our files:
 from __future__ import annotations
 
 import json
-import re
 from collections import Counter
 from datetime import date as dt_date, timedelta
 from pathlib import Path
@@ -209,14 +208,14 @@ def convert_official(src: str | Path, out: str | Path, decisions: str | Path | N
                     splits.append([stage, bib, code, format_duration(split["absolute"][0]), split["position"][0]])
 
     withdrawals = []
-    try:
-        for lst in _load(src, f"withdrawal-{year}-A.json"):
+    recorded = {(t[0], t[1]) for t in times}
+    withdrawal_file = f"withdrawal-{year}-A.json"
+    if (src / withdrawal_file).is_file():          # withdrawals are optional, but read strictly when present
+        for lst in _load(src, withdrawal_file):
             stage = int(lst["_id"].split("-")[-1])
             for w in lst["list"]:
-                if w["bib"] in entries and not any(t[0] == stage and t[1] == w["bib"] for t in times):
+                if w["bib"] in entries and (stage, w["bib"]) not in recorded:
                     withdrawals.append([stage, w["bib"], "", "", "withdrawn"])
-    except InputError:
-        pass  # withdrawals are optional
     times += sorted(withdrawals)
 
     known_max = max_times[min(max_times)] if max_times else 11 * MS_PER_HOUR

@@ -76,6 +76,8 @@ def test_bad_command_line_values(cli, tmp_path):
     assert cli("classify", folder, "--stage", "9")[0] == 2
     assert cli("classify", folder, "--stage", "1", "--general")[0] == 2
     assert cli("classify", folder, "--general", "--as-of", "yesterday")[0] == 2
+    assert cli("classify", folder, "--general", "--category", "Hovercraft")[0] == 2
+    assert cli("classify", folder, "--general", "--class", "T9")[0] == 2
     assert cli("explain", folder, "--bib", "999", "--stage", "1")[0] == 2
     assert cli("convert-official", tmp_path / "nowhere", tmp_path / "out")[0] == 2
 

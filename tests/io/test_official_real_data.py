@@ -32,7 +32,6 @@ def test_stage1_reproduces_the_official_ranking(cli, dakar_event, ranking):
     rows = _rows(cli, dakar_event, args)
     assert len(rows) == 201
     assert {int(r["bib"]) for r in rows} == set(OFFICIAL)
-    leader_ms = None
     groups: dict[str, dict[str, set]] = defaultdict(lambda: {"ours": set(), "official": set()})
     for r in rows:
         off = OFFICIAL[int(r["bib"])]

@@ -35,7 +35,7 @@ def test_journal_semantics_on_every_backend(tmp_path):
         assert len(written) == 1 and written[0].supersedes is not None, name
         assert store.state().get("time", "1/200").payload == {"finish": "14:00:30"}, name
         assert store.state(as_of=now[0] - timedelta(minutes=1)).get("time", "1/200").payload == {"finish": "14:00:00"}
-        with pytest.raises(Exception):
+        with pytest.raises(TypeError):             # a payload that is not JSON
             store.append([Record("time", "1/201", {"ok": 1}), Record("time", "1/202", {"bad": object()})])
         assert len(store.records()) == 3, name        # the failed batch wrote nothing
         store.close()
