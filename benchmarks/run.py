@@ -80,7 +80,7 @@ def generate(a: argparse.Namespace) -> None:
     from raidcontrol.cli.simulate import stage_paths, write_stage
     from raidcontrol.rules import load_rulebook
     from raidcontrol.tracking.rules import TrackingRules
-    from raidcontrol.tracking.simulator import plan_stage
+    from raidcontrol.simulation.simulator import plan_stage
     rules = TrackingRules.from_rulebook(load_rulebook(a.rulebook))
     t0 = time.perf_counter()
     plan = plan_stage(seed=a.seed, vehicles=a.vehicles, fixes_per_vehicle=a.fixes, waypoints=a.waypoints,

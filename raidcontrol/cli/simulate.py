@@ -30,10 +30,10 @@ from raidcontrol.io.event_folder import (ADJUSTMENT_COLUMNS, ADJUSTMENTS_FILE, E
 from raidcontrol.io.event_folder_writer import write_csv, write_event_toml
 from raidcontrol.rules import load_rulebook
 from raidcontrol.tracking.rules import TrackingRules
-from raidcontrol.tracking.sim_event import event_tables, vehicle_shares
-from raidcontrol.tracking.sim_profile import load_profile
-from raidcontrol.tracking.simulator import StagePlan, fleet_of, plan_stage
-from raidcontrol.tracking.sim_truth import StageTruth
+from raidcontrol.simulation.event import event_tables, vehicle_shares
+from raidcontrol.simulation.profile import load_profile
+from raidcontrol.simulation.simulator import StagePlan, fleet_of, plan_stage
+from raidcontrol.simulation.truth import StageTruth
 
 console = Console(stderr=True)
 BATCH_FIXES = 1_000_000      # fixes simulated and written per batch (bounded memory)
@@ -92,7 +92,7 @@ def write_stage(plan: StagePlan, paths: dict[str, Path], *, stage: int, picture:
     paths["truth"].parent.mkdir(parents=True, exist_ok=True)
     paths["truth"].write_text(json.dumps(truth.to_json(), indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     if picture:
-        from raidcontrol.tracking.sim_picture import stage_figure
+        from raidcontrol.io.sim_picture import stage_figure
         paths["picture"].parent.mkdir(parents=True, exist_ok=True)
         if "detour" in examples:
             name = plan.roadbook.waypoints[examples["detour"].plan.detour_wp].name

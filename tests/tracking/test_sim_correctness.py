@@ -40,8 +40,8 @@ from raidcontrol.rules import load_rulebook
 from raidcontrol.tracking.check import check_fleet
 from raidcontrol.tracking.model import Fleet
 from raidcontrol.tracking.rules import TrackingRules
-from raidcontrol.tracking.sim_geo import local_metres
-from raidcontrol.tracking.simulator import simulate_stage
+from raidcontrol.simulation.geo import local_metres
+from raidcontrol.simulation.simulator import simulate_stage
 
 DEVICE_TOL_KMH = 2.0
 DERIVED_TOL_KMH = 4.0

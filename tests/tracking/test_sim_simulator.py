@@ -11,9 +11,9 @@ from raidcontrol.core.errors import InputError
 from raidcontrol.rules import load_rulebook
 from raidcontrol.tracking.model import WAYPOINT_TYPES
 from raidcontrol.tracking.rules import TrackingRules
-from raidcontrol.tracking.sim_geo import metres_per_degree
-from raidcontrol.tracking.sim_profile import load_profile
-from raidcontrol.tracking.simulator import plan_stage, simulate_stage
+from raidcontrol.simulation.geo import metres_per_degree
+from raidcontrol.simulation.profile import load_profile
+from raidcontrol.simulation.simulator import plan_stage, simulate_stage
 
 RULES = TrackingRules.from_rulebook(load_rulebook("fia-2026"))
 PROFILE = load_profile()
@@ -74,7 +74,7 @@ def test_speeds_and_accelerations_are_those_of_vehicles(stage):
         else:
             assert np.all(np.isnan(device))
     # accelerations, from the simulator's own noise-free speeds (a detour's bend adds a little)
-    from raidcontrol.tracking.sim_crew import simulate_crew
+    from raidcontrol.simulation.crew import simulate_crew
     p = plan_stage(seed=11, vehicles=24, fixes_per_vehicle=5000, waypoints=9, zones=3, rules=RULES)
     for crew in p.crews[:8]:
         track = simulate_crew(crew, p.context)
@@ -84,7 +84,7 @@ def test_speeds_and_accelerations_are_those_of_vehicles(stage):
 
 
 def test_gps_noise_is_a_few_metres(stage):
-    from raidcontrol.tracking.sim_crew import simulate_crew
+    from raidcontrol.simulation.crew import simulate_crew
     p = plan_stage(seed=11, vehicles=24, fixes_per_vehicle=5000, waypoints=9, zones=3, rules=RULES)
     track = simulate_crew(p.crews[0], p.context)
     per_lat, per_lon = metres_per_degree(track.true_lat)
@@ -100,7 +100,7 @@ def test_compliant_crews_stay_under_every_limit_by_the_margin(stage):
         excess_zones = {z.zone for z in truth.speeding}
         assert not excess_zones & set(truth.clean_zones)
     p = plan_stage(seed=11, vehicles=24, fixes_per_vehicle=5000, waypoints=9, zones=3, rules=RULES)
-    from raidcontrol.tracking.sim_crew import simulate_crew
+    from raidcontrol.simulation.crew import simulate_crew
     for crew in p.crews:
         if crew.speeding_zone is not None:
             continue
@@ -144,8 +144,8 @@ def test_a_special_too_short_for_its_items_is_bad_input():
 @given(seed=st.integers(0, 2 ** 32 - 1))
 def test_truth_matches_the_injected_faults_for_any_seed(seed):
     p = plan_stage(seed=seed, vehicles=14, fixes_per_vehicle=4000, waypoints=7, zones=2, rules=RULES)
-    from raidcontrol.tracking.sim_crew import simulate_crew
-    from raidcontrol.tracking.sim_truth import crew_truth
+    from raidcontrol.simulation.crew import simulate_crew
+    from raidcontrol.simulation.truth import crew_truth
     for crew in p.crews:
         track = simulate_crew(crew, p.context)
         truth = crew_truth(track, p.context, p.roadbook)      # raises SimulationError on an ambiguous case

@@ -17,7 +17,7 @@ from raidcontrol.io.tracks import read_fleet
 from raidcontrol.rules import load_rulebook
 from raidcontrol.tracking.model import Fleet
 from raidcontrol.tracking.rules import TrackingRules
-from raidcontrol.tracking.simulator import simulate_stage
+from raidcontrol.simulation.simulator import simulate_stage
 
 RULES = TrackingRules.from_rulebook(load_rulebook("fia-2026"))
 GPX = "{http://www.topografix.com/GPX/1/1}"

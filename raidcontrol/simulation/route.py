@@ -17,8 +17,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from raidcontrol.tracking.sim_geo import integrate_heading
-from raidcontrol.tracking.sim_profile import SimProfile
+from raidcontrol.simulation.geo import integrate_heading
+from raidcontrol.simulation.profile import SimProfile
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,8 @@ import numpy as np
 from raidcontrol.core.errors import InputError
 from raidcontrol.tracking.model import WAYPOINT_TYPES, Roadbook, SpeedZone, Waypoint
 from raidcontrol.tracking.rules import TrackingRules
-from raidcontrol.tracking.sim_profile import SimProfile
-from raidcontrol.tracking.sim_route import Route
+from raidcontrol.simulation.profile import SimProfile
+from raidcontrol.simulation.route import Route
 
 
 

@@ -16,12 +16,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from raidcontrol.tracking.rules import TrackingRules
-from raidcontrol.tracking.sim_drive import correlated_noise, sample_drive, speed_profile
-from raidcontrol.tracking.sim_faults import drop_at_waypoint, place_outage, recorded_order, throw_spikes
-from raidcontrol.tracking.sim_geo import offset
-from raidcontrol.tracking.sim_layout import Layout
-from raidcontrol.tracking.sim_profile import SimProfile
-from raidcontrol.tracking.sim_route import Route
+from raidcontrol.simulation.drive import correlated_noise, sample_drive, speed_profile
+from raidcontrol.simulation.faults import drop_at_waypoint, place_outage, recorded_order, throw_spikes
+from raidcontrol.simulation.context import StageContext
+from raidcontrol.simulation.geo import offset
+from raidcontrol.simulation.layout import Layout
+from raidcontrol.simulation.profile import SimProfile
+from raidcontrol.simulation.route import Route
 
 KMH = 3.6   # m/s → km/h
 
@@ -54,20 +55,6 @@ class CrewPlan:
     sparse_wp: int | None = None
     spikes: int = 0
     retire_m: float | None = None
-
-
-@dataclass(frozen=True)
-class StageContext:
-    """What every crew of a stage shares: the route, the layout, the rules, the profile, and
-    per category (rows) the path speed cap at each route node (m/s) before pace and zones."""
-
-    route: Route
-    layout: Layout
-    rules: TrackingRules
-    profile: SimProfile
-    base_cap: np.ndarray
-    fixes: int
-    fix_interval_ms: int
 
 
 @dataclass

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 from raidcontrol.core.errors import InputError
 from raidcontrol.core.timefmt import Instant, format_duration
-from raidcontrol.tracking.sim_profile import SimProfile
-from raidcontrol.tracking.sim_truth import StageTruth
+from raidcontrol.simulation.profile import SimProfile
+from raidcontrol.simulation.truth import StageTruth
 
 
 @dataclass(frozen=True)

@@ -5,15 +5,11 @@ in a fixed order, so a crew's faults depend only on its seed.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 
-from raidcontrol.tracking.sim_geo import metres_per_degree, offset
-from raidcontrol.tracking.sim_profile import SimProfile
-
-if TYPE_CHECKING:
-    from raidcontrol.tracking.sim_crew import StageContext
+from raidcontrol.simulation.context import StageContext
+from raidcontrol.simulation.geo import metres_per_degree, offset
+from raidcontrol.simulation.profile import SimProfile
 
 OUTAGE_TRIES = 50   # random places tried for an outage before it is shortened
 

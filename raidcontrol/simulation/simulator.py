@@ -1,17 +1,17 @@
 """The rally simulator: a realistic special, its OpenRally roadbook, a fleet's 1 Hz tracks
 and the ground truth beside them (pure: no file is read or written here).
 
-How a stage is made (the figures are in ``sim_profile.toml``):
+How a stage is made (the figures are in ``profile.toml``):
 
 1. a route leaves Wadi Ad Dawasir towards Bisha (Dakar 2026 stage 9): a wandering piste
    with bends, and terrain segments (piste, stony ground, wadis, dunes) that cap speed;
 2. the special is cut where the slowest crew, at its slowest pace, has used
    ``clock.special_share`` of its fixes; the liaison after the ASS takes the rest;
 3. waypoints of every type, speed zones (DZ/FZ with a limit) and a neutralisation are
-   laid along the special (:mod:`~raidcontrol.tracking.sim_layout`);
+   laid along the special (:mod:`~raidcontrol.simulation.layout`);
 4. crews (bikes, cars, trucks) start a minute apart and drive under acceleration limits;
-   some are given faults on purpose (:mod:`~raidcontrol.tracking.sim_crew`);
-5. the truth is measured on each crew's noise-free track (:mod:`~raidcontrol.tracking.sim_truth`).
+   some are given faults on purpose (:mod:`~raidcontrol.simulation.crew`);
+5. the truth is measured on each crew's noise-free track (:mod:`~raidcontrol.simulation.truth`).
 
 Large fleets are made crew by crew (:meth:`StagePlan.tracks`), so a file writer can
 stream them without holding the whole fleet twice.
@@ -27,12 +27,13 @@ from raidcontrol.core.timefmt import parse_instant
 from raidcontrol.rules import load_rulebook
 from raidcontrol.tracking.model import Fleet, Roadbook
 from raidcontrol.tracking.rules import TrackingRules
-from raidcontrol.tracking.sim_crew import KMH, CrewPlan, CrewTrack, StageContext, base_caps, simulate_crew
-from raidcontrol.tracking.sim_drive import speed_profile
-from raidcontrol.tracking.sim_layout import Layout, build_roadbook, plan_layout
-from raidcontrol.tracking.sim_profile import SimProfile, load_profile
-from raidcontrol.tracking.sim_route import Route, build_route, draw_shape
-from raidcontrol.tracking.sim_truth import CrewTruth, StageTruth, crew_truth
+from raidcontrol.simulation.context import StageContext
+from raidcontrol.simulation.crew import KMH, CrewPlan, CrewTrack, base_caps, simulate_crew
+from raidcontrol.simulation.drive import speed_profile
+from raidcontrol.simulation.layout import Layout, build_roadbook, plan_layout
+from raidcontrol.simulation.profile import SimProfile, load_profile
+from raidcontrol.simulation.route import Route, build_route, draw_shape
+from raidcontrol.simulation.truth import CrewTruth, StageTruth, crew_truth
 
 DEFAULT_RULEBOOK = "fia-2026"
 
@@ -191,7 +192,7 @@ def simulate_stage(*, seed: int = 1, vehicles: int = 20, fixes_per_vehicle: int 
     seed: everything follows from it; vehicles × fixes_per_vehicle fixes (1 Hz);
     waypoints, zones: how many of each on the special; rules: the tracking rules whose
     radii the roadbook uses and whose gap limit defines an outage (default: fia-2026);
-    profile: the simulator's assumptions (default: ``sim_profile.toml``).
+    profile: the simulator's assumptions (default: ``profile.toml``).
     """
     plan = plan_stage(seed=seed, vehicles=vehicles, fixes_per_vehicle=fixes_per_vehicle, waypoints=waypoints,
                       zones=zones, rules=rules, profile=profile, first_bib=first_bib)

@@ -16,9 +16,10 @@ import numpy as np
 
 from raidcontrol.core.timefmt import Instant
 from raidcontrol.tracking.model import Roadbook
-from raidcontrol.tracking.sim_crew import CrewTrack, StageContext
-from raidcontrol.tracking.sim_drive import nearest_approach
-from raidcontrol.tracking.sim_geo import local_metres
+from raidcontrol.simulation.context import StageContext
+from raidcontrol.simulation.crew import CrewTrack
+from raidcontrol.simulation.drive import nearest_approach
+from raidcontrol.simulation.geo import local_metres
 
 
 class SimulationError(AssertionError):

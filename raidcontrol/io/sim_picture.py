@@ -14,9 +14,9 @@ import numpy as np  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.patches import Circle  # noqa: E402
 
-from raidcontrol.tracking.sim_crew import CrewTrack  # noqa: E402
-from raidcontrol.tracking.sim_geo import local_metres  # noqa: E402
-from raidcontrol.tracking.sim_truth import CrewTruth  # noqa: E402
+from raidcontrol.simulation.crew import CrewTrack  # noqa: E402
+from raidcontrol.simulation.geo import local_metres  # noqa: E402
+from raidcontrol.simulation.truth import CrewTruth  # noqa: E402
 
 TYPE_COLOURS = {"WPV": "tab:green", "WPM": "tab:blue", "WPS": "tab:red", "WPE": "tab:purple", "WPN": "tab:orange",
                 "WPC": "tab:brown", "WPP": "tab:pink"}

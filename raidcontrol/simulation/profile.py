@@ -1,6 +1,6 @@
 """The simulator's profile: its physical and statistical assumptions, as sourced data.
 
-The figures live in ``sim_profile.toml`` beside this module (sourced values, like a
+The figures live in ``profile.toml`` beside this module (sourced values, like a
 rulebook's).  :func:`load_profile` reads them once; the simulator itself is pure and
 takes the loaded :class:`SimProfile`.
 """
@@ -12,7 +12,7 @@ from importlib import resources
 
 from raidcontrol.rules.rulebook import Rulebook
 
-PROFILE_FILE = "sim_profile.toml"
+PROFILE_FILE = "profile.toml"
 
 
 class SimProfile(Rulebook):
@@ -29,7 +29,7 @@ class SimProfile(Rulebook):
 
 @lru_cache(maxsize=1)
 def _default_tree() -> dict:
-    text = (resources.files("raidcontrol.tracking") / PROFILE_FILE).read_text(encoding="utf-8")
+    text = (resources.files("raidcontrol.simulation") / PROFILE_FILE).read_text(encoding="utf-8")
     return tomllib.loads(text)
 
 
