@@ -54,7 +54,7 @@ class EventSession:
     def _build(cls, folder: Path, store: JournalStore, as_of: datetime | None, appended: list[Record]) -> "EventSession":
         state = store.state(as_of)
         event = event_from_state(state)
-        rulebook = load_rulebook(event.rulebook_id, event.rules) if event.rulebook_id else None
+        rulebook = load_rulebook(event.rulebook_id, event.rules, base=folder) if event.rulebook_id else None
         session = cls(folder, store, state, event, rulebook, appended)
         session.effects = ranking_effects(event, state, rulebook) if rulebook else {}
         return session

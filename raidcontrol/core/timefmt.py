@@ -94,7 +94,10 @@ def parse_instant(text: str) -> Instant:
         raise TimeFormatError(f"a date alone is not a clock reading: {text!r}")
     if dt.tzinfo is None:
         dt = dt.replace(tzinfo=timezone.utc)
-    delta = dt - datetime(1970, 1, 1, tzinfo=timezone.utc)
+    try:
+        delta = dt - datetime(1970, 1, 1, tzinfo=timezone.utc)
+    except OverflowError:  # e.g. 9999-12-31T23:00-12:00 is in year 10000 in UTC
+        raise TimeFormatError(f"a datetime out of range: {text!r}") from None
     return Instant((delta.days * 86_400 + delta.seconds) * 1000 + delta.microseconds // 1000, "utc")
 
 
@@ -104,4 +107,9 @@ def parse_datetime(text: str) -> datetime:
         dt = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
     except ValueError:
         raise TimeFormatError(f"not an ISO 8601 datetime: {text!r}") from None
-    return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
+    dt = dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
+    try:
+        dt.astimezone(timezone.utc)
+    except OverflowError:
+        raise TimeFormatError(f"a datetime out of range: {text!r}") from None
+    return dt

@@ -15,17 +15,34 @@ def available_rulebooks() -> list[str]:
     return sorted(p.name for p in RULEBOOK_DIR.iterdir() if p.is_dir() and any(p.glob("*.toml")))
 
 
-def load_rulebook(rulebook_id: str, overrides: dict | None = None, *, override_source: str = "event override") -> Rulebook:
-    """Merge every ``*.toml`` of ``rulebooks/<id>/`` (in name order), then ``overrides``."""
-    folder = RULEBOOK_DIR / rulebook_id
-    if not rulebook_id or not folder.is_dir():
-        raise InputError(f"unknown rulebook {rulebook_id!r} (known: {', '.join(available_rulebooks())})",
-                         field="rulebook")
+def rulebook_folder(rulebook_id: str, base: Path | None = None) -> Path:
+    """Where rulebook ``rulebook_id`` lives: a known id (``fia-2026``) in the package, or a relative
+    path with a ``/`` (``rules/my-2026``) inside the event folder ``base``.  An absolute path, a
+    ``..``, or a path outside ``base`` is refused: an event cannot read another folder's files."""
+    known = available_rulebooks()
+    if isinstance(rulebook_id, str) and rulebook_id in known:
+        return RULEBOOK_DIR / rulebook_id
+    text = rulebook_id if isinstance(rulebook_id, str) else ""
+    parts = text.replace("\\", "/").split("/")
+    if "/" in text.replace("\\", "/") and base is not None and not Path(text).is_absolute() and ".." not in parts \
+            and not text.startswith(("/", "\\")) and ":" not in text:
+        folder = (base / text).resolve()
+        if folder.is_relative_to(base.resolve()) and folder.is_dir() and any(folder.glob("*.toml")):
+            return folder
+    raise InputError(f"unknown rulebook {rulebook_id!r} (known: {', '.join(known)}; or a folder of TOML files "
+                     "given as a relative path inside the event folder, without '..')", field="rulebook")
+
+
+def load_rulebook(rulebook_id: str, overrides: dict | None = None, *, override_source: str = "event override",
+                  base: Path | None = None) -> Rulebook:
+    """Merge every ``*.toml`` of the rulebook's folder (in name order; see :func:`rulebook_folder`,
+    ``base`` is the event folder), then ``overrides``."""
+    folder = rulebook_folder(rulebook_id, base)
     tree: dict = {}
     for path in sorted(folder.glob("*.toml")):
         try:
             part = tomllib.loads(path.read_text(encoding="utf-8"))
-        except tomllib.TOMLDecodeError as exc:
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError, RecursionError, ValueError) as exc:
             raise InputError(f"malformed TOML: {exc}", file=str(path)) from None
         tree = deep_merge(tree, part, None)
     book = Rulebook(rulebook_id, tree)

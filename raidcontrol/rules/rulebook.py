@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import copy
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -65,7 +66,7 @@ class Rulebook:
         self.id = rulebook_id
         self.tree = tree
 
-    def with_overrides(self, overrides: dict, source: str = "event override") -> "Rulebook":
+    def with_overrides(self, overrides: dict, source: str = "event override") -> Rulebook:
         return Rulebook(self.id, deep_merge(self.tree, overrides, source))
 
     def _node(self, path: str) -> Any:
@@ -143,3 +144,107 @@ class Rulebook:
 
         walk(self.tree, "")
         return bad
+
+
+def nesting_depth(node: Any, limit: int) -> int:
+    """Depth of nested tables and lists in ``node``, counted up to ``limit + 1`` (no recursion,
+    so a hostile 1,000-deep input cannot exhaust the stack)."""
+    deepest, stack = 0, [(node, 0)]
+    while stack:
+        item, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if depth > limit:
+            return depth
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else ()
+        stack.extend((child, depth + 1) for child in children)
+    return deepest
+
+
+def _kind(value: Any) -> str:
+    """The schema kind of a rulebook value: bool, int, number, duration, text, list, table or other."""
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, int):
+        return "int"
+    if isinstance(value, float):
+        return "number"
+    if isinstance(value, str):
+        try:
+            parse_duration(value)
+            return "duration"
+        except TimeFormatError:
+            return "text"
+    if isinstance(value, list):
+        return "list"
+    if isinstance(value, dict):
+        return "table"
+    return "other"
+
+
+_KIND_NAMES = {"bool": "true or false", "int": "a whole number", "number": "a number", "duration": "a duration text H:MM:SS",
+               "text": "a text", "list": "a list", "table": "a table"}
+
+
+def _shown(value: Any) -> str:
+    """A value as TOML writes it (``true``, ``"10:00:00"``), shortened."""
+    text = str(value).lower() if isinstance(value, bool) else repr(value)
+    return text if len(text) <= 40 else text[:40] + "…"
+
+
+def _value_problem(base: Any, new: Any) -> str | None:
+    """Why ``new`` cannot replace the rulebook value ``base`` (None when it can).
+
+    The base value is the schema: the same kind (``"no"`` is not a boolean, ``"ten hours"`` and
+    ``36000`` are not durations), never negative where the rulebook's value is not (penalties,
+    maxima and forfeits), finite numbers, lists of the same kind of items.
+    """
+    want, got = _kind(base), _kind(new)
+    if want == "number" and got == "int":
+        got = "number"
+    if want == "text" and got == "duration":
+        got = "text"
+    if got != want:
+        return f"must be {_KIND_NAMES.get(want, want)} like the rulebook's {_shown(base)}, got {_shown(new)}"
+    if want == "number" and not math.isfinite(new):
+        return "must be a finite number"
+    if want in ("int", "number") and new < 0 <= base:
+        return f"must not be negative, got {new!r}"
+    if want == "duration" and parse_duration(new) < 0 <= parse_duration(base):
+        return f"must not be negative (penalties, maxima and forfeits; a credit is an adjustment), got {new!r}"
+    if want == "list" and base:
+        for i, item in enumerate(new):
+            problem = _value_problem(base[0], item)
+            if problem:
+                return f"item {i + 1}: {problem}"
+    return None
+
+
+def override_problems(base: dict, overrides: Any, path: tuple[str, ...] = ()) -> list[tuple[tuple[str, ...], str]]:
+    """Every way ``overrides`` does not fit the rulebook tree ``base``, as ``(path, message)``.
+
+    The rulebook is its own schema: a key must exist in it (overrides change rules, they do not
+    invent them), a table stays a table, a value keeps its kind and sign (see :func:`_value_problem`).
+    A sourced override ``{value = …, source = …}`` is checked on its value.  Call
+    :func:`nesting_depth` first on untrusted input.
+    """
+    if not isinstance(overrides, dict):
+        return [(path, "must be a table of rulebook values")]
+    problems: list[tuple[tuple[str, ...], str]] = []
+    for key, new in overrides.items():
+        where = (*path, key)
+        if key not in base:
+            known = ", ".join(sorted(k for k in base if isinstance(k, str)))
+            problems.append((where, f"not in the rulebook (known here: {known})"))
+            continue
+        old = base[key]
+        if isinstance(old, dict) and not is_sourced(old):
+            problems += override_problems(old, new, where)
+            continue
+        if is_sourced(new):
+            if not isinstance(new["source"], str) or not new["source"].strip():
+                problems.append(((*where, "source"), "a sourced value needs a source text"))
+            new = new["value"]
+        problem = _value_problem(strip_sources(old), new)
+        if problem:
+            problems.append((where, problem))
+    return problems
