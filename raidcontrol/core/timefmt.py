@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 MS_PER_SECOND = 1000
 MS_PER_MINUTE = 60 * MS_PER_SECOND
@@ -60,12 +60,12 @@ class Instant:
     ms: int
     kind: str = "tod"
 
-    def __sub__(self, other: "Instant") -> int:
+    def __sub__(self, other: Instant) -> int:
         if self.kind != other.kind:
             raise TimeFormatError("cannot subtract a time of day from a full datetime")
         return self.ms - other.ms
 
-    def shifted(self, ms: int) -> "Instant":
+    def shifted(self, ms: int) -> Instant:
         return Instant(self.ms + ms, self.kind)
 
     def __str__(self) -> str:
@@ -75,7 +75,7 @@ class Instant:
             s, frac = divmod(rest, MS_PER_SECOND)
             text = f"{h:02d}:{mi:02d}:{s:02d}"
             return f"{text}.{frac:03d}" if frac else text
-        dt = datetime.fromtimestamp(self.ms / 1000, tz=timezone.utc)
+        dt = datetime.fromtimestamp(self.ms / 1000, tz=UTC)
         return dt.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
@@ -87,15 +87,15 @@ def parse_instant(text: str) -> Instant:
         h, mi, s, frac = m.groups()
         return Instant(int(h) * MS_PER_HOUR + int(mi) * MS_PER_MINUTE + int(s) * MS_PER_SECOND + _fraction_ms(frac))
     try:
-        dt = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        dt = datetime.fromisoformat(text.replace("Z", "+00:00"))  # noqa: FURB162
     except ValueError:
         raise TimeFormatError(f"not a time of day HH:MM:SS[.fff] or an ISO 8601 datetime: {text!r}") from None
     if "T" not in text and " " not in text:
         raise TimeFormatError(f"a date alone is not a clock reading: {text!r}")
     if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=timezone.utc)
+        dt = dt.replace(tzinfo=UTC)
     try:
-        delta = dt - datetime(1970, 1, 1, tzinfo=timezone.utc)
+        delta = dt - datetime(1970, 1, 1, tzinfo=UTC)
     except OverflowError:  # e.g. 9999-12-31T23:00-12:00 is in year 10000 in UTC
         raise TimeFormatError(f"a datetime out of range: {text!r}") from None
     return Instant((delta.days * 86_400 + delta.seconds) * 1000 + delta.microseconds // 1000, "utc")
@@ -104,12 +104,12 @@ def parse_instant(text: str) -> Instant:
 def parse_datetime(text: str) -> datetime:
     """An ISO 8601 datetime for ``--as-of``; naive means UTC."""
     try:
-        dt = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+        dt = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))  # noqa: FURB162
     except ValueError:
         raise TimeFormatError(f"not an ISO 8601 datetime: {text!r}") from None
-    dt = dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
+    dt = dt if dt.tzinfo else dt.replace(tzinfo=UTC)
     try:
-        dt.astimezone(timezone.utc)
+        dt.astimezone(UTC)
     except OverflowError:
         raise TimeFormatError(f"a datetime out of range: {text!r}") from None
     return dt

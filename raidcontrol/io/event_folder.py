@@ -327,7 +327,7 @@ def read_splits(folder: Path, stages: set[int], bibs: set[int], limits: Limits |
         seen.add((row.stage, row.bib, row.waypoint))
         records.append(Record("split", f"{row.stage}/{row.bib}/{row.waypoint}", {
             "stage": row.stage, "bib": row.bib, "waypoint": row.waypoint, "elapsed_ms": duration_ms(row.elapsed),
-            "position": row.position if row.position != "" else None}, source=f"{SPLITS_FILE}:{line}"))
+            "position": row.position}, source=f"{SPLITS_FILE}:{line}"))
     errors.raise_if_any()
     return records
 

@@ -10,7 +10,7 @@ Cross-row rules (unknown bib, duplicates, finish after start) stay with the read
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
@@ -24,6 +24,7 @@ from raidcontrol.io.fields import (
     InstantText,
     NonEmptyText,
     NonNegativeFloat,
+    OptionalCsvCount,
     Text,
     check_text,
     duration_ms,
@@ -118,8 +119,8 @@ class StageBibRow(BaseModel):
 class TimeRow(StageBibRow):
     """A row of ``times.csv``: start and finish (clock readings, text; empty = none), status."""
 
-    start: InstantText | Literal[""]
-    finish: InstantText | Literal[""]
+    start: InstantText
+    finish: InstantText
     status: str
 
     @field_validator("status")
@@ -167,4 +168,4 @@ class SplitRow(StageBibRow):
 
     waypoint: Identifier
     elapsed: DurationText
-    position: CsvCount | Literal[""] = ""
+    position: OptionalCsvCount = None

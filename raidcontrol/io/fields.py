@@ -143,8 +143,13 @@ def instant_in_window(value: str, limits: Limits) -> Instant:
 
 
 def _instant_text(value: str, info: ValidationInfo) -> str:
-    instant_in_window(value, limits_of(info))
+    if value:  # empty: no clock reading
+        instant_in_window(value, limits_of(info))
     return value
+
+
+def _empty_is_none(value: Any) -> Any:
+    return None if isinstance(value, str) and not value.strip() else value
 
 
 Text = Annotated[str, AfterValidator(_text)]
@@ -156,4 +161,5 @@ CsvCount = Annotated[int, BeforeValidator(ascii_int), Field(ge=0, le=INT64_MAX)]
 FiniteFloat = Annotated[float, AfterValidator(_finite)]
 NonNegativeFloat = Annotated[float, AfterValidator(_finite), Field(ge=0)]
 DurationText = Annotated[str, AfterValidator(_duration_text)]
-InstantText = Annotated[str, AfterValidator(_instant_text)]
+InstantText = Annotated[str, AfterValidator(_instant_text)]  # "" allowed: no reading
+OptionalCsvCount = Annotated[CsvCount | None, BeforeValidator(_empty_is_none)]

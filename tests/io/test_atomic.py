@@ -18,15 +18,13 @@ def test_writes_the_whole_file_and_leaves_no_temporary(tmp_path):
 def test_an_error_keeps_the_old_file_and_removes_the_temporary(tmp_path):
     target = tmp_path / "out.bin"
     target.write_bytes(b"old")
-    with pytest.raises(RuntimeError):
-        with atomic_write(target, "wb") as fh:
-            fh.write(b"half of the new")
-            raise RuntimeError("killed")
+    with pytest.raises(RuntimeError), atomic_write(target, "wb") as fh:
+        fh.write(b"half of the new")
+        raise RuntimeError("killed")
     assert target.read_bytes() == b"old"
     assert [p.name for p in tmp_path.iterdir()] == ["out.bin"]
 
 
 def test_only_whole_file_modes(tmp_path):
-    with pytest.raises(ValueError):
-        with atomic_write(tmp_path / "x", "a"):
-            pass
+    with pytest.raises(ValueError), atomic_write(tmp_path / "x", "a"):
+        pass
