@@ -26,11 +26,11 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from raidcontrol.core.errors import InputError, InputErrors
 
@@ -169,14 +169,19 @@ def errors_of(exc: ValidationError, *, file: str | None, lines: Lines | None = N
     return out
 
 
-def validate(model: type[M], data: Any, *, file: str | None, lines: Lines | None = None, line: int | None = None,
-             prefix: Loc = (), context: dict | None = None) -> M:
-    """``model.model_validate(data)``; every problem (up to :data:`MAX_ERRORS`) raised as one
-    :class:`InputErrors`."""
+def validate(model: type[M] | TypeAdapter, data: Any, *, file: str | None,
+             lines: Lines | Callable[[], Lines] | None = None, line: int | None = None, prefix: Loc = (),
+             context: dict | None = None) -> Any:
+    """``model.model_validate(data)`` (or a ``TypeAdapter``'s ``validate_python``); every problem
+    (up to :data:`MAX_ERRORS`) raised as one :class:`InputErrors`.  ``lines`` may be a function,
+    called only when there is a problem to locate (indexing a large JSON file costs a scan)."""
     try:
+        if isinstance(model, TypeAdapter):
+            return model.validate_python(data, context=context)
         return model.model_validate(data, context=context)
     except ValidationError as exc:
-        raise InputErrors(errors_of(exc, file=file, lines=lines, line=line, prefix=prefix)[:MAX_ERRORS]) from None
+        index = lines() if callable(lines) else lines
+        raise InputErrors(errors_of(exc, file=file, lines=index, line=line, prefix=prefix)[:MAX_ERRORS]) from None
 
 
 class Collector:
