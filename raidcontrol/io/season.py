@@ -30,8 +30,6 @@ event folder) listed twice, an event whose rulebook is not the season's are loca
 """
 from __future__ import annotations
 
-import re
-import tomllib
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -41,7 +39,9 @@ from raidcontrol.championship.model import ROUND_TYPES, Round, Season
 from raidcontrol.championship.people import Alias, Identities
 from raidcontrol.core.errors import InputError
 from raidcontrol.core.model import Event
-from raidcontrol.io.event_folder import read_event_folder
+from raidcontrol.io.event_folder import read_event_folder, read_toml
+from raidcontrol.io.season_models import parse_season
+from raidcontrol.io.validation import locate, toml_lines
 from raidcontrol.rules import Rulebook, load_rulebook
 
 SEASON_KEYS = {"name", "rulebook", "round", "person", "manufacturer", "rules"}
@@ -66,19 +66,7 @@ class SeasonFile:
 
 def _table_line(text: str, table: str, index: int, key: str | None = None) -> int | None:
     """Line of the ``index``-th ``[[table]]`` header (or of ``key`` inside it), 1-based."""
-    lines = text.splitlines()
-    heads = [i for i, ln in enumerate(lines) if ln.strip() == f"[[{table}]]"]
-    if index >= len(heads):
-        return None
-    start = heads[index]
-    if key is not None:
-        pattern = re.compile(rf"^\s*{re.escape(key)}\s*=")
-        for i in range(start + 1, len(lines)):
-            if lines[i].lstrip().startswith("["):
-                break
-            if pattern.match(lines[i]):
-                return i + 1
-    return start + 1
+    return locate(toml_lines(text), (table, index) if key is None else (table, index, key))
 
 
 def _aliases(doc: dict, table: str, text: str, file: str) -> list[Alias]:
@@ -130,11 +118,7 @@ def read_season(path: str | Path) -> SeasonFile:
     file = str(path)
     if not path.is_file():
         raise InputError("no such season file", file=file)
-    text = path.read_text(encoding="utf-8")
-    try:
-        doc = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"malformed TOML: {exc}", file=file) from None
+    text, doc = parse_season(path, file)  # shape, types and [rules] overrides (pydantic; all problems at once)
     if set(doc) - SEASON_KEYS:
         raise InputError(f"unknown keys {', '.join(sorted(set(doc) - SEASON_KEYS))} "
                          f"(known: {', '.join(sorted(SEASON_KEYS))})", file=file)
@@ -188,10 +172,7 @@ def check_events(season_file: SeasonFile, numbers: list[int]) -> None:
     for number in numbers:
         folder = season_file.folders[number]
         event_toml = folder / "event.toml"
-        try:
-            rulebook_id = tomllib.loads(event_toml.read_text(encoding="utf-8")).get("rulebook")
-        except tomllib.TOMLDecodeError as exc:
-            raise InputError(f"malformed TOML: {exc}", file=str(event_toml)) from None
+        rulebook_id = read_toml(event_toml, str(event_toml))[1].get("rulebook")  # located errors, never a crash
         if rulebook_id != season.rulebook_id:
             rnd = season.rounds[number - 1]
             raise InputError(f"round {number} ({rnd.name}): the event's rulebook {rulebook_id!r} is not the "

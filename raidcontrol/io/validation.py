@@ -164,6 +164,10 @@ def errors_of(exc: ValidationError, *, file: str | None, lines: Lines | None = N
         field, context = field_name(loc)
         where = locate(lines, loc)
         message = err["msg"].removeprefix("Value error, ")
+        if err["type"] == "extra_forbidden":
+            message = f"unknown keys {loc[-1]} (not a key of this table)"
+        elif err["type"] == "missing":
+            message = "required value is missing"
         out.append(InputError(f"{context}{message}", file=file, line=where if where is not None else line,
                               field=field or None))
     return out
