@@ -1,6 +1,8 @@
 """Reading rulebooks from the package's ``rulebooks/`` folder (an adapter: file I/O)."""
 from __future__ import annotations
 
+import copy
+import functools
 import tomllib
 from importlib import resources
 from pathlib import Path
@@ -38,12 +40,20 @@ def load_rulebook(rulebook_id: str, overrides: dict | None = None, *, override_s
     """Merge every ``*.toml`` of the rulebook's folder (in name order; see :func:`rulebook_folder`,
     ``base`` is the event folder), then ``overrides``."""
     folder = rulebook_folder(rulebook_id, base)
+    files = tuple((p, p.stat().st_mtime_ns, p.stat().st_size) for p in sorted(folder.glob("*.toml")))
+    book = Rulebook(rulebook_id, copy.deepcopy(_merged(files)))
+    return book.with_overrides(overrides, override_source) if overrides else book
+
+
+@functools.lru_cache(maxsize=16)
+def _merged(files: tuple[tuple[Path, int, int], ...]) -> dict:
+    """The merged tree of a rulebook's files, read once per version of the files (keyed on their
+    modification times and sizes); callers get a copy."""
     tree: dict = {}
-    for path in sorted(folder.glob("*.toml")):
+    for path, _, _ in files:
         try:
             part = tomllib.loads(path.read_text(encoding="utf-8"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError, RecursionError, ValueError) as exc:
             raise InputError(f"malformed TOML: {exc}", file=str(path)) from None
         tree = deep_merge(tree, part, None)
-    book = Rulebook(rulebook_id, tree)
-    return book.with_overrides(overrides, override_source) if overrides else book
+    return tree
