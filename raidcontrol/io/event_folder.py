@@ -59,7 +59,7 @@ def read_toml(path: Path, file: str) -> tuple[str, dict]:
 
 def _limits(rulebook: Rulebook) -> Limits:
     """The readers' limits from the rulebook's ``[inputs]`` (validated by its model)."""
-    inputs = Inputs.model_validate(rulebook.section("inputs"))
+    inputs = validate(Inputs, rulebook.section("inputs"), file=f"rulebook {rulebook.id}", prefix=("inputs",))
     earliest, latest = inputs.window()
     return Limits(inputs.max_text_length, inputs.max_id_length, inputs.max_nesting, earliest, latest)
 
@@ -121,7 +121,28 @@ def _rules(base: Rulebook, rules: Any, limits: Limits, lines: dict, errors: Coll
         Sporting.model_validate(strip_sources(book.tree))
     except ValidationError as exc:
         errors.add(InputErrors(errors_of(exc, file=EVENT_FILE, lines=lines, prefix=("rules",))))
+    _consumers_accept(book, set(rules), lines, errors)
     return book
+
+
+def _consumers_accept(book: Rulebook, sections: set[str], lines: dict, errors: Collector) -> None:
+    """Each overridden section read by its consumer now (tracking, Stock, championship rules), so
+    an override they cannot use is refused here, located, before the event record is written."""
+    from raidcontrol.championship.rules import championship_rules
+    from raidcontrol.stock.rules import stock_rules
+    from raidcontrol.tracking.rules import TrackingRules
+
+    readers = {"tracking": TrackingRules.from_rulebook, "stock": stock_rules, "championship": championship_rules}
+    for section in sorted(sections & set(readers)):
+        try:
+            readers[section](book)
+        except InputError as exc:
+            field = exc.field if exc.field and exc.field.startswith(section) else section
+            where = ("rules", *field.split("."))
+            errors.add(InputError(exc.message, file=EVENT_FILE, line=locate(lines, where), field=".".join(where)))
+        except (KeyError, TypeError, ValueError, ArithmeticError) as exc:
+            errors.add(InputError(f"the {section} rules cannot use this override ({type(exc).__name__}: {exc})",
+                                  file=EVENT_FILE, line=locate(lines, ("rules", section)), field=f"rules.{section}"))
 
 
 def read_event_toml(folder: Path) -> tuple[dict, Rulebook, list[Record]]:
@@ -148,6 +169,7 @@ def read_event_file(folder: Path) -> tuple[dict, Rulebook, list[Record], Limits]
             _hygiene(doc["rules"], limits, errors, lines, ("rules",))
         if not errors:
             rulebook = _rules(base, doc["rules"], limits, lines, errors)
+        if not errors:
             limits = _limits(rulebook)
     model = None
     try:

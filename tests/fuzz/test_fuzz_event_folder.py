@@ -75,8 +75,8 @@ def _run(name: str, content: bytes) -> None:
 @example(mutated=("event.toml", b'name = "X"\nrulebook = "fia-2026"\nx = ' + b"[" * 1000 + b"]" * 1000))
 @example(mutated=("event.toml", b'name = "X"\nrulebook = "fia-2026"\n[[stage]]\nnumber = 1' + b"0" * 5000))
 @example(mutated=("entries.csv", (ENTRIES + "\u0662\u0660\u0663,Ultimate,T1+,X,Y,Z,A,B\n").encode()))
-@example(mutated=("times.csv", b"stage,bib,start,finish,status\n1,200,2025-01-05T10:00:00Z,9999-12-31T23:00:00-12:00,"
-                               b"finished\n"))
+@example(mutated=("times.csv", (b"stage,bib,start,finish,status\n1,200,2025-01-05T10:00:00Z,9999-12-31T23:00:00-12:00,"
+                               b"finished\n")))
 @example(mutated=("adjustments.csv", b"stage,bib,kind,amount,scope,reason\n1,200,penalty,-10:00:00,special,x\n"))
 @example(mutated=("splits.csv", b"stage,bib,waypoint,elapsed\n1,200," + b"W" * 300 + b",0:10:00\n"))
 def test_fuzz_event_folder(mutated):
