@@ -8,7 +8,6 @@ file, line and field, before anything is recorded.  The format is documented in
 from __future__ import annotations
 
 import hashlib
-import math
 import re
 import tomllib
 from pathlib import Path
@@ -21,7 +20,7 @@ from raidcontrol.core.journal import Record
 from raidcontrol.core.timefmt import parse_instant
 from raidcontrol.io.csvfile import read_rows
 from raidcontrol.io.event_models import AdjustmentRow, EntryRow, EventModel, SplitRow, TimeRow
-from raidcontrol.io.fields import DEFAULT_LIMITS, INT64_MAX, Limits, check_text, duration_ms
+from raidcontrol.io.fields import DEFAULT_LIMITS, Limits, check_text, doc_problems, duration_ms
 from raidcontrol.io.validation import Collector, errors_of, field_name, locate, toml_lines, validate
 from raidcontrol.rules import Rulebook, load_rulebook
 from raidcontrol.rules.rulebook import nesting_depth, override_problems, strip_sources
@@ -65,27 +64,11 @@ def _limits(rulebook: Rulebook) -> Limits:
 
 
 def _hygiene(node: Any, limits: Limits, errors: Collector, lines: dict, path: tuple = ()) -> None:
-    """Values no model may let through, anywhere in the document: text with control characters or
-    too long, non-finite numbers, integers beyond 64 bits (what PostgreSQL would refuse)."""
-    stack = [(path, node)]
-    while stack:
-        where, item = stack.pop()
-        problem = None
-        if isinstance(item, dict):
-            stack.extend(((*where, k), v) for k, v in item.items())
-            problem = next((f"key {k[:40]!r}: control character or too long" for k in item
-                            if _bad_text(k, limits.max_id_length)), None)
-        elif isinstance(item, list):
-            stack.extend(((*where, i), v) for i, v in enumerate(item))
-        elif isinstance(item, str):
-            problem = _bad_text(item, limits.max_text_length)
-        elif isinstance(item, float) and not math.isfinite(item):
-            problem = "must be a finite number"
-        elif isinstance(item, int) and not isinstance(item, bool) and abs(item) > INT64_MAX:
-            problem = "whole number out of range (64 bits)"
-        if problem:
-            field, context = field_name(where)
-            errors.add(InputError(context + problem, file=EVENT_FILE, line=locate(lines, where), field=field))
+    """Values no model may let through, anywhere in the document (see :func:`~raidcontrol.io.fields.doc_problems`):
+    what PostgreSQL would refuse, SQLite must not take either."""
+    for where, problem in doc_problems(node, limits, path):
+        field, context = field_name(where)
+        errors.add(InputError(context + problem, file=EVENT_FILE, line=locate(lines, where), field=field))
 
 
 def _bad_text(text: str, limit: int) -> str | None:

@@ -163,3 +163,37 @@ NonNegativeFloat = Annotated[float, AfterValidator(_finite), Field(ge=0)]
 DurationText = Annotated[str, AfterValidator(_duration_text)]
 InstantText = Annotated[str, AfterValidator(_instant_text)]  # "" allowed: no reading
 OptionalCsvCount = Annotated[CsvCount | None, BeforeValidator(_empty_is_none)]
+
+
+def doc_problems(node: Any, limits: Limits = DEFAULT_LIMITS, path: tuple = ()) -> list[tuple[tuple, str]]:
+    """``(path, message)`` for every value of a parsed document (TOML/JSON) that no model may let
+    through: text with control characters or too long (keys: longer than an identifier), numbers
+    that are not finite, whole numbers beyond 64 bits.  Iterative: a 1,000-deep document is fine."""
+    out: list[tuple[tuple, str]] = []
+    stack = [(path, node)]
+    while stack:
+        where, item = stack.pop()
+        problem = None
+        if isinstance(item, dict):
+            stack.extend(((*where, k), v) for k, v in item.items())
+            problem = next((f"key {str(k)[:40]!r}: {p}" for k in item if (p := _text_problem(str(k), limits.max_id_length))),
+                           None)
+        elif isinstance(item, list):
+            stack.extend(((*where, i), v) for i, v in enumerate(item))
+        elif isinstance(item, str):
+            problem = _text_problem(item, limits.max_text_length)
+        elif isinstance(item, float) and not math.isfinite(item):
+            problem = "must be a finite number"
+        elif isinstance(item, int) and not isinstance(item, bool) and abs(item) > INT64_MAX:
+            problem = "whole number out of range (64 bits)"
+        if problem:
+            out.append((where, problem))
+    return out
+
+
+def _text_problem(text: str, limit: int) -> str | None:
+    try:
+        check_text(text, limit)
+    except ValueError as exc:
+        return str(exc)
+    return None

@@ -8,7 +8,6 @@ from the package's library (``raidcontrol/stock/references/``) and, for an event
 from __future__ import annotations
 
 import re
-import tomllib
 from importlib import resources
 from pathlib import Path
 from typing import Iterable
@@ -72,16 +71,17 @@ def locate(lines: dict[str, int], field: str | None) -> int | None:
 
 
 def _read(path: Path) -> tuple[dict, dict[str, int]]:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read: {exc}", file=str(path)) from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        m = re.search(r"line (\d+)", str(exc))
-        raise InputError(f"malformed TOML: {exc}", file=str(path), line=int(m.group(1)) if m else None) from None
-    return data, key_lines(text)
+    from raidcontrol.io.event_folder import read_toml  # UTF-8, depth and huge numbers refused, located
+    from raidcontrol.io.fields import doc_problems
+
+    if not path.is_file():
+        raise InputError("cannot read: no such file", file=str(path))
+    text, data = read_toml(path, str(path))
+    lines = key_lines(text)
+    for where, problem in doc_problems(data):  # control characters, non-finite numbers, beyond 64 bits
+        field = ".".join(str(p) for p in where if isinstance(p, str))
+        raise InputError(problem, file=str(path), line=locate(lines, field), field=field or None)
+    return data, lines
 
 
 def read_sheet(path: Path) -> ProductionReference:

@@ -8,7 +8,8 @@ The property (issue 11 §4), for every input:
 * never a journal change when the command refused the input;
 * never more than :data:`MAX_SECONDS` seconds or :data:`MAX_MB` MB more peak memory per input;
 * what a reader accepts, both databases accept: every record is JSON without NaN, text without
-  NUL, whole numbers within 64 bits (PostgreSQL refuses the others; SQLite would take them).
+  NUL, whole numbers within 64 bits (PostgreSQL refuses the others; SQLite would take them);
+  and no accepted text holds a control character (it would reach a terminal through ``explain``).
 
 Writing a fuzzer (see ``test_fuzz_event_folder.py``)::
 
@@ -31,6 +32,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import dataclasses
 import io
 import json
 import math
@@ -54,6 +56,7 @@ MAX_MB = float(os.environ.get("RAIDCONTROL_FUZZ_MAX_MB", "512"))
 JOURNAL_EVERY = int(os.environ.get("RAIDCONTROL_FUZZ_JOURNAL_EVERY", "25"))
 REPORT_DIR = REPO / "bench-out" / "fuzz"
 INT64 = 2**63 - 1
+CONTROL = {chr(c) for c in (*range(0x20), *range(0x7F, 0xA0))} - {"\t"}  # refused in text (terminal escapes)
 ERROR_LINE = re.compile(r"^error: (?!field ')[^:\s][^:]*(:\d+)?: ")  # error: FILE[:LINE]: …
 
 STATS: dict[str, dict[str, Any]] = {}
@@ -155,12 +158,17 @@ def storable(value: Any, depth: int = 0) -> str | None:
         return None
     if isinstance(value, int) and abs(value) > INT64:
         return "integer beyond 64 bits"
-    if isinstance(value, str) and "\x00" in value:
-        return "NUL character in text"
+    if isinstance(value, str):
+        bad = next((ch for ch in value if ch in CONTROL), None)
+        return None if bad is None else f"control character U+{ord(bad):04X} in accepted text {value[:40]!r}"
     if isinstance(value, dict):
         return next((p for k, v in value.items() for p in (storable(k, depth + 1), storable(v, depth + 1)) if p), None)
-    if isinstance(value, (list, tuple)):
+    if isinstance(value, (list, tuple, set, frozenset)):
         return next((p for v in value if (p := storable(v, depth + 1))), None)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return storable({f.name: getattr(value, f.name) for f in dataclasses.fields(value)}, depth + 1)
+    if hasattr(value, "model_dump"):
+        return storable(value.model_dump(), depth + 1)
     return None
 
 

@@ -84,6 +84,8 @@ def _consumers(folder):
 @example(case=("fia-2026", {"categories": 1}))
 @example(case=("fia-2026", {"championship": {"stage_points": {"kept_on_retirement": "no"}}}))
 @example(case=("fim-2026", {"prologue": {"counts_for_general": float("nan")}}))
+@example(case=("fia-2026", {"inputs": {"max_text_length": 0}}))                        # found by this fuzzer
+@example(case=("fia-2026", {"stock": {"as_produced": {"architecture": {"id": ""}}}}))  # found by this fuzzer
 def test_fuzz_rulebook_overrides(case):
     rid, rules = case
     try:
