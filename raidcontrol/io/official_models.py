@@ -8,14 +8,33 @@ stage day, finite lengths, texts without control characters).  Times are integer
 """
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, TypeAdapter
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, TypeAdapter, ValidationInfo
 
-from raidcontrol.io.fields import INT64_MAX, Count, NonNegativeFloat, Text
+from raidcontrol.io.fields import INT64_MAX, Count, NonNegativeFloat, Text, limits_of
 
 _LOOSE = ConfigDict(strict=True, extra="ignore", frozen=True, populate_by_name=True)
 Ms = Annotated[int, Field(ge=0, le=INT64_MAX)]
+
+
+def _stage_day(value: str, info: ValidationInfo) -> str:
+    """A stage's date: empty, or an ISO 8601 datetime within the rulebook's window (its date and
+    UTC offset place the clock readings of crews that finish after midnight)."""
+    if not value:
+        return value
+    try:
+        day = datetime.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"not an ISO 8601 datetime: {value[:40]!r}") from None
+    limits = limits_of(info)
+    if not limits.earliest.date() <= day.date() < limits.latest.date():
+        raise ValueError(f"{value!r} is outside the window {limits.earliest.date()} to {limits.latest.date()}")
+    return value
+
+
+StageDay = Annotated[Text, AfterValidator(_stage_day)]
 
 
 def _none_is_zero(value: Any) -> Any:
@@ -62,8 +81,8 @@ class ItineraryStage(BaseModel):
 
     model_config = _LOOSE
     stage: Count
-    startDate: Text = ""
-    date: Text = ""
+    startDate: StageDay = ""
+    date: StageDay = ""
     sectors: list[Sector] = Field(default_factory=list)
     stageLangs: list[StageLang] = Field(default_factory=list)
     generalDisplay: bool = True

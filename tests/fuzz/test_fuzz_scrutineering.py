@@ -38,8 +38,7 @@ def _check(path):
 
     if not _CONTEXT:
         _CONTEXT.update(rulebook=load_rulebook("fia-2026"), library=load_library())
-    record, verdict = check_file(path, _CONTEXT["rulebook"], _CONTEXT["library"])
-    return verdict
+    return check_file(path, _CONTEXT["rulebook"], _CONTEXT["library"])  # the record and its verdict
 
 
 @fuzz_settings("scrutineering")
