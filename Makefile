@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench setup clean
+.PHONY: demo test bench fuzz setup clean
 
 $(BIN)/python:
 	@command -v $(PY) >/dev/null 2>&1 || { echo "need $(PY) on PATH"; exit 1; }
@@ -25,6 +25,16 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
+
+# The fuzzing campaign: RAIDCONTROL_FUZZ_EXAMPLES inputs per reader (default 10000), on SQLite and, when
+# RAIDCONTROL_TEST_PG_URL is set, PostgreSQL; prints each reader's figures (tests/fuzz/report.py).
+fuzz: $(STAMP)
+	rm -rf bench-out/fuzz
+	@start=$$(date +%s); \
+	RAIDCONTROL_FUZZ_EXAMPLES=$${RAIDCONTROL_FUZZ_EXAMPLES:-10000} RAIDCONTROL_FUZZ_REPORT=1 \
+		$(BIN)/python -m pytest tests/fuzz -q -p no:cacheprovider; status=$$?; \
+	$(BIN)/python tests/fuzz/report.py || status=1; \
+	echo "campaign: $$(( $$(date +%s) - start )) s"; exit $$status
 
 clean:
 	rm -rf $(VENV) out bench-out
