@@ -212,8 +212,8 @@ def _value_problem(base: Any, new: Any) -> str | None:
     if want == "duration" and parse_duration(new) < 0 <= parse_duration(base):
         return f"must not be negative (penalties, maxima and forfeits; a credit is an adjustment), got {new!r}"
     if want == "list" and base:
-        for i, item in enumerate(new):
-            problem = _value_problem(base[0], item)
+        for i, item in enumerate(new):  # item by item against the rulebook's (rows such as [from, penalty] too)
+            problem = _value_problem(base[min(i, len(base) - 1)], item)
             if problem:
                 return f"item {i + 1}: {problem}"
     return None
