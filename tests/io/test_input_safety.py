@@ -5,6 +5,8 @@ command exits 2 with ``FILE:LINE`` and the field, never a traceback, and that th
 """
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from raidcontrol.store import JournalStore, default_url
@@ -145,3 +147,26 @@ def test_event_dates_narrow_the_window(cli, tmp_path):
                                       "1,200,2024-01-05T10:00:00Z,2024-01-05T14:00:00Z,finished\n")
     code, _, err = cli("classify", folder, "--stage", "1")
     assert code == 2 and "times.csv:2" in err and "window" in err
+
+
+PG_URL = os.environ.get("RAIDCONTROL_TEST_PG_URL")
+PG_ONLY = ["nan special_km", "nan in [rules]", "500-character id", "year 9999 at -12:00", "control character in a name"]
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(not PG_URL and not os.environ.get("RAIDCONTROL_REQUIRE_PG"), reason="no PostgreSQL server given")
+@pytest.mark.parametrize("case", PG_ONLY)
+def test_postgresql_refuses_exactly_what_sqlite_refuses(cli, tmp_path, case):
+    """The inputs that raised DataError on PostgreSQL only: refused before either database is touched."""
+    assert PG_URL, "RAIDCONTROL_REQUIRE_PG is set but RAIDCONTROL_TEST_PG_URL is not"
+    results = []
+    for url in (None, PG_URL):
+        folder = make_event(tmp_path / f"e-{len(results)}-{case.split()[0]}", times=GOOD_TIMES)
+        db = ["--db", url] if url else []
+        assert cli("classify", folder, "--stage", "1", *db)[0] == 0
+        file, content, pieces = CASES[case]
+        (folder / file).write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
+        code, _, err = cli("classify", folder, "--stage", "1", *db)
+        assert "Traceback" not in err and "DataError" not in err
+        results.append((code, [p in err for p in pieces]))
+    assert results[0] == results[1] == (2, [True] * len(CASES[case][2]))
