@@ -55,6 +55,7 @@ MAX_SECONDS = float(os.environ.get("RAIDCONTROL_FUZZ_MAX_SECONDS", "10"))
 MAX_MB = float(os.environ.get("RAIDCONTROL_FUZZ_MAX_MB", "512"))
 JOURNAL_EVERY = int(os.environ.get("RAIDCONTROL_FUZZ_JOURNAL_EVERY", "25"))
 REPORT_DIR = REPO / "bench-out" / "fuzz"
+REPORT_EVERY = 250
 INT64 = 2**63 - 1
 CONTROL = {chr(c) for c in (*range(0x20), *range(0x7F, 0xA0))} - {"\t"}  # refused in text (terminal escapes)
 ERROR_LINE = re.compile(r"^error: (?!field ')[^:\s][^:]*(:\d+)?: ")  # error: FILE[:LINE]: …
@@ -128,6 +129,8 @@ def check_reader(reader: str, fn: Callable[[], Any]) -> Any:
 
     s = _stats(reader)
     s["inputs"] += 1
+    if s["inputs"] % REPORT_EVERY == 0:
+        write_report()  # a long campaign's figures so far, should it be stopped
     result, error, _, _ = _measured(reader, fn)
     if error is None:
         s["accepted"] += 1
@@ -247,7 +250,7 @@ def write_report() -> None:
     REPORT_DIR.mkdir(parents=True, exist_ok=True)
     for reader, figures in STATS.items():
         if figures["inputs"] or figures["cli_runs"]:
-            out = dict(figures, examples_setting=EXAMPLES, databases=len(db_urls()))
+            out = dict(figures, examples_setting=EXAMPLES, databases=len(db_urls()), written_at=time.time())
             (REPORT_DIR / f"{reader}.json").write_text(json.dumps(out, indent=1) + "\n", encoding="utf-8")
 
 
