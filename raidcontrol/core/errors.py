@@ -53,7 +53,7 @@ class InputErrors(InputError):
         flat: list[InputError] = []
         for err in errors:
             flat.extend(err.errors if isinstance(err, InputErrors) else [err])
-        self.errors = flat
+        self.errors: list[InputError] = flat
         first = flat[0]
         super().__init__(first.message, file=first.file, line=first.line, field=first.field)
 

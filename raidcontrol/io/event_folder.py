@@ -347,9 +347,9 @@ def read_event_folder(folder: str | Path) -> tuple[Rulebook, list[Record]]:
     if not folder.is_dir():
         raise InputError("not an event folder (no such directory)", file=str(folder))
     _, rulebook, records, limits = read_event_file(folder)
-    stages = {r.payload["number"] for r in records if r.kind == "stage"}
+    stages = {r.payload["number"] for r in records if r.kind == "stage" and r.payload}
     entries = read_entries(folder, rulebook, limits)
-    bibs = {r.payload["bib"] for r in entries}
+    bibs = {r.payload["bib"] for r in entries if r.payload}
     errors, more = Collector(), []
     for reader in (read_times, read_adjustments, read_splits):
         with errors.row():

@@ -105,7 +105,7 @@ def _classes(folder: Path, year: str, rulebook: Rulebook) -> dict[str, tuple[str
     for c in _load(folder, f"allClazz-{year}-A.json", CLASSES):
         if c.group is None:
             continue  # the group records themselves
-        group = groups.get(c.group.split(":")[-1])
+        group = groups.get(c.group.split(":")[-1], "")
         if group not in by_group:
             raise InputError(f"class {c.reference} belongs to unknown group {group!r}", file=f"allClazz-{year}-A.json",
                              field="$group")
@@ -161,14 +161,12 @@ def read_decisions(path: Path) -> dict[tuple[int, int], list[dict]]:
     for line, raw in read_rows(path, ("stage", "bib", "kind", "amount", "scope", "reason", "included")):
         with errors.row():
             row = validate(DecisionRow, raw, file=path.name, line=line)
-            where = {"file": path.name, "line": line}
-            if row.kind not in ("penalty", "credit"):
-                raise InputError("kind must be penalty or credit", field="kind", **where)
-            if row.scope != "special":
-                raise InputError("only special-scope decisions can be applied to the organiser's data", field="scope",
-                                 **where)
-            if row.included not in ("true", "false"):
-                raise InputError("included must be true or false", field="included", **where)
+            problem = next(((f, m) for f, ok, m in (
+                ("kind", row.kind in ("penalty", "credit"), "kind must be penalty or credit"),
+                ("scope", row.scope == "special", "only special-scope decisions can be applied to the organiser's data"),
+                ("included", row.included in ("true", "false"), "included must be true or false")) if not ok), None)
+            if problem:
+                raise InputError(problem[1], file=path.name, line=line, field=problem[0])
             out.setdefault((row.stage, row.bib), []).append({**raw, "amount_ms": duration_ms(row.amount),
                                                              "included": row.included == "true"})
     errors.raise_if_any()
