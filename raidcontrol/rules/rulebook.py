@@ -26,7 +26,7 @@ def is_sourced(node: Any) -> bool:
     return isinstance(node, dict) and "value" in node and "source" in node and set(node) <= {"value", "source", "note"}
 
 
-def deep_merge(base: dict, override: dict, override_source: str | None) -> dict:
+def deep_merge(base: dict[str, Any], override: dict[str, Any], override_source: str | None) -> dict[str, Any]:
     """``override`` laid over ``base``; a bare value in ``override`` replaces a sourced
     value's ``value`` and takes ``override_source`` as its source (``None``: kept bare,
     as when the files of one rulebook are merged)."""
@@ -62,11 +62,11 @@ class Rulebook:
     tree: the merged TOML tree (sourced values as ``{value, source}`` tables).
     """
 
-    def __init__(self, rulebook_id: str, tree: dict):
+    def __init__(self, rulebook_id: str, tree: dict[str, Any]):
         self.id = rulebook_id
         self.tree = tree
 
-    def with_overrides(self, overrides: dict, source: str = "event override") -> Rulebook:
+    def with_overrides(self, overrides: dict[str, Any], source: str = "event override") -> Rulebook:
         return Rulebook(self.id, deep_merge(self.tree, overrides, source))
 
     def _node(self, path: str) -> Any:
@@ -106,7 +106,7 @@ class Rulebook:
         except TimeFormatError as exc:
             raise InputError(f"rulebook {self.id!r} value {path!r}: {exc}") from None
 
-    def section(self, path: str) -> dict:
+    def section(self, path: str) -> dict[str, Any]:
         """A section's values, sources stripped."""
         node = self.value(path)
         if not isinstance(node, dict):
@@ -219,7 +219,7 @@ def _value_problem(base: Any, new: Any) -> str | None:
     return None
 
 
-def override_problems(base: dict, overrides: Any, path: tuple[str, ...] = ()) -> list[tuple[tuple[str, ...], str]]:
+def override_problems(base: dict[str, Any], overrides: Any, path: tuple[str, ...] = ()) -> list[tuple[tuple[str, ...], str]]:
     """Every way ``overrides`` does not fit the rulebook tree ``base``, as ``(path, message)``.
 
     The rulebook is its own schema: a key must exist in it (overrides change rules, they do not
