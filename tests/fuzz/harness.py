@@ -95,7 +95,17 @@ def journal_subset(index_source: Any) -> bool:
 def _stats(reader: str) -> dict[str, Any]:
     return STATS.setdefault(reader, {"inputs": 0, "accepted": 0, "refused": 0, "crashes": 0, "hangs": 0,
                                      "memory": 0, "journal_changes_on_error": 0, "db_mismatches": 0,
-                                     "cli_runs": 0, "slowest_s": 0.0, "max_growth_mb": 0.0, "seconds": 0.0})
+                                     "cli_runs": 0, "slowest_s": 0.0, "max_growth_mb": 0.0, "seconds": 0.0,
+                                     "failures": []})
+
+
+def _failed(reader: str, message: str) -> AssertionError:
+    """Record a property failure in the reader's figures (written at once) and return the error to raise."""
+    failures = _stats(reader)["failures"]
+    if len(failures) < 20:
+        failures.append(message[:2000])
+    write_report()
+    return AssertionError(message)
 
 
 def _peak_mb() -> float:
@@ -115,10 +125,10 @@ def _measured(reader: str, fn: Callable[[], Any]) -> tuple[Any, BaseException | 
     s["max_growth_mb"] = max(s["max_growth_mb"], growth)
     if seconds > MAX_SECONDS:
         s["hangs"] += 1
-        raise AssertionError(f"{reader}: took {seconds:.1f} s (limit {MAX_SECONDS} s)")
+        raise _failed(reader, f"{reader}: took {seconds:.1f} s (limit {MAX_SECONDS} s)")
     if growth > MAX_MB:
         s["memory"] += 1
-        raise AssertionError(f"{reader}: peak memory grew by {growth:.0f} MB (limit {MAX_MB} MB)")
+        raise _failed(reader, f"{reader}: peak memory grew by {growth:.0f} MB (limit {MAX_MB} MB)")
     return result, error, seconds, growth
 
 
@@ -137,15 +147,15 @@ def check_reader(reader: str, fn: Callable[[], Any]) -> Any:
         problem = storable(result)
         if problem:
             s["db_mismatches"] += 1
-            raise AssertionError(f"{reader}: accepted input that PostgreSQL would refuse: {problem}")
+            raise _failed(reader, f"{reader}: accepted input that PostgreSQL would refuse: {problem}")
         return result
     if isinstance(error, InputError):
         s["refused"] += 1
         assert error.file, f"{reader}: an InputError without a file: {error.located()}"
         return None
     s["crashes"] += 1
-    raise AssertionError(f"{reader}: crashed with {type(error).__name__}: {error}\n"
-                         + "".join(traceback.format_exception(error)))
+    raise _failed(reader, f"{reader}: crashed with {type(error).__name__}: {error}\n"
+                  + "".join(traceback.format_exception(error)))
 
 
 def storable(value: Any, depth: int = 0) -> str | None:
@@ -230,15 +240,16 @@ def check_cli(reader: str, args: list[Any], *, journal: Path | None = None, db_u
     assert error is None, error
     if code not in (*ok_codes, 2) or "Traceback" in err:
         s["crashes"] += 1
-        raise AssertionError(f"{reader}: exit {code!r} for {args}\n{err}")
+        raise _failed(reader, f"{reader}: exit {code!r} for {args}\n{err}")
     if code == 2:
         # one "error: FILE[:LINE]: …" line per problem (a narrow terminal may wrap a long one: its
         # continuation lines do not start with "error:")
         lines = [ln for ln in err.splitlines() if ln.startswith("error:")]
-        assert lines and all(ERROR_LINE.match(ln) for ln in lines), f"{reader}: unlocated error output:\n{err}"
+        if not (lines and all(ERROR_LINE.match(ln) for ln in lines)):
+            raise _failed(reader, f"{reader}: unlocated error output for {args}:\n{err}")
         if journal is not None and journal_count(journal, db_url) != before:
             s["journal_changes_on_error"] += 1
-            raise AssertionError(f"{reader}: the journal changed although the input was refused\n{err}")
+            raise _failed(reader, f"{reader}: the journal changed although the input was refused\n{err}")
     return code  # type: ignore[return-value]
 
 
