@@ -7,7 +7,6 @@ from the package's library (``raidcontrol/stock/references/``) and, for an event
 """
 from __future__ import annotations
 
-import re
 from importlib import resources
 from pathlib import Path
 from typing import Iterable
@@ -24,39 +23,19 @@ LIBRARY_DIR = Path(str(resources.files("raidcontrol.stock") / "references"))
 EVENT_REFERENCES = "references"
 SCRUTINEERING_DIR = "scrutineering"
 
-_HEADER = re.compile(r"^\[\s*([^\[\]]+?)\s*\](?:\s*#.*)?$")
-_ARRAY_HEADER = re.compile(r"^\[\[\s*([^\[\]]+?)\s*\]\](?:\s*#.*)?$")
-_KEY = re.compile(r'^((?:[A-Za-z0-9_-]+|"[^"]*"|\'[^\']*\')(?:\s*\.\s*(?:[A-Za-z0-9_-]+|"[^"]*"|\'[^\']*\'))*)\s*=')
-
-
-def _dotted(text: str) -> str:
-    parts = re.findall(r'"[^"]*"|\'[^\']*\'|[^.\s]+', text)
-    return ".".join(p.strip("\"'") for p in parts)
-
 
 def key_lines(text: str) -> dict[str, int]:
     """Line of every table header and key in TOML text, by dotted path; the n-th
-    ``[[name]]`` table is ``name[n]`` (from 1)."""
+    ``[[name]]`` table is ``name[n]`` (from 1).  A view of the one line-finder,
+    :func:`raidcontrol.io.validation.toml_lines`."""
+    from raidcontrol.io.validation import toml_lines
+
     lines: dict[str, int] = {}
-    prefix = ""
-    counts: dict[str, int] = {}
-    for number, raw in enumerate(text.splitlines(), start=1):
-        line = raw.strip()
-        if not line or line.startswith("#"):
-            continue
-        if m := _ARRAY_HEADER.match(line):
-            name = _dotted(m.group(1))
-            counts[name] = counts.get(name, 0) + 1
-            prefix = f"{name}[{counts[name]}]"
-        elif m := _HEADER.match(line):
-            prefix = _dotted(m.group(1))
-        elif m := _KEY.match(line):
-            key = _dotted(m.group(1))
-            lines.setdefault(f"{prefix}.{key}" if prefix else key, number)
-            continue
-        else:
-            continue
-        lines.setdefault(prefix, number)
+    for path, number in toml_lines(text).items():
+        name = ""
+        for part in path:
+            name = f"{name}[{part + 1}]" if isinstance(part, int) else f"{name}.{part}" if name else part
+        lines.setdefault(name, number)
     return lines
 
 
