@@ -139,16 +139,20 @@ def locate(lines: Lines | None, loc: Sequence[str | int]) -> int | None:
 
 
 def field_name(loc: Sequence[str | int]) -> tuple[str, str]:
-    """``(field, context)`` of a pydantic location: the dotted keys after the last list index,
-    and a prefix naming the list item (``("max_time", "stage #2: ")``)."""
+    """``(field, context)`` of a pydantic location: the dotted keys after the last list index (or,
+    when a list item itself is wrong, the keys of that list), and a prefix naming each list item
+    on the way (``("max_time", "stage #2: ")``, ``("lastName", "record #4, competitors #1: ")``)."""
     parts = [p for p in loc if not (isinstance(p, str) and (p.startswith("function-") or "[" in p))]
-    last = max((i for i, p in enumerate(parts) if isinstance(p, int)), default=-1)
-    keys = [str(p) for p in parts[last + 1:]]
-    context = ""
-    if last >= 0:
-        owner = next((str(p) for p in reversed(parts[:last]) if isinstance(p, str)), "item")
-        context = f"{owner} #{parts[last] + 1}: "  # type: ignore[operator]
-    return ".".join(keys) or (str(parts[0]) if parts else ""), context
+    items, keys, since_index = [], [], []
+    for part in parts:
+        if isinstance(part, int):
+            owner = since_index[-1] if since_index else "record"
+            items.append(f"{owner} #{part + 1}")
+            keys, since_index = since_index, []
+        else:
+            since_index.append(str(part))
+    field = ".".join(since_index) if since_index else ".".join(keys)
+    return field, (", ".join(items) + ": ") if items else ""
 
 
 def errors_of(exc: ValidationError, *, file: str | None, lines: Lines | None = None, line: int | None = None,

@@ -111,6 +111,7 @@ def test_known_decisions_rebuild_the_raw_time_and_keep_the_official_result(cli, 
     assert rows[204]["time"] == "4:35:08" and rows[204]["position"] == "1"
     assert all(rows[b]["time"] == OFFICIAL[b]["stage_time"] for b in OFFICIAL)
     code, out, _ = cli("explain", event, "--bib", "204", "--stage", "1")
+    assert code == 0
     assert "4:36:43" in out and "-0:01:35" in out and "Laia Sanz" in out
 
 

@@ -70,6 +70,9 @@ def test_json_lines_index_every_path_of_any_document(doc):
 def test_field_names_name_the_list_item():
     assert field_name(("stage", 2, "max_time")) == ("max_time", "stage #3: ")
     assert field_name(("rules", "forfeit", "fixed_penalty")) == ("rules.forfeit.fixed_penalty", "")
+    assert field_name((3, "team", "competitors", 0, "lastName")) == ("lastName", "record #4, competitors #1: ")
+    assert field_name((3, "cs", "01ASS", "absolute", 0)) == ("cs.01ASS.absolute", "record #4, absolute #1: ")
+    assert field_name(("stage", 0)) == ("stage", "stage #1: ")
 
 
 class Row(BaseModel):
