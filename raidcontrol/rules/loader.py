@@ -27,10 +27,13 @@ def rulebook_folder(rulebook_id: str, base: Path | None = None) -> Path:
     text = rulebook_id if isinstance(rulebook_id, str) else ""
     parts = text.replace("\\", "/").split("/")
     if "/" in text.replace("\\", "/") and base is not None and not Path(text).is_absolute() and ".." not in parts \
-            and not text.startswith(("/", "\\")) and ":" not in text:
-        folder = (base / text).resolve()
-        if folder.is_relative_to(base.resolve()) and folder.is_dir() and any(folder.glob("*.toml")):
-            return folder
+            and not text.startswith(("/", "\\")) and ":" not in text and text.isprintable() and len(text) <= 255:
+        try:
+            folder = (base / text).resolve()
+            if folder.is_relative_to(base.resolve()) and folder.is_dir() and any(folder.glob("*.toml")):
+                return folder
+        except (OSError, ValueError):  # a name the file system cannot hold
+            pass
     raise InputError(f"unknown rulebook {rulebook_id!r} (known: {', '.join(known)}; or a folder of TOML files "
                      "given as a relative path inside the event folder, without '..')", field="rulebook")
 

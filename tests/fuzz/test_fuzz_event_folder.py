@@ -79,5 +79,6 @@ def _run(name: str, content: bytes) -> None:
                                b"finished\n")))
 @example(mutated=("adjustments.csv", b"stage,bib,kind,amount,scope,reason\n1,200,penalty,-10:00:00,special,x\n"))
 @example(mutated=("splits.csv", b"stage,bib,waypoint,elapsed\n1,200," + b"W" * 300 + b",0:10:00\n"))
+@example(mutated=("event.toml", b'name = "X"\nrulebook = "a/\\u0000b"\n'))  # found by the campaign: NUL in a path
 def test_fuzz_event_folder(mutated):
     _run(*mutated)

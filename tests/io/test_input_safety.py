@@ -60,6 +60,8 @@ CASES = {
     "absolute rulebook path": ("event.toml", event_toml().replace('"fia-2026"', '"/etc"'), ["event.toml:2", "field 'rulebook'"]),
     "rulebook path with ..": ("event.toml", event_toml().replace('"fia-2026"', '"../fia-2026"'),
                               ["event.toml:2", "field 'rulebook'"]),
+    "NUL in a rulebook path": ("event.toml", event_toml().replace('"fia-2026"', '"rules/\\u0000x"'),
+                               ["event.toml:2", "field 'rulebook'"]),
     "control character in a name": ("entries.csv", ENTRIES + "777,Ultimate,T1+,\x1b[31mRed,Y,Z,A,B\n",
                                     ["entries.csv:7", "field 'driver'", "control character"]),
     "arabic-indic digits": ("entries.csv", ENTRIES + "٢٠٣,Ultimate,T1+,X,Y,Z,A,B\n",
