@@ -81,7 +81,9 @@ def db_urls() -> list[str | None]:
 
 @contextlib.contextmanager
 def scratch() -> Iterator[Path]:
-    """A fresh temporary folder for one input (hypothesis runs many inputs per test)."""
+    """A fresh temporary folder for one input (hypothesis runs many inputs per test).  Name event
+    folders inside it after it (``root / f"e-{root.name}"``): the folder's name is the event's key in
+    a shared PostgreSQL journal, so two campaigns at once never count each other's records."""
     with tempfile.TemporaryDirectory(prefix="rc-fuzz-") as tmp:
         yield Path(tmp)
 

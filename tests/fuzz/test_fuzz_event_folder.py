@@ -22,7 +22,8 @@ SPLITS = "stage,bib,waypoint,elapsed,position\n1,200,01207,0:30:05,1\n1,201,0120
 
 
 def _folder(root):
-    folder = make_event(root / "e", times=TIMES, adjustments=ADJUSTMENTS, stages=(1, 2), prologue=True,
+    # a unique folder name: the event's key in a shared PostgreSQL journal is the folder's name
+    folder = make_event(root / f"e-{root.name}", times=TIMES, adjustments=ADJUSTMENTS, stages=(1, 2), prologue=True,
                         rules='[rules.forfeit]\nfixed_penalty = "10:00:00"\n')
     (folder / "splits.csv").write_text(SPLITS)
     return folder

@@ -93,12 +93,12 @@ def test_fuzz_rulebook_overrides(case):
     except (TypeError, ValueError, RecursionError):
         return
     with scratch() as root:
-        folder = make_event(root / "e", times=TIMES, rulebook=rid, rules=text)
+        folder = make_event(root / f"e-{root.name}", times=TIMES, rulebook=rid, rules=text)
         check_reader("rulebook_overrides", lambda: _consumers(folder))
     if journal_subset(case):
         for url in db_urls():
             with scratch() as root:
-                folder = make_event(root / "e", times=TIMES, rulebook=rid)
+                folder = make_event(root / f"e-{root.name}", times=TIMES, rulebook=rid)
                 check_cli("rulebook_overrides", ["classify", folder, "--general"], db_url=url)
                 make_event(folder, times=TIMES, rulebook=rid, rules=text)
                 check_cli("rulebook_overrides", ["classify", folder, "--general"], journal=folder, db_url=url)

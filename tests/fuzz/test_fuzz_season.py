@@ -70,7 +70,9 @@ def _read(path):
 @example(content=SEASON.replace('event = "dakar"', 'event = "../../etc"').encode())
 def test_fuzz_season(content):
     with scratch() as root:
-        make_event(root / "dakar", times=TIMES)
+        make_event(root / "dakar", times=TIMES)  # the event key is unique: see the id below
+        (root / "dakar" / "event.toml").write_text(f'id = "dakar-{root.name}"\n'
+                                                   + (root / "dakar" / "event.toml").read_text())
         (root / "season.toml").write_bytes(content)
         check_reader("season", lambda: _read(root / "season.toml"))
         if journal_subset(content):
