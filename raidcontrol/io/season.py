@@ -151,7 +151,10 @@ def read_season(path: str | Path) -> SeasonFile:
             seen_folders[folder] = number
             folders[number] = folder
         rounds.append(rnd)
-    identities = Identities(_aliases(doc, "person", text, file), _aliases(doc, "manufacturer", text, file))
+    try:
+        identities = Identities(_aliases(doc, "person", text, file), _aliases(doc, "manufacturer", text, file))
+    except InputError as exc:  # a spelling that normalises to nothing, or one listed twice: locate its table
+        raise exc.at(file=file, line=_table_line(text, exc.field or "person", 0)) from None
     return SeasonFile(path, Season(name.strip(), rulebook_id, tuple(rounds)), identities, folders, rules)
 
 

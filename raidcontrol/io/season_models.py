@@ -33,7 +33,7 @@ class AliasModel(BaseModel):
     model_config = STRICT
     id: Identifier
     name: NonEmptyText
-    aliases: list[Text] = Field(default_factory=list)
+    aliases: list[NonEmptyText] = Field(default_factory=list)
 
 
 class SeasonModel(BaseModel):

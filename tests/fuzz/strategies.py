@@ -54,7 +54,7 @@ hostile_values = st.one_of(
     _scalars,
     st.lists(_scalars, max_size=4),
     st.dictionaries(st.text(max_size=6), _scalars, max_size=3),
-    st.integers(min_value=10, max_value=1200).map(nested),
+    st.integers(min_value=10, max_value=150).map(nested),
 )
 
 
@@ -65,6 +65,36 @@ def toml_safe(value: Any) -> Any:
     if isinstance(value, list):
         return [toml_safe(v) for v in value if v is not None]
     return value
+
+
+def _depth(node: Any) -> int:
+    deepest, stack = 0, [(node, 0)]
+    while stack:
+        item, depth = stack.pop()
+        deepest = max(deepest, depth)
+        stack.extend((c, depth + 1) for c in (item.values() if isinstance(item, dict) else
+                                              item if isinstance(item, list) else ()))
+    return deepest
+
+
+MAX_SERIALISED_DEPTH = 200  # deeper documents are written as text (a serialiser's RecursionError
+#                             depends on the stack, which would make hypothesis's generation flaky)
+
+
+def dumps(doc: Any, fmt: str) -> bytes | None:
+    """``doc`` as TOML or JSON bytes, or None when it cannot be written that way (deterministically)."""
+    import json
+
+    import tomli_w
+
+    if _depth(doc) > MAX_SERIALISED_DEPTH:
+        return None
+    try:
+        if fmt == "toml":
+            return tomli_w.dumps(toml_safe(doc)).encode()
+        return json.dumps(doc, ensure_ascii=False, default=str).encode()
+    except (TypeError, ValueError):
+        return None
 
 
 @st.composite

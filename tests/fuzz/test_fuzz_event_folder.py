@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import tomllib
 
-import tomli_w
 from hypothesis import example, given
 from hypothesis import strategies as st
 
 from tests.conftest import ENTRIES, make_event
 from tests.fuzz.harness import check_cli, check_reader, db_urls, fuzz_settings, journal_subset, scratch
-from tests.fuzz.strategies import csv_mutation, leaf_mutation, text_mutation, toml_safe
+from tests.fuzz.strategies import csv_mutation, dumps, leaf_mutation, text_mutation
 
 TIMES = "1,200,10:00:00,14:00:00,finished\n1,201,10:01:00,,dnf\n2,200,2025-01-06T23:00:00+03:00,2025-01-07T02:00:00+03:00,finished\n"
 ADJUSTMENTS = "1,200,penalty,0:05:00,special,missed WP\n1,201,credit,0:01:35,special,helped a crew\n"
@@ -43,11 +42,8 @@ def mutated_folder(draw):
     if how == "text":
         return name, draw(text_mutation(text))
     if name == "event.toml":
-        doc = draw(leaf_mutation(tomllib.loads(text)))
-        try:
-            return name, tomli_w.dumps(toml_safe(doc)).encode()
-        except (TypeError, ValueError, RecursionError):
-            return name, draw(text_mutation(text))
+        written = dumps(draw(leaf_mutation(tomllib.loads(text))), "toml")
+        return name, written if written is not None else draw(text_mutation(text))
     header, *rows = [line.split(",") for line in text.strip().splitlines()]
     return name, draw(csv_mutation(header, rows)).encode()
 

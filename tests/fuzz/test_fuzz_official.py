@@ -15,7 +15,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from tests.fuzz.harness import REPO, check_cli, check_reader, fuzz_settings, journal_subset, scratch
-from tests.fuzz.strategies import leaf_mutation, text_mutation
+from tests.fuzz.strategies import dumps, leaf_mutation, text_mutation
 
 DATA = REPO / "data" / "dakar2025_api_cache"
 CREWS = 12
@@ -42,11 +42,8 @@ def mutated_files(draw):
     name = draw(st.sampled_from(sorted(EXTRACT)))
     if draw(st.integers(min_value=0, max_value=3)) == 0:
         return name, draw(text_mutation(TEXTS[name]))
-    doc = draw(leaf_mutation(EXTRACT[name]))
-    try:
-        return name, json.dumps(doc, ensure_ascii=False, default=str).encode()
-    except (TypeError, ValueError, RecursionError):
-        return name, draw(text_mutation(TEXTS[name]))
+    written = dumps(draw(leaf_mutation(EXTRACT[name])), "json")
+    return name, written if written is not None else draw(text_mutation(TEXTS[name]))
 
 
 def _convert_and_read(src, out):

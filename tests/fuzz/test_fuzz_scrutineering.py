@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import tomllib
 
-import tomli_w
 from hypothesis import example, given
 from hypothesis import strategies as st
 
 from tests.fuzz.harness import REPO, check_cli, check_reader, fuzz_settings, journal_subset, scratch
-from tests.fuzz.strategies import leaf_mutation, text_mutation, toml_safe
+from tests.fuzz.strategies import dumps, leaf_mutation, text_mutation
 
 BASE = (REPO / "examples" / "stock" / "cases" / "compliant-d7x-r.toml").read_text(encoding="utf-8")
 
@@ -22,11 +21,8 @@ BASE = (REPO / "examples" / "stock" / "cases" / "compliant-d7x-r.toml").read_tex
 def mutated_record(draw):
     if draw(st.booleans()):
         return draw(text_mutation(BASE))
-    doc = draw(leaf_mutation(tomllib.loads(BASE)))
-    try:
-        return tomli_w.dumps(toml_safe(doc)).encode()
-    except (TypeError, ValueError, RecursionError):
-        return draw(text_mutation(BASE))
+    written = dumps(draw(leaf_mutation(tomllib.loads(BASE))), "toml")
+    return written if written is not None else draw(text_mutation(BASE))
 
 
 _CONTEXT: dict = {}
