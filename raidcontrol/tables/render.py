@@ -105,10 +105,14 @@ def to_csv(table: Table, *, ms: bool = False) -> str:
     durations = [(i, c) for i, c in enumerate(table.columns) if c.type == "duration"] if ms else []
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
+    # A carriage return is not a line terminator here, so the minimal quoting would leave it bare:
+    # such a (rare) row is written with every field quoted, so that it reads back as written.
+    quoted = csv.writer(buf, lineterminator="\n", quoting=csv.QUOTE_ALL)
     writer.writerow(table.names + [f"{c.name}_ms" for _, c in durations])
     for row in table.rows:
         cells = [csv_cell(c, v) for c, v in zip(table.columns, row)]
-        writer.writerow(cells + ["" if row[i] is None else int(row[i]) for i, _ in durations])
+        cells += ["" if row[i] is None else str(int(row[i])) for i, _ in durations]
+        (quoted if any("\r" in cell for cell in cells) else writer).writerow(cells)
     return buf.getvalue()
 
 
