@@ -38,9 +38,9 @@ PENALTY_COLUMNS = (
     Column("code", "str", "", "what was found (missed-wp3, speeding-z1, share …)"),
     Column("penalty", "duration", "ms", "the penalty proposed"),
     Column("state", "str", "", "proposed | confirmed | dismissed"),
-    Column("by", "str", "", "who decided (empty while proposed)"),
+    Column("by", "str", "", "who decided (empty text while proposed)"),
     Column("reason", "str", "", "the finding"),
-    Column("decision_reason", "str", "", "why it was confirmed or dismissed"),
+    Column("decision_reason", "str", "", "why it was confirmed or dismissed (empty text while proposed)"),
     Column("picture", "str", "", "the evidence picture, relative to the event folder"),
 )
 
@@ -81,8 +81,8 @@ def itinerary_table(event: Event) -> Table:
 def penalties_table(lines: Iterable[Any], *, title: str = "Proposed penalties") -> Table:
     """Proposal lines (:func:`raidcontrol.tracking.proposals.proposal_lines`) as a table."""
     lines = list(lines)
-    rows = [(ln.id, ln.stage, ln.bib, ln.code, ln.amount_ms, ln.state, ln.decided_by or None, ln.reason,
-             ln.decision_reason or None, ln.picture or None) for ln in lines]
+    rows = [(ln.id, ln.stage, ln.bib, ln.code, ln.amount_ms, ln.state, ln.decided_by, ln.reason,
+             ln.decision_reason, ln.picture or None) for ln in lines]
     return Table(PENALTY_COLUMNS, tuple(rows), title,
                  highlight=frozenset(i for i, ln in enumerate(lines) if ln.state == "proposed"))
 

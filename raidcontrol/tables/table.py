@@ -106,6 +106,13 @@ class Table:
         index = [self.names.index(n) for n in names]
         return replace(self, columns=tuple(cols), rows=tuple(tuple(r[i] for i in index) for r in self.rows))
 
+    def without_empty(self) -> Table:
+        """Without the columns that are none in every row (a human view; CSV and JSON keep them)."""
+        if not self.rows:
+            return self
+        keep = [c.name for i, c in enumerate(self.columns) if any(r[i] is not None for r in self.rows)]
+        return self if len(keep) == len(self.columns) else self.select(keep)
+
     def head(self, n: int) -> Table:
         return replace(self, rows=self.rows[:n], highlight=frozenset(i for i in self.highlight if i < n))
 
