@@ -22,12 +22,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
 
 from raidcontrol.core.errors import InputError, RaidcontrolError
 
 if TYPE_CHECKING:
     from datetime import datetime
+
+    from rich.console import Console
 
     from raidcontrol.tables import Table
 
@@ -50,7 +51,20 @@ Format = Annotated[OutputFormat, typer.Option(
     "--format", help="How results are printed: table, csv or json (JSON: null for none, times as H:MM:SS and ms).")]
 
 
-err_console = Console(stderr=True)  # progress bars and notes (rich is loaded by typer's help anyway)
+_stderr: Console | None = None
+
+
+def __getattr__(name: str) -> Any:
+    """``err_console``: the stderr console (progress bars, notes), made on first use so that
+    importing the CLI does not load rich."""
+    global _stderr
+    if name == "err_console":
+        if _stderr is None:
+            from rich.console import Console
+
+            _stderr = Console(stderr=True)
+        return _stderr
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def error_line(text: str) -> None:
@@ -91,8 +105,25 @@ def parse_as_of(text: str | None) -> datetime | None:
         raise InputError(str(exc), field="--as-of") from None
 
 
+class LazyConsole:
+    """A rich console made on first use (printing only; pass ``console()`` where a real one is needed)."""
+
+    def __init__(self, **options: Any):
+        self._options = options
+        self._console: Console | None = None
+
+    def __getattr__(self, name: str) -> Any:
+        if self._console is None:
+            from rich.console import Console
+
+            self._console = Console(**self._options)
+        return getattr(self._console, name)
+
+
 def console() -> Console:
     """The stdout console (rich)."""
+    from rich.console import Console
+
     return Console()
 
 

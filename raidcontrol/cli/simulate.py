@@ -19,15 +19,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
 
+from raidcontrol.cli.common import console as stdout_console
 from raidcontrol.core.errors import InputError
 
 if TYPE_CHECKING:
     from raidcontrol.simulation.simulator import StagePlan
     from raidcontrol.simulation.truth import StageTruth
 
-console = Console(stderr=True)
 BATCH_FIXES = 1_000_000      # fixes simulated and written per batch (bounded memory)
 PICTURE_CREWS = 6            # crews drawn on the picture
 
@@ -53,6 +52,7 @@ def write_stage(plan: StagePlan, paths: dict[str, Path], *, stage: int, picture:
 
     recorded: write the fixes as the trackers delivered them (duplicates, swapped
     neighbours); False writes each crew in time order without duplicates."""
+    from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     from raidcontrol.io.openrally_writer import write_roadbook
@@ -69,7 +69,7 @@ def write_stage(plan: StagePlan, paths: dict[str, Path], *, stage: int, picture:
     shown: list = []
     examples: dict = {}
     progress = Progress(TextColumn("simulating crews"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                        console=console, transient=True, disable=not show_progress)
+                        console=Console(stderr=True), transient=True, disable=not show_progress)
     with progress, FleetWriter(paths["tracks"]) as writer:
         task = progress.add_task("crews", total=len(plan.crews))
         for first in range(0, len(plan.crews), batch):
@@ -195,10 +195,10 @@ def simulate_cmd(
 
     summary = Table((Column("what", "str", "", "what the simulated stage holds"), Column("count", "int", "", "how many")),
                     tuple(rows), f"Simulated stage {stage}: {truth.special_km:.1f} km of special, seed {seed}")
-    Console().print(summary.to_rich())
+    stdout_console().print(summary.to_rich())
     for what, path in paths.items():
         if path.exists():
-            Console().print(f"{what:>9}: {path}", highlight=False)
+            stdout_console().print(f"{what:>9}: {path}", highlight=False)
 
 
 def register(app: typer.Typer) -> None:

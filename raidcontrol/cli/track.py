@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from raidcontrol.cli.common import Db, EventDir, EventOpt, Format, OutputFormat, console, err_console, show
+from raidcontrol.cli import common
+from raidcontrol.cli.common import Db, EventDir, EventOpt, Format, OutputFormat, console, show
 from raidcontrol.core.errors import InputError
 
 if TYPE_CHECKING:
@@ -54,7 +55,7 @@ def check_tracks(roadbook, tracks_path: Path, rules: TrackingRules, show_progres
         fleet = read_fleet(tracks_path, sort_by_time=True)
         return check_fleet(roadbook, fleet, rules), fleet
     with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
-                  TimeRemainingColumn(), console=err_console, transient=True) as bar:
+                  TimeRemainingColumn(), console=common.err_console, transient=True) as bar:
         reading = bar.add_task(f"reading {tracks_path.name}", total=None)
         fleet = read_fleet(tracks_path, sort_by_time=True,
                            progress=lambda done, total: bar.update(reading, completed=done, total=total))
@@ -154,7 +155,7 @@ def _draw(report: FleetReport, fleet, unknown: list[int], event_dir: Path, stage
                        {b: c for b, c in report.crews.items() if not unknown or b not in unknown}, report.fixes)
     folder = event_dir / "evidence" / f"stage-{stage}"
     with Progress(TextColumn("drawing evidence"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-                  console=err_console, transient=True) as bar:
+                  console=common.err_console, transient=True) as bar:
         task = bar.add_task("draw", total=None)
         paths = write_pictures(kept, fleet, folder, progress=lambda n, total: bar.update(task, completed=n, total=total))
     return {k: p.relative_to(event_dir).as_posix() for k, p in paths.items()}
@@ -205,7 +206,7 @@ def scan_cmd(
         records = proposal_records(report, stage, session.state, rel, entries or None, source)
         written = session.record(records)
     if unknown:
-        err_console.print(f"[yellow]skipped {len(unknown)} track(s) of bibs not entered: {', '.join(map(str, unknown))}[/]")
+        common.err_console.print(f"[yellow]skipped {len(unknown)} track(s) of bibs not entered: {', '.join(map(str, unknown))}[/]")
     show(appended_table(written, stage), fmt)
 
 
