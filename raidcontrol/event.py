@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Self
 
 from raidcontrol.core.errors import InputError
-from raidcontrol.core.journal import JournalState
+from raidcontrol.core.journal import JournalState, Record
 from raidcontrol.core.model import Event
 from raidcontrol.core.timefmt import TimeFormatError, parse_datetime
 from raidcontrol.rules import Rulebook
@@ -188,12 +188,16 @@ class OpenEvent:
 
 
 def open_event(path: str | Path, db: str | None = None, *, as_of: str | datetime | None = None,
-               store: Store | None = None, sync: bool = True) -> OpenEvent:
+               store: Store | None = None, sync: bool = True, folder_records: list[Record] | None = None
+               ) -> OpenEvent:
     """Open the event folder ``path``: validate it, sync it into the journal, fold it as of ``as_of``.
 
     db: a SQLAlchemy URL (default: ``$RAIDCONTROL_DB``, else a SQLite file in the folder);
     store: any object with the journal protocol (``append``, ``state``, ``close``) instead;
-    sync: False reads the journal as it is, without appending the folder's changes.
+    sync: False reads the journal as it is, without appending the folder's changes;
+    folder_records: the folder's records already read and validated (``read_event_folder``), so
+        that a caller that validated several folders first does not read them twice.
     """
-    session = EventSession.open(path, db_url=db, as_of=as_moment(as_of, "--as-of"), sync=sync, store=store)
+    session = EventSession.open(path, db_url=db, as_of=as_moment(as_of, "--as-of"), sync=sync, store=store,
+                                desired=folder_records)
     return OpenEvent(session)

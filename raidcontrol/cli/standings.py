@@ -106,7 +106,8 @@ def standings_cmd(
     from raidcontrol.championship.rules import championship_rules
     from raidcontrol.championship.season_results import (after_label, after_round, rounds_to_open, season_outlook,
                                                          season_table)
-    from raidcontrol.io.season import open_rounds, read_season
+    from raidcontrol.io.season import read_season
+    from raidcontrol.rounds import open_rounds
 
     title = title.value
     moment = parse_as_of(as_of)
