@@ -66,7 +66,11 @@ class OpenEvent:
 
     @property
     def rulebook(self) -> Rulebook:
-        return self._session.rulebook
+        book = self._session.rulebook
+        if book is None:
+            when = self.moment.isoformat() if self.moment else "now"
+            raise InputError(f"the journal holds no event as of {when}", field="--as-of")
+        return book
 
     @property
     def state(self) -> JournalState:

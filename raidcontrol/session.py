@@ -70,7 +70,7 @@ class EventSession:
     store: Any
     state: JournalState
     event: Event
-    rulebook: Rulebook
+    rulebook: Rulebook | None      # None only before the journal holds the event (an early as-of)
     appended: list[Record] = field(default_factory=list)
     as_of: datetime | None = None
 

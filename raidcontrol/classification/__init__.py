@@ -92,9 +92,10 @@ def general_standings(event: Event, rulebook: Rulebook, after: int) -> list[Stan
             out.append(Standing(bib, DISQUALIFIED, None, penalty))
         elif WITHDRAWN in statuses:
             out.append(Standing(bib, WITHDRAWN, None, penalty))
-        elif stages and all(r is not None for r in results):
+        elif stages and all(r is not None and r.time_ms is not None for r in results):
             status = FORFEIT if FORFEIT in statuses else FINISHED
-            out.append(Standing(bib, status, sum(r.time_ms for r in results), penalty))
+            out.append(Standing(bib, status, sum(r.time_ms for r in results if r is not None and r.time_ms is not None),
+                                penalty))
         # else: no record in a counted stage — not in the general classification
     return out
 

@@ -80,6 +80,6 @@ def rank(event: Event, standings: Iterable[Standing], *, category: str | None = 
         flags = (effect.flag,) if effect is not None and effect.flag else ()
         remark = event.remarks.get(s.bib)
         lines.append(ClassLine(position if ranked else None, s.bib, entry.driver, entry.category, entry.klass,
-                               s.time_ms if ranked else None, (s.time_ms - leader) if ranked and leader is not None else None,
+                               s.time_ms if ranked else None, (s.time_ms - leader) if ranked and leader is not None and s.time_ms is not None else None,
                                s.penalty_ms, s.status, flags, remark.eligibility if remark is not None else ""))
     return lines

@@ -41,7 +41,7 @@ class OutputFormat(str, Enum):
     json = "json"
 
 
-EventDir = Annotated[Path, typer.Argument(help="The event folder (event.toml, entries.csv, times.csv …).")]
+EventDir = Annotated[Path, typer.Argument(metavar="EVENT_DIR", help="The event folder (event.toml, entries.csv, times.csv …).")]
 EventOpt = Annotated[Path, typer.Option("--event", "-e", help="The event folder (default: the current folder).")]
 Db = Annotated[str | None, typer.Option(
     "--db", help="Journal database URL (default: $RAIDCONTROL_DB, else a SQLite file in the event folder).")]

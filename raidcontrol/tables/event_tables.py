@@ -1,7 +1,7 @@
 """An event's reference tables: entries, itinerary, proposed penalties, scrutineering (pure)."""
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from typing import Any
 
 from raidcontrol.core.journal import JournalState
@@ -89,7 +89,7 @@ def penalties_table(lines: Iterable[Any], *, title: str = "Proposed penalties") 
 
 def scrutineering_table(event: Event, state: JournalState, *, title: str = "") -> Table:
     """The verdicts in force (journal records of kind ``scrutineering``), one row per bib."""
-    rows: list[Sequence[Any]] = []
+    rows: list[tuple[Any, ...]] = []
     for rec in sorted(state.of_kind("scrutineering"), key=lambda r: int(r.key) if r.key.isdigit() else 0):
         p = rec.payload or {}
         bib = int(p.get("bib", rec.key))
