@@ -3,8 +3,6 @@
 Only typer and the shared CLI plumbing are imported at start-up; the event API, the store
 (SQLAlchemy) and the importers load inside the commands.
 """
-from __future__ import annotations
-
 import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -38,7 +36,7 @@ def convert_official_cmd(
     show(counts_table(counts, out), fmt)
 
 
-def counts_table(counts: dict, out: Path) -> Table:
+def counts_table(counts: dict, out: Path) -> "Table":
     from raidcontrol.tables import Column, Table
 
     cols = (Column("what", "str", "", "what was written (entries, stages, times …)"),
@@ -46,14 +44,14 @@ def counts_table(counts: dict, out: Path) -> Table:
     return Table(cols, tuple(counts.items()), f"wrote event folder {out}")
 
 
-def _open(event_dir: Path, db: str | None, as_of: str | None) -> OpenEvent:
+def _open(event_dir: Path, db: str | None, as_of: str | None) -> "OpenEvent":
     from raidcontrol.event import open_event
 
     return open_event(event_dir, db, as_of=parse_as_of(as_of))
 
 
-def classification(ev: OpenEvent, stage: int | None, special: bool, general: bool, after: int | None,
-                   category: str | None, klass: str | None) -> Table:
+def classification(ev: "OpenEvent", stage: int | None, special: bool, general: bool, after: int | None,
+                   category: str | None, klass: str | None) -> "Table":
     """The table ``classify`` prints (its options checked)."""
     if general == (stage is not None):
         raise InputError("give exactly one of --stage N or --general", field="--stage")
@@ -120,7 +118,7 @@ def explain_cmd(
         show(table, fmt, ms=fmt is OutputFormat.csv)
 
 
-def print_explanation(table: Table, event_dir: Path, evidence: bool) -> None:
+def print_explanation(table: "Table", event_dir: Path, evidence: bool) -> None:
     """The human form of ``explain``: heading, remark, the terms, splits and rankings."""
     from rich.markup import escape
     from rich.table import Table as RichTable

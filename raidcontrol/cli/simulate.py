@@ -11,8 +11,6 @@ Files written under OUT_DIR (N = ``--stage``):
   ``dnf`` for a breakdown) and ``adjustments.csv`` (the neutralisation given back), so that
   ``track scan`` and ``classify`` run on the simulated stage.
 """
-from __future__ import annotations
-
 import json
 from enum import Enum
 from pathlib import Path
@@ -45,8 +43,8 @@ def stage_paths(out_dir: Path, stage: int, fmt: str) -> dict[str, Path]:
             "picture": out_dir / "simulation" / f"stage-{stage}.png"}
 
 
-def write_stage(plan: StagePlan, paths: dict[str, Path], *, stage: int, picture: bool = True,
-                show_progress: bool = True, recorded: bool = True) -> StageTruth:
+def write_stage(plan: "StagePlan", paths: dict[str, Path], *, stage: int, picture: bool = True,
+                show_progress: bool = True, recorded: bool = True) -> "StageTruth":
     """Simulate the plan's crews batch by batch, streaming their tracks to disk; write the
     roadbook, the truth and the picture.  Returns the truth.
 
@@ -101,7 +99,7 @@ def write_stage(plan: StagePlan, paths: dict[str, Path], *, stage: int, picture:
     return truth
 
 
-def write_event(out_dir: Path, plan: StagePlan, truth: StageTruth, *, stage: int, rulebook: str) -> None:
+def write_event(out_dir: Path, plan: "StagePlan", truth: "StageTruth", *, stage: int, rulebook: str) -> None:
     """event.toml, entries.csv, times.csv and adjustments.csv of a simulated stage."""
     from raidcontrol.io.event_folder import (
         ADJUSTMENT_COLUMNS,

@@ -3,8 +3,6 @@ stage into the journal as proposed penalties), and ``penalties list/confirm/dism
 
 The readers, the numba kernels, pyarrow and the store load inside the commands, not at start-up.
 """
-from __future__ import annotations
-
 import json
 import sys
 from pathlib import Path
@@ -42,7 +40,7 @@ def run_check(roadbook_path: Path, tracks_path: Path, rulebook_id: str, override
     return check_tracks(roadbook, tracks_path, rules, show_progress)
 
 
-def check_tracks(roadbook, tracks_path: Path, rules: TrackingRules, show_progress: bool = True) -> tuple:
+def check_tracks(roadbook, tracks_path: Path, rules: "TrackingRules", show_progress: bool = True) -> tuple:
     """Read the tracks and check them against the roadbook; bars for a large Parquet fleet."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
@@ -64,7 +62,7 @@ def check_tracks(roadbook, tracks_path: Path, rules: TrackingRules, show_progres
     return report, fleet
 
 
-def summary_table(report: FleetReport, title: str = "") -> Table:
+def summary_table(report: "FleetReport", title: str = "") -> "Table":
     """One row per crew: what the check found, with the penalties of the rulebook."""
     from raidcontrol.tables import Column, Table
 
@@ -144,7 +142,7 @@ def _open(event_dir: Path, db: str | None):
     return open_event(event_dir, db)
 
 
-def _draw(report: FleetReport, fleet, unknown: list[int], event_dir: Path, stage: int) -> dict[tuple[int, str], str]:
+def _draw(report: "FleetReport", fleet, unknown: list[int], event_dir: Path, stage: int) -> dict[tuple[int, str], str]:
     """Evidence pictures under evidence/stage-N/, their paths relative to the event folder."""
     from rich.progress import BarColumn, Progress, TextColumn
 
@@ -161,7 +159,7 @@ def _draw(report: FleetReport, fleet, unknown: list[int], event_dir: Path, stage
     return {k: p.relative_to(event_dir).as_posix() for k, p in paths.items()}
 
 
-def appended_table(written: list, stage: int) -> Table:
+def appended_table(written: list, stage: int) -> "Table":
     """The journal records a scan appended: new proposals and withdrawn ones."""
     from raidcontrol.tables import Column, Table
 
