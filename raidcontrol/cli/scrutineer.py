@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Optional
 
 import typer
+
 from raidcontrol.cli.common import LazyConsole, OutputFormat, emit
 from raidcontrol.core.errors import InputError
 from raidcontrol.core.timefmt import format_duration
@@ -190,10 +191,10 @@ def report_cmd(
     them; a changed seal's time penalty is proposed to the stewards.  Re-recording
     unchanged verdicts adds nothing.
     """
+    from raidcontrol.io.scrutineering import EVENT_REFERENCES, SCRUTINEERING_DIR, load_library, read_event_scrutineering
     from raidcontrol.io.stock_report import REPORT_FILE as report_file
     from raidcontrol.io.stock_report import ReportItem, render_report, seal_state, write_report
     from raidcontrol.session import EventSession
-    from raidcontrol.io.scrutineering import EVENT_REFERENCES, SCRUTINEERING_DIR, load_library, read_event_scrutineering
     from raidcontrol.stock.breach import ELIGIBLE
     from raidcontrol.stock.journal import desired_records, records_to_append
     from raidcontrol.stock.rules import stock_rules

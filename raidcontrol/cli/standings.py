@@ -104,8 +104,13 @@ def standings_cmd(
     from raidcontrol.championship.model import format_points
     from raidcontrol.championship.outlook import OUT
     from raidcontrol.championship.rules import championship_rules
-    from raidcontrol.championship.season_results import (after_label, after_round, rounds_to_open, season_outlook,
-                                                         season_table)
+    from raidcontrol.championship.season_results import (
+        after_label,
+        after_round,
+        rounds_to_open,
+        season_outlook,
+        season_table,
+    )
     from raidcontrol.io.season import read_season
     from raidcontrol.rounds import open_rounds
 
