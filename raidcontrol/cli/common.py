@@ -151,11 +151,13 @@ def _guess(values: list[Any]) -> str:
 
 def table_of(header: Sequence[str], rows: Sequence[Sequence[Any]], *, title: str = "", caption: str = "",
              highlight_rows: set[int] | None = None) -> Table:
-    """A :class:`~raidcontrol.tables.Table` from a header and rows (column types read from the values)."""
+    """A :class:`~raidcontrol.tables.Table` from a header and rows (column types read from the values;
+    an empty text is "none": an empty CSV cell, JSON ``null``)."""
     from raidcontrol.tables import Column, Table
 
     columns = [Column(h, _guess([r[i] for r in rows])) for i, h in enumerate(header)]
-    return Table(tuple(columns), tuple(tuple(r) for r in rows), title, caption, frozenset(highlight_rows or ()))
+    cells = tuple(tuple(None if v == "" else v for v in r) for r in rows)
+    return Table(tuple(columns), cells, title, caption, frozenset(highlight_rows or ()))
 
 
 def emit(header: Sequence[str], rows: list[Sequence[Any]], fmt: OutputFormat, *, title: str = "",

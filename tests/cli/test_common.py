@@ -60,6 +60,7 @@ def test_the_shared_options_have_one_meaning_in_every_command():
 
 
 def test_rows_become_a_typed_table():
-    t = table_of(["bib", "name", "share"], [[1, "=x", 0.5], [2, None, 1]])
+    t = table_of(["bib", "name", "share"], [[1, "=x", 0.5], [2, "", 1]])
     assert [c.type for c in t.columns] == ["int", "str", "float"]
     assert t.to_csv().splitlines() == ["bib,name,share", "1,'=x,0.5", "2,,1"]
+    assert t.to_records()[1]["name"] is None                    # JSON null, not ""
