@@ -179,6 +179,26 @@ class OpenEvent:
         """The stages: special length, maximum time, whether each counts and is final."""
         return itinerary_table(self.event)
 
+    # -- writing -----------------------------------------------------------------------------------
+    def record(self, records: list[Record]) -> list[Record]:
+        """Append records to the journal in one transaction (a decision, a verdict, a time from the
+        live service) and refresh this handle's state (as of now); returns them as written."""
+        if not self._owns_store:
+            raise InputError("an as-of view is read-only: record through the handle that opened the event",
+                             field="as_of")
+        return self._session.record(records)
+
+    def refresh(self) -> OpenEvent:
+        """Read the folder again and append what changed (as when the event was opened)."""
+        if not self._owns_store:
+            raise InputError("an as-of view is read-only", field="as_of")
+        from raidcontrol.core.journal import changes
+        from raidcontrol.io.event_folder import read_event_folder
+
+        _, desired = read_event_folder(self.folder)
+        self.record(changes(self._session.store.state(), desired))
+        return self
+
     # -- lifetime ----------------------------------------------------------------------------------
     def close(self) -> None:
         if self._owns_store:

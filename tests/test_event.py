@@ -163,3 +163,25 @@ def test_the_package_import_is_light():
     code = "import sys, raidcontrol; print(sorted(m for m in ('sqlalchemy', 'numpy', 'rich') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_record_and_refresh_append_and_refold(folder):
+    with raidcontrol.open_event(folder) as ev:
+        n = len(ev.state.history)
+        written = ev.record([Record("adjustment", "1/200/live", {"stage": 1, "bib": 200, "kind": "penalty",
+                                                                  "amount_ms": 3_600_000, "scope": "stage",
+                                                                  "reason": "late at the CP"}, "steward")])
+        assert written[0].id is not None and len(ev.state.history) == n + 1
+        assert ev.stage(1).values("bib")[-2:] == [200, 202]                  # an hour later: behind 500
+        (folder / "times.csv").write_text((folder / "times.csv").read_text().replace("14:01:00", "13:01:00"))
+        assert ev.refresh().stage(1).values("bib")[0] == 201
+        view = ev.as_of(None)
+        with pytest.raises(InputError):
+            view.record([])
+
+
+def test_a_table_prints_as_text_and_reprs_short(folder):
+    with raidcontrol.open_event(folder) as ev:
+        table = ev.stage(1)
+    assert repr(table).startswith("<Table 'Test Rally — stage 1 stage ranking · PROVISIONAL': 5 rows × 11 columns")
+    assert "3:58:25" in str(table) and "position" in str(table)

@@ -72,6 +72,16 @@ class Table:
     def build(cls, columns: Sequence[Column], rows: Iterable[Sequence[Any]], **kw: Any) -> Table:
         return cls(tuple(columns), tuple(tuple(r) for r in rows), **kw)
 
+    def __repr__(self) -> str:
+        names = ", ".join(self.names[:6]) + (", …" if len(self.columns) > 6 else "")
+        title = f" {self.title!r}" if self.title else ""
+        return f"<Table{title}: {len(self.rows)} rows × {len(self.columns)} columns ({names})>"
+
+    def __str__(self) -> str:
+        from raidcontrol.tables.render import to_text
+
+        return to_text(self)
+
     # -- reading -----------------------------------------------------------------------------
     @property
     def names(self) -> list[str]:
