@@ -2,13 +2,11 @@
 from __future__ import annotations
 
 import json
-import os
 
 import pytest
 
 from raidcontrol.tables import Column, Table
 
-EXAMPLES = int(os.environ.get("RAIDCONTROL_FUZZ_EXAMPLES", "30"))
 COLS = (Column("bib", "int", "", "race number"), Column("driver", "str"), Column("time", "duration"),
         Column("share", "float", "%"), Column("final", "bool"))
 
