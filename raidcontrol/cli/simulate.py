@@ -24,6 +24,7 @@ from raidcontrol.core.errors import InputError
 if TYPE_CHECKING:
     from raidcontrol.simulation.simulator import StagePlan
     from raidcontrol.simulation.truth import StageTruth
+    from raidcontrol.tables import Table
 
 BATCH_FIXES = 1_000_000      # fixes simulated and written per batch (bounded memory)
 PICTURE_CREWS = 6            # crews drawn on the picture
@@ -124,6 +125,25 @@ def write_event(out_dir: Path, plan: "StagePlan", truth: "StageTruth", *, stage:
     write_csv(out_dir / ADJUSTMENTS_FILE, ADJUSTMENT_COLUMNS, tables.adjustments)
 
 
+def summary_table(plan: "StagePlan", truth: "StageTruth", *, fixes: int, stage: int, seed: int) -> "Table":
+    """What the simulated stage holds: crews, fixes, waypoints, the infringements and faults injected."""
+    from raidcontrol.tables import Column, Table
+
+    crews = truth.crews.values()
+    rows = [("crews", len(truth.crews)), ("fixes", fixes),
+            ("waypoints", len(plan.roadbook.waypoints)), ("speed zones", len(plan.roadbook.zones)),
+            ("missed waypoints (detour)", sum(m.reason == "detour" for c in crews for m in c.missed)),
+            ("missed waypoints (breakdown, not reached)", sum(m.reason != "detour" for c in crews for m in c.missed)),
+            ("speeding infringements", sum(len(c.speeding) for c in crews)),
+            ("clean crews", sum(c.clean for c in crews)),
+            ("tracker outages", sum(len(c.outages) for c in crews)),
+            ("GPS spikes", sum(len(c.spikes_ms) for c in crews)),
+            ("duplicate fixes", sum(c.duplicates for c in crews)),
+            ("swapped fixes", sum(c.swapped for c in crews))]
+    return Table((Column("what", "str", "", "what the simulated stage holds"), Column("count", "int", "", "how many")),
+                 tuple(rows), f"Simulated stage {stage}: {truth.special_km:.1f} km of special, seed {seed}")
+
+
 def simulate_cmd(
     out_dir: Annotated[Path, typer.Argument(help="Folder to write into (an event folder works: files go under "
                                                  "roadbooks/, tracks/, truth/ and simulation/).")],
@@ -168,9 +188,11 @@ def simulate_cmd(
     profile = load_profile()
     if event:
         if (out_dir / EVENT_FILE).exists():
-            raise InputError("already holds an event.toml; --event-files writes a new event folder", file=str(out_dir / EVENT_FILE))
+            raise InputError("already holds an event.toml; --event-files writes a new event folder",
+                             file=str(out_dir / EVENT_FILE))
         if stage < 1:
-            raise InputError("--event-files needs a stage number of 1 or more (a prologue has its own rules)", field="--stage")
+            raise InputError("--event-files needs a stage number of 1 or more (a prologue has its own rules)",
+                             field="--stage")
         profile = load_profile({"vehicles": {"share": vehicle_shares(profile, rulebook)}})
     plan = plan_stage(seed=seed, vehicles=vehicles, fixes_per_vehicle=fixes, waypoints=waypoints, zones=zones,
                       rules=rules, profile=profile)
@@ -178,22 +200,7 @@ def simulate_cmd(
     truth = write_stage(plan, paths, stage=stage, picture=picture)
     if event:
         write_event(out_dir, plan, truth, stage=stage, rulebook=rulebook)
-    crews = truth.crews.values()
-    rows = [("crews", len(truth.crews)), ("fixes", vehicles * fixes),
-            ("waypoints", len(plan.roadbook.waypoints)), ("speed zones", len(plan.roadbook.zones)),
-            ("missed waypoints (detour)", sum(m.reason == "detour" for c in crews for m in c.missed)),
-            ("missed waypoints (breakdown, not reached)", sum(m.reason != "detour" for c in crews for m in c.missed)),
-            ("speeding infringements", sum(len(c.speeding) for c in crews)),
-            ("clean crews", sum(c.clean for c in crews)),
-            ("tracker outages", sum(len(c.outages) for c in crews)),
-            ("GPS spikes", sum(len(c.spikes_ms) for c in crews)),
-            ("duplicate fixes", sum(c.duplicates for c in crews)),
-            ("swapped fixes", sum(c.swapped for c in crews))]
-    from raidcontrol.tables import Column, Table
-
-    summary = Table((Column("what", "str", "", "what the simulated stage holds"), Column("count", "int", "", "how many")),
-                    tuple(rows), f"Simulated stage {stage}: {truth.special_km:.1f} km of special, seed {seed}")
-    stdout_console().print(summary.to_rich())
+    stdout_console().print(summary_table(plan, truth, fixes=vehicles * fixes, stage=stage, seed=seed).to_rich())
     for what, path in paths.items():
         if path.exists():
             stdout_console().print(f"{what:>9}: {path}", highlight=False)
