@@ -83,13 +83,14 @@ def classify_cmd(
     """Print a classification: a stage (--stage N), its special (--stage N --special), or the general (--general).
 
     CSV columns: position,bib,driver,category,class,time,gap,penalty,status; then, when the event has
-    scrutineering verdicts or remarks in force (or with --wide), eligibility,remarks,time_ms,gap_ms,penalty_ms.
+    scrutineering verdicts in force (or with --wide), eligibility,remarks,time_ms,gap_ms,penalty_ms.
     """
-    from raidcontrol.tables.results import CSV_NAMES, has_remarks
+    from raidcontrol.tables.results import CSV_NAMES
 
     with _open(event_dir, db, as_of) as ev:
         table = classification(ev, stage, special, general, after, category, klass)
-    if fmt is OutputFormat.csv and not (wide or has_remarks(table)):
+        remarks = bool(ev.event.remarks)           # the event's, so that every list of it has the same columns
+    if fmt is OutputFormat.csv and not (wide or remarks):
         table = table.select(CSV_NAMES)
     show(table, fmt, ms=fmt is OutputFormat.csv and len(table.columns) > len(CSV_NAMES))
 

@@ -34,12 +34,6 @@ def classification_table(lines: Sequence[Any], *, title: str = "", caption: str 
                  frozenset(i for i, ln in enumerate(lines) if ln.flags))
 
 
-def has_remarks(table: Table) -> bool:
-    """Whether any line carries an eligibility verdict or a remark."""
-    return any(v is not None for v in table.values("eligibility")) or \
-        any(v is not None for v in table.values("remarks"))
-
-
 EXPLAIN_COLUMNS = (
     Column("kind", "str", "", "part (a term of the time) | total | remark | split | ranking"),
     Column("term", "str", "", "what the line is: the special time, a penalty or credit and its scope, a waypoint …"),

@@ -94,3 +94,9 @@ def test_penalties_list_filters_by_status(cli, folder):
     assert code == 0 and json.loads(out) == []
     code, _, err = cli("penalties", "list", folder, "--status", "maybe")
     assert code == 2 and "--status" in err
+
+
+def test_every_list_of_a_stock_event_has_the_same_columns(cli, stock_event):
+    code, out, err = cli("classify", stock_event, "--stage", "1", "--category", "Ultimate", "--format", "csv")
+    assert code == 0, err
+    assert out.splitlines()[0] == DOCUMENTED + ",eligibility,remarks,time_ms,gap_ms,penalty_ms"
