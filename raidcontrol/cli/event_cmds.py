@@ -112,7 +112,7 @@ def explain_cmd(
     CSV/JSON: one row per line (kind: remark, part, total, split, ranking), with the evidence column
     when --evidence is given."""
     with _open(event_dir, db, as_of) as ev:
-        table = ev.explain(bib, stage, evidence=evidence)
+        table = ev.explain(bib, stage, evidence=evidence or fmt is OutputFormat.table)
     if fmt is OutputFormat.table:
         print_explanation(table, event_dir, evidence)
     else:
@@ -153,7 +153,7 @@ def print_explanation(table: "Table", event_dir: Path, evidence: bool) -> None:
         for r in proofs:
             out.print(f"[bold]evidence[/] of {escape(r['term'])} (journal record {r['record']}):")
             out.print_json(json.dumps(r["evidence"], ensure_ascii=False, default=str))
-    elif any(r["record"] is not None and r["picture"] for r in terms):
+    elif proofs:
         out.print("[dim]--evidence prints the fixes, times, distances and speeds behind each penalty[/]")
     splits = [r for r in rows if r["kind"] == "split"]
     if splits:
@@ -207,7 +207,7 @@ def demo_cmd(
         picks = [stage.values("bib")[0]] + [a.bib for a in ev.event.adjustments if a.stage == n and a.scope == "stage"][:1]
         for bib in picks:
             say.print(f"\n[dim]$ raidcontrol explain {out} --bib {bib} --stage {n}[/]")
-            print_explanation(ev.explain(bib, n, evidence=False), out, False)
+            print_explanation(ev.explain(bib, n), out, False)
     say.print(f"\nEvery table as CSV or JSON: [dim]raidcontrol classify {out} --general --format csv[/]", soft_wrap=True)
     say.print(f"From Python: [dim]raidcontrol.open_event({str(out)!r}).general().to_csv()[/]", soft_wrap=True)
 
