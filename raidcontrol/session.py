@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol, Self
+from typing import TYPE_CHECKING, Protocol, Self
 
 from raidcontrol.core.journal import JournalState, Record, changes
 from raidcontrol.core.model import Event, event_from_state
@@ -24,7 +24,7 @@ from raidcontrol.io.event_folder import read_event_folder
 from raidcontrol.rules import Rulebook, load_rulebook
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Callable, Iterable
 
 
 class Store(Protocol):
@@ -67,7 +67,7 @@ class EventSession:
     """
 
     folder: Path
-    store: Any
+    store: Store
     state: JournalState
     event: Event
     rulebook: Rulebook | None      # None only before the journal holds the event (an early as-of)
@@ -80,7 +80,7 @@ class EventSession:
 
     @classmethod
     def open(cls, event_dir: str | Path, db_url: str | None = None, as_of: datetime | None = None,
-             sync: bool = True, clock=None, *, store: Store | None = None,
+             sync: bool = True, clock: Callable[[], datetime] | None = None, *, store: Store | None = None,
              desired: list[Record] | None = None) -> EventSession:
         """Validate the folder (or take its already-read ``desired`` records), sync it into the
         journal (``sync``), fold as of ``as_of``.  ``store`` replaces the default SQL store."""

@@ -36,7 +36,7 @@ def convert_official_cmd(
     show(counts_table(counts, out), fmt)
 
 
-def counts_table(counts: dict, out: Path) -> "Table":
+def counts_table(counts: dict[str, int], out: Path) -> "Table":
     from raidcontrol.tables import Column, Table
 
     cols = (Column("what", "str", "", "what was written (entries, stages, times …)"),
@@ -59,7 +59,7 @@ def classification(ev: "OpenEvent", stage: int | None, special: bool, general: b
         raise InputError("--special goes with --stage N", field="--special")
     if after is not None and not general:
         raise InputError("--after goes with --general", field="--after")
-    if general:
+    if stage is None:
         return ev.general(after, category=category, klass=klass)
     return ev.stage(stage, special=special, category=category, klass=klass)
 
