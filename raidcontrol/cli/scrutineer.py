@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Optional
 
 import typer
 
-from raidcontrol.cli.common import LazyConsole, OutputFormat, emit
+from raidcontrol.cli.common import Format, LazyConsole, OutputFormat, emit
 from raidcontrol.core.errors import InputError
 from raidcontrol.core.timefmt import format_duration
 
@@ -126,7 +126,7 @@ def _print_verdict(record, verdict: Verdict, rulebook_id: str) -> None:
 @scrutineer.command("references")
 def references_cmd(
     event_dir: Optional[Path] = typer.Option(None, "--event", help="Also the sheets of EVENT_DIR/references."),
-    fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table, csv or json."),
+    fmt: Format = OutputFormat.table,
 ) -> None:
     """List the production-reference library (one sheet per admitted production model).
 
@@ -151,7 +151,7 @@ def references_cmd(
 @scrutineer.command("rules")
 def rules_cmd(
     rulebook: str = typer.Option(DEFAULT_RULEBOOK, "--rulebook", help="Rulebook id."),
-    fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table, csv or json."),
+    fmt: Format = OutputFormat.table,
 ) -> None:
     """List the Stock rules: id, group, text, limits and their sources."""
     from raidcontrol.rules import load_rulebook
@@ -177,7 +177,7 @@ def rules_cmd(
 @scrutineer.command("report")
 def report_cmd(
     event_dir: Path = typer.Argument(..., help="The event folder (its scrutineering/<bib>.toml files are read)."),
-    fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table, csv or json."),
+    fmt: Format = OutputFormat.table,
     html: Optional[Path] = typer.Option(None, "--html", help=f"Where to write the HTML report "
                                         f"(default: EVENT_DIR/{REPORT_FILE})."),
     record: bool = typer.Option(True, "--record/--no-record", help="Store the verdicts in the event's journal."),

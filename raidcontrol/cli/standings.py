@@ -9,7 +9,7 @@ import typer
 
 from raidcontrol.championship.rules import TITLES
 from raidcontrol.cli import common
-from raidcontrol.cli.common import OutputFormat, emit, parse_as_of
+from raidcontrol.cli.common import Format, OutputFormat, emit, parse_as_of
 from raidcontrol.core.errors import InputError
 
 if TYPE_CHECKING:  # the season's modules load inside the command (a light start-up)
@@ -81,7 +81,7 @@ def standings_cmd(
     title: Title = typer.Option(Title.drivers, "--title", help="Which title: drivers, codrivers or manufacturers."),
     after: Optional[str] = typer.Option(
         None, "--after", help="Standings after this round (number or name); default: the last round with an event folder."),
-    fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table, csv or json."),
+    fmt: Format = OutputFormat.table,
     as_of: Optional[str] = typer.Option(None, "--as-of", help="As the journals stood at this moment (ISO 8601)."),
     show_outlook: bool = typer.Option(False, "--outlook", help="Points still available, who can still win, who has "
                                       "clinched, and each contender's simplest winning condition."),
