@@ -37,7 +37,8 @@ def loaded(*args: str) -> tuple[set[str], str]:
 
 
 @pytest.mark.parametrize("args", [("--help",), ("classify", "--help"), ("track", "check", "--help"),
-                                  ("scrutineer", "rules", "--format", "csv")])
+                                  ("scrutineer", "rules", "--format", "csv"),
+                                  ("scrutineer", "references", "--format", "csv")])
 def test_help_and_light_commands_load_no_heavy_library(args):
     mods, out = loaded(*args)
     assert mods == set(), mods
@@ -48,6 +49,14 @@ def test_scrutineer_check_loads_no_heavy_library():
     mods, out = loaded("scrutineer", "check", str(CHECK), "--format", "json")
     assert mods == set(), mods
     assert '"verdict"' in out
+
+
+def test_convert_official_touches_no_database_and_loads_no_heavy_library(tmp_path):
+    from tests.conftest import DAKAR_DATA
+
+    mods, out = loaded("convert-official", str(DAKAR_DATA), str(tmp_path / "ev"), "--format", "csv")
+    assert mods == set(), mods
+    assert "entries,201" in out
 
 
 def test_a_database_command_does_load_the_store(tmp_path):
