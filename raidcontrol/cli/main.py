@@ -1,5 +1,11 @@
 """The ``raidcontrol`` command: one typer app; each command group lives in its own module
-and registers itself with ``register(app)``."""
+and registers itself with ``register(app)``.
+
+Start-up stays light (``raidcontrol --help`` ≤ 0.15 s, benchmarks/bench_startup.py): a command
+module imports only typer and :mod:`raidcontrol.cli.common` at its top; everything heavy (the
+store, the kernels, pyarrow, matplotlib, rich) is imported inside the command that uses it.
+Options shared by several commands are the types of :mod:`raidcontrol.cli.common`.
+"""
 from __future__ import annotations
 
 import importlib
