@@ -13,7 +13,7 @@ Column types (``Column.type``):
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -67,20 +67,6 @@ class Table:
         for i, row in enumerate(self.rows):
             if len(row) != width:
                 raise ValueError(f"row {i} has {len(row)} values for {width} columns")
-
-    @classmethod
-    def build(cls, columns: Sequence[Column], rows: Iterable[Sequence[Any]], **kw: Any) -> Table:
-        return cls(tuple(columns), tuple(tuple(r) for r in rows), **kw)
-
-    def __repr__(self) -> str:
-        names = ", ".join(self.names[:6]) + (", …" if len(self.columns) > 6 else "")
-        title = f" {self.title!r}" if self.title else ""
-        return f"<Table{title}: {len(self.rows)} rows × {len(self.columns)} columns ({names})>"
-
-    def __str__(self) -> str:
-        from raidcontrol.tables.render import to_text
-
-        return to_text(self)
 
     # -- reading -----------------------------------------------------------------------------
     @property
