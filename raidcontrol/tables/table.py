@@ -42,7 +42,7 @@ class Column:
         return self.type in ("int", "float", "duration")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Table:
     """Named, typed columns and rows (tuples in column order).
 
@@ -67,6 +67,16 @@ class Table:
         for i, row in enumerate(self.rows):
             if len(row) != width:
                 raise ValueError(f"row {i} has {len(row)} values for {width} columns")
+
+    def __repr__(self) -> str:
+        names = ", ".join(self.names[:6]) + (", …" if len(self.columns) > 6 else "")
+        title = f" {self.title!r}" if self.title else ""
+        return f"<Table{title}: {len(self.rows)} rows × {len(self.columns)} columns ({names})>"
+
+    def __str__(self) -> str:
+        from raidcontrol.tables.render import to_text
+
+        return to_text(self)
 
     # -- reading -----------------------------------------------------------------------------
     @property
