@@ -17,7 +17,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, Self
 
-from raidcontrol.core.journal import JournalState, Record, changes
+from raidcontrol.core.journal import JournalState, Record, changes, fold
 from raidcontrol.core.model import Event, event_from_state
 from raidcontrol.core.remark import Remark
 from raidcontrol.io.event_folder import read_event_folder
@@ -92,17 +92,21 @@ class EventSession:
 
             store = JournalStore(db_url or default_url(folder), event_key=event_key_of(folder, desired), clock=clock)
         try:
-            appended = store.append(changes(store.state(), desired)) if sync else []
-            return cls.build(folder, store, as_of, appended)
+            now = store.state()
+            appended = store.append(changes(now, desired)) if sync else []
+            # Nothing appended (an unchanged folder): the snapshot just read is the journal, read once.
+            # Else read again, so that a record another writer appended meanwhile is not skipped.
+            return cls.build(folder, store, as_of, appended, records=None if appended else now.history)
         except BaseException:
             store.close()
             raise
 
     @classmethod
-    def build(cls, folder: Path, store: Store, as_of: datetime | None, appended: list[Record] | None = None
-              ) -> EventSession:
-        """Fold the store's journal as of ``as_of`` (no folder read, nothing written)."""
-        state = store.state(as_of)
+    def build(cls, folder: Path, store: Store, as_of: datetime | None, appended: list[Record] | None = None,
+              *, records: list[Record] | None = None) -> EventSession:
+        """Fold the journal as of ``as_of`` (no folder read, nothing written): ``records`` when the
+        caller already holds every record of the event, else the store's."""
+        state = fold(records, as_of) if records is not None else store.state(as_of)
         event = event_from_state(state)
         rulebook = load_rulebook(event.rulebook_id, event.rules) if event.rulebook_id else None
         event.remarks = remarks_of(state, rulebook)
