@@ -74,7 +74,7 @@ def text_cell(column: Column, value: Any) -> str:
     if column.type == "json":
         return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
     if column.type == "float" and isinstance(value, float):
-        return f"{value:g}"
+        return str(int(value)) if value.is_integer() else repr(value)      # every digit kept; 413.0 → 413
     return str(value)
 
 

@@ -61,3 +61,8 @@ def test_csv_reads_back_to_the_same_values(rows):
         assert ms is None or ctime == format_duration(ms)                     # durations never touched
     doc = json.loads(t.to_json())
     assert [(r["n"], r["name"], r["time_ms"]) for r in doc] == [tuple(r) for r in rows]
+
+
+def test_floats_keep_every_digit():
+    t = Table((Column("km", "float", "km"),), [(413.0,), (12345.678,), (0.1,)])
+    assert t.to_csv().splitlines() == ["km", "413", "12345.678", "0.1"]
