@@ -1,70 +1,133 @@
 """An open event: its folder synced into the journal, and the state in force at a moment.
 
-This is the application layer the commands share: read and validate the event folder,
-append what changed to the journal in one transaction (nothing if nothing changed, nothing
-at all if the folder is bad), then fold the journal as of the moment asked for.
+This is the application layer the commands and :func:`raidcontrol.open_event` share: read and
+validate the event folder, append what changed to the journal in one transaction (nothing if
+nothing changed, nothing at all if the folder is bad), then fold the journal as of the moment
+asked for into the :class:`~raidcontrol.core.model.Event`, its rulebook, and the remarks
+(scrutineering verdicts) that every classification honours.
+
+The store is anything with the journal protocol: ``append(records) -> records`` (one
+transaction), ``state(as_of) -> JournalState`` and ``close()`` (the SQL
+:class:`~raidcontrol.store.JournalStore` by default; a test or the service may pass another).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Protocol, Self
 
-from raidcontrol.core.journal import JournalState, Record, changes
+from raidcontrol.core.journal import JournalState, Record, changes, fold
 from raidcontrol.core.model import Event, event_from_state
+from raidcontrol.core.remark import Remark
 from raidcontrol.io.event_folder import read_event_folder
 from raidcontrol.rules import Rulebook, load_rulebook
-from raidcontrol.store import JournalStore, default_url
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
 
 
-def ranking_effects(event: Event, state: JournalState, rulebook: Rulebook) -> dict[int, Any]:
-    """How scrutineering verdicts change the rankings (Stock eligibility), by bib."""
-    verdicts = {int(r.key): r.payload for r in state.of_kind("scrutineering")}
-    if not verdicts:
+class Store(Protocol):
+    """What an open event needs of its journal store."""
+
+    def append(self, records: Iterable[Record]) -> list[Record]: ...
+
+    def state(self, as_of: datetime | None = None) -> JournalState: ...
+
+    def close(self) -> None: ...
+
+
+def event_key_of(folder: Path, desired: list[Record]) -> str:
+    """The journal key of an event: its ``id`` in event.toml, else the folder's name."""
+    return next((r.payload.get("id") for r in desired if r.kind == "event" and r.payload), None) \
+        or folder.resolve().name
+
+
+def remarks_of(state: JournalState, rulebook: Rulebook | None) -> dict[int, Remark]:
+    """The scrutineering verdicts in force as remarks by bib (what the rulebook makes them do)."""
+    verdicts = {int(r.key): r.payload for r in state.of_kind("scrutineering") if str(r.key).isdigit() and r.payload}
+    if not verdicts or rulebook is None:
         return {}
-    from raidcontrol.stock.effects import ranking_effects as stock_effects
+    from raidcontrol.stock.effects import ranking_effects
 
-    return stock_effects(verdicts, rulebook)
+    effects = ranking_effects(verdicts, rulebook)
+    out: dict[int, Remark] = {}
+    for bib, payload in sorted(verdicts.items()):
+        effect = effects.get(bib)
+        out[bib] = Remark(effect.excluded_categories if effect else frozenset(), effect.flag if effect else "",
+                          str(payload.get("verdict", "")))
+    return out
 
 
 @dataclass
 class EventSession:
+    """An event folder with its journal, folded as of a moment (``None``: now).
+
+    ``effects`` is the remarks by bib (the same object as ``event.remarks``).
+    """
+
     folder: Path
-    store: JournalStore
+    store: Store
     state: JournalState
     event: Event
-    rulebook: Rulebook
+    rulebook: Rulebook | None      # None only before the journal holds the event (an early as-of)
     appended: list[Record] = field(default_factory=list)
-    effects: dict[int, Any] = field(default_factory=dict)
+    as_of: datetime | None = None
+
+    @property
+    def effects(self) -> dict[int, Remark]:
+        return self.event.remarks
 
     @classmethod
     def open(cls, event_dir: str | Path, db_url: str | None = None, as_of: datetime | None = None,
-             sync: bool = True, clock=None) -> "EventSession":
+             sync: bool = True, clock: Callable[[], datetime] | None = None, *, store: Store | None = None,
+             desired: list[Record] | None = None) -> EventSession:
+        """Validate the folder (or take its already-read ``desired`` records), sync it into the
+        journal (``sync``), fold as of ``as_of``.  ``store`` replaces the default SQL store."""
         folder = Path(event_dir)
-        _, desired = read_event_folder(folder)          # validates everything first
-        event_key = next(r.payload.get("id") for r in desired if r.kind == "event") or folder.resolve().name
-        store = JournalStore(db_url or default_url(folder), event_key=event_key, clock=clock)
-        appended: list[Record] = []
-        if sync:
-            appended = store.append(changes(store.state(), desired))
-        return cls._build(folder, store, as_of, appended)
+        if desired is None:
+            _, desired = read_event_folder(folder)          # validates everything first
+        if store is None:
+            from raidcontrol.store import JournalStore, default_url
+
+            store = JournalStore(db_url or default_url(folder), event_key=event_key_of(folder, desired), clock=clock)
+        try:
+            now = store.state()
+            appended = store.append(changes(now, desired)) if sync else []
+            # Nothing appended (an unchanged folder): the snapshot just read is the journal, read once.
+            # Else read again, so that a record another writer appended meanwhile is not skipped.
+            return cls.build(folder, store, as_of, appended, records=None if appended else now.history)
+        except BaseException:
+            store.close()
+            raise
 
     @classmethod
-    def _build(cls, folder: Path, store: JournalStore, as_of: datetime | None, appended: list[Record]) -> "EventSession":
-        state = store.state(as_of)
+    def build(cls, folder: Path, store: Store, as_of: datetime | None, appended: list[Record] | None = None,
+              *, records: list[Record] | None = None) -> EventSession:
+        """Fold the journal as of ``as_of`` (no folder read, nothing written): ``records`` when the
+        caller already holds every record of the event, else the store's."""
+        state = fold(records, as_of) if records is not None else store.state(as_of)
         event = event_from_state(state)
         rulebook = load_rulebook(event.rulebook_id, event.rules, base=folder) if event.rulebook_id else None
-        session = cls(folder, store, state, event, rulebook, appended)
-        session.effects = ranking_effects(event, state, rulebook) if rulebook else {}
-        return session
+        event.remarks = remarks_of(state, rulebook)
+        return cls(folder, store, state, event, rulebook, list(appended or []), as_of)
+
+    def at(self, as_of: datetime | None) -> EventSession:
+        """The same event and store, folded as of another moment."""
+        return self.build(self.folder, self.store, as_of)
 
     def record(self, records: list[Record]) -> list[Record]:
         """Append records in one transaction and refresh the state (as of now)."""
         written = self.store.append(records)
-        fresh = self._build(self.folder, self.store, None, written)
-        self.state, self.event, self.rulebook, self.effects = fresh.state, fresh.event, fresh.rulebook, fresh.effects
+        fresh = self.build(self.folder, self.store, None, written)
+        self.state, self.event, self.rulebook, self.as_of = fresh.state, fresh.event, fresh.rulebook, None
         return written
 
     def close(self) -> None:
         self.store.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

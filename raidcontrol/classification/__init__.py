@@ -7,17 +7,37 @@
 """
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
 
-from raidcontrol.classification.crew_time import (DISQUALIFIED, FINISHED, FORFEIT, SPECIAL, STAGE, WITHDRAWN,
-                                                  CrewTime, TimePart, crew_time)
+from raidcontrol.classification.crew_time import (
+    DISQUALIFIED,
+    FINISHED,
+    FORFEIT,
+    SPECIAL,
+    STAGE,
+    WITHDRAWN,
+    CrewTime,
+    TimePart,
+    crew_time,
+)
 from raidcontrol.classification.ranking import CSV_HEADER, ClassLine, Standing, rank
 from raidcontrol.core.errors import InputError
 from raidcontrol.core.model import Event
+from raidcontrol.core.remark import RankingRemark
 from raidcontrol.rules import Rulebook
 
-__all__ = ["classify_special", "classify_stage", "classify_general", "ClassLine", "CrewTime", "TimePart",
-           "crew_time", "CSV_HEADER", "last_stage", "counted_stages"]
+__all__ = [
+    "CSV_HEADER",
+    "ClassLine",
+    "CrewTime",
+    "TimePart",
+    "classify_general",
+    "classify_special",
+    "classify_stage",
+    "counted_stages",
+    "crew_time",
+    "last_stage",
+]
 
 
 def _check_stage(event: Event, stage: int) -> None:
@@ -36,13 +56,13 @@ def _stage_standings(event: Event, rulebook: Rulebook, stage: int, scope: str) -
 
 
 def classify_special(event: Event, rulebook: Rulebook, stage: int, *, category: str | None = None,
-                     klass: str | None = None, effects: dict[int, Any] | None = None) -> list[ClassLine]:
+                     klass: str | None = None, effects: Mapping[int, RankingRemark] | None = None) -> list[ClassLine]:
     _check_stage(event, stage)
     return rank(event, _stage_standings(event, rulebook, stage, SPECIAL), category=category, klass=klass, effects=effects)
 
 
 def classify_stage(event: Event, rulebook: Rulebook, stage: int, *, category: str | None = None,
-                   klass: str | None = None, effects: dict[int, Any] | None = None) -> list[ClassLine]:
+                   klass: str | None = None, effects: Mapping[int, RankingRemark] | None = None) -> list[ClassLine]:
     _check_stage(event, stage)
     return rank(event, _stage_standings(event, rulebook, stage, STAGE), category=category, klass=klass, effects=effects)
 
@@ -72,15 +92,16 @@ def general_standings(event: Event, rulebook: Rulebook, after: int) -> list[Stan
             out.append(Standing(bib, DISQUALIFIED, None, penalty))
         elif WITHDRAWN in statuses:
             out.append(Standing(bib, WITHDRAWN, None, penalty))
-        elif stages and all(r is not None for r in results):
+        elif stages and all(r is not None and r.time_ms is not None for r in results):
             status = FORFEIT if FORFEIT in statuses else FINISHED
-            out.append(Standing(bib, status, sum(r.time_ms for r in results), penalty))
+            out.append(Standing(bib, status, sum(r.time_ms for r in results if r is not None and r.time_ms is not None),
+                                penalty))
         # else: no record in a counted stage — not in the general classification
     return out
 
 
 def classify_general(event: Event, rulebook: Rulebook, after: int | None = None, *, category: str | None = None,
-                     klass: str | None = None, effects: dict[int, Any] | None = None) -> list[ClassLine]:
+                     klass: str | None = None, effects: Mapping[int, RankingRemark] | None = None) -> list[ClassLine]:
     after = last_stage(event) if after is None else after
     _check_stage(event, after)
     return rank(event, general_standings(event, rulebook, after), category=category, klass=klass, effects=effects)

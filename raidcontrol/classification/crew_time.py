@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from raidcontrol.core.model import Adjustment, Event
+from raidcontrol.core.model import RESULT_STATUSES, Adjustment, Event
 from raidcontrol.rules import Rulebook
 
 SPECIAL, STAGE = "special", "stage"
 
-# Result statuses as published (CSV ``status``).
-FINISHED, FORFEIT, WITHDRAWN, DISQUALIFIED = "finished", "forfeit", "withdrawn", "disqualified"
+# Result statuses as published (CSV ``status``): see ``ResultStatus`` in core/model.py.
+FINISHED, FORFEIT, WITHDRAWN, DISQUALIFIED = RESULT_STATUSES
 
 
 @dataclass(frozen=True)

@@ -4,14 +4,19 @@ Order: ranked crews by time, equal times by race number (the rulebook's ``ties.o
 then withdrawn crews, then disqualified crews (no position, no time).  Positions are
 1, 2, 3 … within the list (an exact tie still takes consecutive positions, as the
 organiser publishes them); ``gap`` is from that list's leader.
+
+Remarks (Stock eligibility) come from the event itself (``Event.remarks``): an entry excluded
+from a category is left out of that category's ranking and keeps its overall place; its flag
+is shown beside it in every list.  ``effects`` overrides them (a what-if, a test).
 """
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Iterable
 
 from raidcontrol.classification.crew_time import DISQUALIFIED, WITHDRAWN
 from raidcontrol.core.model import Event
+from raidcontrol.core.remark import RankingRemark
 
 CSV_HEADER = ("position", "bib", "driver", "category", "class", "time", "gap", "penalty", "status")
 
@@ -19,7 +24,7 @@ CSV_HEADER = ("position", "bib", "driver", "category", "class", "time", "gap", "
 @dataclass(frozen=True)
 class ClassLine:
     """One line of a classification.  Times in ms; ``flags`` are remarks shown beside the line
-    (e.g. Stock eligibility)."""
+    (e.g. Stock eligibility); ``eligibility`` is the scrutineering verdict in force, or ``""``."""
 
     position: int | None
     bib: int
@@ -31,6 +36,7 @@ class ClassLine:
     penalty_ms: int
     status: str
     flags: tuple[str, ...] = ()
+    eligibility: str = ""
 
 
 @dataclass(frozen=True)
@@ -47,8 +53,8 @@ _STATUS_ORDER = {WITHDRAWN: 1, DISQUALIFIED: 2}
 
 
 def rank(event: Event, standings: Iterable[Standing], *, category: str | None = None, klass: str | None = None,
-         effects: dict[int, Any] | None = None) -> list[ClassLine]:
-    effects = effects or {}
+         effects: Mapping[int, RankingRemark] | None = None) -> list[ClassLine]:
+    effects = event.remarks if effects is None else effects
     chosen = []
     for s in standings:
         entry = event.entries[s.bib]
@@ -71,8 +77,9 @@ def rank(event: Event, standings: Iterable[Standing], *, category: str | None = 
             position += 1
             leader = s.time_ms if leader is None else leader
         effect = effects.get(s.bib)
-        flags = (effect.flag,) if effect is not None and getattr(effect, "flag", "") else ()
+        flags = (effect.flag,) if effect is not None and effect.flag else ()
+        remark = event.remarks.get(s.bib)
         lines.append(ClassLine(position if ranked else None, s.bib, entry.driver, entry.category, entry.klass,
-                               s.time_ms if ranked else None, (s.time_ms - leader) if ranked and leader is not None else None,
-                               s.penalty_ms, s.status, flags))
+                               s.time_ms if ranked else None, (s.time_ms - leader) if ranked and leader is not None and s.time_ms is not None else None,
+                               s.penalty_ms, s.status, flags, remark.eligibility if remark is not None else ""))
     return lines

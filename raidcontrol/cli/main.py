@@ -1,9 +1,14 @@
 """The ``raidcontrol`` command: one typer app; each command group lives in its own module
-and registers itself with ``register(app)``."""
+and registers itself with ``register(app)``.
+
+Start-up stays light (``raidcontrol --help`` ≤ 0.15 s, benchmarks/bench_startup.py): a command
+module imports only typer and :mod:`raidcontrol.cli.common` at its top; everything heavy (the
+store, the kernels, pyarrow, matplotlib, rich) is imported inside the command that uses it.
+Options shared by several commands are the types of :mod:`raidcontrol.cli.common`.
+"""
 from __future__ import annotations
 
 import importlib
-import importlib.util
 import sys
 
 import typer
@@ -16,15 +21,14 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,   # plain help: rich is not loaded to print --help (start-up time)
 )
 
 # Command modules, in the order their commands appear in --help.
 COMMAND_MODULES = ("event_cmds", "track", "simulate", "scrutineer", "standings")
 
 for _name in COMMAND_MODULES:
-    _mod = f"raidcontrol.cli.{_name}"
-    if importlib.util.find_spec(_mod) is not None:  # a command group not yet built is simply absent
-        importlib.import_module(_mod).register(app)
+    importlib.import_module(f"raidcontrol.cli.{_name}").register(app)
 
 
 def main() -> None:

@@ -10,39 +10,35 @@ import json
 import sys
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import typer
-from rich.console import Console
-from rich.panel import Panel
-from rich.table import Table
 
-from raidcontrol.cli.common import OutputFormat, emit
+from raidcontrol.cli.common import Format, LazyConsole, OutputFormat, emit
 from raidcontrol.core.errors import InputError
 from raidcontrol.core.timefmt import format_duration
-from raidcontrol.io.event_folder import EVENT_FILE, read_event_toml
-from raidcontrol.io.scrutineering import (EVENT_REFERENCES, SCRUTINEERING_DIR, check_file, load_library,
-                                          read_event_scrutineering)
-from raidcontrol.io.stock_report import REPORT_FILE, ReportItem, render_report, seal_state, write_report
-from raidcontrol.session import EventSession
-from raidcontrol.stock.journal import desired_records, records_to_append
-from raidcontrol.rules import load_rulebook
-from raidcontrol.stock.breach import ELIGIBLE, ELIGIBLE_WITH_REMARKS, EXPERIMENTAL, NOT_ELIGIBLE, Verdict
-from raidcontrol.stock.rules import GROUPS, LIMIT_KEYS, stock_rules
+
+if TYPE_CHECKING:  # the Stock modules load inside the commands (a light start-up for --help)
+    from raidcontrol.stock.breach import Verdict
+
+REPORT_FILE = "stock-scrutineering.html"  # io.stock_report.REPORT_FILE (jinja2 and the store load in report_cmd)
 
 EXIT_NOT_ELIGIBLE = 1
 DEFAULT_RULEBOOK = "fia-2026"
-STYLE = {ELIGIBLE: "bold green", ELIGIBLE_WITH_REMARKS: "bold yellow", NOT_ELIGIBLE: "bold red",
-         EXPERIMENTAL: "bold magenta"}
+STYLE = {"eligible": "bold green", "eligible-with-remarks": "bold yellow", "not-eligible": "bold red",
+         "experimental": "bold magenta"}  # by verdict (stock.breach.VERDICTS)
 BREACH_HEADER = ("rule", "subject", "measured", "allowed", "unit", "basis", "consequence", "penalty", "stage", "text")
 
-console = Console()
+console = LazyConsole()
 scrutineer = typer.Typer(help="Stock eligibility: production references, scrutineering records, verdicts.",
                          no_args_is_help=True)
 
 
 def _event_dir_of(file: Path) -> Path | None:
     """The event folder a file ``EVENT_DIR/scrutineering/<bib>.toml`` belongs to, if any."""
+    from raidcontrol.io.event_folder import EVENT_FILE
+    from raidcontrol.io.scrutineering import SCRUTINEERING_DIR
+
     folder = file.resolve().parent
     if folder.name == SCRUTINEERING_DIR and (folder.parent / EVENT_FILE).is_file():
         return folder.parent
@@ -69,6 +65,11 @@ def check_cmd(
     Exit code 0: eligible, eligible with remarks, or experimental (runs outside the Stock
     ranking); 1: not eligible; 2: bad input (file, line and field are named).
     """
+    from raidcontrol.io.event_folder import read_event_toml
+    from raidcontrol.io.scrutineering import EVENT_REFERENCES, check_file, load_library
+    from raidcontrol.rules import load_rulebook
+    from raidcontrol.stock.breach import NOT_ELIGIBLE
+
     event_dir = _event_dir_of(file)
     extra = list(references)
     if event_dir is not None:
@@ -91,6 +92,9 @@ def check_cmd(
 
 
 def _print_verdict(record, verdict: Verdict, rulebook_id: str) -> None:
+    from rich.panel import Panel
+    from rich.table import Table
+
     lines = [f"[{STYLE[verdict.verdict]}]{verdict.verdict.upper()}[/]",
              f"car #{record.bib} · {record.team or '—'} · {record.crew or '—'}",
              f"production reference: {record.reference} · rulebook {rulebook_id}"]
@@ -122,12 +126,14 @@ def _print_verdict(record, verdict: Verdict, rulebook_id: str) -> None:
 @scrutineer.command("references")
 def references_cmd(
     event_dir: Optional[Path] = typer.Option(None, "--event", help="Also the sheets of EVENT_DIR/references."),
-    fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table, csv or json."),
+    fmt: Format = OutputFormat.table,
 ) -> None:
     """List the production-reference library (one sheet per admitted production model).
 
     Shows each sheet's key figures and how many of its figures are assumptions.
     """
+    from raidcontrol.io.scrutineering import EVENT_REFERENCES, load_library
+
     library = load_library([event_dir / EVENT_REFERENCES] if event_dir else [])
     header = ("id", "make", "model", "variant", "engine", "displacement_cc", "power_kw", "gearbox", "wheelbase_mm",
               "figures", "assumptions")
@@ -145,9 +151,12 @@ def references_cmd(
 @scrutineer.command("rules")
 def rules_cmd(
     rulebook: str = typer.Option(DEFAULT_RULEBOOK, "--rulebook", help="Rulebook id."),
-    fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table, csv or json."),
+    fmt: Format = OutputFormat.table,
 ) -> None:
     """List the Stock rules: id, group, text, limits and their sources."""
+    from raidcontrol.rules import load_rulebook
+    from raidcontrol.stock.rules import GROUPS, LIMIT_KEYS, stock_rules
+
     rules = stock_rules(load_rulebook(rulebook))
     header = ("id", "group", "text", "areas", "checks", "limits", "consequence", "source")
     rows = [[rules.principle.id, "principle", rules.principle.text, "", "", "", rules.principle.consequence,
@@ -168,7 +177,7 @@ def rules_cmd(
 @scrutineer.command("report")
 def report_cmd(
     event_dir: Path = typer.Argument(..., help="The event folder (its scrutineering/<bib>.toml files are read)."),
-    fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table, csv or json."),
+    fmt: Format = OutputFormat.table,
     html: Optional[Path] = typer.Option(None, "--html", help=f"Where to write the HTML report "
                                         f"(default: EVENT_DIR/{REPORT_FILE})."),
     record: bool = typer.Option(True, "--record/--no-record", help="Store the verdicts in the event's journal."),
@@ -182,6 +191,14 @@ def report_cmd(
     them; a changed seal's time penalty is proposed to the stewards.  Re-recording
     unchanged verdicts adds nothing.
     """
+    from raidcontrol.io.scrutineering import EVENT_REFERENCES, SCRUTINEERING_DIR, load_library, read_event_scrutineering
+    from raidcontrol.io.stock_report import REPORT_FILE as report_file
+    from raidcontrol.io.stock_report import ReportItem, render_report, seal_state, write_report
+    from raidcontrol.session import EventSession
+    from raidcontrol.stock.breach import ELIGIBLE
+    from raidcontrol.stock.journal import desired_records, records_to_append
+    from raidcontrol.stock.rules import stock_rules
+
     session = EventSession.open(event_dir, db_url=db)
     ev, rb = session.event, session.rulebook
     rules = stock_rules(rb)
@@ -201,6 +218,7 @@ def report_cmd(
             report.append(ReportItem(ev.entries[bib], r, v, library[r.reference], flag, f"{SCRUTINEERING_DIR}/{p.name}"))
         else:
             report.append(ReportItem(ev.entries[bib]))
+    session.close()
     header = ("bib", "driver", "team", "reference", "verdict", "breaches", "penalties", "seals", "classification")
     rows = []
     for it in report:
@@ -210,7 +228,7 @@ def report_cmd(
                      it.status, ", ".join(dict.fromkeys(b.rule_id for b in v.breaches)) if v else "",
                      ", ".join(f"{format_duration(p['amount_ms'])} after stage {p['stage']} (proposed)" for p in v.penalties) if v else "",
                      seals, it.flag or (f"ranked in {rules.category}" if v else "")])
-    out = html or Path(event_dir) / REPORT_FILE
+    out = html or Path(event_dir) / report_file
     write_report(out, render_report(report, event_name=ev.name, rulebook=rb.id, category=rules.category,
                                     principle=f"{rules.principle.id}", generated=datetime.now(timezone.utc)
                                     .strftime("%Y-%m-%d %H:%M UTC")))

@@ -3,21 +3,18 @@ from __future__ import annotations
 
 from enum import Enum
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import typer
-from rich.console import Console
-from rich.progress import Progress
 
-from raidcontrol.championship.model import format_points
-from raidcontrol.championship.outlook import OUT, Outlook
-from raidcontrol.championship.rules import TITLES, championship_rules
-from raidcontrol.championship.season_results import (SeasonTable, after_label, after_round, rounds_to_open,
-                                                     season_outlook, season_table)
-from raidcontrol.cli.common import OutputFormat, emit, err_console, parse_as_of
+from raidcontrol.championship.rules import TITLES
+from raidcontrol.cli import common
+from raidcontrol.cli.common import Format, OutputFormat, emit, parse_as_of
 from raidcontrol.core.errors import InputError
 
-from raidcontrol.io.season import open_rounds, read_season
+if TYPE_CHECKING:  # the season's modules load inside the command (a light start-up)
+    from raidcontrol.championship.outlook import Outlook
+    from raidcontrol.championship.season_results import SeasonTable
 
 Title = Enum("Title", {name: name for name in TITLES}, type=str)  # drivers | codrivers | manufacturers
 
@@ -84,7 +81,7 @@ def standings_cmd(
     title: Title = typer.Option(Title.drivers, "--title", help="Which title: drivers, codrivers or manufacturers."),
     after: Optional[str] = typer.Option(
         None, "--after", help="Standings after this round (number or name); default: the last round with an event folder."),
-    fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table, csv or json."),
+    fmt: Format = OutputFormat.table,
     as_of: Optional[str] = typer.Option(None, "--as-of", help="As the journals stood at this moment (ISO 8601)."),
     show_outlook: bool = typer.Option(False, "--outlook", help="Points still available, who can still win, who has "
                                       "clinched, and each contender's simplest winning condition."),
@@ -101,6 +98,22 @@ def standings_cmd(
     With --outlook: position, name, points, max_points, status (champion / can win / out) and
     the simplest condition for the title.
     """
+    from rich.console import Console
+    from rich.progress import Progress
+
+    from raidcontrol.championship.model import format_points
+    from raidcontrol.championship.outlook import OUT
+    from raidcontrol.championship.rules import championship_rules
+    from raidcontrol.championship.season_results import (
+        after_label,
+        after_round,
+        rounds_to_open,
+        season_outlook,
+        season_table,
+    )
+    from raidcontrol.io.season import read_season
+    from raidcontrol.rounds import open_rounds
+
     title = title.value
     moment = parse_as_of(as_of)
     if chart is not None and chart.suffix.lower() not in (".png", ".svg"):
@@ -112,7 +125,7 @@ def standings_cmd(
     rules.category(category)
     last = after_round(season, after, season_file.folders)
     numbers = rounds_to_open(season, last, season_file.folders)
-    with Progress(console=err_console, transient=True, disable=fmt is not OutputFormat.table) as progress:
+    with Progress(console=common.err_console, transient=True, disable=fmt is not OutputFormat.table) as progress:
         task = progress.add_task("opening the rounds' journals", total=len(numbers))
         opened = open_rounds(season_file, numbers, as_of=moment, db_url=db,
                              on_open=lambda _round: progress.advance(task))

@@ -1,28 +1,24 @@
 """Tracking commands: ``track check`` (a roadbook against tracks), ``track scan`` (an event's
-stage into the journal as proposed penalties), and ``penalties list/confirm/dismiss``."""
-from __future__ import annotations
+stage into the journal as proposed penalties), and ``penalties list/confirm/dismiss``.
 
+The readers, the numba kernels, pyarrow and the store load inside the commands, not at start-up.
+"""
 import json
 import sys
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
-from rich.table import Table
 
-from raidcontrol.cli.common import OutputFormat, csv_text, err_console
+from raidcontrol.cli import common
+from raidcontrol.cli.common import Db, EventDir, EventOpt, Format, OutputFormat, console, show
 from raidcontrol.core.errors import InputError
-from raidcontrol.core.timefmt import format_duration
-from raidcontrol.io.openrally import read_roadbook
-from raidcontrol.io.tracks import TRACK_SUFFIXES, read_fleet
-from raidcontrol.rules import load_rulebook
-from raidcontrol.tracking.check import check_fleet
-from raidcontrol.tracking.report import FleetReport
-from raidcontrol.tracking.rules import TrackingRules
 
-console = Console()
+if TYPE_CHECKING:
+    from raidcontrol.tables import Table
+    from raidcontrol.tracking.report import FleetReport
+    from raidcontrol.tracking.rules import TrackingRules
+
 PROGRESS_FROM_BYTES = 8_000_000   # Parquet fleets at least this large show progress bars
 STEWARDS_DEFAULT = "stewards"
 
@@ -33,22 +29,31 @@ penalties_app = typer.Typer(help="Proposed penalties (from tracking) and the ste
 
 
 def run_check(roadbook_path: Path, tracks_path: Path, rulebook_id: str, overrides: dict | None = None,
-              show_progress: bool = True):
+              show_progress: bool = True) -> tuple:
     """Read, check (with progress bars on large fleets) and return (report, fleet)."""
+    from raidcontrol.io.openrally import read_roadbook
+    from raidcontrol.rules import load_rulebook
+    from raidcontrol.tracking.rules import TrackingRules
+
     rules = TrackingRules.from_rulebook(load_rulebook(rulebook_id, overrides))
     roadbook = read_roadbook(roadbook_path, rules)
     return check_tracks(roadbook, tracks_path, rules, show_progress)
 
 
-def check_tracks(roadbook, tracks_path: Path, rules: TrackingRules, show_progress: bool = True):
+def check_tracks(roadbook, tracks_path: Path, rules: "TrackingRules", show_progress: bool = True) -> tuple:
     """Read the tracks and check them against the roadbook; bars for a large Parquet fleet."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from raidcontrol.io.tracks import read_fleet
+    from raidcontrol.tracking.check import check_fleet
+
     large = tracks_path.suffix.lower() == ".parquet" and tracks_path.is_file() and \
         tracks_path.stat().st_size >= PROGRESS_FROM_BYTES
     if not show_progress or not large:
         fleet = read_fleet(tracks_path, sort_by_time=True)
         return check_fleet(roadbook, fleet, rules), fleet
     with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
-                  TimeRemainingColumn(), console=err_console, transient=True) as bar:
+                  TimeRemainingColumn(), console=common.err_console, transient=True) as bar:
         reading = bar.add_task(f"reading {tracks_path.name}", total=None)
         fleet = read_fleet(tracks_path, sort_by_time=True,
                            progress=lambda done, total: bar.update(reading, completed=done, total=total))
@@ -57,28 +62,43 @@ def check_tracks(roadbook, tracks_path: Path, rules: TrackingRules, show_progres
     return report, fleet
 
 
-SUMMARY_HEADER = ["bib", "validated", "missed", "speeding", "penalty", "share", "dnf", "gaps", "spikes"]
+def summary_table(report: "FleetReport", title: str = "") -> "Table":
+    """One row per crew: what the check found, with the penalties of the rulebook."""
+    from raidcontrol.tables import Column, Table
 
-
-def summary_rows(report: FleetReport) -> list[list]:
+    cols = (Column("bib", "int", "", "race number"),
+            Column("validated", "str", "", "waypoints validated / waypoints in the roadbook"),
+            Column("missed", "str", "", "missed waypoints: name(type), separated by spaces"),
+            Column("speeding", "str", "", "speeding infringements: zone:+excess km/h, separated by spaces"),
+            Column("penalty", "duration", "ms", "the total penalty of the rulebook"),
+            Column("share", "str", "%", "share of the waypoints validated"),
+            Column("dnf", "str", "", "yes when too few waypoints were validated to be classified a finisher"),
+            Column("gaps", "int", "", "tracker outages longer than the rulebook's limit"),
+            Column("spikes", "int", "", "GPS spikes discarded"))
     n_wp = len(report.roadbook.waypoints)
-    rows = []
+    rows, flagged = [], set()
     for bib, crew in sorted(report.crews.items()):
-        rows.append([bib, f"{len(crew.validated)}/{n_wp}",
-                     " ".join(f"{m.name}({m.type})" for m in crew.missed),
-                     " ".join(f"{s.zone}:+{s.excess_kmh:.0f}" for s in crew.speeding),
-                     format_duration(crew.penalty_total_ms), f"{crew.share:.0%}", "yes" if crew.did_not_finish else "",
-                     len(crew.gaps), len(crew.spikes)])
-    return rows
+        missed = " ".join(f"{m.name}({m.type})" for m in crew.missed)
+        speeding = " ".join(f"{s.zone}:+{s.excess_kmh:.0f}" for s in crew.speeding)
+        if missed or speeding:
+            flagged.add(len(rows))
+        rows.append((bib, f"{len(crew.validated)}/{n_wp}", missed or None, speeding or None, crew.penalty_total_ms,
+                     f"{crew.share:.0%}", "yes" if crew.did_not_finish else None, len(crew.gaps), len(crew.spikes)))
+    return Table(cols, tuple(rows), title, highlight=frozenset(flagged))
 
 
 def check_cmd(
-    roadbook: Path = typer.Argument(..., help="The stage's roadbook: an OpenRally GPX file."),
-    tracks: Path = typer.Argument(..., help="The tracks: a GPX, CSV (bib,time,lat,lon[,speed]) or Parquet file, "
-                                            "or a folder of GPX files."),
-    fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table, csv or json (the full report)."),
-    rulebook: str = typer.Option("fia-2026", "--rulebook", help="Rulebook giving radii, penalties and limits."),
-    evidence: Optional[Path] = typer.Option(None, "--evidence", help="Write a PNG per infringement into this folder."),
+    roadbook: Annotated[Path, typer.Argument(help="The stage's roadbook: an OpenRally GPX file.")],
+    tracks: Annotated[Path, typer.Argument(help="The tracks: a GPX, CSV (bib,time,lat,lon[,speed]) or Parquet file, "
+                                                "or a folder of GPX files.")],
+    fmt: Annotated[OutputFormat, typer.Option(
+        "--format", help="table or csv (one row per crew), or json (the full report).")] = OutputFormat.table,
+    rulebook: Annotated[str, typer.Option("--rulebook", help="Rulebook giving radii, penalties and limits.")] =
+        "fia-2026",
+    pictures: Annotated[Path | None, typer.Option(
+        "--pictures", help="Write a PNG per infringement into this folder.")] = None,
+    evidence_dir: Annotated[Path | None, typer.Option(
+        "--evidence", hidden=True, help="Former name of --pictures.")] = None,
 ) -> None:
     """Check tracks against a roadbook: validated and missed waypoints, speeding in zones,
     tracker outages and GPS spikes, with the penalties of the rulebook.
@@ -87,28 +107,22 @@ def check_cmd(
     "penalty_total": "H:MM:SS", ...}}}.
     """
     report, fleet = run_check(roadbook, tracks, rulebook)
-    if evidence is not None:
+    folder = pictures or evidence_dir
+    if folder is not None:
         from raidcontrol.io.evidence import write_pictures
 
-        write_pictures(report, fleet, evidence)
+        write_pictures(report, fleet, folder)
     if fmt is OutputFormat.json:
         sys.stdout.write(json.dumps(report.to_dict(), indent=1, ensure_ascii=False) + "\n")
         return
-    rows = summary_rows(report)
-    if fmt is OutputFormat.csv:
-        sys.stdout.write(csv_text(SUMMARY_HEADER, rows))
-        return
-    table = Table(title=f"Tracking check — {roadbook.name} ({len(report.roadbook.waypoints)} waypoints, "
-                        f"{len(report.roadbook.zones)} zones, {report.fixes:,} fixes, rulebook {rulebook})",
-                  header_style="bold")
-    for h in SUMMARY_HEADER:
-        table.add_column(h, justify="right" if h in {"bib", "penalty", "share", "gaps", "spikes"} else "left")
-    for row in rows:
-        table.add_row(*[str(v) for v in row], style="yellow" if row[2] or row[3] else None)
-    console.print(table)
+    show(summary_table(report, f"Tracking check — {roadbook.name} ({len(report.roadbook.waypoints)} waypoints, "
+                               f"{len(report.roadbook.zones)} zones, {report.fixes:,} fixes, rulebook {rulebook})"),
+         fmt)
 
 
 def _stage_files(event_dir: Path, stage: int) -> tuple[Path, Path]:
+    from raidcontrol.io.tracks import TRACK_SUFFIXES
+
     roadbook = event_dir / "roadbooks" / f"stage-{stage}.gpx"
     if not roadbook.is_file():
         raise InputError(f"no roadbook for stage {stage}: expected roadbooks/stage-{stage}.gpx", file=str(roadbook),
@@ -122,25 +136,61 @@ def _stage_files(event_dir: Path, stage: int) -> tuple[Path, Path]:
     return roadbook, found[0]
 
 
-def _session(event_dir: Path, db: Optional[str]):
-    from raidcontrol.session import EventSession
+def _open(event_dir: Path, db: str | None):
+    from raidcontrol.event import open_event
 
-    return EventSession.open(event_dir, db_url=db)
+    return open_event(event_dir, db)
+
+
+def _draw(report: "FleetReport", fleet, unknown: list[int], event_dir: Path, stage: int) -> dict[tuple[int, str], str]:
+    """Evidence pictures under evidence/stage-N/, their paths relative to the event folder."""
+    from rich.progress import BarColumn, Progress, TextColumn
+
+    from raidcontrol.io.evidence import write_pictures
+    from raidcontrol.tracking.report import FleetReport
+
+    kept = FleetReport(report.roadbook, report.rules,
+                       {b: c for b, c in report.crews.items() if not unknown or b not in unknown}, report.fixes)
+    folder = event_dir / "evidence" / f"stage-{stage}"
+    with Progress(TextColumn("drawing evidence"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+                  console=common.err_console, transient=True) as bar:
+        task = bar.add_task("draw", total=None)
+        paths = write_pictures(kept, fleet, folder, progress=lambda n, total: bar.update(task, completed=n, total=total))
+    return {k: p.relative_to(event_dir).as_posix() for k, p in paths.items()}
+
+
+def appended_table(written: list, stage: int) -> "Table":
+    """The journal records a scan appended: new proposals and withdrawn ones."""
+    from raidcontrol.tables import Column, Table
+
+    cols = (Column("id", "int", "", "journal record"), Column("bib", "int", "", "race number"),
+            Column("code", "str", "", "what was found (or the withdrawn proposal's key)"),
+            Column("penalty", "duration", "ms", "the penalty proposed"),
+            Column("reason", "str", "", "the finding, or why a proposal was withdrawn"))
+    rows = [(r.id, None, r.key, None, "withdrawn: no longer found") if r.payload is None else
+            (r.id, r.payload["bib"], r.payload["code"], r.payload["amount_ms"], r.payload["reason"]) for r in written]
+    return Table(cols, tuple(rows), f"Stage {stage}: {len(written)} journal record(s) appended")
 
 
 def scan_cmd(
-    event_dir: Path = typer.Argument(..., help="The event folder (with roadbooks/stage-N.gpx and tracks/stage-N.*)."),
-    stage: int = typer.Option(..., "--stage", help="The stage to scan."),
-    db: Optional[str] = typer.Option(None, "--db", help="Journal database URL (default: the event folder's SQLite file, or $RAIDCONTROL_DB)."),
-    pictures: bool = typer.Option(True, "--pictures/--no-pictures", help="Draw a PNG per infringement under evidence/stage-N/."),
+    event_dir: Annotated[Path, typer.Argument(
+        help="The event folder (with roadbooks/stage-N.gpx and tracks/stage-N.*).")],
+    stage: Annotated[int, typer.Option("--stage", help="The stage to scan.")],
+    db: Db = None,
+    pictures: Annotated[bool, typer.Option(
+        "--pictures/--no-pictures", help="Draw a PNG per infringement under evidence/stage-N/.")] = True,
+    fmt: Format = OutputFormat.table,
 ) -> None:
     """Check a stage's tracks and record each infringement as a proposed penalty (author: tracking)
-    for the stewards to confirm or dismiss. A re-scan that finds the same adds nothing."""
-    from raidcontrol.io.evidence import write_pictures
-    from raidcontrol.tracking.proposals import proposal_records
+    for the stewards to confirm or dismiss. A re-scan that finds the same adds nothing.
 
-    session = _session(event_dir, db)
-    try:
+    Prints the journal records appended (id, bib, code, penalty, reason)."""
+    from raidcontrol.io.openrally import read_roadbook
+    from raidcontrol.tracking.proposals import proposal_records
+    from raidcontrol.tracking.rules import TrackingRules
+
+    with _open(event_dir, db) as ev:
+        session = ev.session
         if stage not in session.event.stages:
             raise InputError(f"the event has no stage {stage} (stages: {sorted(session.event.stages)})", field="--stage")
         roadbook_path, tracks_path = _stage_files(event_dir, stage)
@@ -149,85 +199,55 @@ def scan_cmd(
         report, fleet = check_tracks(roadbook, tracks_path, rules)   # everything validated before anything is written
         entries = set(session.event.entries)
         unknown = sorted(set(report.crews) - entries) if entries else []
-        rel: dict[tuple[int, str], str] = {}
-        if pictures:
-            kept = FleetReport(report.roadbook, report.rules,
-                               {b: c for b, c in report.crews.items() if not unknown or b not in unknown}, report.fixes)
-            folder = event_dir / "evidence" / f"stage-{stage}"
-            with Progress(TextColumn("drawing evidence"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-                          console=err_console, transient=True) as bar:
-                task = bar.add_task("draw", total=None)
-                paths = write_pictures(kept, fleet, folder, progress=lambda n, total: bar.update(task, completed=n, total=total))
-            rel = {k: p.relative_to(event_dir).as_posix() for k, p in paths.items()}
+        rel = _draw(report, fleet, unknown, event_dir, stage) if pictures else {}
         source = f"{roadbook_path.relative_to(event_dir).as_posix()} + {tracks_path.relative_to(event_dir).as_posix()}"
         records = proposal_records(report, stage, session.state, rel, entries or None, source)
         written = session.record(records)
-    finally:
-        session.close()
     if unknown:
-        err_console.print(f"[yellow]skipped {len(unknown)} track(s) of bibs not entered: {', '.join(map(str, unknown))}[/]")
-    table = Table(title=f"Stage {stage}: {len(written)} journal record(s) appended", header_style="bold")
-    for h in ("id", "bib", "code", "penalty", "reason"):
-        table.add_column(h, justify="right" if h in {"id", "bib", "penalty"} else "left")
-    for r in written:
-        if r.payload is None:
-            table.add_row(str(r.id), "", r.key, "", "withdrawn: no longer found")
-        else:
-            table.add_row(str(r.id), str(r.payload["bib"]), r.payload["code"], format_duration(r.payload["amount_ms"]),
-                          r.payload["reason"])
-    console.print(table)
+        common.err_console.print(f"[yellow]skipped {len(unknown)} track(s) of bibs not entered: {', '.join(map(str, unknown))}[/]")
+    show(appended_table(written, stage), fmt)
 
 
 def list_cmd(
-    event_dir: Path = typer.Argument(..., help="The event folder."),
-    stage: Optional[int] = typer.Option(None, "--stage", help="Only this stage."),
-    fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table, csv or json."),
-    db: Optional[str] = typer.Option(None, "--db", help="Journal database URL."),
+    event_dir: EventDir,
+    stage: Annotated[int | None, typer.Option("--stage", help="Only this stage.")] = None,
+    status: Annotated[str | None, typer.Option(
+        "--status", help="Only the proposed, confirmed or dismissed ones.")] = None,
+    fmt: Format = OutputFormat.table,
+    db: Db = None,
 ) -> None:
     """List the proposed penalties with their state (proposed, confirmed, dismissed)."""
-    from raidcontrol.cli.common import emit
-    from raidcontrol.tracking.proposals import proposal_lines
-
-    session = _session(event_dir, db)
-    try:
-        lines = proposal_lines(session.state, stage)
-    finally:
-        session.close()
-    header = ["id", "stage", "bib", "code", "penalty", "state", "by", "reason", "decision_reason", "picture"]
-    rows = [[ln.id, ln.stage, ln.bib, ln.code, format_duration(ln.amount_ms), ln.state, ln.decided_by, ln.reason,
-             ln.decision_reason, ln.picture or ""] for ln in lines]
-    emit(header, rows, fmt, title="Proposed penalties", highlight_rows={i for i, ln in enumerate(lines) if ln.state == "proposed"})
+    with _open(event_dir, db) as ev:
+        table = ev.penalties(status=status, stage=stage)
+    show(table, fmt)
 
 
-def _decide(proposal_id: int, event_dir: Path, decision: str, reason: str, by: str, db: Optional[str]) -> None:
+def _decide(proposal_id: int, event_dir: Path, decision: str, reason: str, by: str, db: str | None) -> None:
     from raidcontrol.tracking.proposals import decision_record
 
-    session = _session(event_dir, db)
-    try:
-        record = decision_record(session.state, proposal_id, decision, reason, by)
-        written = session.record([record])[0]
-    finally:
-        session.close()
-    console.print(f"proposal {proposal_id} {decision} by {by} (journal record {written.id})")
+    with _open(event_dir, db) as ev:
+        record = decision_record(ev.state, proposal_id, decision, reason, by)
+        written = ev.session.record([record])[0]
+    console().print(f"proposal {proposal_id} {decision} by {by} (journal record {written.id})")
 
 
 def confirm_cmd(
-    proposal_id: int = typer.Argument(..., metavar="ID", help="The proposal's id (see 'penalties list')."),
-    event_dir: Path = typer.Option(Path("."), "--event", "-e", help="The event folder (default: the current folder)."),
-    by: str = typer.Option(STEWARDS_DEFAULT, "--by", help="Who decides."),
-    reason: str = typer.Option("", "--reason", help="Why (optional for a confirmation)."),
-    db: Optional[str] = typer.Option(None, "--db", help="Journal database URL."),
+    proposal_id: Annotated[int, typer.Argument(metavar="ID", help="The proposal's id (see 'penalties list').")],
+    event_dir: EventOpt = Path("."),
+    by: Annotated[str, typer.Option("--by", help="Who decides.")] = STEWARDS_DEFAULT,
+    reason: Annotated[str, typer.Option("--reason", help="Why (optional for a confirmation).")] = "",
+    db: Db = None,
 ) -> None:
     """Confirm a proposed penalty: from now on it counts in the classification."""
     _decide(proposal_id, event_dir, "confirmed", reason, by, db)
 
 
 def dismiss_cmd(
-    proposal_id: int = typer.Argument(..., metavar="ID", help="The proposal's id (see 'penalties list')."),
-    reason: str = typer.Option(..., "--reason", help="Why it is dismissed (required)."),
-    event_dir: Path = typer.Option(Path("."), "--event", "-e", help="The event folder (default: the current folder)."),
-    by: str = typer.Option(STEWARDS_DEFAULT, "--by", help="Who decides."),
-    db: Optional[str] = typer.Option(None, "--db", help="Journal database URL."),
+    proposal_id: Annotated[int, typer.Argument(metavar="ID", help="The proposal's id (see 'penalties list').")],
+    reason: Annotated[str, typer.Option("--reason", help="Why it is dismissed (required).")],
+    event_dir: EventOpt = Path("."),
+    by: Annotated[str, typer.Option("--by", help="Who decides.")] = STEWARDS_DEFAULT,
+    db: Db = None,
 ) -> None:
     """Dismiss a proposed penalty, with the reason: it never counts."""
     if not reason.strip():

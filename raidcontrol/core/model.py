@@ -10,13 +10,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Literal
+from typing import Literal, get_args
 
 from raidcontrol.core.journal import JournalState
+from raidcontrol.core.remark import Remark
 from raidcontrol.core.timefmt import Instant, parse_instant
 
-Status = Literal["finished", "dnf", "withdrawn", "disqualified"]
-TIME_STATUSES: tuple[str, ...] = ("finished", "dnf", "withdrawn", "disqualified")
+# One status vocabulary, two sides of the classification (docs/event-folder.md):
+# * input — a time record's ``status`` in times.csv: ``dnf`` = did not finish the special;
+# * output — a result's ``status`` in every classification: ``forfeit`` = ranked on the special's
+#   maximum time plus the rulebook's fixed penalty (what a ``dnf`` record becomes).
+TimeStatus = Literal["finished", "dnf", "withdrawn", "disqualified"]
+ResultStatus = Literal["finished", "forfeit", "withdrawn", "disqualified"]
+TIME_STATUSES: tuple[str, ...] = get_args(TimeStatus)
+RESULT_STATUSES: tuple[str, ...] = get_args(ResultStatus)
 ADJUSTMENT_KINDS = ("penalty", "credit")
 SCOPES = ("special", "stage")
 
@@ -58,7 +65,7 @@ class TimeRecord:
     bib: int
     start: Instant | None
     finish: Instant | None
-    status: str
+    status: TimeStatus
     reason: str = ""        # why a crew that reached the finish is nonetheless out (a confirmed decision)
 
     @property
@@ -104,6 +111,9 @@ class Split:
 
 @dataclass
 class Event:
+    """An event as the classification sees it: itinerary, entries, time records, adjustments in
+    force (confirmed proposals included), waypoint splits, and remarks (eligibility) by bib."""
+
     name: str
     rulebook_id: str
     rules: dict = field(default_factory=dict)
@@ -112,6 +122,7 @@ class Event:
     times: dict[tuple[int, int], TimeRecord] = field(default_factory=dict)
     adjustments: list[Adjustment] = field(default_factory=list)
     splits: dict[tuple[int, int], list[Split]] = field(default_factory=dict)
+    remarks: dict[int, Remark] = field(default_factory=dict)   # by bib: scrutineering verdicts in force
 
     def stage_numbers(self) -> list[int]:
         return sorted(self.stages)

@@ -24,6 +24,7 @@
     name = "Toyota Gazoo Racing"
     aliases = ["TGR"]
 
+Rounds are opened (once each, through the event API) by :func:`raidcontrol.rounds.open_rounds`.
 Everything is validated before any event is opened: an unknown event folder, a round (or an
 event folder) listed twice, an event whose rulebook is not the season's are located
 :class:`~raidcontrol.core.errors.InputError` (exit code 2 in the CLI).
@@ -31,13 +32,13 @@ event folder) listed twice, an event whose rulebook is not the season's are loca
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from raidcontrol.championship.model import ROUND_TYPES, Round, Season
 from raidcontrol.championship.people import Alias, Identities
 from raidcontrol.core.errors import InputError
+from raidcontrol.core.journal import Record
 from raidcontrol.core.model import Event
 from raidcontrol.io.event_folder import read_event_folder, read_toml
 from raidcontrol.io.season_models import parse_season
@@ -169,9 +170,11 @@ class OpenRound:
     effects: dict[int, Any]
 
 
-def check_events(season_file: SeasonFile, numbers: list[int]) -> None:
-    """Validate the rounds' event folders and their rulebooks before anything is written."""
+def check_events(season_file: SeasonFile, numbers: list[int]) -> dict[int, list[Record]]:
+    """Validate the rounds' event folders and their rulebooks before anything is written; returns
+    each round's folder records (read once: :func:`raidcontrol.rounds.open_rounds` syncs them)."""
     season = season_file.season
+    out: dict[int, list[Record]] = {}
     for number in numbers:
         folder = season_file.folders[number]
         event_toml = folder / "event.toml"
@@ -181,30 +184,7 @@ def check_events(season_file: SeasonFile, numbers: list[int]) -> None:
             raise InputError(f"round {number} ({rnd.name}): the event's rulebook {rulebook_id!r} is not the "
                              f"season's {season.rulebook_id!r}", file=str(event_toml), field="rulebook")
         try:
-            read_event_folder(folder)
+            out[number] = read_event_folder(folder)[1]
         except InputError as exc:
             raise exc.at(file=str(folder)) from None
-
-
-def open_rounds(season_file: SeasonFile, numbers: list[int], as_of: datetime | None = None,
-                db_url: str | None = None, on_open: Callable[[Round], None] | None = None) -> list[OpenRound]:
-    """Open the events of rounds ``numbers`` (each synced into its journal), as of ``as_of``.
-
-    Every folder is validated first: a bad one stops everything before any journal is written.
-    """
-    from raidcontrol.session import EventSession  # the application layer; imported late (heavier)
-
-    check_events(season_file, numbers)
-    out = []
-    for number in numbers:
-        session = EventSession.open(season_file.folders[number], db_url=db_url, as_of=as_of)
-        try:
-            verdicts = {int(r.key): str(r.payload.get("verdict", "")) for r in session.state.of_kind("scrutineering")
-                        if str(r.key).isdigit()}
-            out.append(OpenRound(season_file.season.rounds[number - 1], session.event, session.rulebook, verdicts,
-                                 session.effects))
-        finally:
-            session.close()
-        if on_open is not None:
-            on_open(out[-1].round)
     return out
