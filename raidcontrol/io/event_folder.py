@@ -88,10 +88,11 @@ def read_event_toml(folder: Path) -> tuple[dict, Rulebook, list[Record]]:
                 what = "missing" if value is None else f"must be {getattr(typ, '__name__', 'a number')}, got {value!r}"
                 raise InputError(f"stage #{i + 1}: {what}", file=EVENT_FILE, line=_toml_line(text, key, i), field=key)
         for key in st:
-            if key not in STAGE_KEYS and key != "final":
+            if key not in STAGE_KEYS and key not in ("final", "power_stage"):
                 raise InputError(f"stage #{i + 1}: unknown key", file=EVENT_FILE, line=_toml_line(text, key, i), field=key)
-        if "final" in st and not isinstance(st["final"], bool):
-            raise InputError("must be true or false", file=EVENT_FILE, line=_toml_line(text, "final", i), field="final")
+        for flag in ("final", "power_stage"):
+            if flag in st and not isinstance(st[flag], bool):
+                raise InputError("must be true or false", file=EVENT_FILE, line=_toml_line(text, flag, i), field=flag)
         number = st["number"]
         if number < 0 or number in seen:
             raise InputError(f"stage number {number} is negative or listed twice", file=EVENT_FILE,
@@ -111,7 +112,8 @@ def read_event_toml(folder: Path) -> tuple[dict, Rulebook, list[Record]]:
             raise InputError("must be positive", file=EVENT_FILE, line=_toml_line(text, "max_time", i), field="max_time")
         records.append(Record("stage", str(number), {
             "number": number, "name": st["name"], "special_km": float(st["special_km"]), "max_time_ms": max_ms,
-            "counts_for_general": st["counts_for_general"], "final": st.get("final", False)},
+            "counts_for_general": st["counts_for_general"], "final": st.get("final", False),
+            **({"power_stage": True} if st.get("power_stage") else {})},
             source=f"{EVENT_FILE}:{_toml_line(text, 'number', i)}"))
     return doc, rulebook, records
 
