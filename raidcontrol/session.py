@@ -21,11 +21,11 @@ from raidcontrol.store import JournalStore, default_url
 def ranking_effects(event: Event, state: JournalState, rulebook: Rulebook) -> dict[int, Any]:
     """How scrutineering verdicts change the rankings (Stock eligibility), by bib."""
     verdicts = {int(r.key): r.payload for r in state.of_kind("scrutineering")}
-    if not verdicts:
+    if not verdicts and not rulebook.has("stock"):
         return {}
     from raidcontrol.stock.effects import ranking_effects as stock_effects
 
-    return stock_effects(verdicts, rulebook)
+    return stock_effects(verdicts, rulebook, {bib: e.category for bib, e in event.entries.items()})
 
 
 @dataclass

@@ -238,6 +238,7 @@ def convert_official(src: str | Path, out: str | Path, decisions: str | Path | N
 
     out.mkdir(parents=True, exist_ok=True)
     write_event_toml(out / "event.toml", f"Dakar {year}", RULEBOOK, stages,
+                     rules={"stock": {"scrutineering": False}},  # official results: Stock cars were ranked already
                      header_comment=f"Converted by `raidcontrol convert-official` from the organiser's live-timing data "
                                     f"(Dakar {year}, cars and trucks).", stage_comments=comments)
     write_csv(out / "entries.csv", ["bib", "category", "class", "driver", "codriver", "team", "brand", "model", "w2rc",

@@ -109,7 +109,14 @@ def load_library(extra_dirs: Iterable[Path] = ()) -> dict[str, ProductionReferen
 
 
 def read_record(path: Path, library: dict[str, ProductionReference]) -> ScrutineeringRecord:
-    """One scrutineering file, its production reference checked against ``library``."""
+    """One scrutineering file, its production reference checked against ``library``.
+
+    The structure is checked first (types, required fields, units in the field names, with hints),
+    then the values against the pydantic model :data:`~raidcontrol.stock.record_model.RecordModel`
+    (impossible values: every problem located by file, line and field)."""
+    from raidcontrol.io.validation import toml_lines, validate  # pydantic: loaded only when a record is read
+    from raidcontrol.stock.record_model import RecordModel
+
     data, lines = _read(path)
     try:
         record = record_from_dict(data)
@@ -118,6 +125,7 @@ def read_record(path: Path, library: dict[str, ProductionReference]) -> Scrutine
                              f"(known: {', '.join(sorted(library)) or 'none'})", field="reference")
     except InputError as exc:
         raise exc.at(file=str(path), line=locate(lines, exc.field)) from None
+    validate(RecordModel, data, file=str(path), lines=toml_lines(path.read_text(encoding="utf-8")))
     return record
 
 

@@ -99,6 +99,7 @@ class StockRules:
     on_experimental: str = "exclude-from-category"
     bop: dict[str, dict[str, dict[str, float]]] = field(default_factory=dict, hash=False)
     sources: dict[str, str] = field(default_factory=dict, hash=False)
+    scrutineering: bool = True  # the event uses Stock scrutineering: an entry without a verdict is not ranked
 
     def limit_source(self, rule: StockRule, reference_id: str, limit: str) -> str:
         """Where a limit comes from (the BoP entry of the model if it sets it)."""
@@ -130,7 +131,7 @@ def stock_rules(rb: Rulebook) -> StockRules:
         rules=tuple(rules), seals=seals,
         on_not_eligible=_choice(cons, "not_eligible", RANKING_CONSEQUENCES, "stock.consequences.not_eligible"),
         on_experimental=_choice(cons, "experimental", RANKING_CONSEQUENCES, "stock.consequences.experimental"),
-        bop=_bop(tree.get("bop", {})),
+        bop=_bop(tree.get("bop", {})), scrutineering=_flag(tree, "scrutineering", "stock.scrutineering"),
         sources={path: sv.source for path, sv in rb.sourced_leaves() if path.startswith("stock.")},
     )
 
@@ -196,6 +197,13 @@ def _text(raw: dict, name: str, path: str) -> str:
     value = raw.get(name)
     if not isinstance(value, str) or not value.strip():
         raise InputError("expected a non-empty text", field=path)
+    return value
+
+
+def _flag(raw: dict, name: str, path: str) -> bool:
+    value = raw.get(name, True)
+    if not isinstance(value, bool):
+        raise InputError(f"expected true or false, got {value!r}", field=path)
     return value
 
 

@@ -127,6 +127,12 @@ def test_drivers_codrivers_manufacturers_hand_computed(cli, tmp_path):
 
 def test_experimental_stock_car_scores_nothing(cli, tmp_path):
     season = build_season(tmp_path)
+    # No scrutineering record yet: both Stock cars are "not scrutineered", not ranked in Stock, no points.
+    assert table(cli, season, "--category", "Stock", "--after", "1")[1:] == []
+    session = EventSession.open(tmp_path / "dakar")
+    session.record([Record("scrutineering", str(bib), {"verdict": "eligible"}, author="scrutineering",
+                           origin="scrutineering") for bib in (500, 501)])
+    session.close()
     assert table(cli, season, "--category", "Stock", "--after", "1")[1:] == [["1", "Gus Driver", "60", "60"],
                                                                             ["2", "Ivy Driver", "48", "48"]]
     session = EventSession.open(tmp_path / "dakar")
