@@ -40,7 +40,7 @@ from typing import Any, Callable
 from raidcontrol.championship.model import ROUND_TYPES, Round, Season
 from raidcontrol.championship.people import Alias, Identities
 from raidcontrol.core.errors import InputError
-from raidcontrol.core.model import Event
+from raidcontrol.core.model import Event, Stage
 from raidcontrol.io.event_folder import read_event_folder
 from raidcontrol.rules import Rulebook, load_rulebook
 
@@ -223,4 +223,24 @@ def open_rounds(season_file: SeasonFile, numbers: list[int], as_of: datetime | N
             session.close()
         if on_open is not None:
             on_open(out[-1].round)
+    return out
+
+
+def itineraries(season_file: SeasonFile, numbers: list[int]) -> dict[int, tuple[Stage, ...]]:
+    """Round number → the stages of its event folder (as ``event.toml`` lists them: km, flags), for
+    the rounds of ``numbers`` that have a folder; read without opening any journal."""
+    from raidcontrol.io.event_folder import read_event_toml
+
+    out = {}
+    for number in numbers:
+        folder = season_file.folders.get(number)
+        if folder is None:
+            continue
+        try:
+            _, _, records = read_event_toml(folder)
+        except InputError as exc:
+            raise exc.at(file=str(folder / "event.toml")) from None
+        out[number] = tuple(Stage(p["number"], p["name"], p["special_km"], p["max_time_ms"], p["counts_for_general"],
+                                  p.get("final", False), p.get("power_stage", False))
+                            for p in (r.payload for r in records if r.kind == "stage"))
     return out

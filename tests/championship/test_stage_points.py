@@ -94,7 +94,7 @@ def test_manufacturers_by_default_from_the_nominated_cars(cli, tmp_path):
     code, out, err = cli("standings", season, "--title", "manufacturers", "--format", "csv")
     assert code == 0, err
     # Nominated ranking = the general: Beta (Cid) 30 + 5 + 3; Alpha Ann 25 + 3 + 1, Eve 20 + 4 + 2.
-    assert list(csv.reader(io.StringIO(out)))[1:] == [["1", "Alpha", "55", "55"], ["2", "Beta", "38", "38"]]
+    assert list(csv.reader(io.StringIO(out)))[1:] == [["1", "Alpha", "55", "55", ""], ["2", "Beta", "38", "38", ""]]
 
 
 def test_power_stage_must_be_true_or_false(cli, tmp_path):
