@@ -103,3 +103,13 @@ def test_power_stage_must_be_true_or_false(cli, tmp_path):
     (folder / "event.toml").write_text(toml)
     code, _, err = cli("classify", folder, "--stage", "1")
     assert code == 2 and "power_stage" in err and "event.toml:" in err
+
+
+def test_stage_points_kept_on_retirement_as_the_2025_figures_show():
+    """Al Rajhi, 2025: 70 → 73 at a rally he retired from: 1 point for retiring + 2 stage points kept."""
+    assert FIA.stage_points_kept_on_retirement
+    crews = {c.bib: c for c in (crew(1, "A"), crew(2, "B"), crew(3, "C"), crew(4, "Al Rajhi"), crew(5, "E"))}
+    stage1 = rows("1 1 finished, 2 2 finished, 3 3 finished, 4 4 finished, 5 5 finished")
+    final = rows("1 1 finished, 2 2 finished, 3 3 finished, 5 4 finished, 4 - withdrawn")
+    s = score_round(CategoryResult(Round(2, "R2", "rally"), crews, final, {1: stage1}), FIA)
+    assert (s[4].final_points, s[4].stage_points, s[4].points) == (1, 2, 3)
