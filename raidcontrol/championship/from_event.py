@@ -17,7 +17,8 @@ Columns of entries.csv read here (kept as text in ``Entry.extra``):
 """
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from raidcontrol.championship.model import CategoryResult, Crew, ResultRow, Round
 from raidcontrol.championship.people import Identities

@@ -130,7 +130,8 @@ def _closest(behind: list[tuple[str, float]]) -> str:
 def _margin_condition(me: StandingLine, rivals: list[StandingLine], available: float) -> str:
     """The exact margins over every rival that could still pass (ties go to countback)."""
     ahead = [(o.name, o.points - me.points) for o in rivals if o.points >= me.points]
-    behind = [(o.name, me.points - o.points) for o in rivals if me.points > o.points and o.points + available >= me.points]
+    behind = [(o.name, me.points - o.points) for o in rivals
+              if me.points > o.points and o.points + available >= me.points]
     text = me.name + " is champion"
     if ahead:
         text += " by outscoring " + " and ".join(f"{n} by more than {format_points(g)}" for n, g in ahead) + \

@@ -7,8 +7,8 @@ own event folder when it has one, else a planned number of stages.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from raidcontrol.championship.from_event import awards_power_bonus, awards_stage_points, category_result
@@ -21,7 +21,6 @@ from raidcontrol.championship.titles import Competitors, title_entries
 from raidcontrol.core.errors import InputError
 from raidcontrol.core.model import Event, Stage
 from raidcontrol.rules import Rulebook
-
 
 ITINERARY, SEASON_PLAN, DEFAULT_PLAN = "event folder", "season.toml", "rulebook default"
 

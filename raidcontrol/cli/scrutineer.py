@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Optional
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -21,13 +21,18 @@ from raidcontrol.cli.common import OutputFormat, emit
 from raidcontrol.core.errors import InputError
 from raidcontrol.core.timefmt import format_duration
 from raidcontrol.io.event_folder import EVENT_FILE, read_event_toml
-from raidcontrol.io.scrutineering import (EVENT_REFERENCES, SCRUTINEERING_DIR, check_file, load_library,
-                                          read_event_scrutineering)
+from raidcontrol.io.scrutineering import (
+    EVENT_REFERENCES,
+    SCRUTINEERING_DIR,
+    check_file,
+    load_library,
+    read_event_scrutineering,
+)
 from raidcontrol.io.stock_report import REPORT_FILE, ReportItem, render_report, seal_state, write_report
-from raidcontrol.session import EventSession
-from raidcontrol.stock.journal import desired_records, records_to_append
 from raidcontrol.rules import load_rulebook
+from raidcontrol.session import EventSession
 from raidcontrol.stock.breach import ELIGIBLE, ELIGIBLE_WITH_REMARKS, EXPERIMENTAL, NOT_ELIGIBLE, Verdict
+from raidcontrol.stock.journal import desired_records, records_to_append
 from raidcontrol.stock.rules import GROUPS, LIMIT_KEYS, stock_rules
 
 EXIT_NOT_ELIGIBLE = 1
@@ -57,12 +62,16 @@ def breach_rows(verdict: Verdict) -> list[list]:
 
 @scrutineer.command("check")
 def check_cmd(
-    file: Path = typer.Argument(..., help="A scrutineering file (scrutineering/<bib>.toml): declaration and findings."),
-    fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table, json or csv (the breaches)."),
-    rulebook: Optional[str] = typer.Option(None, "--rulebook", help="Rulebook id (default: the event's when FILE is in "
-                                           "an event folder, else fia-2026)."),
-    references: list[Path] = typer.Option([], "--references", help="A folder of extra production-reference sheets "
-                                          "(repeatable; EVENT_DIR/references is used automatically)."),
+    file: Annotated[Path, typer.Argument(
+        help="A scrutineering file (scrutineering/<bib>.toml): declaration and findings.")],
+    fmt: Annotated[OutputFormat, typer.Option(
+        "--format", help="table, json or csv (the breaches).")] = OutputFormat.table,
+    rulebook: Annotated[str | None, typer.Option(
+        "--rulebook", help="Rulebook id (default: the event's when FILE is in an event folder, else "
+                           "fia-2026).")] = None,
+    references: Annotated[list[Path] | None, typer.Option(
+        "--references", help="A folder of extra production-reference sheets (repeatable; EVENT_DIR/references is "
+                             "used automatically).")] = None,
 ) -> None:
     """Check one Stock car against its production reference and the Stock rules.
 
@@ -70,7 +79,7 @@ def check_cmd(
     ranking); 1: not eligible; 2: bad input (file, line and field are named).
     """
     event_dir = _event_dir_of(file)
-    extra = list(references)
+    extra = list(references or [])
     if event_dir is not None:
         doc, event_book, _ = read_event_toml(event_dir)
         book = event_book if rulebook in (None, doc["rulebook"]) else load_rulebook(rulebook, doc.get("rules", {}))
@@ -121,8 +130,8 @@ def _print_verdict(record, verdict: Verdict, rulebook_id: str) -> None:
 
 @scrutineer.command("references")
 def references_cmd(
-    event_dir: Optional[Path] = typer.Option(None, "--event", help="Also the sheets of EVENT_DIR/references."),
-    fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table, csv or json."),
+    event_dir: Annotated[Path | None, typer.Option("--event", help="Also the sheets of EVENT_DIR/references.")] = None,
+    fmt: Annotated[OutputFormat, typer.Option("--format", help="table, csv or json.")] = OutputFormat.table,
 ) -> None:
     """List the production-reference library (one sheet per admitted production model).
 
@@ -144,8 +153,8 @@ def references_cmd(
 
 @scrutineer.command("rules")
 def rules_cmd(
-    rulebook: str = typer.Option(DEFAULT_RULEBOOK, "--rulebook", help="Rulebook id."),
-    fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table, csv or json."),
+    rulebook: Annotated[str, typer.Option("--rulebook", help="Rulebook id.")] = DEFAULT_RULEBOOK,
+    fmt: Annotated[OutputFormat, typer.Option("--format", help="table, csv or json.")] = OutputFormat.table,
 ) -> None:
     """List the Stock rules: id, group, text, limits and their sources."""
     rules = stock_rules(load_rulebook(rulebook))
@@ -160,20 +169,21 @@ def rules_cmd(
             rows.append([r.id, group, r.text, ", ".join(r.areas), ", ".join((*r.flags, *r.figures, *r.measures)),
                          limits, r.consequence, r.source])
     for seal in rules.seals.values():
-        rows.append([seal.id, "seals", seal.text, seal.part, "", ", ".join(format_duration(p) for p in seal.penalties_ms),
-                     seal.consequence, seal.source])
+        penalties = ", ".join(format_duration(p) for p in seal.penalties_ms)
+        rows.append([seal.id, "seals", seal.text, seal.part, "", penalties, seal.consequence, seal.source])
     emit(header, rows, fmt, title=f"Stock rules — {rulebook} (any change not expressly allowed is forbidden)")
 
 
 @scrutineer.command("report")
 def report_cmd(
-    event_dir: Path = typer.Argument(..., help="The event folder (its scrutineering/<bib>.toml files are read)."),
-    fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table, csv or json."),
-    html: Optional[Path] = typer.Option(None, "--html", help=f"Where to write the HTML report "
-                                        f"(default: EVENT_DIR/{REPORT_FILE})."),
-    record: bool = typer.Option(True, "--record/--no-record", help="Store the verdicts in the event's journal."),
-    db: Optional[str] = typer.Option(None, "--db", help="Journal database URL (default: a SQLite file in the event "
-                                     "folder, or $RAIDCONTROL_DB)."),
+    event_dir: Annotated[Path, typer.Argument(help="The event folder (its scrutineering/<bib>.toml files are read).")],
+    fmt: Annotated[OutputFormat, typer.Option("--format", help="table, csv or json.")] = OutputFormat.table,
+    html: Annotated[Path | None, typer.Option("--html", help=f"Where to write the HTML report "
+                                        f"(default: EVENT_DIR/{REPORT_FILE}).")] = None,
+    record: Annotated[bool, typer.Option(
+        "--record/--no-record", help="Store the verdicts in the event's journal.")] = True,
+    db: Annotated[str | None, typer.Option("--db", help="Journal database URL (default: a SQLite file in the event "
+                                     "folder, or $RAIDCONTROL_DB).")] = None,
 ) -> None:
     """Verdicts of every Stock entry of an event: a table, a printable HTML report, the journal.
 
@@ -198,7 +208,8 @@ def report_cmd(
         flag = effect.flag if effect is not None else ""
         if bib in by_bib:
             r, v, p = by_bib[bib]
-            report.append(ReportItem(ev.entries[bib], r, v, library[r.reference], flag, f"{SCRUTINEERING_DIR}/{p.name}"))
+            report.append(ReportItem(ev.entries[bib], r, v, library[r.reference], flag,
+                                     f"{SCRUTINEERING_DIR}/{p.name}"))
         else:
             report.append(ReportItem(ev.entries[bib]))
     header = ("bib", "driver", "team", "reference", "verdict", "breaches", "penalties", "seals", "classification")
@@ -206,13 +217,14 @@ def report_cmd(
     for it in report:
         v = it.verdict
         seals = "; ".join(f"{k}: {seal_state(s)}" for k, s in (v.seals.items() if v else ()))
+        penalties = ", ".join(f"{format_duration(p['amount_ms'])} after stage {p['stage']} (proposed)"
+                              for p in v.penalties) if v else ""
         rows.append([it.entry.bib, it.entry.driver, it.entry.team, it.record.reference if it.record else "",
                      it.status, ", ".join(dict.fromkeys(b.rule_id for b in v.breaches)) if v else "",
-                     ", ".join(f"{format_duration(p['amount_ms'])} after stage {p['stage']} (proposed)" for p in v.penalties) if v else "",
-                     seals, it.flag or (f"ranked in {rules.category}" if v else "")])
+                     penalties, seals, it.flag or (f"ranked in {rules.category}" if v else "")])
     out = html or Path(event_dir) / REPORT_FILE
     write_report(out, render_report(report, event_name=ev.name, rulebook=rb.id, category=rules.category,
-                                    principle=f"{rules.principle.id}", generated=datetime.now(timezone.utc)
+                                    principle=f"{rules.principle.id}", generated=datetime.now(UTC)
                                     .strftime("%Y-%m-%d %H:%M UTC")))
     if fmt is OutputFormat.table:
         flagged = {i for i, it in enumerate(report) if it.status != ELIGIBLE}

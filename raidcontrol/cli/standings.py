@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from enum import Enum
 from pathlib import Path
-from typing import Optional
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -14,8 +14,15 @@ from raidcontrol.championship.model import format_points
 from raidcontrol.championship.outlook import OUT, Outlook
 from raidcontrol.championship.people import likely_duplicates
 from raidcontrol.championship.rules import TITLES, championship_rules
-from raidcontrol.championship.season_results import (DEFAULT_PLAN, SeasonTable, after_label, after_round,
-                                                     rounds_to_open, season_outlook, season_table)
+from raidcontrol.championship.season_results import (
+    DEFAULT_PLAN,
+    SeasonTable,
+    after_label,
+    after_round,
+    rounds_to_open,
+    season_outlook,
+    season_table,
+)
 from raidcontrol.championship.standings import StandingLine
 from raidcontrol.cli.common import OutputFormat, emit, err_console, parse_as_of
 from raidcontrol.core.errors import InputError
@@ -133,24 +140,29 @@ def _emit_outlook(view: Outlook, fmt: OutputFormat, what: str, caption: str) -> 
 
 
 def standings_cmd(
-    season_toml: Path = typer.Argument(..., help="The season file (season.toml): rulebook and rounds in order."),
-    category: Optional[str] = typer.Option(
-        None, "--category",
-        help="Championship category (FIA: Ultimate, Stock, Challenger, SSV; FIM: RallyGP, Rally2, Rally3, Quad). "
-             "Default: the rulebook's."),
-    title: Title = typer.Option(Title.drivers, "--title", help="Which title: drivers, codrivers or manufacturers."),
-    after: Optional[str] = typer.Option(
-        None, "--after", help="Standings after this round (number or name); default: the last round with an event folder."),
-    fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table, csv or json."),
-    as_of: Optional[str] = typer.Option(None, "--as-of", help="As the journals stood at this moment (ISO 8601)."),
-    show_outlook: bool = typer.Option(False, "--outlook", help="Points still available, who can still win, who has "
-                                      "clinched, and each contender's simplest winning condition."),
-    show_rounds: bool = typer.Option(False, "--rounds", help="Trace every total: each competitor's place, final, "
-                                     "stage and power-stage points at each round, and the crews they come from."),
-    chart: Optional[Path] = typer.Option(
-        None, "--chart", help="Also draw the points after each round to this .png or .svg file."),
-    db: Optional[str] = typer.Option(
-        None, "--db", help="Journal database URL (default: a SQLite file in each event folder, or $RAIDCONTROL_DB)."),
+    season_toml: Annotated[Path, typer.Argument(
+        help="The season file (season.toml): rulebook and rounds in order.")],
+    category: Annotated[str | None, typer.Option(
+        "--category", help="Championship category (FIA: Ultimate, Stock, Challenger, SSV; FIM: RallyGP, Rally2, "
+                           "Rally3, Quad). Default: the rulebook's.")] = None,
+    title: Annotated[Title, typer.Option(
+        "--title", help="Which title: drivers, codrivers or manufacturers.")] = Title.drivers,
+    after: Annotated[str | None, typer.Option(
+        "--after", help="Standings after this round (number or name); default: the last round with an event "
+                        "folder.")] = None,
+    fmt: Annotated[OutputFormat, typer.Option("--format", help="table, csv or json.")] = OutputFormat.table,
+    as_of: Annotated[str | None, typer.Option(
+        "--as-of", help="As the journals stood at this moment (ISO 8601).")] = None,
+    show_outlook: Annotated[bool, typer.Option(
+        "--outlook", help="Points still available, who can still win, who has clinched, and each contender's "
+                          "simplest winning condition.")] = False,
+    show_rounds: Annotated[bool, typer.Option(
+        "--rounds", help="Trace every total: each competitor's place, final, stage and power-stage points at each "
+                         "round, and the crews they come from.")] = False,
+    chart: Annotated[Path | None, typer.Option(
+        "--chart", help="Also draw the points after each round to this .png or .svg file.")] = None,
+    db: Annotated[str | None, typer.Option(
+        "--db", help="Journal database URL (default: a SQLite file in each event folder, or $RAIDCONTROL_DB).")] = None,
 ) -> None:
     """W2RC standings of a season: points per round, ties broken by countback.
 
@@ -183,7 +195,8 @@ def standings_cmd(
                              on_open=lambda _round: progress.advance(task))
     table = season_table(season, rules, season_file.identities, opened, title, category, last)
     warn_duplicates(table.lines, title)
-    what = f"{season.name} — {table.category} {title} {after_label(season, last)}" + (f", as of {as_of}" if as_of else "")
+    what = f"{season.name} — {table.category} {title} {after_label(season, last)}"
+    what += f", as of {as_of}" if as_of else ""
     if chart is not None:
         write_chart(table, what, chart)
     if show_outlook:

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Iterable
 from importlib import resources
 from pathlib import Path
-from typing import Iterable
 
 from raidcontrol.core.errors import InputError
 from raidcontrol.rules import Rulebook

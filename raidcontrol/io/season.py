@@ -32,10 +32,11 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from raidcontrol.championship.model import ROUND_TYPES, Round, Season
 from raidcontrol.championship.people import Alias, Identities

@@ -66,7 +66,7 @@ class StockRule:
     when_missing: str = ""
     missing_text: str = ""
 
-    def limits_for(self, rules: "StockRules", reference_id: str) -> dict[str, float]:
+    def limits_for(self, rules: StockRules, reference_id: str) -> dict[str, float]:
         """This rule's limits with the production model's balance-of-performance values laid over."""
         return {**self.limits, **rules.bop.get(reference_id, {}).get(self.key, {})}
 

@@ -13,8 +13,7 @@ from __future__ import annotations
 import difflib
 from typing import Any
 
-from raidcontrol.stock.breach import (ELIGIBLE, ELIGIBLE_WITH_REMARKS, EXPERIMENTAL, NOT_ELIGIBLE, Breach,
-                                      Verdict)
+from raidcontrol.stock.breach import ELIGIBLE, ELIGIBLE_WITH_REMARKS, EXPERIMENTAL, NOT_ELIGIBLE, Breach, Verdict
 from raidcontrol.stock.checks import MISSING, missing, special
 from raidcontrol.stock.record import CAR_FIELDS, ScrutineeringRecord
 from raidcontrol.stock.rules import StockRule, StockRules
@@ -159,7 +158,8 @@ def _within(name: str, value: float, limit: float, base: Any) -> tuple[bool, str
         return True, ""
     if name == "max_over_reference":
         return value - base <= limit, f"≤ {_num(base + limit)} (production {_num(base)} + {_num(limit)})"
-    return value - base >= limit, f"≥ {_num(base + limit)} (production {_num(base)} {'+' if limit >= 0 else '−'} {_num(abs(limit))})"
+    sign = "+" if limit >= 0 else "−"
+    return value - base >= limit, f"≥ {_num(base + limit)} (production {_num(base)} {sign} {_num(abs(limit))})"
 
 
 def _norm(text: Any) -> str:

@@ -6,9 +6,9 @@ import dataclasses
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from raidcontrol.championship.manufacturers import manufacturer_scores
 from raidcontrol.championship.model import CategoryResult, Person, Round
 from raidcontrol.championship.outlook import CAN_WIN, CHAMPION, OUT, RemainingRound, outlook
-from raidcontrol.championship.manufacturers import manufacturer_scores
 from raidcontrol.championship.points import score_round
 from raidcontrol.championship.standings import standings
 from raidcontrol.championship.titles import RoundEntry

@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from raidcontrol.core.journal import Record
@@ -150,7 +150,7 @@ def test_experimental_stock_car_scores_nothing(cli, tmp_path):
 def test_late_penalty_swaps_two_contenders_and_as_of_shows_before(cli, tmp_path):
     season = build_season(tmp_path)
     assert [r[1] for r in table(cli, season)[1:3]] == ["Cid Driver", "Gill Driver"]
-    before = datetime.now(timezone.utc)
+    before = datetime.now(UTC)
     time.sleep(0.05)
     # Upheld on appeal hours later: 30 min on Cid at Dakar stage 2.  Gil now wins the Dakar
     # (50 + 3 + 5 = 58) and Cid is 2nd (40 + 4 + 4 = 48).
@@ -184,6 +184,7 @@ def test_outlook_before_the_last_round(cli, tmp_path):
 def test_outlook_after_round_one(cli, tmp_path):
     season = build_season(tmp_path)
     code, out, _ = cli("standings", season, "--outlook", "--after", "1", "--format", "csv")
+    assert code == 0
     rows = list(csv.DictReader(io.StringIO(out)))
     # Portugal (its event folder: 2 stages of 300 km, 30 + 2 × 5) and Argentina (2 stages planned in
     # season.toml: 40) are still open: 80.
@@ -254,12 +255,12 @@ def test_penalty_confirmed_then_dismissed_on_appeal(cli, tmp_path):
     proposed, = session.record([Record("penalty-proposed", "tracking/201/2/DZ4",
                                        {"stage": 2, "bib": 201, "amount_ms": 30 * 60_000, "scope": "stage",
                                         "reason": "speeding in DZ4"}, author="tracking", origin="tracking")])
-    leaders = lambda *a: [r[1] for r in table(cli, season, *a)[1:3]]   # noqa: E731
+    leaders = lambda *a: [r[1] for r in table(cli, season, *a)[1:3]]
     assert leaders() == ["Cid Driver", "Gill Driver"]                  # proposed only: does not count
     session.record([Record("penalty-decision", str(proposed.id), {"decision": "confirmed"}, author="stewards",
                            origin="stewards")])
     assert leaders() == ["Gill Driver", "Cid Driver"]                  # confirmed: 85 to 80
-    confirmed_at = datetime.now(timezone.utc)
+    confirmed_at = datetime.now(UTC)
     time.sleep(0.05)
     session.record([Record("penalty-decision", str(proposed.id), {"decision": "dismissed"}, author="court of appeal",
                            origin="stewards")])

@@ -72,7 +72,8 @@ def test_every_flag_and_remark_is_data():
                "breaches": [{"rule_id": "R-LIM-01", "consequence": "remark"}]}
     effect = ranking_effects({510: payload}, RB)[510]
     assert effect.as_dict() == {"stock_verdict": "eligible-with-remarks", "stock_flag": "",
-                                "stock_rules": ["R-LIM-01"], "stock_remarks": ["R-LIM-01 (weight.weight_kg): not weighed"],
+                                "stock_rules": ["R-LIM-01"],
+                                "stock_remarks": ["R-LIM-01 (weight.weight_kg): not weighed"],
                                 "stock_ranked": True}
     assert ranking_effects({}, RB, ENTRIES)[504].as_dict() == {
         "stock_verdict": "not-scrutineered", "stock_flag": "not scrutineered", "stock_rules": [], "stock_remarks": [],

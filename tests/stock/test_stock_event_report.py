@@ -124,7 +124,7 @@ def test_an_event_override_of_a_limit_changes_the_verdict(event):
     toml.write_text(toml.read_text(encoding="utf-8") + "\n[rules.stock.allowed.fuel_tank]\nmax = 600\n",
                     encoding="utf-8")
     out = json.loads(_report(event, "--format", "json").stdout)
-    assert dict((r["bib"], r["verdict"]) for r in out)[603] == "eligible"
+    assert {r["bib"]: r["verdict"] for r in out}[603] == "eligible"
     single = invoke("scrutineer", "check", event / "scrutineering" / "603.toml", "--format", "json")
     assert single.exit_code == 0 and json.loads(single.stdout)["verdict"] == "eligible"
     # the same file outside the event folder is checked against the rulebook as published
