@@ -70,3 +70,33 @@ def test_only_registered_nominated_cars_take_places():
     makers = manufacturer_scores(res, score_round(res, FIA), FIA)
     assert (makers["b"].final_points, makers["a"].final_points) == (30, 25)
     assert makers["a"].counted == (3,)
+
+
+def test_the_384_points_through_the_command(cli, tmp_path):
+    """The acceptance: `standings SEASON.toml --title manufacturers --format csv`, nominated cars by default."""
+    import csv
+    import io
+
+    from tests.conftest import make_event
+
+    order = ["O1", "D1", "F1", "O2", "D2", "T1", "F2", "D3", "O3", "T2", "F3", "T3", "O4", "O5", "O6"]
+    maker = {"D": "Dacia", "F": "Ford", "T": "Toyota"}
+    bib = {name: 300 + i for i, name in enumerate(order)}
+    entries = "bib,category,class,driver,codriver,team,brand,model,w2rc,manufacturer\n" + "".join(
+        f"{bib[n]},Ultimate,T1+,Driver {n},Nav {n},Team {n},X,Y,true,{maker.get(n[0], '')}\n" for n in order)
+    times = []
+    for stage in range(1, 14):
+        # each stage in the order above, except that O6 (no manufacturer) wins stages 1, 9 and 10; a place is
+        # a minute.  O6 then passes O4, O5 and T3 (Toyota's third car) in the general; the nominated order holds.
+        ranking = (["O6"] + [n for n in order if n != "O6"]) if stage in (1, 9, 10) else order
+        times += [f"{stage},{bib[n]},08:00:00,12:{i:02d}:00,finished" for i, n in enumerate(ranking)]
+    make_event(tmp_path / "dakar", entries=entries, times="\n".join(times), stages=tuple(range(1, 14)))
+    (tmp_path / "season.toml").write_text('name = "S"\nrulebook = "fia-2026"\n[[round]]\nname = "Dakar"\n'
+                                          'type = "marathon"\nevent = "dakar"\n')
+    code, out, err = cli("standings", tmp_path / "season.toml", "--title", "manufacturers", "--format", "csv")
+    assert code == 0, err
+    got = {r["name"]: int(r["points"]) for r in csv.DictReader(io.StringIO(out))}
+    assert got == {"Dacia": 80 + 13 * 8, "Ford": 63 + 13 * 5, "Toyota": 46 + 13 * 2}
+    assert sum(got.values()) == (50 + 40 + 30 + 26 + 23 + 20) + 13 * (5 + 4 + 3 + 2 + 1) == 384
+    code, out, _ = cli("classify", tmp_path / "dakar", "--stage", "9", "--format", "csv")
+    assert list(csv.DictReader(io.StringIO(out)))[0]["bib"] == str(bib["O6"])   # a non-manufacturer stage win
