@@ -150,12 +150,27 @@ def record_from_dict(data: dict) -> ScrutineeringRecord:
     checks = _seal_checks(_array(data.get("seal_check", []), "seal_check"))
     if checks and not info:
         raise InputError("seal checks need a [findings] table with the scrutineer's name", field="findings")
-    return ScrutineeringRecord(
+    record = ScrutineeringRecord(
         bib=head["bib"], reference=head["reference"], car=car, modifications=mods, measured=measured,
         scrutineer=info.get("scrutineer", ""), date=info.get("date", ""), remarks=tuple(info.get("remarks", [])),
         decision=info.get("decision", ""), seal_checks=checks, team=head.get("team", ""), crew=head.get("crew", ""),
         experimental=head.get("experimental", False), experimental_reason=head.get("experimental_reason", ""),
     )
+    _restrictor_inside_intake(record)
+    return record
+
+
+def _restrictor_inside_intake(record: ScrutineeringRecord) -> None:
+    """A restrictor (declared or measured) cannot be as large as the intake it sits in (bad input)."""
+    declared = (record.car.get("equipment.restrictor_diameter_mm"), record.car.get("equipment.intake_diameter_mm"),
+                "car.equipment.intake_diameter_mm")
+    restrictor, basis = record.value("equipment.restrictor_diameter_mm")
+    in_force = (restrictor, record.value("equipment.intake_diameter_mm")[0],
+                f"{'findings.measured' if basis == 'measured' else 'car'}.equipment.restrictor_diameter_mm")
+    for restrictor, intake, where in (declared, in_force):
+        if restrictor is not None and intake is not None and restrictor >= intake:
+            raise InputError(f"a restrictor of {restrictor:g} mm cannot sit in an intake of {intake:g} mm "
+                             "(restrictor_diameter_mm must be smaller than intake_diameter_mm)", field=where)
 
 
 def _array(value: Any, path: str) -> list:

@@ -4,7 +4,9 @@ real car can have (an impossible value is bad input, not a breach).
 The models are built from the field tables of :mod:`raidcontrol.stock.record` (one schema), with
 :data:`BOUNDS` laid over.  Bounds are physical plausibility, not regulations (those are in the
 rulebook's ``stock.toml``): a dimension, a displacement, a tank, a tyre are more than zero; a car
-weighs at least :data:`MIN_PLAUSIBLE_WEIGHT_KG`.  The reader
+weighs at least :data:`MIN_PLAUSIBLE_WEIGHT_KG`.  (That a restrictor is smaller than its intake,
+declared or measured, is checked on the whole record by :func:`raidcontrol.stock.record.record_from_dict`.)
+The reader
 (:func:`raidcontrol.io.scrutineering.read_record`) validates a file with :data:`RecordModel` and
 turns every problem into an ``InputError`` naming file, line and field.
 """
@@ -13,7 +15,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, create_model, field_validator
+from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from raidcontrol.stock import record as schema
 
@@ -33,23 +35,8 @@ TYPES: dict[str, Any] = {"str": str, "int": int, "number": float, "bool": bool, 
 STRICT = ConfigDict(extra="forbid", strict=True)
 
 
-class _Equipment(BaseModel):
-    """Cross-field check of the equipment table: the restrictor sits inside the intake."""
-
-    model_config = STRICT
-
-    @field_validator("intake_diameter_mm", check_fields=False)
-    @classmethod
-    def _restrictor_inside_intake(cls, intake: float | None, info: ValidationInfo) -> float | None:
-        restrictor = info.data.get("restrictor_diameter_mm")
-        if restrictor is not None and intake is not None and restrictor >= intake:
-            raise ValueError(f"a restrictor of {restrictor:g} mm cannot sit in an intake of {intake:g} mm "
-                             "(restrictor_diameter_mm must be smaller than intake_diameter_mm)")
-        return intake
-
-
-def _model(name: str, fields: tuple[schema.Field, ...], section: str = "", *, optional: bool = False,
-           base: type[BaseModel] | None = None) -> type[BaseModel]:
+def _model(name: str, fields: tuple[schema.Field, ...], section: str = "", *, optional: bool = False
+           ) -> type[BaseModel]:
     spec: dict[str, Any] = {}
     for f in fields:
         kind = TYPES[f.kind]
@@ -59,14 +46,11 @@ def _model(name: str, fields: tuple[schema.Field, ...], section: str = "", *, op
             spec[f.name] = (kind, Field(..., **bounds, **extra))
         else:
             spec[f.name] = (kind | None, Field(None, **bounds, **extra))
-    if base is not None:
-        return create_model(name, __base__=base, **spec)
     return create_model(name, __config__=STRICT, **spec)
 
 
 def _car(name: str, optional: bool) -> type[BaseModel]:
-    sections = {s: _model(f"{name}_{s}", fs, s, optional=optional, base=_Equipment if s == "equipment" else None)
-                for s, fs in schema.CAR.items()}
+    sections = {s: _model(f"{name}_{s}", fs, s, optional=optional) for s, fs in schema.CAR.items()}
     spec: dict[str, Any] = {}
     for s, model in sections.items():
         required = not optional and any(f.required for f in schema.CAR[s])

@@ -63,3 +63,16 @@ def test_report_records_nothing_when_one_file_is_impossible(cli, tmp_path):
     store = JournalStore(default_url(event))
     assert [r for r in store.records() if r.kind == "scrutineering"] == []
     store.close()
+
+
+def test_a_measured_restrictor_larger_than_the_declared_intake(cli, tmp_path):
+    from tests.stock.test_stock_bad_input import BASE
+
+    text = BASE.replace("restrictor_count = 2", "restrictor_count = 2\nintake_diameter_mm = 36.2").replace(
+        "restrictor_diameter_mm = 35.98", "restrictor_diameter_mm = 36.3")
+    path = tmp_path / "bad.toml"
+    path.write_text(text, encoding="utf-8")
+    line = text.splitlines().index("restrictor_diameter_mm = 36.3") + 1
+    code, _, err = cli("scrutineer", "check", path)
+    assert code == 2
+    assert f"{path}:{line}: field 'findings.measured.equipment.restrictor_diameter_mm'" in err.replace("\n", "")
