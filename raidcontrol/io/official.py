@@ -234,7 +234,8 @@ def convert_official(src: str | Path, out: str | Path, decisions: str | Path | N
         stages.append({"number": n, "name": ("Prologue " if n == 0 else "") + name, "special_km": float(special_km),
                        "max_time": format_duration(max_ms),
                        "counts_for_general": bool(counts_prologue) if n == 0 else bool(s.get("generalDisplay", True)),
-                       "final": n in max_times or any(t[0] == n for t in times if t[4] in ("finished", "dnf"))})
+                       "final": n in max_times or any(t[0] == n for t in times if t[4] in ("finished", "dnf")),
+                       **({"power_stage": True} if any(sec.get("powerStage") for sec in s.get("sectors", [])) else {})})
 
     out.mkdir(parents=True, exist_ok=True)
     write_event_toml(out / "event.toml", f"Dakar {year}", RULEBOOK, stages,

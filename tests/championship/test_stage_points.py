@@ -113,3 +113,15 @@ def test_stage_points_kept_on_retirement_as_the_2025_figures_show():
     final = rows("1 1 finished, 2 2 finished, 3 3 finished, 5 4 finished, 4 - withdrawn")
     s = score_round(CategoryResult(Round(2, "R2", "rally"), crews, final, {1: stage1}), FIA)
     assert (s[4].final_points, s[4].stage_points, s[4].points) == (1, 2, 3)
+
+
+def test_the_organisers_power_stage_flag_is_imported(dakar_event):
+    """Dakar 2025: the organiser's itinerary flags stage 12 (a 61 km special) as the power stage; under
+    the 100 km threshold it awards the power-stage bonus only."""
+    from raidcontrol.io.event_folder import read_event_toml
+
+    _, _, records = read_event_toml(dakar_event)
+    stages = {r.payload["number"]: r.payload for r in records if r.kind == "stage"}
+    assert [n for n, p in stages.items() if p.get("power_stage")] == [12]
+    twelve = Stage(12, "S12", stages[12]["special_km"], 1, True, power_stage=True)
+    assert twelve.special_km == 61 and not awards_stage_points(twelve, FIA) and awards_power_bonus(twelve, FIA)
