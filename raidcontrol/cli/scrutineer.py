@@ -30,7 +30,6 @@ from raidcontrol.io.scrutineering import (
 )
 from raidcontrol.io.stock_report import REPORT_FILE, ReportItem, render_report, seal_state, write_report
 from raidcontrol.rules import load_rulebook
-from raidcontrol.session import EventSession
 from raidcontrol.stock.breach import ELIGIBLE, ELIGIBLE_WITH_REMARKS, EXPERIMENTAL, NOT_ELIGIBLE, Verdict
 from raidcontrol.stock.journal import desired_records, records_to_append
 from raidcontrol.stock.rules import GROUPS, LIMIT_KEYS, stock_rules
@@ -192,6 +191,8 @@ def report_cmd(
     them; a changed seal's time penalty is proposed to the stewards.  Re-recording
     unchanged verdicts adds nothing.
     """
+    from raidcontrol.session import EventSession  # the journal (SQLAlchemy): only this command needs it
+
     session = EventSession.open(event_dir, db_url=db)
     ev, rb = session.event, session.rulebook
     rules = stock_rules(rb)
