@@ -165,7 +165,7 @@ def rules_cmd(
             limits = "; ".join(f"{k} {v:g}" for k, v in r.limits.items() if k in LIMIT_KEYS)
             if r.tolerance_pct:
                 limits = "; ".join(x for x in (limits, f"tolerance {r.tolerance_pct:g} %") if x)
-            rows.append([r.id, group, r.text, ", ".join(r.areas), ", ".join((*r.flags, *r.figures, *r.measures)),
+            rows.append([r.id, group, r.text, ", ".join(r.areas), ", ".join((*r.flags, *r.figures, *r.measures, *r.dates, *((f"check: {r.check}",) if r.check else ()))),
                          limits, r.consequence, r.source])
     for seal in rules.seals.values():
         penalties = ", ".join(format_duration(p) for p in seal.penalties_ms)
