@@ -139,6 +139,13 @@ def _emit_outlook(view: Outlook, fmt: OutputFormat, what: str, caption: str) -> 
          highlight_rows={i for i, ln in enumerate(view.lines) if ln.status not in (OUT,)} if rows else None)
 
 
+def _open(season_file, numbers: list[int], moment, db: str | None, *, progress: bool) -> list:
+    """The rounds' events opened through their journals, with a progress bar on stderr for the table."""
+    with Progress(console=err_console, transient=True, disable=not progress) as bar:
+        task = bar.add_task("opening the rounds' journals", total=len(numbers))
+        return open_rounds(season_file, numbers, as_of=moment, db_url=db, on_open=lambda _round: bar.advance(task))
+
+
 def standings_cmd(
     season_toml: Annotated[Path, typer.Argument(
         help="The season file (season.toml): rulebook and rounds in order.")],
@@ -188,11 +195,8 @@ def standings_cmd(
     rules.check_title(title)
     rules.category(category)
     last = after_round(season, after, season_file.folders)
-    numbers = rounds_to_open(season, last, season_file.folders)
-    with Progress(console=err_console, transient=True, disable=fmt is not OutputFormat.table) as progress:
-        task = progress.add_task("opening the rounds' journals", total=len(numbers))
-        opened = open_rounds(season_file, numbers, as_of=moment, db_url=db,
-                             on_open=lambda _round: progress.advance(task))
+    opened = _open(season_file, rounds_to_open(season, last, season_file.folders), moment, db,
+                   progress=fmt is OutputFormat.table)
     table = season_table(season, rules, season_file.identities, opened, title, category, last)
     warn_duplicates(table.lines, title)
     what = f"{season.name} — {table.category} {title} {after_label(season, last)}"
