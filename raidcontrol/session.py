@@ -43,19 +43,21 @@ def event_key_of(folder: Path, desired: list[Record]) -> str:
         or folder.resolve().name
 
 
-def remarks_of(state: JournalState, rulebook: Rulebook | None) -> dict[int, Remark]:
-    """The scrutineering verdicts in force as remarks by bib (what the rulebook makes them do)."""
+def remarks_of(state: JournalState, rulebook: Rulebook | None, event: Event | None = None) -> dict[int, Remark]:
+    """The scrutineering verdicts in force as remarks by bib (what the rulebook makes them do); with
+    ``event``, a Stock entry without a verdict is remarked *not scrutineered*."""
     verdicts = {int(r.key): r.payload for r in state.of_kind("scrutineering") if str(r.key).isdigit() and r.payload}
-    if not verdicts or rulebook is None:
+    if rulebook is None or (not verdicts and not rulebook.has("stock")):
         return {}
     from raidcontrol.stock.effects import ranking_effects
 
-    effects = ranking_effects(verdicts, rulebook)
+    entries = {bib: e.category for bib, e in event.entries.items()} if event is not None else None
+    effects = ranking_effects(verdicts, rulebook, entries)
     out: dict[int, Remark] = {}
-    for bib, payload in sorted(verdicts.items()):
+    for bib in sorted(set(verdicts) | set(effects)):
         effect = effects.get(bib)
         out[bib] = Remark(effect.excluded_categories if effect else frozenset(), effect.flag if effect else "",
-                          str(payload.get("verdict", "")))
+                          str((verdicts.get(bib) or {}).get("verdict", "")))
     return out
 
 
@@ -109,7 +111,7 @@ class EventSession:
         state = fold(records, as_of) if records is not None else store.state(as_of)
         event = event_from_state(state)
         rulebook = load_rulebook(event.rulebook_id, event.rules, base=folder) if event.rulebook_id else None
-        event.remarks = remarks_of(state, rulebook)
+        event.remarks = remarks_of(state, rulebook, event)
         return cls(folder, store, state, event, rulebook, list(appended or []), as_of)
 
     def at(self, as_of: datetime | None) -> EventSession:

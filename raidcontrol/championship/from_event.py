@@ -4,7 +4,9 @@ Takes the event (:class:`~raidcontrol.core.model.Event`), its rulebook and the s
 verdicts in force, and runs the event's classifications: the final classification is
 ``classify_general`` of the category, the stage results are ``classify_stage`` of each
 stage that counts for the general classification (and the prologue when the rulebook
-awards prologue stage points).
+awards prologue stage points) whose special is longer than the rulebook's
+``min_special_km``; the power stages (``power_stage = true`` in event.toml) are ranked the
+same way for the power-stage bonus.
 
 Columns of entries.csv read here (kept as text in ``Entry.extra``):
 
@@ -15,14 +17,15 @@ Columns of entries.csv read here (kept as text in ``Entry.extra``):
 """
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from raidcontrol.championship.model import CategoryResult, Crew, ResultRow, Round
 from raidcontrol.championship.people import Identities
 from raidcontrol.championship.rules import ChampionshipCategory, ChampionshipRules
 from raidcontrol.classification import classify_general, classify_stage
 from raidcontrol.core.errors import InputError
-from raidcontrol.core.model import Entry, Event
+from raidcontrol.core.model import Entry, Event, Stage
 from raidcontrol.rules import Rulebook
 
 TRUE_WORDS = frozenset({"true", "yes", "y", "1"})
@@ -56,11 +59,28 @@ def crews_of(event: Event, category: ChampionshipCategory, verdicts: Mapping[int
     return out
 
 
+def awards_stage_points(stage: Stage, rules: ChampionshipRules) -> bool:
+    """A stage awards stage points when it counts (or is a prologue the rulebook scores) and its
+    special is longer than ``min_special_km``."""
+    counts = stage.counts_for_general or (stage.number == 0 and rules.prologue_stage_points)
+    return counts and stage.special_km > rules.min_special_km
+
+
+def awards_power_bonus(stage: Stage, rules: ChampionshipRules) -> bool:
+    """A stage flagged ``power_stage = true`` awards the power-stage bonus (when the rulebook has one)."""
+    return bool(getattr(stage, "power_stage", False)) and bool(rules.power_stage_positions)
+
+
 def point_stages(event: Event, rules: ChampionshipRules) -> list[int]:
     """Stages with results that award stage points."""
     done = set(event.stages_with_results())
-    return [n for n, st in sorted(event.stages.items())
-            if n in done and (st.counts_for_general or (n == 0 and rules.prologue_stage_points))]
+    return [n for n, st in sorted(event.stages.items()) if n in done and awards_stage_points(st, rules)]
+
+
+def power_stages(event: Event, rules: ChampionshipRules) -> list[int]:
+    """Stages with results that award the power-stage bonus."""
+    done = set(event.stages_with_results())
+    return [n for n, st in sorted(event.stages.items()) if n in done and awards_power_bonus(st, rules)]
 
 
 def category_result(rnd: Round, event: Event, rulebook: Rulebook, rules: ChampionshipRules, category_name: str | None,
@@ -82,6 +102,10 @@ def category_result(rnd: Round, event: Event, rulebook: Rulebook, rules: Champio
         return tuple(ResultRow(line.bib, line.position, line.status) for line in lines)
 
     final = rows(classify_general(event, rulebook, category=category.category, klass=category.klass, effects=effects))
-    stages = {n: rows(classify_stage(event, rulebook, n, category=category.category, klass=category.klass,
-                                     effects=effects)) for n in point_stages(event, rules)}
-    return CategoryResult(rnd, crews, final, stages)
+    def stage_rows(n: int) -> tuple[ResultRow, ...]:
+        return rows(classify_stage(event, rulebook, n, category=category.category, klass=category.klass,
+                                   effects=effects))
+
+    stages = {n: stage_rows(n) for n in point_stages(event, rules)}
+    power = {n: stages[n] if n in stages else stage_rows(n) for n in power_stages(event, rules)}
+    return CategoryResult(rnd, crews, final, stages, power)

@@ -89,13 +89,15 @@ class CategoryResult:
     """One round's results in one championship category.
 
     final: the final (general) classification; stages: stage number → that stage's
-    classification, for the stages that award stage points.
+    classification, for the stages that award stage points; power_stages: the same for the
+    power stages (``power_stage = true`` in event.toml), which award the power-stage bonus.
     """
 
     round: Round
     crews: dict[int, Crew]
     final: tuple[ResultRow, ...]
     stages: dict[int, tuple[ResultRow, ...]] = field(default_factory=dict)
+    power_stages: dict[int, tuple[ResultRow, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

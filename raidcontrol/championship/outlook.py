@@ -31,10 +31,13 @@ NAMED_RIVALS = 3         # rivals named in a margin condition before "and N more
 
 @dataclass(frozen=True)
 class RemainingRound:
-    """A round still to count, with the stages that will award stage points there."""
+    """A round still to count: the stages that will award stage points there, its power stages,
+    and where those numbers come from (``event folder``, ``season.toml`` or ``rulebook default``)."""
 
     round: Round
     stages: int
+    power_stages: int = 0
+    source: str = "event folder"
 
 
 @dataclass(frozen=True)
@@ -69,15 +72,20 @@ def round_maximum(title: str, rules: ChampionshipRules, rem: RemainingRound) -> 
     scale = rules.scales[rem.round.type]
     cars = rules.scoring_cars if title == "manufacturers" else 1
     finals = [scale.for_place(p) for p in range(1, cars + 1)]
-    stage_tops = [rules.stage_positions[i] if i < len(rules.stage_positions) else 0 for i in range(cars)]
-    return sum(finals) + sum(stage_tops) * rem.stages
+    return sum(finals) + _tops(rules.stage_positions, cars) * rem.stages + \
+        _tops(rules.power_stage_positions, cars) * rem.power_stages
+
+
+def _tops(positions: tuple[float, ...], cars: int) -> float:
+    """The points of the first ``cars`` places of a stage scale."""
+    return sum(positions[:cars])
 
 
 def _driver_ladder(rules: ChampionshipRules, rem: RemainingRound) -> list[tuple[str, float, int | None, float, int]]:
     """(wording, points the competitor is sure of, its place, the most a rival takes there,
     the rival's place) from the weakest result up to a win."""
     scale = rules.scales[rem.round.type]
-    stage_max = (rules.stage_positions[0] if rules.stage_positions else 0) * rem.stages
+    stage_max = _tops(rules.stage_positions, 1) * rem.stages + _tops(rules.power_stage_positions, 1) * rem.power_stages
     where = f"at {rem.round.label}"
     ladder = [(f"starting {where}", scale.not_classified, None, scale.for_place(1) + stage_max, 1),
               (f"being classified {where}", scale.lower_classified, None, scale.for_place(1) + stage_max, 1)]
@@ -122,7 +130,8 @@ def _closest(behind: list[tuple[str, float]]) -> str:
 def _margin_condition(me: StandingLine, rivals: list[StandingLine], available: float) -> str:
     """The exact margins over every rival that could still pass (ties go to countback)."""
     ahead = [(o.name, o.points - me.points) for o in rivals if o.points >= me.points]
-    behind = [(o.name, me.points - o.points) for o in rivals if me.points > o.points and o.points + available >= me.points]
+    behind = [(o.name, me.points - o.points) for o in rivals
+              if me.points > o.points and o.points + available >= me.points]
     text = me.name + " is champion"
     if ahead:
         text += " by outscoring " + " and ".join(f"{n} by more than {format_points(g)}" for n, g in ahead) + \
@@ -138,24 +147,36 @@ def _margin_condition(me: StandingLine, rivals: list[StandingLine], available: f
     return text + " (a tie on points goes to countback)"
 
 
+def _status(me: StandingLine, everyone: list[StandingLine], available: float, wins: tuple[int, ...]) -> str:
+    """champion (no rival taking everything left can pass), can win (taking everything left while
+    no rival scores puts the competitor ahead or level), or out."""
+    rivals = [o for o in everyone if o.key != me.key]
+    if all(beats((me.points, me.places), (o.points + available, o.places + wins)) for o in rivals):
+        return CHAMPION
+    best = (me.points + available, me.places + wins)
+    if all(not beats((o.points, o.places), best) for o in rivals):
+        return CAN_WIN
+    return OUT
+
+
 def outlook(title: str, lines: list[StandingLine], rules: ChampionshipRules,
             remaining: list[RemainingRound]) -> Outlook:
     """Who can still win, who has clinched and the simplest winning condition of each contender."""
     available = sum(round_maximum(title, rules, r) for r in remaining)
     wins = (1,) * len(remaining)
     newcomer = StandingLine(0, "", NEWCOMER, 0, ())
+    everyone = [*lines, newcomer]
+    status = {me.key: _status(me, everyone, available, wins) for me in everyone}
     out = []
     for me in lines:
-        rivals = [o for o in lines if o.key != me.key] + [newcomer]
-        best = (me.points + available, me.places + wins)
-        if all(beats((me.points, me.places), (o.points + available, o.places + wins)) for o in rivals):
-            status, condition = CHAMPION, f"{me.name} is champion"
-        elif all(not beats((o.points, o.places), best) for o in rivals):
-            status = CAN_WIN
+        # a rival whose own status is "out" is no threat: it is not named in a condition
+        rivals = [o for o in everyone if o.key != me.key and status[o.key] != OUT]
+        condition = ""
+        if status[me.key] == CHAMPION:
+            condition = f"{me.name} is champion"
+        elif status[me.key] == CAN_WIN:
             condition = (_single_round_condition(title, me, rivals, rules, remaining)
                          or _margin_condition(me, rivals, available))
-        else:
-            status, condition = OUT, ""
-        out.append(OutlookLine(me.position, me.name, me.points, me.points + available, status, condition))
+        out.append(OutlookLine(me.position, me.name, me.points, me.points + available, status[me.key], condition))
     leader_points = lines[0].points if lines else 0
     return Outlook(tuple(remaining), available, tuple(out), bool(remaining) and available >= leader_points)

@@ -11,7 +11,9 @@ Resolution, in order:
 3. a name found nowhere is its own person, keyed by its normalised form.
 
 Initials are not expanded (``N. Al-Attiyah`` is not ``Nasser Al-Attiyah``): list such
-spellings as aliases.
+spellings as aliases.  :func:`likely_duplicates` finds such pairs (the same surname — a shared
+word — and the same initial, spelled differently) so that the command can warn instead of
+silently splitting a person into two.
 """
 from __future__ import annotations
 
@@ -89,3 +91,26 @@ class Identities:
             key = self._makers[norm]
             return Person(key, self._maker_names[key])
         return Person(f"name:{norm}", name.strip())
+
+
+def _words(name: str) -> list[str]:
+    return normalise_name(name).split()
+
+
+def same_person_likely(a: str, b: str) -> bool:
+    """Whether two different spellings probably name one person: they share a word of two letters
+    or more (the surname) and, of the words they do not share, one on each side starts with the
+    same letter (the initial): ``N. Al-Attiyah`` and ``Nasser Al-Attiyah``, ``L. Hartmann`` and
+    ``Lena Hartmann``."""
+    wa, wb = _words(a), _words(b)
+    if not wa or not wb or sorted(wa) == sorted(wb):
+        return False
+    shared = {w for w in wa if len(w) > 1} & {w for w in wb if len(w) > 1}
+    rest_a, rest_b = [w for w in wa if w not in shared], [w for w in wb if w not in shared]
+    return bool(shared) and bool(rest_a) and bool(rest_b) and bool({w[0] for w in rest_a} & {w[0] for w in rest_b})
+
+
+def likely_duplicates(people: list[Person]) -> list[tuple[Person, Person]]:
+    """Pairs of competitors keyed by their spelled name (no id, no alias) that are probably one person."""
+    named = [p for p in people if p.key.startswith("name:")]
+    return [(a, b) for i, a in enumerate(named) for b in named[i + 1:] if same_person_likely(a.name, b.name)]

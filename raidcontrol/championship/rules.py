@@ -12,6 +12,8 @@ from raidcontrol.core.errors import InputError
 from raidcontrol.rules import Rulebook
 
 TITLES = ("drivers", "codrivers", "manufacturers")
+NOMINATED_CARS, CREW_POINTS = "nominated-cars", "crew-points"
+DERIVATIONS = (NOMINATED_CARS, CREW_POINTS)
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,11 @@ class ChampionshipRules:
     """The championship section of a rulebook.
 
     stage_positions: stage points of the 1st, 2nd … scoring crew of a stage;
+    min_special_km: a stage awards stage points only when its special is longer than this (km);
+    power_stage_positions: bonus points of the 1st, 2nd … scoring crew of a power stage;
+    manufacturer_derivation: ``nominated-cars`` (the nominated cars ranked among themselves,
+    best ``scoring_cars`` of each manufacturer per ranking) or ``crew-points`` (the best
+    ``scoring_cars`` nominated crews' points from the drivers' table);
     planned_stages: round type → stages assumed at a round not yet run.
     """
 
@@ -66,6 +73,9 @@ class ChampionshipRules:
     scoring_cars: int
     excluded_verdicts: frozenset[str]
     planned_stages: dict[str, int]
+    min_special_km: float = 0.0
+    power_stage_positions: tuple[float, ...] = ()
+    manufacturer_derivation: str = NOMINATED_CARS
 
     def category(self, name: str | None) -> ChampionshipCategory:
         name = name or self.default_category
@@ -101,6 +111,15 @@ def championship_rules(rulebook: Rulebook) -> ChampionshipRules:
             max_nominated=int(mf["max_nominated"]), scoring_cars=int(mf["scoring_cars"]),
             excluded_verdicts=frozenset(ch["eligibility"]["excluded_verdicts"]),
             planned_stages={t: int(ch["planned_stages"][t]) for t in ROUND_TYPES},
+            min_special_km=float(sp["min_special_km"]), power_stage_positions=tuple(sp["power_stage"]),
+            manufacturer_derivation=_derivation(rulebook, mf["derivation"]),
         )
     except KeyError as exc:
         raise InputError(f"rulebook {rulebook.id!r} lacks the championship value {exc}", field="championship") from None
+
+
+def _derivation(rulebook: Rulebook, value: str) -> str:
+    if value not in DERIVATIONS:
+        raise InputError(f"rulebook {rulebook.id!r}: manufacturers derivation {value!r} is unknown "
+                         f"(known: {', '.join(DERIVATIONS)})", field="championship.manufacturers.derivation")
+    return value

@@ -2,14 +2,16 @@
 
 The rounds counted are those up to round number ``after`` (default: the last round with an
 event folder; 0 = before the season) that have an event; the rounds still open for the
-outlook are the ones after ``after`` and the ones not yet run.
+outlook are the ones after ``after`` and the ones not yet run, each with the stages of its
+own event folder when it has one, else a planned number of stages.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Mapping, Protocol, Sequence
+from typing import Any, Protocol
 
-from raidcontrol.championship.from_event import category_result
+from raidcontrol.championship.from_event import awards_power_bonus, awards_stage_points, category_result
 from raidcontrol.championship.model import Round, Season
 from raidcontrol.championship.outlook import Outlook, RemainingRound, outlook
 from raidcontrol.championship.people import Identities
@@ -17,8 +19,10 @@ from raidcontrol.championship.rules import ChampionshipRules
 from raidcontrol.championship.standings import StandingLine, standings
 from raidcontrol.championship.titles import Competitors, title_entries
 from raidcontrol.core.errors import InputError
-from raidcontrol.core.model import Event
+from raidcontrol.core.model import Event, Stage
 from raidcontrol.rules import Rulebook
+
+ITINERARY, SEASON_PLAN, DEFAULT_PLAN = "event folder", "season.toml", "rulebook default"
 
 
 class RoundEvent(Protocol):
@@ -88,17 +92,28 @@ def season_table(season: Season, rules: ChampionshipRules, identities: Identitie
     return SeasonTable(title, cat.name, after, counted, tuple(standings(rounds)), provisional)
 
 
-def remaining_rounds(season: Season, rules: ChampionshipRules, after: int, opened: Sequence[RoundEvent]
-                     ) -> list[RemainingRound]:
-    """The rounds still to count: after ``after``, or not yet run; with their planned stages."""
+def remaining_round(rnd: Round, rules: ChampionshipRules, itinerary: Sequence[Stage] | None) -> RemainingRound:
+    """A round still to count.  With an event folder, its own stages decide (their km and flags);
+    otherwise ``stages`` of season.toml, else the rulebook's planned stages for the round type."""
+    if itinerary is not None:
+        return RemainingRound(rnd, sum(awards_stage_points(st, rules) for st in itinerary),
+                              sum(awards_power_bonus(st, rules) for st in itinerary), ITINERARY)
+    if rnd.stages is not None:
+        return RemainingRound(rnd, rnd.stages, 0, SEASON_PLAN)
+    return RemainingRound(rnd, rules.planned_stages[rnd.type], 0, DEFAULT_PLAN)
+
+
+def remaining_rounds(season: Season, rules: ChampionshipRules, after: int, opened: Sequence[RoundEvent],
+                     itineraries: Mapping[int, Sequence[Stage]] | None = None) -> list[RemainingRound]:
+    """The rounds still to count: after ``after``, or not yet run.  ``itineraries``: round number →
+    the stages of its event folder (rounds that have one)."""
+    itineraries = itineraries or {}
     ran = {o.round.number for o in opened if o.event.stages_with_results()}
-    out = []
-    for rnd in season.rounds:
-        if rnd.number > after or rnd.number not in ran:
-            stages = rnd.stages if rnd.stages is not None else rules.planned_stages[rnd.type]
-            out.append(RemainingRound(rnd, stages))
-    return out
+    return [remaining_round(rnd, rules, itineraries.get(rnd.number)) for rnd in season.rounds
+            if rnd.number > after or rnd.number not in ran]
 
 
-def season_outlook(table: SeasonTable, season: Season, rules: ChampionshipRules, opened: Sequence[RoundEvent]) -> Outlook:
-    return outlook(table.title, list(table.lines), rules, remaining_rounds(season, rules, table.after, opened))
+def season_outlook(table: SeasonTable, season: Season, rules: ChampionshipRules, opened: Sequence[RoundEvent],
+                   itineraries: Mapping[int, Sequence[Stage]] | None = None) -> Outlook:
+    return outlook(table.title, list(table.lines), rules,
+                   remaining_rounds(season, rules, table.after, opened, itineraries))

@@ -22,10 +22,19 @@ INF = float("inf")
 @dataclass(frozen=True)
 class RoundEntry:
     """A competitor's result at one round: points, and the place that counts in a countback
-    (``None`` = no placed result)."""
+    (``None`` = no placed result).
+
+    For tracing (``standings --rounds``): final_points, stage_points, bonus_points (power
+    stages) add up to points; bibs: the crews the points come from (a manufacturer's counted
+    cars first).
+    """
 
     points: float
     place: int | None
+    final_points: float = 0
+    stage_points: float = 0
+    bonus_points: float = 0
+    bibs: tuple[int, ...] = ()
 
 
 Competitors = dict[str, tuple[Person, RoundEntry]]
@@ -41,7 +50,8 @@ def title_entries(title: str, result: CategoryResult, rules: ChampionshipRules) 
         scores = manufacturer_scores(result, crew_scores, rules)
         ordered = sorted(scores.items(), key=lambda kv: (-kv[1].points, kv[1].best_place or INF, kv[0]))
         for rank, (key, score) in enumerate(ordered, start=1):
-            out[key] = (score.manufacturer, RoundEntry(score.points, rank))
+            out[key] = (score.manufacturer, RoundEntry(score.points, rank, score.final_points, score.stage_points,
+                                                       score.bonus_points, score.counted))
         return out
     for bib, score in crew_scores.items():
         crew = result.crews[bib]
@@ -49,7 +59,8 @@ def title_entries(title: str, result: CategoryResult, rules: ChampionshipRules) 
         if person is None:
             continue
         previous = out.get(person.key)
-        entry = RoundEntry(score.points, score.place)
+        entry = RoundEntry(score.points, score.place, score.final_points, score.stage_points, score.bonus_points,
+                           (bib,))
         if previous is None or previous[1].points < entry.points:  # a person twice in one category: best crew
             out[person.key] = (person, entry)
     return out

@@ -8,37 +8,45 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Optional
+from typing import Annotated
 
 import typer
+from rich.console import Console
+from rich.panel import Panel
+from rich.table import Table
 
-from raidcontrol.cli.common import Format, LazyConsole, OutputFormat, emit
+from raidcontrol.cli.common import OutputFormat, emit
 from raidcontrol.core.errors import InputError
 from raidcontrol.core.timefmt import format_duration
-
-if TYPE_CHECKING:  # the Stock modules load inside the commands (a light start-up for --help)
-    from raidcontrol.stock.breach import Verdict
-
-REPORT_FILE = "stock-scrutineering.html"  # io.stock_report.REPORT_FILE (jinja2 and the store load in report_cmd)
+from raidcontrol.io.event_folder import EVENT_FILE, read_event_toml
+from raidcontrol.io.scrutineering import (
+    EVENT_REFERENCES,
+    SCRUTINEERING_DIR,
+    check_file,
+    load_library,
+    read_event_scrutineering,
+)
+from raidcontrol.io.stock_report import REPORT_FILE, ReportItem, render_report, seal_state, write_report
+from raidcontrol.rules import load_rulebook
+from raidcontrol.stock.breach import ELIGIBLE, ELIGIBLE_WITH_REMARKS, EXPERIMENTAL, NOT_ELIGIBLE, Verdict
+from raidcontrol.stock.journal import desired_records, records_to_append
+from raidcontrol.stock.rules import GROUPS, LIMIT_KEYS, stock_rules
 
 EXIT_NOT_ELIGIBLE = 1
 DEFAULT_RULEBOOK = "fia-2026"
-STYLE = {"eligible": "bold green", "eligible-with-remarks": "bold yellow", "not-eligible": "bold red",
-         "experimental": "bold magenta"}  # by verdict (stock.breach.VERDICTS)
+STYLE = {ELIGIBLE: "bold green", ELIGIBLE_WITH_REMARKS: "bold yellow", NOT_ELIGIBLE: "bold red",
+         EXPERIMENTAL: "bold magenta"}
 BREACH_HEADER = ("rule", "subject", "measured", "allowed", "unit", "basis", "consequence", "penalty", "stage", "text")
 
-console = LazyConsole()
+console = Console()
 scrutineer = typer.Typer(help="Stock eligibility: production references, scrutineering records, verdicts.",
                          no_args_is_help=True)
 
 
 def _event_dir_of(file: Path) -> Path | None:
     """The event folder a file ``EVENT_DIR/scrutineering/<bib>.toml`` belongs to, if any."""
-    from raidcontrol.io.event_folder import EVENT_FILE
-    from raidcontrol.io.scrutineering import SCRUTINEERING_DIR
-
     folder = file.resolve().parent
     if folder.name == SCRUTINEERING_DIR and (folder.parent / EVENT_FILE).is_file():
         return folder.parent
@@ -53,25 +61,24 @@ def breach_rows(verdict: Verdict) -> list[list]:
 
 @scrutineer.command("check")
 def check_cmd(
-    file: Path = typer.Argument(..., help="A scrutineering file (scrutineering/<bib>.toml): declaration and findings."),
-    fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table, json or csv (the breaches)."),
-    rulebook: Optional[str] = typer.Option(None, "--rulebook", help="Rulebook id (default: the event's when FILE is in "
-                                           "an event folder, else fia-2026)."),
-    references: list[Path] = typer.Option([], "--references", help="A folder of extra production-reference sheets "
-                                          "(repeatable; EVENT_DIR/references is used automatically)."),
+    file: Annotated[Path, typer.Argument(
+        help="A scrutineering file (scrutineering/<bib>.toml): declaration and findings.")],
+    fmt: Annotated[OutputFormat, typer.Option(
+        "--format", help="table, json or csv (the breaches).")] = OutputFormat.table,
+    rulebook: Annotated[str | None, typer.Option(
+        "--rulebook", help="Rulebook id (default: the event's when FILE is in an event folder, else "
+                           "fia-2026).")] = None,
+    references: Annotated[list[Path] | None, typer.Option(
+        "--references", help="A folder of extra production-reference sheets (repeatable; EVENT_DIR/references is "
+                             "used automatically).")] = None,
 ) -> None:
     """Check one Stock car against its production reference and the Stock rules.
 
     Exit code 0: eligible, eligible with remarks, or experimental (runs outside the Stock
     ranking); 1: not eligible; 2: bad input (file, line and field are named).
     """
-    from raidcontrol.io.event_folder import read_event_toml
-    from raidcontrol.io.scrutineering import EVENT_REFERENCES, check_file, load_library
-    from raidcontrol.rules import load_rulebook
-    from raidcontrol.stock.breach import NOT_ELIGIBLE
-
     event_dir = _event_dir_of(file)
-    extra = list(references)
+    extra = list(references or [])
     if event_dir is not None:
         doc, event_book, _ = read_event_toml(event_dir)
         book = event_book if rulebook in (None, doc["rulebook"]) else load_rulebook(rulebook, doc.get("rules", {}))
@@ -92,9 +99,6 @@ def check_cmd(
 
 
 def _print_verdict(record, verdict: Verdict, rulebook_id: str) -> None:
-    from rich.panel import Panel
-    from rich.table import Table
-
     lines = [f"[{STYLE[verdict.verdict]}]{verdict.verdict.upper()}[/]",
              f"car #{record.bib} · {record.team or '—'} · {record.crew or '—'}",
              f"production reference: {record.reference} · rulebook {rulebook_id}"]
@@ -125,15 +129,13 @@ def _print_verdict(record, verdict: Verdict, rulebook_id: str) -> None:
 
 @scrutineer.command("references")
 def references_cmd(
-    event_dir: Optional[Path] = typer.Option(None, "--event", help="Also the sheets of EVENT_DIR/references."),
-    fmt: Format = OutputFormat.table,
+    event_dir: Annotated[Path | None, typer.Option("--event", help="Also the sheets of EVENT_DIR/references.")] = None,
+    fmt: Annotated[OutputFormat, typer.Option("--format", help="table, csv or json.")] = OutputFormat.table,
 ) -> None:
     """List the production-reference library (one sheet per admitted production model).
 
     Shows each sheet's key figures and how many of its figures are assumptions.
     """
-    from raidcontrol.io.scrutineering import EVENT_REFERENCES, load_library
-
     library = load_library([event_dir / EVENT_REFERENCES] if event_dir else [])
     header = ("id", "make", "model", "variant", "engine", "displacement_cc", "power_kw", "gearbox", "wheelbase_mm",
               "figures", "assumptions")
@@ -150,13 +152,10 @@ def references_cmd(
 
 @scrutineer.command("rules")
 def rules_cmd(
-    rulebook: str = typer.Option(DEFAULT_RULEBOOK, "--rulebook", help="Rulebook id."),
-    fmt: Format = OutputFormat.table,
+    rulebook: Annotated[str, typer.Option("--rulebook", help="Rulebook id.")] = DEFAULT_RULEBOOK,
+    fmt: Annotated[OutputFormat, typer.Option("--format", help="table, csv or json.")] = OutputFormat.table,
 ) -> None:
     """List the Stock rules: id, group, text, limits and their sources."""
-    from raidcontrol.rules import load_rulebook
-    from raidcontrol.stock.rules import GROUPS, LIMIT_KEYS, stock_rules
-
     rules = stock_rules(load_rulebook(rulebook))
     header = ("id", "group", "text", "areas", "checks", "limits", "consequence", "source")
     rows = [[rules.principle.id, "principle", rules.principle.text, "", "", "", rules.principle.consequence,
@@ -166,23 +165,24 @@ def rules_cmd(
             limits = "; ".join(f"{k} {v:g}" for k, v in r.limits.items() if k in LIMIT_KEYS)
             if r.tolerance_pct:
                 limits = "; ".join(x for x in (limits, f"tolerance {r.tolerance_pct:g} %") if x)
-            rows.append([r.id, group, r.text, ", ".join(r.areas), ", ".join((*r.flags, *r.figures, *r.measures)),
+            rows.append([r.id, group, r.text, ", ".join(r.areas), ", ".join((*r.flags, *r.figures, *r.measures, *r.dates, *((f"check: {r.check}",) if r.check else ()))),
                          limits, r.consequence, r.source])
     for seal in rules.seals.values():
-        rows.append([seal.id, "seals", seal.text, seal.part, "", ", ".join(format_duration(p) for p in seal.penalties_ms),
-                     seal.consequence, seal.source])
+        penalties = ", ".join(format_duration(p) for p in seal.penalties_ms)
+        rows.append([seal.id, "seals", seal.text, seal.part, "", penalties, seal.consequence, seal.source])
     emit(header, rows, fmt, title=f"Stock rules — {rulebook} (any change not expressly allowed is forbidden)")
 
 
 @scrutineer.command("report")
 def report_cmd(
-    event_dir: Path = typer.Argument(..., help="The event folder (its scrutineering/<bib>.toml files are read)."),
-    fmt: Format = OutputFormat.table,
-    html: Optional[Path] = typer.Option(None, "--html", help=f"Where to write the HTML report "
-                                        f"(default: EVENT_DIR/{REPORT_FILE})."),
-    record: bool = typer.Option(True, "--record/--no-record", help="Store the verdicts in the event's journal."),
-    db: Optional[str] = typer.Option(None, "--db", help="Journal database URL (default: a SQLite file in the event "
-                                     "folder, or $RAIDCONTROL_DB)."),
+    event_dir: Annotated[Path, typer.Argument(help="The event folder (its scrutineering/<bib>.toml files are read).")],
+    fmt: Annotated[OutputFormat, typer.Option("--format", help="table, csv or json.")] = OutputFormat.table,
+    html: Annotated[Path | None, typer.Option("--html", help=f"Where to write the HTML report "
+                                        f"(default: EVENT_DIR/{REPORT_FILE}).")] = None,
+    record: Annotated[bool, typer.Option(
+        "--record/--no-record", help="Store the verdicts in the event's journal.")] = True,
+    db: Annotated[str | None, typer.Option("--db", help="Journal database URL (default: a SQLite file in the event "
+                                     "folder, or $RAIDCONTROL_DB).")] = None,
 ) -> None:
     """Verdicts of every Stock entry of an event: a table, a printable HTML report, the journal.
 
@@ -191,13 +191,7 @@ def report_cmd(
     them; a changed seal's time penalty is proposed to the stewards.  Re-recording
     unchanged verdicts adds nothing.
     """
-    from raidcontrol.io.scrutineering import EVENT_REFERENCES, SCRUTINEERING_DIR, load_library, read_event_scrutineering
-    from raidcontrol.io.stock_report import REPORT_FILE as report_file
-    from raidcontrol.io.stock_report import ReportItem, render_report, seal_state, write_report
-    from raidcontrol.session import EventSession
-    from raidcontrol.stock.breach import ELIGIBLE
-    from raidcontrol.stock.journal import desired_records, records_to_append
-    from raidcontrol.stock.rules import stock_rules
+    from raidcontrol.session import EventSession  # the journal (SQLAlchemy): only this command needs it
 
     session = EventSession.open(event_dir, db_url=db)
     ev, rb = session.event, session.rulebook
@@ -215,22 +209,23 @@ def report_cmd(
         flag = effect.flag if effect is not None else ""
         if bib in by_bib:
             r, v, p = by_bib[bib]
-            report.append(ReportItem(ev.entries[bib], r, v, library[r.reference], flag, f"{SCRUTINEERING_DIR}/{p.name}"))
+            report.append(ReportItem(ev.entries[bib], r, v, library[r.reference], flag,
+                                     f"{SCRUTINEERING_DIR}/{p.name}"))
         else:
             report.append(ReportItem(ev.entries[bib]))
-    session.close()
     header = ("bib", "driver", "team", "reference", "verdict", "breaches", "penalties", "seals", "classification")
     rows = []
     for it in report:
         v = it.verdict
         seals = "; ".join(f"{k}: {seal_state(s)}" for k, s in (v.seals.items() if v else ()))
+        penalties = ", ".join(f"{format_duration(p['amount_ms'])} after stage {p['stage']} (proposed)"
+                              for p in v.penalties) if v else ""
         rows.append([it.entry.bib, it.entry.driver, it.entry.team, it.record.reference if it.record else "",
                      it.status, ", ".join(dict.fromkeys(b.rule_id for b in v.breaches)) if v else "",
-                     ", ".join(f"{format_duration(p['amount_ms'])} after stage {p['stage']} (proposed)" for p in v.penalties) if v else "",
-                     seals, it.flag or (f"ranked in {rules.category}" if v else "")])
-    out = html or Path(event_dir) / report_file
+                     penalties, seals, it.flag or (f"ranked in {rules.category}" if v else "")])
+    out = html or Path(event_dir) / REPORT_FILE
     write_report(out, render_report(report, event_name=ev.name, rulebook=rb.id, category=rules.category,
-                                    principle=f"{rules.principle.id}", generated=datetime.now(timezone.utc)
+                                    principle=f"{rules.principle.id}", generated=datetime.now(UTC)
                                     .strftime("%Y-%m-%d %H:%M UTC")))
     if fmt is OutputFormat.table:
         flagged = {i for i, it in enumerate(report) if it.status != ELIGIBLE}

@@ -31,7 +31,8 @@ SCOPES = ("special", "stage")
 @dataclass(frozen=True)
 class Stage:
     """One stage of the itinerary.  ``number`` 0 is the prologue; ``max_time_ms`` is the
-    special's maximum time (the base of a forfeit)."""
+    special's maximum time (the base of a forfeit); ``power_stage``: the organiser's power
+    selective section (championship bonus points)."""
 
     number: int
     name: str
@@ -39,6 +40,7 @@ class Stage:
     max_time_ms: int
     counts_for_general: bool
     final: bool = False
+    power_stage: bool = False
 
 
 @dataclass(frozen=True)
@@ -167,7 +169,8 @@ def event_from_state(state: JournalState) -> Event:
     for rec in state.of_kind("stage"):
         p = rec.payload
         event.stages[p["number"]] = Stage(p["number"], p["name"], p["special_km"], p["max_time_ms"],
-                                          p["counts_for_general"], p.get("final", False))
+                                          p["counts_for_general"], p.get("final", False),
+                                          p.get("power_stage", False))
     for rec in state.of_kind("entry"):
         p = rec.payload
         event.entries[p["bib"]] = Entry(p["bib"], p["category"], p["class"], p["driver"], p.get("codriver", ""),

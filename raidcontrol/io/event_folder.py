@@ -201,7 +201,7 @@ def _stage_records(model: EventModel, rulebook: Rulebook, lines: dict, errors: C
         records.append(Record("stage", str(st.number), {
             "number": st.number, "name": st.name, "special_km": float(st.special_km),
             "max_time_ms": duration_ms(st.max_time), "counts_for_general": st.counts_for_general,
-            "final": st.final}, source=f"{EVENT_FILE}:{locate(lines, ('stage', i, 'number'))}"))
+            "final": st.final, **({"power_stage": True} if st.power_stage else {})}, source=f"{EVENT_FILE}:{locate(lines, ('stage', i, 'number'))}"))
     return records
 
 

@@ -39,7 +39,8 @@ class StageModel(BaseModel):
 
     number: stage number (0 = prologue), int; name: text; special_km: the special's length, km,
     float ≥ 0; max_time: the special's maximum time, ``H:MM:SS`` > 0; counts_for_general: bool;
-    final: bool, the stage's results are final (default false).
+    final: bool, the stage's results are final (default false); power_stage: bool, the power
+    selective section of the championship (a 3-2-1 bonus; default false).
     """
 
     model_config = STRICT
@@ -49,6 +50,7 @@ class StageModel(BaseModel):
     max_time: DurationText
     counts_for_general: bool
     final: bool = False
+    power_stage: bool = False
 
     @field_validator("max_time")
     @classmethod

@@ -311,7 +311,8 @@ def _stages(itinerary: list[ItineraryStage], t: _Tables, rulebook: Rulebook) -> 
         stages.append({"number": n, "name": ("Prologue " if n == 0 else "") + name, "special_km": float(special_km),
                        "max_time": format_duration(t.max_times.get(n, known_max)),
                        "counts_for_general": bool(counts_prologue) if n == 0 else s.generalDisplay,
-                       "final": n in t.max_times or any(r[0] == n for r in t.times if r[4] in ("finished", "dnf"))})
+                       "final": n in t.max_times or any(r[0] == n for r in t.times if r[4] in ("finished", "dnf")),
+                       **({"power_stage": True} if any(sec.powerStage for sec in s.sectors) else {})})
     return stages, comments
 
 
@@ -319,6 +320,7 @@ def _write_folder(out: Path, year: str, t: _Tables, stages: list[dict], comments
     """The event folder, each file written to a temporary name and renamed (never a torn file)."""
     out.mkdir(parents=True, exist_ok=True)
     write_event_toml(out / "event.toml", f"Dakar {year}", RULEBOOK, stages,
+                     rules={"stock": {"scrutineering": False}},  # official results: Stock cars were ranked already
                      header_comment=f"Converted by `raidcontrol convert-official` from the organiser's live-timing data "
                                     f"(Dakar {year}, cars and trucks).", stage_comments=comments)
     write_csv(out / "entries.csv", ENTRY_HEADER, sorted(t.entries.values()))

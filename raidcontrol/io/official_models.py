@@ -68,6 +68,7 @@ class Sector(BaseModel):
     model_config = _LOOSE
     type: Text = ""
     length: NonNegativeFloat = 0.0
+    powerStage: bool = False
 
 
 class StageLang(BaseModel):

@@ -7,9 +7,11 @@ from the package's library (``raidcontrol/stock/references/``) and, for an event
 """
 from __future__ import annotations
 
+import re
+import tomllib
+from collections.abc import Iterable
 from importlib import resources
 from pathlib import Path
-from typing import Iterable
 
 from raidcontrol.core.errors import InputError
 from raidcontrol.rules import Rulebook
@@ -88,7 +90,14 @@ def load_library(extra_dirs: Iterable[Path] = ()) -> dict[str, ProductionReferen
 
 
 def read_record(path: Path, library: dict[str, ProductionReference]) -> ScrutineeringRecord:
-    """One scrutineering file, its production reference checked against ``library``."""
+    """One scrutineering file, its production reference checked against ``library``.
+
+    The structure is checked first (types, required fields, units in the field names, with hints),
+    then the values against the pydantic model :data:`~raidcontrol.stock.record_model.RecordModel`
+    (impossible values: every problem located by file, line and field)."""
+    from raidcontrol.io.validation import toml_lines, validate  # pydantic: loaded only when a record is read
+    from raidcontrol.stock.record_model import RecordModel
+
     data, lines = _read(path)
     try:
         record = record_from_dict(data)
@@ -97,6 +106,7 @@ def read_record(path: Path, library: dict[str, ProductionReference]) -> Scrutine
                              f"(known: {', '.join(sorted(library)) or 'none'})", field="reference")
     except InputError as exc:
         raise exc.at(file=str(path), line=locate(lines, exc.field)) from None
+    validate(RecordModel, data, file=str(path), lines=toml_lines(path.read_text(encoding="utf-8")))
     return record
 
 

@@ -31,6 +31,9 @@ event folder) listed twice, an event whose rulebook is not the season's are loca
 """
 from __future__ import annotations
 
+import re
+import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -43,6 +46,8 @@ from raidcontrol.core.model import Event
 from raidcontrol.io.event_folder import read_event_folder, read_toml
 from raidcontrol.io.season_models import parse_season
 from raidcontrol.io.validation import locate, toml_lines
+from raidcontrol.core.model import Event, Stage
+from raidcontrol.io.event_folder import read_event_folder
 from raidcontrol.rules import Rulebook, load_rulebook
 
 SEASON_KEYS = {"name", "rulebook", "round", "person", "manufacturer", "rules"}
@@ -187,4 +192,24 @@ def check_events(season_file: SeasonFile, numbers: list[int]) -> dict[int, list[
             out[number] = read_event_folder(folder)[1]
         except InputError as exc:
             raise exc.at(file=str(folder)) from None
+    return out
+
+
+def itineraries(season_file: SeasonFile, numbers: list[int]) -> dict[int, tuple[Stage, ...]]:
+    """Round number → the stages of its event folder (as ``event.toml`` lists them: km, flags), for
+    the rounds of ``numbers`` that have a folder; read without opening any journal."""
+    from raidcontrol.io.event_folder import read_event_toml
+
+    out = {}
+    for number in numbers:
+        folder = season_file.folders.get(number)
+        if folder is None:
+            continue
+        try:
+            _, _, records = read_event_toml(folder)
+        except InputError as exc:
+            raise exc.at(file=str(folder / "event.toml")) from None
+        out[number] = tuple(Stage(p["number"], p["name"], p["special_km"], p["max_time_ms"], p["counts_for_general"],
+                                  p.get("final", False), p.get("power_stage", False))
+                            for p in (r.payload for r in records if r.kind == "stage"))
     return out

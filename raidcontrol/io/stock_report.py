@@ -11,8 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from jinja2 import Environment, select_autoescape
-
 from raidcontrol.core.model import Entry
 from raidcontrol.core.timefmt import format_duration
 from raidcontrol.stock.breach import Verdict
@@ -132,16 +130,16 @@ def seal_state(summary: dict) -> str:
     return "sealed" if summary["checks"] == 1 else f"intact ({summary['checks']} checks)"
 
 
-_env = Environment(autoescape=select_autoescape(default=True, default_for_string=True))
-_env.globals.update(dur=format_duration, seal_state=seal_state)
-_template = _env.from_string(TEMPLATE)
-
-
 def render_report(items: list[ReportItem], *, event_name: str, rulebook: str, category: str, principle: str,
                   generated: str) -> str:
-    """The HTML text of the report."""
-    return _template.render(items=items, title=f"{event_name} — Stock scrutineering", rulebook=rulebook,
-                            category=category, principle=principle, generated=generated)
+    """The HTML text of the report (Jinja2, imported here: only the report needs it)."""
+    from jinja2 import Environment, select_autoescape
+
+    env = Environment(autoescape=select_autoescape(default=True, default_for_string=True))
+    env.globals.update(dur=format_duration, seal_state=seal_state)
+    return env.from_string(TEMPLATE).render(items=items, title=f"{event_name} — Stock scrutineering",
+                                            rulebook=rulebook, category=category, principle=principle,
+                                            generated=generated)
 
 
 def write_report(path: Path, html: str) -> Path:

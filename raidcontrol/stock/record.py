@@ -27,7 +27,8 @@ HEAD = (
 CAR: dict[str, tuple[Field, ...]] = {
     "body": (Field("production_bodyshell", "bool", help="true when the bodyshell is as produced"),),
     "engine": (Field("code", "str"), Field("displacement_cc", "int"), Field("cylinders", "int"),
-               Field("induction", "str")),
+               Field("induction", "str"),
+               Field("fuel", "str", required=False, help="the fuel type the engine runs on: petrol or diesel")),
     "driveline": (Field("gearbox_type", "str"), Field("gears", "int"),
                   Field("final_drive_ratio", "number", required=False)),
     "suspension": (Field("production_mounting_points", "bool"), Field("dampers", "str", required=False),
@@ -35,11 +36,18 @@ CAR: dict[str, tuple[Field, ...]] = {
     "dimensions": (Field("wheelbase_mm", "int"), Field("track_front_mm", "int"), Field("track_rear_mm", "int"),
                    Field("ground_clearance_mm", "int", required=False)),
     "equipment": (Field("restrictor", "bool"), Field("restrictor_diameter_mm", "number", required=False),
+                  Field("restrictor_count", "int", required=False, help="restrictors fitted (one per turbocharger)"),
+                  Field("intake_diameter_mm", "number", required=False,
+                        help="inner diameter of the intake the restrictor sits in"),
                   Field("roll_cage", "bool"), Field("seats", "bool"), Field("harnesses", "bool"),
                   Field("extinguishers", "bool"), Field("control_ecu", "bool"),
-                  Field("sustainable_fuel", "bool")),
+                  Field("sustainable_fuel", "bool"),
+                  Field("harnesses_expiry", "date", required=False, help="end of validity on the harness label"),
+                  Field("seats_expiry", "date", required=False, help="end of validity on the seat label"),
+                  Field("extinguishers_expiry", "date", required=False,
+                        help="end of validity on the extinguisher label")),
     "fuel": (Field("tank_capacity_l", "number"),),
-    "wheels": (Field("tyre_diameter_in", "number"),),
+    "wheels": (Field("tyre_diameter_in", "number"), Field("tyre_width_mm", "number", required=False)),
     "weight": (Field("weight_kg", "number", required=False),),
 }
 CAR_FIELDS: dict[str, Field] = {f"{s}.{f.name}": f for s, fs in CAR.items() for f in fs}
@@ -142,12 +150,27 @@ def record_from_dict(data: dict) -> ScrutineeringRecord:
     checks = _seal_checks(_array(data.get("seal_check", []), "seal_check"))
     if checks and not info:
         raise InputError("seal checks need a [findings] table with the scrutineer's name", field="findings")
-    return ScrutineeringRecord(
+    record = ScrutineeringRecord(
         bib=head["bib"], reference=head["reference"], car=car, modifications=mods, measured=measured,
         scrutineer=info.get("scrutineer", ""), date=info.get("date", ""), remarks=tuple(info.get("remarks", [])),
         decision=info.get("decision", ""), seal_checks=checks, team=head.get("team", ""), crew=head.get("crew", ""),
         experimental=head.get("experimental", False), experimental_reason=head.get("experimental_reason", ""),
     )
+    _restrictor_inside_intake(record)
+    return record
+
+
+def _restrictor_inside_intake(record: ScrutineeringRecord) -> None:
+    """A restrictor (declared or measured) cannot be as large as the intake it sits in (bad input)."""
+    declared = (record.car.get("equipment.restrictor_diameter_mm"), record.car.get("equipment.intake_diameter_mm"),
+                "car.equipment.intake_diameter_mm")
+    restrictor, basis = record.value("equipment.restrictor_diameter_mm")
+    in_force = (restrictor, record.value("equipment.intake_diameter_mm")[0],
+                f"{'findings.measured' if basis == 'measured' else 'car'}.equipment.restrictor_diameter_mm")
+    for restrictor, intake, where in (declared, in_force):
+        if restrictor is not None and intake is not None and restrictor >= intake:
+            raise InputError(f"a restrictor of {restrictor:g} mm cannot sit in an intake of {intake:g} mm "
+                             "(restrictor_diameter_mm must be smaller than intake_diameter_mm)", field=where)
 
 
 def _array(value: Any, path: str) -> list:

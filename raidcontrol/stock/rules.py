@@ -6,7 +6,8 @@ Rules come in four groups, each a table of rules keyed by a short name:
   suspension mounting points …): ``figures`` are compared with the reference sheet,
   ``flags`` must be true, and a declared modification in one of its ``areas`` is a breach;
 * ``mandatory`` — what must be fitted (restrictor, roll cage, seats, harnesses …):
-  ``flags`` must be true, ``measures`` within the limits;
+  ``flags`` must be true (or a declared modification in its ``areas``: the team declaring the
+  mandatory kit it fitted), ``measures`` within the limits;
 * ``allowed`` — what may change (dampers, brakes, fuel tank, tyres, track …): a declared
   modification in its ``areas`` is allowed, its ``measures`` must stay within the limits;
 * ``limits`` — checks on the car as a whole (minimum weight).
@@ -16,6 +17,12 @@ Limits (all sourced values): ``max``, ``min``, ``max_over_reference`` and
 default the same path as the measure), ``tolerance_pct`` for compared figures.  A limit
 can be set per production model in ``stock.bop.<reference id>.<rule key>``.
 Any modification in an area that no rule names breaks ``stock.principle``.
+
+Special checks (``check``): ``production-volume`` (the sheet's ``production.units`` at least
+``min``, or a ``production.homologation``), ``per-turbocharger`` (``equipment.restrictor_count``
+equals the sheet's ``engine.turbochargers``), ``expiry`` (each date of ``dates`` not before
+the scrutineering date).  ``when_missing = "remark"`` makes a value the rule needs but the
+record lacks a remark (``missing_text``), so that nothing passes silently.
 """
 from __future__ import annotations
 
@@ -31,6 +38,8 @@ from raidcontrol.stock.sheet import FIGURE_FIELDS
 GROUPS = ("as_produced", "mandatory", "allowed", "limits")
 LIMIT_KEYS = ("max", "min", "max_over_reference", "min_over_reference")
 CONSEQUENCES = ("not-eligible", "remark", "penalty")
+CHECKS = ("", "production-volume", "per-turbocharger", "expiry")  # special checks beyond flags, figures, measures
+WHEN_MISSING = ("", "remark")  # what a value the rule needs but the record lacks gives: nothing, or a remark
 RANKING_CONSEQUENCES = ("exclude-from-category", "flag-only")
 
 
@@ -52,8 +61,12 @@ class StockRule:
     limits: dict[str, float] = field(default_factory=dict, hash=False)
     tolerance_pct: float = 0.0
     consequence: str = "not-eligible"
+    check: str = ""
+    dates: tuple[str, ...] = ()
+    when_missing: str = ""
+    missing_text: str = ""
 
-    def limits_for(self, rules: "StockRules", reference_id: str) -> dict[str, float]:
+    def limits_for(self, rules: StockRules, reference_id: str) -> dict[str, float]:
         """This rule's limits with the production model's balance-of-performance values laid over."""
         return {**self.limits, **rules.bop.get(reference_id, {}).get(self.key, {})}
 
@@ -86,6 +99,7 @@ class StockRules:
     on_experimental: str = "exclude-from-category"
     bop: dict[str, dict[str, dict[str, float]]] = field(default_factory=dict, hash=False)
     sources: dict[str, str] = field(default_factory=dict, hash=False)
+    scrutineering: bool = True  # the event uses Stock scrutineering: an entry without a verdict is not ranked
 
     def limit_source(self, rule: StockRule, reference_id: str, limit: str) -> str:
         """Where a limit comes from (the BoP entry of the model if it sets it)."""
@@ -117,7 +131,7 @@ def stock_rules(rb: Rulebook) -> StockRules:
         rules=tuple(rules), seals=seals,
         on_not_eligible=_choice(cons, "not_eligible", RANKING_CONSEQUENCES, "stock.consequences.not_eligible"),
         on_experimental=_choice(cons, "experimental", RANKING_CONSEQUENCES, "stock.consequences.experimental"),
-        bop=_bop(tree.get("bop", {})),
+        bop=_bop(tree.get("bop", {})), scrutineering=_flag(tree, "scrutineering", "stock.scrutineering"),
         sources={path: sv.source for path, sv in rb.sourced_leaves() if path.startswith("stock.")},
     )
 
@@ -134,11 +148,15 @@ def _rule(group: str, key: str, raw: Any, path: str) -> StockRule:
     limits = {k: _number(raw[k], f"{path}.{k}") for k in LIMIT_KEYS if k in raw}
     if any(k.endswith("_over_reference") for k in limits) and len(reference) != len(measures):
         raise InputError("a limit over the reference needs one reference figure per measure", field=f"{path}.reference")
+    when_missing = _choice(raw, "when_missing", WHEN_MISSING, f"{path}.when_missing", default="")
     return StockRule(
         group=group, key=key, id=raw["id"], text=raw["text"], source=raw["source"],
         areas=tuple(raw.get("areas", ())), flags=flags, figures=figures, measures=measures, reference=reference,
         limits=limits, tolerance_pct=_number(raw.get("tolerance_pct", 0), f"{path}.tolerance_pct"),
         consequence=_choice(raw, "consequence", CONSEQUENCES, f"{path}.consequence", default="not-eligible"),
+        check=_choice(raw, "check", CHECKS, f"{path}.check", default=""), dates=_paths(raw, "dates", path, CAR_FIELDS),
+        when_missing=when_missing,
+        missing_text=_text(raw, "missing_text", f"{path}.missing_text") if when_missing else "",
     )
 
 
@@ -179,6 +197,13 @@ def _text(raw: dict, name: str, path: str) -> str:
     value = raw.get(name)
     if not isinstance(value, str) or not value.strip():
         raise InputError("expected a non-empty text", field=path)
+    return value
+
+
+def _flag(raw: dict, name: str, path: str) -> bool:
+    value = raw.get(name, True)
+    if not isinstance(value, bool):
+        raise InputError(f"expected true or false, got {value!r}", field=path)
     return value
 
 

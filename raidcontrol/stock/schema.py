@@ -10,6 +10,7 @@ the dotted path (``car.engine.displacement_cc``); the file reader adds file and 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 
 from raidcontrol.core.errors import InputError
@@ -20,12 +21,14 @@ TYPE_NAMES = {
     "number": "a number",
     "bool": "true or false",
     "list[str]": "a list of texts",
+    "date": "a date (YYYY-MM-DD)",
 }
 
 
 @dataclass(frozen=True)
 class Field:
-    """One value of a table: ``kind`` is ``str``, ``int``, ``number``, ``bool`` or ``list[str]``."""
+    """One value of a table: ``kind`` is ``str``, ``int``, ``number``, ``bool``, ``list[str]`` or ``date``
+    (a TOML date or a ``YYYY-MM-DD`` text, read as :class:`datetime.date`)."""
 
     name: str
     kind: str
@@ -47,6 +50,20 @@ def _stem(name: str) -> str:
     return stem if stem and suffix in UNIT_SUFFIXES else name
 
 
+def as_date(value: Any) -> date | None:
+    """A TOML date (or a ``YYYY-MM-DD`` text) as a date; ``None`` when it is not one."""
+    if isinstance(value, datetime):
+        return None
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    return None
+
+
 def type_ok(kind: str, value: Any) -> bool:
     if kind == "str":
         return isinstance(value, str)
@@ -58,13 +75,15 @@ def type_ok(kind: str, value: Any) -> bool:
         return isinstance(value, bool)
     if kind == "list[str]":
         return isinstance(value, list) and all(isinstance(v, str) for v in value)
+    if kind == "date":
+        return as_date(value) is not None
     raise ValueError(f"unknown field kind {kind!r}")
 
 
 def check_value(field: Field, value: Any, path: str) -> Any:
     """``value`` if it has the field's type, else an :class:`InputError` naming ``path``."""
     if type_ok(field.kind, value):
-        return value
+        return as_date(value) if field.kind == "date" else value
     shown = f"{value!r}"
     hint = ""
     if field.unit and isinstance(value, str):

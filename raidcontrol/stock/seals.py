@@ -7,6 +7,7 @@ change, as for an engine change).
 """
 from __future__ import annotations
 
+from itertools import pairwise
 from typing import Any
 
 from raidcontrol.stock.breach import Breach
@@ -18,7 +19,7 @@ def seal_breaches(checks: tuple[SealCheck, ...], rules: dict[str, SealRule]) -> 
     """One breach per changed seal, in check order."""
     out: list[Breach] = []
     changes = {part: 0 for part in SEALED_PARTS}
-    for before, after in zip(checks, checks[1:]):
+    for before, after in pairwise(checks):
         for part in SEALED_PARTS:
             old, new = before.seals[part], after.seals[part]
             if old == new:
@@ -42,7 +43,7 @@ def seal_summary(checks: tuple[SealCheck, ...]) -> dict[str, dict[str, Any]]:
         part: {
             "initial": checks[0].seals[part],
             "current": checks[-1].seals[part],
-            "changes": sum(1 for a, b in zip(checks, checks[1:]) if a.seals[part] != b.seals[part]),
+            "changes": sum(1 for a, b in pairwise(checks) if a.seals[part] != b.seals[part]),
             "checks": len(checks),
         }
         for part in SEALED_PARTS

@@ -18,6 +18,7 @@ engine.induction         –       ``twin-turbo``, ``turbo``, ``natural`` …
 engine.power_kw          kW      rated power of the road car
 engine.torque_nm         N·m     rated torque of the road car
 engine.fuel              –       ``petrol`` or ``diesel``
+engine.turbochargers     –       number of turbochargers (optional; one restrictor each)
 driveline.gearbox_type   –       ``automatic`` or ``manual``
 driveline.gears          –       forward gears
 driveline.drive          –       driveline description (4WD system, transfer box)
@@ -29,6 +30,7 @@ weight.production_weight_kg  kg  kerb weight of the production car
 production.units         –       units built (optional, where known)
 production.plant         –       production plant (optional)
 production.start_year    –       first production year (optional)
+production.homologation  –       the model's homologation (optional; text: who homologated it, when)
 ======================  ======  =============================================
 """
 from __future__ import annotations
@@ -52,7 +54,7 @@ SECTIONS: dict[str, tuple[Field, ...]] = {
     "engine": (
         Field("code", "str"), Field("displacement_cc", "int"), Field("cylinders", "int"),
         Field("layout", "str"), Field("induction", "str"), Field("power_kw", "number"),
-        Field("torque_nm", "number"), Field("fuel", "str"),
+        Field("torque_nm", "number"), Field("fuel", "str"), Field("turbochargers", "int", required=False),
     ),
     "driveline": (Field("gearbox_type", "str"), Field("gears", "int"), Field("drive", "str")),
     "suspension": (Field("front", "str"), Field("rear", "str"), Field("mounting_points", "str")),
@@ -60,7 +62,7 @@ SECTIONS: dict[str, tuple[Field, ...]] = {
     "weight": (Field("production_weight_kg", "number"),),
     "production": (
         Field("units", "int", required=False), Field("plant", "str", required=False),
-        Field("start_year", "int", required=False),
+        Field("start_year", "int", required=False), Field("homologation", "str", required=False),
     ),
 }
 

@@ -13,8 +13,8 @@ from __future__ import annotations
 import difflib
 from typing import Any
 
-from raidcontrol.stock.breach import (ELIGIBLE, ELIGIBLE_WITH_REMARKS, EXPERIMENTAL, NOT_ELIGIBLE, Breach,
-                                      Verdict)
+from raidcontrol.stock.breach import ELIGIBLE, ELIGIBLE_WITH_REMARKS, EXPERIMENTAL, NOT_ELIGIBLE, Breach, Verdict
+from raidcontrol.stock.checks import MISSING, missing, special
 from raidcontrol.stock.record import CAR_FIELDS, ScrutineeringRecord
 from raidcontrol.stock.rules import StockRule, StockRules
 from raidcontrol.stock.seals import seal_breaches, seal_summary
@@ -31,13 +31,15 @@ def assess(record: ScrutineeringRecord, sheet: ProductionReference, rules: Stock
         breaches += _flag_breaches(rule, record, "as produced")
         breaches += _figure_breaches(rule, record, sheet, rules)
         breaches += _area_breaches(rule, record)
+        breaches += special(rule, record, sheet)
     for rule in rules.group("mandatory"):
-        missing = _flag_breaches(rule, record, "fitted")
-        breaches += missing
-        if not missing:
-            breaches += _limit_breaches(rule, record, sheet, rules)
+        declared = any(m.area in rule.areas for m in record.modifications)  # the team declared the kit it fitted
+        absent = [] if declared else _flag_breaches(rule, record, "fitted")
+        breaches += absent
+        if not absent:
+            breaches += _limit_breaches(rule, record, sheet, rules) + special(rule, record, sheet)
     for rule in (*rules.group("allowed"), *rules.group("limits")):
-        breaches += _limit_breaches(rule, record, sheet, rules)
+        breaches += _limit_breaches(rule, record, sheet, rules) + special(rule, record, sheet)
     named = sorted({a for r in rules.rules for a in r.areas})
     breaches += [Breach(rules.principle.id, rules.principle.text, f"modification: {m.area}", m.description,
                         _not_allowed(m.area, named), limit_source=rules.principle.source,
@@ -46,7 +48,8 @@ def assess(record: ScrutineeringRecord, sheet: ProductionReference, rules: Stock
     breaches += seal_breaches(record.seal_checks, rules.seals)
 
     remarks = list(record.remarks)
-    remarks += [f"{b.rule_id} ({b.subject}): {b.measured} — allowed {b.allowed}"
+    remarks += [f"{b.rule_id} ({b.subject}): {b.allowed}" if b.measured == MISSING
+                else f"{b.rule_id} ({b.subject}): {b.measured} — allowed {b.allowed}"
                 for b in breaches if b.consequence == "remark"]
     remarks += [f"{b.rule_id}: {b.subject} seal changed after stage {b.stage}" for b in breaches
                 if b.consequence == "penalty"]
@@ -89,22 +92,35 @@ def _flag_breaches(rule: StockRule, record: ScrutineeringRecord, expected: str) 
 
 def _figure_breaches(rule: StockRule, record: ScrutineeringRecord, sheet: ProductionReference,
                      rules: StockRules) -> list[Breach]:
+    """Figures as produced.  The tolerance is for measuring error only: a declared figure must be the
+    sheet's; a measured one within the tolerance but above the sheet's is a remark that shows it."""
     out = []
     for path in rule.figures:
         value, basis = record.value(path)
-        if value is None or not sheet.has(path):
+        if not sheet.has(path):
+            continue
+        if value is None:
+            if rule.when_missing:
+                out.append(missing(rule, path))
             continue
         figure = sheet.figure(path)
+        source = f"sheet {sheet.id}: {figure.source}"
         if isinstance(figure.value, str):
-            same = _norm(value) == _norm(figure.value)
-            allowed = f"{figure.value} (production)"
-        else:
-            tol = abs(figure.value) * rule.tolerance_pct / PERCENT
-            same = abs(value - figure.value) <= tol
-            allowed = f"{figure.value} ± {_num(tol)} (production ± {_num(rule.tolerance_pct)} %)" if tol else f"{figure.value} (production)"
-        if not same:
+            if _norm(value) != _norm(figure.value):
+                out.append(Breach(rule.id, rule.text, path, value, f"{figure.value} (production)", _unit(path), basis,
+                                  limit_source=source, consequence=rule.consequence))
+            continue
+        tol = abs(figure.value) * rule.tolerance_pct / PERCENT if basis == "measured" else 0
+        if abs(value - figure.value) > tol:
+            allowed = (f"{figure.value} ± {_num(tol)} (production ± {_num(rule.tolerance_pct)} %)"
+                       if tol else f"{figure.value} (production)")
             out.append(Breach(rule.id, rule.text, path, value, allowed, _unit(path), basis,
-                              limit_source=f"sheet {sheet.id}: {figure.source}", consequence=rule.consequence))
+                              limit_source=source, consequence=rule.consequence))
+        elif value > figure.value:
+            over = (value - figure.value) / figure.value * PERCENT
+            out.append(Breach(rule.id, rule.text, path, value, f"{figure.value} (production; {over:+.2f} %, within "
+                              f"the {_num(rule.tolerance_pct)} % measuring tolerance)", _unit(path), basis,
+                              limit_source=source, consequence="remark"))
     return out
 
 
@@ -121,6 +137,8 @@ def _limit_breaches(rule: StockRule, record: ScrutineeringRecord, sheet: Product
     for i, path in enumerate(rule.measures):
         value, basis = record.value(path)
         if value is None:
+            if rule.when_missing:
+                out.append(missing(rule, path))
             continue
         base = sheet.figure(rule.reference[i]).value if rule.reference and sheet.has(rule.reference[i]) else None
         for name, limit in limits.items():
@@ -140,7 +158,8 @@ def _within(name: str, value: float, limit: float, base: Any) -> tuple[bool, str
         return True, ""
     if name == "max_over_reference":
         return value - base <= limit, f"≤ {_num(base + limit)} (production {_num(base)} + {_num(limit)})"
-    return value - base >= limit, f"≥ {_num(base + limit)} (production {_num(base)} {'+' if limit >= 0 else '−'} {_num(abs(limit))})"
+    sign = "+" if limit >= 0 else "−"
+    return value - base >= limit, f"≥ {_num(base + limit)} (production {_num(base)} {sign} {_num(abs(limit))})"
 
 
 def _norm(text: Any) -> str:

@@ -79,6 +79,7 @@ def test_status_and_conditions_match_every_outcome(people):
                 limit = 1 if m.group(1) == "winning" else len(current)
                 ok = lambda c, limit=limit: isinstance(c, int) and c <= limit
             else:
-                ok = lambda c, p=int(m.group(2)): isinstance(c, int) and c <= p
+                place = int(m.group(2))
+                ok = lambda c, p=place: isinstance(c, int) and c <= p
             covered = [r for combo, r in results if ok(combo[i])]
             assert covered and all(champion(r, i) for r in covered), view[name].condition

@@ -74,19 +74,21 @@ def test_sixteenth_and_lower_and_stage_top_five_only():
     assert sum(x.points for x in s.values()) == sum((50, 40, 30, 26, 23, 20, 17, 15, 13, 11, 9, 7, 6, 5, 4)) + 3 * 4 + 15
 
 
-def test_manufacturer_best_two_of_three_nominated():
+def test_manufacturer_best_two_of_three_nominated_crew_points_option():
+    """The crew-points derivation, kept as a rulebook option (championship.manufacturers.derivation)."""
+    rules = dataclasses.replace(FIA, manufacturer_derivation="crew-points")
     crews = [crew(200, "Ann", maker="Toyota"), crew(201, "Cid", maker="Dacia"), crew(202, "Eve", maker="Toyota"),
              crew(203, "Gil", maker="Toyota"), crew(204, "Hub", maker="Dacia"), crew(205, "Ida")]
     res = result(crews, "201 1 finished, 203 2 finished, 205 3 finished, 202 4 finished, 200 - withdrawn,"
                         " 204 - withdrawn",
                  {1: "200 1 finished, 201 2 finished, 203 3 finished, 202 4 finished, 205 5 finished, 204 6 finished"})
-    crew_scores = score_round(res, FIA)
-    makers = manufacturer_scores(res, crew_scores, FIA)
+    crew_scores = score_round(res, rules)
+    makers = manufacturer_scores(res, crew_scores, rules)
     # Toyota: 203 = 40 + 3, 202 = 26 + 2, 200 = 2 + 5 → best two: 43 + 28 = 71 (the 7 of 200 does not count)
     assert makers["toyota"].points == 71 and makers["toyota"].counted == (203, 202)
     # Dacia: 201 = 50 + 4, 204 = 2 → 56
     assert makers["dacia"].points == 56
-    entries = title_entries("manufacturers", res, FIA)
+    entries = title_entries("manufacturers", res, rules)
     assert entries["toyota"][1].place == 1 and entries["dacia"][1].place == 2
 
 

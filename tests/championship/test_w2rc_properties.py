@@ -1,12 +1,14 @@
 """Invariants of the points engine, the standings and the outlook (hypothesis)."""
 from __future__ import annotations
 
+import dataclasses
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from raidcontrol.championship.manufacturers import manufacturer_scores
 from raidcontrol.championship.model import CategoryResult, Person, Round
 from raidcontrol.championship.outlook import CAN_WIN, CHAMPION, OUT, RemainingRound, outlook
-from raidcontrol.championship.manufacturers import manufacturer_scores
 from raidcontrol.championship.points import score_round
 from raidcontrol.championship.standings import standings
 from raidcontrol.championship.titles import RoundEntry
@@ -120,11 +122,30 @@ def nominated_rounds(draw):
 
 @given(nominated_rounds())
 def test_manufacturer_points_are_its_best_two_crews(res):
-    crew_scores = score_round(res, FIA)
-    makers = manufacturer_scores(res, crew_scores, FIA)
+    """The crew-points derivation (kept as a rulebook option)."""
+    rules = dataclasses.replace(FIA, manufacturer_derivation="crew-points")
+    crew_scores = score_round(res, rules)
+    makers = manufacturer_scores(res, crew_scores, rules)
     for key, score in makers.items():
         mine = sorted((crew_scores[b].points for b, c in res.crews.items()
                        if c.manufacturer is not None and c.manufacturer.key == key and b in crew_scores), reverse=True)
         assert score.points == sum(mine[:FIA.scoring_cars])
         assert len(score.counted) <= FIA.scoring_cars
         assert all(res.crews[b].manufacturer.key == key for b in score.counted)
+
+
+@given(nominated_rounds())
+def test_nominated_cars_take_the_first_places_of_each_scale(res):
+    """Nominated-cars derivation: every finisher classified, so the places handed out are the first
+    ones of the scale, once each, two cars at most per manufacturer, in the final and in the stage."""
+    makers = manufacturer_scores(res, score_round(res, FIA), FIA)
+    scoring = [b for b, c in res.crews.items() if c.manufacturer is not None and c.scores]
+    per_maker: dict[str, int] = {}
+    for b in scoring:
+        per_maker[res.crews[b].manufacturer.key] = per_maker.get(res.crews[b].manufacturer.key, 0) + 1
+    placed = sum(min(n, FIA.scoring_cars) for n in per_maker.values())
+    scale = FIA.scales["rally"]
+    assert sum(m.final_points for m in makers.values()) == sum(scale.for_place(p) for p in range(1, placed + 1))
+    assert sum(m.stage_points for m in makers.values()) == sum(FIA.stage_positions[:placed])
+    assert all(len(m.counted) <= FIA.scoring_cars for m in makers.values())
+    assert set(makers) == set(per_maker)

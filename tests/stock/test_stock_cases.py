@@ -10,6 +10,7 @@ from tests.stock.stock_fixtures import CASES, invoke
 # case file → (exit code, verdict, [(rule id, subject, found, allowed)])
 EXPECTED = {
     "compliant-d7x-r": (0, "eligible", []),
+    "safety-kit-declared": (0, "eligible", []),   # mandatory kit declared as modifications is allowed
     "modified-engine": (1, "not-eligible", [
         ("R-STD-02", "engine.displacement_cc", 4801, "4395 ± 43.95 (production ± 1 %)"),
         ("R-STD-02", "modification: engine-internals", "cylinders bored out, longer-stroke crankshaft", "as produced"),
