@@ -28,24 +28,24 @@ import os
 os.environ.setdefault("NUMBA_NUM_THREADS", "1")      # one core: before numba is imported
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
-import argparse  # noqa: E402
-import json  # noqa: E402
-import platform  # noqa: E402
-import subprocess  # noqa: E402
-import sys  # noqa: E402
-import time  # noqa: E402
-import tracemalloc  # noqa: E402
-from pathlib import Path  # noqa: E402
+import argparse
+import json
+import platform
+import subprocess
+import sys
+import time
+import tracemalloc
+from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from rich.console import Console  # noqa: E402
-from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn  # noqa: E402
-from rich.table import Table  # noqa: E402
-
-import memory  # noqa: E402
-from targets import Target, report  # noqa: E402
+import memory
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+from targets import Target
+from targets import report as report_targets
 
 console = Console()
 BASELINE_REPEAT = 2      # the baseline's best of two runs counts
@@ -82,8 +82,8 @@ def generate(a: argparse.Namespace) -> None:
     """Child process: simulate the stage and stream it to Parquet."""
     from raidcontrol.cli.simulate import stage_paths, write_stage
     from raidcontrol.rules import load_rulebook
-    from raidcontrol.tracking.rules import TrackingRules
     from raidcontrol.simulation.simulator import plan_stage
+    from raidcontrol.tracking.rules import TrackingRules
     rules = TrackingRules.from_rulebook(load_rulebook(a.rulebook))
     t0 = time.perf_counter()
     plan = plan_stage(seed=a.seed, vehicles=a.vehicles, fixes_per_vehicle=a.fixes, waypoints=a.waypoints,
@@ -163,7 +163,7 @@ def main(argv: list[str] | None = None) -> int:
                "speedup_check_sorts": passes["check_sorts"]["fixes_per_s"] / baseline["fixes_per_s"],
                "speedup_check_sorts_cpu": passes["check_sorts"]["fixes_per_cpu_s"] / baseline["fixes_per_cpu_s"]}
     show(results)
-    report("tracking", targets(results), results)
+    report_targets("tracking", targets(results), results)
     return 0
 
 
@@ -209,7 +209,7 @@ def measure_check(a: argparse.Namespace, tracks: Path, roadbook, rules, truth: d
         with progress_bar(f"check ({label}) {r + 1}/{a.repeat}: {n:,} fixes") as bar:
             task = bar.add_task("check", total=n)
             w0, c0 = time.perf_counter(), time.process_time()
-            report = check_fleet(roadbook, fleet, rules, progress=lambda done, total: bar.update(task, completed=done))
+            report = check_fleet(roadbook, fleet, rules, progress=lambda done, total, task=task: bar.update(task, completed=done))
             wall, cpu = time.perf_counter() - w0, time.process_time() - c0
         runs.append({"wall_s": wall, "cpu_s": cpu, "peak_reset": peak_reset,
                      "rss_growth_bytes": memory.peak_rss_bytes() - rss_before})
@@ -239,7 +239,7 @@ def measure_baseline(a: argparse.Namespace, fleet, roadbook, rules, truth: dict)
             task = bar.add_task("baseline", total=a.baseline_crews)
             b0, c0 = time.perf_counter(), time.process_time()
             base = check_fleet_shapely(roadbook, fleet, rules, crews=a.baseline_crews,
-                                       progress=lambda done, total: bar.update(task, completed=done))
+                                       progress=lambda done, total, task=task: bar.update(task, completed=done))
             runs.append({"wall_s": time.perf_counter() - b0, "cpu_s": time.process_time() - c0})
     fixes = int(fleet.offsets[len(base)])
     best = min(run["wall_s"] for run in runs)
