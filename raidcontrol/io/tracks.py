@@ -180,7 +180,7 @@ def _float_column(arr, name: str, file: str, first_line: int, unit: str, *, null
         raise InputError(f"{_row(unit, first_line + i)}no {name}", file=file, line=first_line + i, field=name)
     if pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type):
         ok = pc.fill_null(pc.match_substring_regex(arr, f"^(?:{ASCII_DECIMAL.pattern})$"), True)
-        if not pc.all(ok).as_py():
+        if pc.all(ok).as_py() is False:
             i = _first_false(ok)
             try:
                 ascii_number(arr[i].as_py(), file=file, line=first_line + i, field=name)
@@ -239,11 +239,15 @@ def _read_csv(path: Path) -> Fleet:
     file = str(path)
     try:
         table = _csv_table(path, _CSV_TYPED)
-    except InputError:
-        raise
     except (pa.ArrowInvalid, pa.ArrowTypeError):
-        table = _csv_table(path, _CSV_TEXT)
-    names = set(table.column_names)
+        try:
+            table = _csv_table(path, _CSV_TEXT)
+        except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
+            raise InputError(f"malformed CSV: {exc}", file=file) from None
+    try:
+        names = set(table.column_names)
+    except UnicodeDecodeError:
+        raise InputError("the header is not UTF-8 text", file=file, line=1) from None
     for need in ("bib", "time", "lat", "lon"):
         if need not in names:
             raise InputError(f"missing column {need!r} (columns: bib,time,lat,lon[,speed])", file=file, line=1, field=need)
