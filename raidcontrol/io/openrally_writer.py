@@ -18,8 +18,8 @@ A name is written only when it differs from the name a reader would give anyway
 """
 from __future__ import annotations
 
+from collections.abc import Collection
 from pathlib import Path
-from typing import Collection
 from xml.sax.saxutils import escape, quoteattr
 
 from raidcontrol.tracking.model import WAYPOINT_TYPES, Roadbook, Waypoint
@@ -31,7 +31,7 @@ KM_DECIMALS = 3           # road-book distances to the metre
 
 
 def _number(value: float) -> str:
-    return str(int(round(value))) if float(value).is_integer() else f"{value:g}"
+    return str(int(round(value))) if float(value).is_integer() else f"{value:g}"  # noqa: RUF046  (numpy floats)
 
 
 def _attrs(**values: object) -> str:
@@ -63,7 +63,7 @@ def render_roadbook(roadbook: Roadbook, *, name: str = "", implicit_radius: Coll
         end_name = zone.end.name if zone.end.name != f"FZ{n}" else None
         items.append((zone.start.index, zone.start, [
             f"<openrally:dz{_attrs(name=start_name, clear=_number(zone.start.clear_m))}/>",
-            f"<openrally:speed>{int(round(zone.limit_kmh))}</openrally:speed>"]))
+            f"<openrally:speed>{int(round(zone.limit_kmh))}</openrally:speed>"]))  # noqa: RUF046
         items.append((zone.end.index, zone.end, [f"<openrally:fz{_attrs(name=end_name, clear=_number(zone.end.clear_m))}/>"]))
     for tag, wp in (("dss", roadbook.dss), ("ass", roadbook.ass)):
         if wp is not None:
@@ -75,8 +75,8 @@ def render_roadbook(roadbook: Roadbook, *, name: str = "", implicit_radius: Coll
     for n, (start, _end) in enumerate(roadbook.neutralisations, start=1):
         seconds = (start.duration_ms or 0) // 1000
         items.append((start.index, start, [
-            f"<openrally:neutralization{_attrs(name=start.name if start.name != f'N{n}' else None)}>{seconds}"
-            f"</openrally:neutralization>", "<openrally:fuel/>"]))
+            (f"<openrally:neutralization{_attrs(name=start.name if start.name != f'N{n}' else None)}>{seconds}"
+            f"</openrally:neutralization>"), "<openrally:fuel/>"]))
     items.sort(key=lambda it: it[0])
     total_km = max((wp.km for _, wp, _ in items if wp.km is not None), default=0.0)
     lines = ['<?xml version="1.0" encoding="UTF-8"?>',

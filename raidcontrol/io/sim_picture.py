@@ -1,4 +1,4 @@
-"""A picture of a simulated stage (matplotlib figure; the caller saves it).
+"""A picture of a simulated stage (a matplotlib ``Figure``, object-oriented API; the caller saves it).
 
 Three panels: the route with its roadbook items and a few crews; a close-up of a
 waypoint one crew missed by a detour (radius, fixes); the speed profile of a crew that
@@ -6,17 +6,13 @@ sped in a zone, against the zone limits.
 """
 from __future__ import annotations
 
-import matplotlib
+import numpy as np
+from matplotlib.figure import Figure
+from matplotlib.patches import Circle
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.patches import Circle  # noqa: E402
-
-from raidcontrol.simulation.crew import CrewTrack  # noqa: E402
-from raidcontrol.simulation.geo import local_metres  # noqa: E402
-from raidcontrol.simulation.truth import CrewTruth  # noqa: E402
+from raidcontrol.simulation.crew import CrewTrack
+from raidcontrol.simulation.geo import local_metres
+from raidcontrol.simulation.truth import CrewTruth
 
 TYPE_COLOURS = {"WPV": "tab:green", "WPM": "tab:blue", "WPS": "tab:red", "WPE": "tab:purple", "WPN": "tab:orange",
                 "WPC": "tab:brown", "WPP": "tab:pink"}
@@ -107,7 +103,7 @@ def _speed(ax, plan, speeder: CrewTrack | None, truth: dict[int, CrewTruth]) -> 
 
 def stage_figure(plan, examples: dict[str, CrewTrack], tracks: list[CrewTrack], truth: dict[int, CrewTruth]) -> Figure:
     """The figure: ``examples`` may hold a ``detour``, a ``clean`` and a ``speeding`` crew's track."""
-    fig = plt.figure(figsize=(15, 6.5), layout="constrained")
+    fig = Figure(figsize=(15, 6.5), layout="constrained")
     grid = fig.add_gridspec(2, 2, width_ratios=[1.6, 1])
     _map(fig.add_subplot(grid[:, 0]), plan, tracks)
     _close_up(fig.add_subplot(grid[0, 1]), plan, examples.get("detour"), examples.get("clean"), truth)

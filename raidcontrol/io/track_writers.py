@@ -22,6 +22,7 @@ must hold whole crews.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Self
 
 import numpy as np
 import pyarrow as pa
@@ -106,7 +107,7 @@ class FleetWriter:
         self._text = None
         self._csv_header = True
 
-    def __enter__(self) -> "FleetWriter":
+    def __enter__(self) -> Self:
         if self.suffix == ".parquet":
             self._parquet = pq.ParquetWriter(self.path, PARQUET_SCHEMA, compression="zstd")
         else:

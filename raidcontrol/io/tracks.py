@@ -10,8 +10,8 @@ lat, lon    WGS84 decimal degrees
 speed       optional device speed in km/h (``speed_kmh`` is read too); empty = none
 ==========  ==========================================================================
 
-GPX tracks are streamed (expat, never a whole DOM): every ``<trk>`` is one crew whose bib
-is its ``<name>`` when numeric, else the file name's stem.  ``<speed>`` of a ``<trkpt>``
+GPX tracks are streamed (never a whole DOM; :mod:`raidcontrol.io.gpx_tracks`): every ``<trk>``
+is one crew whose bib is its ``<name>`` when numeric, else the file name's stem.  ``<speed>`` of a ``<trkpt>``
 (GPX 1.0, or an extension such as Garmin's) is in m/s.  A folder is read as all its
 ``*.gpx`` files.
 
@@ -19,13 +19,13 @@ The fleet comes back grouped by bib, each crew's fixes in file order — or, wit
 ``sort_by_time=True``, sorted by time in place (``fleet.reordered`` counts the fixes per
 crew that came out of order).  The check sorts what is left unsorted, drops duplicate
 fixes and reports both.  Bad input (a fix without time, a
-NaN or out-of-range coordinate, corrupt XML) raises :class:`InputError` naming the
-file, the line (CSV, GPX) or row (Parquet) and the field.
+NaN or out-of-range coordinate, a number not in ASCII digits, an instant outside
+2000–2100, corrupt XML, a DTD) raises :class:`InputError` naming the file, the line (CSV,
+GPX) or row (Parquet) and the field.  Bibs are whole numbers 0 … 2³¹−1 in ASCII digits.
 """
 from __future__ import annotations
 
-from array import array
-from datetime import datetime, timezone
+import re
 from pathlib import Path
 
 import numpy as np
@@ -33,16 +33,25 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
-from xml.parsers import expat
 
 from raidcontrol.core.errors import InputError
+from raidcontrol.io.gpx_tracks import instant_ms, read_gpx
+from raidcontrol.io.hardening import (
+    ASCII_DECIMAL,
+    INT32_MAX,
+    MAX_INSTANT_MS,
+    MIN_INSTANT_MS,
+    ascii_int,
+    ascii_number,
+    instant_in_window,
+)
 from raidcontrol.tracking.model import Fleet
 
-MS_PER_S = 1000
-KMH_PER_MS = 3.6        # m/s → km/h
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
-_CHUNK = 1 << 20        # bytes fed to the GPX parser at a time
 TRACK_SUFFIXES = (".parquet", ".csv", ".gpx")
+_CSV_TYPED = {"bib": pa.dictionary(pa.int32(), pa.string()), "time": pa.timestamp("ms", tz="UTC"),
+              "lat": pa.float64(), "lon": pa.float64(), "speed": pa.float64(), "speed_kmh": pa.float64()}
+_CSV_TEXT = dict.fromkeys(_CSV_TYPED, pa.string())
+_ASCII_INTEGER = re.compile(r"[0-9]+", re.ASCII)
 
 
 def read_fleet(path: str | Path, sort_by_time: bool = False, progress=None) -> Fleet:
@@ -67,7 +76,7 @@ def _read_any(path: Path, progress=None) -> Fleet:
         files = sorted(path.glob("*.gpx"))
         if not files:
             raise InputError("the folder holds no .gpx track", file=str(path))
-        parts = [_read_gpx(f) for f in files]
+        parts = [read_gpx(f) for f in files]
         return Fleet.from_columns(*(np.concatenate([p[i] for p in parts]) for i in range(5)), source=str(path))
     suffix = path.suffix.lower()
     if suffix not in TRACK_SUFFIXES:
@@ -76,7 +85,7 @@ def _read_any(path: Path, progress=None) -> Fleet:
     if not path.is_file():
         raise InputError("no such file", file=str(path))
     if suffix == ".gpx":
-        return Fleet.from_columns(*_read_gpx(path), source=str(path))
+        return Fleet.from_columns(*read_gpx(path), source=str(path))
     if suffix == ".csv":
         return _read_csv(path)
     return _read_parquet(path, progress)
@@ -103,16 +112,24 @@ def _first_null(arr: pa.Array | pa.ChunkedArray) -> int:
     return int(np.argmax(np.asarray(arr.is_null())))
 
 
-def _instant_ms(text: str) -> int:
-    dt = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
-    if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=timezone.utc)
-    delta = dt - _EPOCH
-    return (delta.days * 86_400 + delta.seconds) * MS_PER_S + delta.microseconds // 1000
+def _first_false(mask: pa.Array | pa.ChunkedArray | np.ndarray) -> int:
+    return int(np.argmin(np.asarray(mask)))
+
+
+def _check_window(t_ms: np.ndarray, file: str, first_line: int, unit: str) -> np.ndarray:
+    """``t_ms`` when every instant lies in the readers' window (2000 … 2100), else the first that does not."""
+    if t_ms.shape[0] and (t_ms.min() < MIN_INSTANT_MS or t_ms.max() >= MAX_INSTANT_MS):
+        i = int(np.argmax((t_ms < MIN_INSTANT_MS) | (t_ms >= MAX_INSTANT_MS)))
+        try:
+            instant_in_window(int(t_ms[i]), file=file, line=first_line + i)
+        except InputError as exc:
+            raise InputError(f"{_row(unit, first_line + i)}{exc.message}", file=file, line=first_line + i,
+                             field="time") from None
+    return t_ms
 
 
 def _time_column(arr: pa.ChunkedArray | pa.Array, file: str, first_line: int, unit: str) -> np.ndarray:
-    """Epoch ms from a timestamp, integer (epoch ms) or ISO 8601 text column."""
+    """Epoch ms from a timestamp, integer (epoch ms) or ISO 8601 text column, each in the window."""
     if arr.null_count:
         i = _first_null(arr)
         raise InputError(f"{_row(unit, first_line + i)}a fix without time", file=file, line=first_line + i, field="time")
@@ -120,79 +137,117 @@ def _time_column(arr: pa.ChunkedArray | pa.Array, file: str, first_line: int, un
     if pa.types.is_timestamp(typ):
         if typ.tz is None:
             arr = pc.assume_timezone(arr, "UTC")
+        if typ.unit != "ms":
+            arr = pc.cast(arr, pa.timestamp("ms", tz="UTC"), safe=False)
+        out = arr.cast(pa.int64()).to_numpy()
+    elif pa.types.is_integer(typ):
+        out = arr.cast(pa.int64()).to_numpy()
+    elif pa.types.is_string(typ) or pa.types.is_large_string(typ):
+        out = _text_times(arr, file, first_line, unit)
+    else:
+        raise InputError(f"the time column has type {typ}, not a timestamp, an integer or text", file=file,
+                         field="time")
+    return _check_window(out, file, first_line, unit)
+
+
+def _text_times(arr, file: str, first_line: int, unit: str) -> np.ndarray:
+    """ISO 8601 instants (naive = UTC) or integer epoch milliseconds written as text."""
+    try:
         return pc.cast(arr, pa.timestamp("ms", tz="UTC")).cast(pa.int64()).to_numpy()
-    if pa.types.is_integer(typ):
-        return arr.cast(pa.int64()).to_numpy()
-    if pa.types.is_string(typ) or pa.types.is_large_string(typ):
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        pass
+    if pc.all(pc.match_substring_regex(arr, r"^[0-9]{1,15}$")).as_py():   # epoch milliseconds
+        return pc.cast(arr, pa.int64()).to_numpy()
+    values = arr.to_pylist()
+    out = np.empty(len(values), np.int64)
+    for i, text in enumerate(values):
         try:
-            ts = pc.cast(arr, pa.timestamp("ms", tz="UTC"))
-            return ts.cast(pa.int64()).to_numpy()
-        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-            pass
-        try:                                   # integer epoch milliseconds written as text
-            return pc.cast(arr, pa.int64()).to_numpy()
-        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-            pass
-        values = arr.to_pylist()
-        out = np.empty(len(values), np.int64)
-        for i, text in enumerate(values):
-            try:
-                if not text or not text.strip():
-                    raise ValueError("empty")
-                out[i] = _instant_ms(text)
-            except ValueError:
-                what = "a fix without time" if not (text or "").strip() else f"not an ISO 8601 instant: {text!r}"
-                raise InputError(f"{_row(unit, first_line + i)}{what}", file=file, line=first_line + i,
-                                 field="time") from None
-        return out
-    raise InputError(f"the time column has type {typ}, not a timestamp, an integer or text", file=file, field="time")
+            if not text or not text.strip():
+                raise ValueError("empty")
+            out[i] = instant_ms(text)
+        except (ValueError, OverflowError):
+            shown = text if len(text or "") <= 64 else text[:64] + "…"
+            what = "a fix without time" if not (text or "").strip() else f"not an ISO 8601 instant: {shown!r}"
+            raise InputError(f"{_row(unit, first_line + i)}{what}", file=file, line=first_line + i,
+                             field="time") from None
+    return out
 
 
 def _float_column(arr, name: str, file: str, first_line: int, unit: str, *, nullable: bool) -> np.ndarray:
+    """float64 from a numeric column, or from text in ASCII decimal notation."""
     if arr.null_count and not nullable:
         i = _first_null(arr)
         raise InputError(f"{_row(unit, first_line + i)}no {name}", file=file, line=first_line + i, field=name)
-    try:
-        return pc.cast(arr, pa.float64()).to_numpy(zero_copy_only=False)
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-        values = arr.to_pylist()
-        for i, v in enumerate(values):
+    if pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type):
+        ok = pc.fill_null(pc.match_substring_regex(arr, f"^(?:{ASCII_DECIMAL.pattern})$"), True)
+        if pc.all(ok).as_py() is False:
+            i = _first_false(ok)
             try:
-                float(v) if v not in (None, "") else None
-            except (TypeError, ValueError):
-                raise InputError(f"{_row(unit, first_line + i)}not a number: {v!r}", file=file, line=first_line + i,
+                ascii_number(arr[i].as_py(), file=file, line=first_line + i, field=name)
+            except InputError as exc:
+                raise InputError(f"{_row(unit, first_line + i)}{exc.message}", file=file, line=first_line + i,
                                  field=name) from None
-        raise
+    elif not (pa.types.is_floating(arr.type) or pa.types.is_integer(arr.type)):
+        raise InputError(f"the {name} column has type {arr.type}, not a number", file=file, field=name)
+    return pc.cast(arr, pa.float64()).to_numpy(zero_copy_only=False)
 
 
 def _bib_column(arr, file: str, first_line: int, unit: str) -> np.ndarray:
+    """int32 bibs (0 … 2³¹−1) from an integer column, or from ASCII digits (text or dictionary)."""
     if arr.null_count:
         i = _first_null(arr)
         raise InputError(f"{_row(unit, first_line + i)}no bib", file=file, line=first_line + i, field="bib")
-    try:
-        return pc.cast(arr, pa.int32()).to_numpy(zero_copy_only=False)
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-        for i, v in enumerate(arr.to_pylist()):
-            try:
-                int(str(v).strip())
-            except ValueError:
-                raise InputError(f"{_row(unit, first_line + i)}bib must be an integer, not {v!r}", file=file,
-                                 line=first_line + i, field="bib") from None
-        raise
+    typ = arr.type
+    if pa.types.is_dictionary(typ):
+        return np.concatenate([_dictionary_bibs(chunk, file, first_line, unit) for chunk in _chunks(arr)]
+                              or [np.empty(0, np.int32)])
+    if pa.types.is_integer(typ):
+        values = arr.cast(pa.int64()).to_numpy()
+        bad = (values < 0) | (values > INT32_MAX)
+        if bad.any():
+            i = int(np.argmax(bad))
+            raise InputError(f"{_row(unit, first_line + i)}bib must be a whole number 0 … {INT32_MAX}, not "
+                             f"{int(values[i])}", file=file, line=first_line + i, field="bib")
+        return values.astype(np.int32)
+    if pa.types.is_string(typ) or pa.types.is_large_string(typ):
+        return _bib_column(pc.dictionary_encode(arr), file, first_line, unit)
+    raise InputError(f"the bib column has type {typ}, not an integer", file=file, field="bib")
+
+
+def _chunks(arr) -> list:
+    return list(arr.chunks) if isinstance(arr, pa.ChunkedArray) else [arr]
+
+
+def _dictionary_bibs(chunk: pa.DictionaryArray, file: str, first_line: int, unit: str) -> np.ndarray:
+    """A dictionary chunk's bibs: its few distinct texts validated in Python, then looked up."""
+    lookup = np.empty(len(chunk.dictionary), np.int32)
+    for k, text in enumerate(chunk.dictionary.to_pylist()):
+        try:
+            lookup[k] = ascii_int(text, file=file, line=None, field="bib")
+        except InputError as exc:
+            i = int(np.argmax(chunk.indices.to_numpy(zero_copy_only=False) == k))
+            raise InputError(f"{_row(unit, first_line + i)}bib {exc.message}", file=file, line=first_line + i,
+                             field="bib") from None
+    return lookup[chunk.indices.to_numpy(zero_copy_only=False)]
 
 
 # --- CSV ---------------------------------------------------------------------------------------
 
 def _read_csv(path: Path) -> Fleet:
+    """Typed by pyarrow's reader (multithreaded) when every value converts; else read as text and
+    validated column by column, so that the first bad value is reported with its line."""
     file = str(path)
     try:
-        table = pacsv.read_csv(path, convert_options=pacsv.ConvertOptions(
-            column_types={"bib": pa.string(), "time": pa.string(), "lat": pa.string(), "lon": pa.string(),
-                          "speed": pa.string(), "speed_kmh": pa.string()},
-            strings_can_be_null=True, null_values=[""]))
-    except pa.ArrowInvalid as exc:
-        raise InputError(f"malformed CSV: {exc}", file=file) from None
-    names = set(table.column_names)
+        table = _csv_table(path, _CSV_TYPED)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        try:
+            table = _csv_table(path, _CSV_TEXT)
+        except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
+            raise InputError(f"malformed CSV: {exc}", file=file) from None
+    try:
+        names = set(table.column_names)
+    except UnicodeDecodeError:
+        raise InputError("the header is not UTF-8 text", file=file, line=1) from None
     for need in ("bib", "time", "lat", "lon"):
         if need not in names:
             raise InputError(f"missing column {need!r} (columns: bib,time,lat,lon[,speed])", file=file, line=1, field=need)
@@ -206,6 +261,17 @@ def _read_csv(path: Path) -> Fleet:
     speed = (None if speed_name is None else
              _float_column(table[speed_name], speed_name, file, first, "line", nullable=True))
     return Fleet.from_columns(bib, t_ms, lat, lon, speed, source=file)
+
+
+def _csv_table(path: Path, types: dict) -> pa.Table:
+    """The CSV file read by pyarrow with ``types``; a malformed file (not a conversion) is an InputError."""
+    try:
+        return pacsv.read_csv(path, convert_options=pacsv.ConvertOptions(
+            column_types=types, strings_can_be_null=True, null_values=[""]))
+    except pa.ArrowInvalid as exc:
+        if "conversion error" in str(exc):
+            raise
+        raise InputError(f"malformed CSV: {exc}", file=str(path)) from None
 
 
 # --- Parquet -----------------------------------------------------------------------------------
@@ -248,114 +314,3 @@ def _read_parquet(path: Path, progress=None) -> Fleet:
         if progress:
             progress(at, n)
     return Fleet.from_columns(bib, t_ms, lat, lon, speed, source=file)
-
-
-# --- GPX (streamed) ----------------------------------------------------------------------------
-
-class _GpxTrackHandler:
-    """expat handlers collecting ``<trkpt>`` fixes; validates each as it ends."""
-
-    def __init__(self, parser, file: str, default_bib: int | None):
-        self.p = parser
-        self.file = file
-        self.default_bib = default_bib
-        self.bib, self.t = array("i"), array("q")
-        self.lat, self.lon, self.speed = array("d"), array("d"), array("f")
-        self.path: list[str] = []
-        self.text: list[str] = []
-        self.trk_start = 0          # index of the first fix of the current <trk>
-        self.trk_name: str | None = None
-        self.trk_line = 0
-        self.pt: dict | None = None
-
-    def start(self, name: str, attrs: dict[str, str]) -> None:
-        local = name.rpartition(" ")[2]
-        self.path.append(local)
-        self.text = []
-        if local == "trk":
-            self.trk_start, self.trk_name, self.trk_line = len(self.t), None, self.p.CurrentLineNumber
-        elif local == "trkpt":
-            line = self.p.CurrentLineNumber
-            attrs = {k.rpartition(" ")[2]: v for k, v in attrs.items()}
-            self.pt = {"line": line, "lat": self._coord(attrs, "lat", 90.0, line),
-                       "lon": self._coord(attrs, "lon", 180.0, line), "time": None, "speed": float("nan")}
-
-    def _coord(self, attrs: dict[str, str], name: str, limit: float, line: int) -> float:
-        raw = attrs.get(name)
-        try:
-            value = float(raw) if raw is not None else float("nan")
-        except ValueError:
-            value = float("nan")
-        if not abs(value) <= limit:
-            raise InputError(f"{name} must be a number within ±{limit:g} degrees, not {raw!r}", file=self.file,
-                             line=line, field=name)
-        return value
-
-    def chars(self, data: str) -> None:
-        self.text.append(data)
-
-    def end(self, name: str) -> None:
-        local = self.path.pop()
-        text = "".join(self.text).strip()
-        self.text = []
-        if self.pt is not None and local == "time" and self.path and self.path[-1] == "trkpt":
-            try:
-                self.pt["time"] = _instant_ms(text)
-            except ValueError:
-                raise InputError(f"not an ISO 8601 instant: {text!r}", file=self.file, line=self.p.CurrentLineNumber,
-                                 field="time") from None
-        elif self.pt is not None and local == "speed":
-            try:
-                self.pt["speed"] = float(text) * KMH_PER_MS
-            except ValueError:
-                raise InputError(f"not a number: {text!r}", file=self.file, line=self.p.CurrentLineNumber,
-                                 field="speed") from None
-        elif local == "name" and self.path and self.path[-1] == "trk":
-            self.trk_name = text
-        elif local == "trkpt" and self.pt is not None:
-            pt, self.pt = self.pt, None
-            if pt["time"] is None:
-                raise InputError("a fix without time", file=self.file, line=pt["line"], field="time")
-            self.t.append(pt["time"])
-            self.lat.append(pt["lat"])
-            self.lon.append(pt["lon"])
-            self.speed.append(pt["speed"])
-        elif local == "trk":
-            n = len(self.t) - self.trk_start
-            bib = self._bib()
-            self.bib.extend([bib] * n)
-
-    def _bib(self) -> int:
-        if self.trk_name and self.trk_name.strip().isdigit():
-            return int(self.trk_name)
-        if self.default_bib is None:
-            raise InputError("the track's <name> is not a number and neither is the file name's stem, so the bib "
-                             "is unknown", file=self.file, line=self.trk_line, field="name")
-        return self.default_bib
-
-
-def _read_gpx(path: Path) -> tuple[np.ndarray, ...]:
-    file = str(path)
-    stem = path.stem.strip()
-    parser = expat.ParserCreate(namespace_separator=" ")
-    handler = _GpxTrackHandler(parser, file, int(stem) if stem.isdigit() else None)
-    parser.StartElementHandler = handler.start
-    parser.EndElementHandler = handler.end
-    parser.CharacterDataHandler = handler.chars
-    try:
-        with open(path, "rb") as fh:
-            while chunk := fh.read(_CHUNK):
-                parser.Parse(chunk, False)
-            parser.Parse(b"", True)
-    except expat.ExpatError as exc:
-        raise InputError(f"corrupt GPX: {expat.ErrorString(exc.code)} (column {exc.offset + 1})", file=file,
-                         line=exc.lineno) from None
-    except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror}", file=file) from None
-    if len(handler.bib) != len(handler.t):
-        raise InputError("a <trkpt> outside any <trk>", file=file, field="trk")
-    if not len(handler.t):
-        raise InputError("the GPX file holds no track point", file=file, field="trkpt")
-    return (np.frombuffer(handler.bib, np.int32).copy(), np.frombuffer(handler.t, np.int64).copy(),
-            np.frombuffer(handler.lat, np.float64).copy(), np.frombuffer(handler.lon, np.float64).copy(),
-            np.frombuffer(handler.speed, np.float32).copy())

@@ -15,11 +15,11 @@ import numpy as np
 
 from raidcontrol.tracking import kernel as K
 from raidcontrol.tracking.closest import closest_approaches
-from raidcontrol.tracking.zone_evidence import with_evidence
 from raidcontrol.tracking.geodesy import DEG, MS_PER_S, MS_TO_KMH, leg_m, segment_distance_m
 from raidcontrol.tracking.model import Roadbook
 from raidcontrol.tracking.report import CrewReport, Gap, MissedWaypoint, SpeedInfringement, Spike
 from raidcontrol.tracking.rules import TrackingRules
+from raidcontrol.tracking.zone_evidence import with_evidence
 
 
 @dataclass
@@ -39,7 +39,7 @@ class Batch:
 class Assembler:
     """Builds the crew reports of a check from the kernel's outputs ``out`` (rows = crews)."""
 
-    def __init__(self, roadbook: Roadbook, rules: TrackingRules, out: dict):
+    def __init__(self, roadbook: Roadbook, rules: TrackingRules, out: K.KernelOut):
         self.roadbook, self.rules, self.out = roadbook, rules, out
         wps = roadbook.waypoints
         self.names = [wp.name for wp in wps]
@@ -60,12 +60,11 @@ class Assembler:
         gap_cut = np.searchsorted(gap_at, local).tolist()
         spike_cut = np.searchsorted(spike_at, local).tolist()
         gap_at, spike_at = gap_at.tolist(), spike_at.tolist()
-        ok = out["wp_ok"][c:d]
+        ok = out.wp_ok[c:d]
         all_ok = ok.all(axis=1).tolist()
         ok_rows = ok.tolist()
-        vt_rows, vd_rows = out["wp_t"][c:d].tolist(), out["wp_d"][c:d].tolist()
-        over = (out["zi"][c:d, :, K.Z_FIRST_OVER] != K.NO_TIME).any(axis=1).tolist() if self.roadbook.zones \
-            else [False] * n
+        vt_rows, vd_rows = out.wp_t[c:d].tolist(), out.wp_d[c:d].tolist()
+        over = (out.zone_first_over[c:d] != K.NO_TIME).any(axis=1).tolist() if self.roadbook.zones else [False] * n
         bounds = local.tolist()
         reordered = batch.reordered.tolist()
         n_wp = len(self.names)
@@ -92,7 +91,7 @@ class Assembler:
         """Validations (names, types, times, distances) and missed waypoints of crew c (row c),
         which missed at least one."""
         wps, rules, out = self.roadbook.waypoints, self.rules, self.out
-        near_d, near_t = out["min_d"][c].tolist(), out["min_t"][c].tolist()
+        near_d, near_t = out.min_d[c].tolist(), out.min_t[c].tolist()
         # the kernel's closest approach is exact only within the radius (the grid guarantees no more):
         # for the other missed waypoints, measure on the whole track
         far = [k for k in range(len(wps)) if not ok[k] and not near_d[k] <= wps[k].clear_m]
@@ -104,7 +103,7 @@ class Assembler:
                 near_d[k], near_t[k] = dk, tk
         hits = [k for k in range(len(wps)) if ok[k]]
         missed = []
-        ooo = out["wp_ooo"][c].tolist()
+        ooo = out.wp_ooo[c].tolist()
         for k, wp in enumerate(wps):
             if ok[k]:
                 continue
@@ -131,27 +130,27 @@ class Assembler:
         """The infringements of crew c (row c), which went over a limit in at least one zone."""
         rules = self.rules
         found = []
-        zi_rows, zf_rows = self.out["zi"][c].tolist(), self.out["zf"][c].tolist()
-        for z, zone in enumerate(self.roadbook.zones):
-            zi, zf = zi_rows[z], zf_rows[z]
-            if zi[K.Z_FIRST_OVER] == K.NO_TIME:          # never over the limit (or never in the zone)
+        zone = K.KernelOut(*(a[c].tolist() for a in self.out))      # crew c's row, as Python values
+        for z, rb_zone in enumerate(self.roadbook.zones):
+            if zone.zone_first_over[z] == K.NO_TIME:                  # never over the limit (or never in the zone)
                 continue
-            vmax = zf[K.ZF_VMAX]
-            excess = vmax - zone.limit_kmh
+            vmax = zone.zone_vmax[z]
+            excess = vmax - rb_zone.limit_kmh
             penalty = rules.speeding_penalty_ms(excess)
             if penalty <= 0:
                 continue
-            i0, i1 = zi[K.Z_I0], zi[K.Z_I1]
+            i0, i1 = zone.zone_i0[z], zone.zone_i1[z]
+            t0, t1 = zone.zone_t0[z], zone.zone_t1[z]
             inf = SpeedInfringement(
-                zone=zone.name, limit_kmh=zone.limit_kmh, max_speed_kmh=vmax, excess_kmh=excess, penalty_ms=penalty,
-                start_ms=zi[K.Z_FIRST_OVER], end_ms=zi[K.Z_LAST_OVER], duration_ms=zi[K.Z_OVER_MS],
-                distance_m=zf[K.ZF_OVER_M], index=z + 1, passes=zi[K.Z_PASSES],
-                fz_passed=not zi[K.Z_FZ_MISSED], speed_source="derived" if zi[K.Z_DERIVED] else "device",
-                max_at_ms=zi[K.Z_TMAX], fix_range=(i0, i1), zone_t0_ms=zi[K.Z_T0], zone_t1_ms=zi[K.Z_T1],
-                pass_times=tuple((zi[K.Z_PASS0 + 2 * p], zi[K.Z_PASS0 + 2 * p + 1])
-                                 for p in range(min(zi[K.Z_PASSES], K.ZONE_PASSES_KEPT))),
+                zone=rb_zone.name, limit_kmh=rb_zone.limit_kmh, max_speed_kmh=vmax, excess_kmh=excess,
+                penalty_ms=penalty, start_ms=zone.zone_first_over[z], end_ms=zone.zone_last_over[z],
+                duration_ms=zone.zone_over_ms[z], distance_m=zone.zone_over_m[z], index=z + 1,
+                passes=zone.zone_passes[z], fz_passed=not zone.zone_fz_missed[z],
+                speed_source="derived" if zone.zone_derived[z] else "device", max_at_ms=zone.zone_t_max[z],
+                fix_range=(i0, i1), zone_t0_ms=t0, zone_t1_ms=t1,
+                pass_times=tuple(tuple(p) for p in zone.zone_pass_t[z][:min(zone.zone_passes[z], K.ZONE_PASSES_KEPT)]),
                 rule=self.speeding_rule)
-            found.append(with_evidence(inf, cols, i0, i1, zi[K.Z_T0], zi[K.Z_T1], rules))
+            found.append(with_evidence(inf, cols, i0, i1, t0, t1, rules))
         return found
 
 

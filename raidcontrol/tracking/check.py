@@ -8,18 +8,18 @@ time order sorted on a copy), runs it in batches (reporting progress) and has
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 
 from raidcontrol.tracking import kernel as K
 from raidcontrol.tracking.assemble import Assembler, Batch
 from raidcontrol.tracking.flagged import WORD, flagged, words
-from raidcontrol.tracking.order import count_descents, gather_sorted, sort_crews_in_place
 from raidcontrol.tracking.geodesy import DEG, MS_TO_KMH
 from raidcontrol.tracking.grid import build_grid, leg_margin_m
 from raidcontrol.tracking.model import Fleet, Roadbook
+from raidcontrol.tracking.order import count_descents, gather_sorted, sort_crews_in_place
 from raidcontrol.tracking.report import CrewReport, FleetReport
 from raidcontrol.tracking.rules import TrackingRules
 from raidcontrol.tracking.zone_evidence import derived_speeds, zone_fixes  # noqa: F401  (re-exported)
@@ -71,13 +71,7 @@ def check_fleet(roadbook: Roadbook, fleet: Fleet, rules: TrackingRules, progress
     grid = build_grid(tg.lat, tg.lon, tg.radius, leg_margin_m(fleet.t_ms, fleet.lat, fleet.lon, fleet.offsets))
     n_crews = int(fleet.bibs.shape[0])
     n_wp, n_t, n_z = tg.n_wp, tg.lat.shape[0], tg.zone_limit.shape[0]
-    out = {
-        "wp_ok": np.zeros((n_crews, n_wp), np.bool_), "wp_t": np.zeros((n_crews, n_wp), np.int64),
-        "wp_d": np.zeros((n_crews, n_wp), np.float64), "wp_i": np.zeros((n_crews, n_wp), np.int64),
-        "wp_ooo": np.zeros((n_crews, n_wp), np.bool_), "min_d": np.zeros((n_crews, n_t), np.float64),
-        "min_t": np.zeros((n_crews, n_t), np.int64), "zi": np.zeros((n_crews, n_z, K.ZI_FIELDS), np.int64),
-        "zf": np.zeros((n_crews, n_z, K.ZF_FIELDS), np.float64),
-    }
+    out = K.KernelOut.allocate(n_crews, n_wp, n_t, n_z)
     offsets = fleet.offsets.astype(np.int64)
     sizes = np.diff(offsets)
     capacity = int(min(len(fleet), BATCH_FIXES + (int(sizes.max()) if n_crews else 0)))
@@ -104,7 +98,7 @@ def check_fleet(roadbook: Roadbook, fleet: Fleet, rules: TrackingRules, progress
         else:
             cols = _Columns(fleet.t_ms[s0:e0], fleet.lat[s0:e0], fleet.lon[s0:e0], fleet.speed_kmh[s0:e0], buf.flags[:n])
         buf.flags[:words(n) * WORD] = 0
-        _run(cols, local, {k: v[c:d] for k, v in out.items()}, tg, grid, rules)
+        _run(cols, local, out.rows(c, d), tg, grid, rules)
         reordered = descents if fleet.reordered is None else fleet.reordered[c:d]
         batch = Batch(c, d, cols, local, flagged(buf.flags, n), reordered)
         crews.update(zip(fleet.bibs[c:d].tolist(), assembler.reports(batch, fleet.bibs[c:d])))
@@ -126,21 +120,18 @@ def sort_fleet_in_place(fleet: Fleet) -> Fleet:
     return fleet
 
 
-def _run(cols: _Columns, local: np.ndarray, views: dict, tg: _Targets, grid, rules: TrackingRules) -> None:
+def _run(cols: _Columns, local: np.ndarray, views: K.KernelOut, tg: _Targets, grid, rules: TrackingRules) -> None:
     """The kernel over one batch (crew slices ``local[k]:local[k+1]`` of ``cols``) into ``views``."""
     crew_s, crew_e = local[:-1], local[1:]
     cap = PASS_BUFFER
     first = 0
     while first < crew_s.shape[0]:
-        sub = {k: v[first:] for k, v in views.items()}
         status = K.check_crews(
             cols.t, cols.lat, cols.lon, cols.spd, cols.flags, crew_s[first:], crew_e[first:],
             tg.lat, tg.lon, tg.cos, tg.radius, tg.n_wp, tg.zone_limit,
             grid.lat0, grid.lon0, 1.0 / grid.dlat, 1.0 / grid.dlon, grid.nrows, grid.ncols, grid.occupied, grid.start, grid.items, grid.margin_m,
             rules.max_gap_ms, rules.spike_speed_kmh / MS_TO_KMH, rules.spike_accel_ms2, rules.tolerance_kmh,
-            rules.derived_window_ms, rules.order == "any",
-            sub["wp_ok"], sub["wp_t"], sub["wp_d"], sub["wp_i"], sub["wp_ooo"], sub["min_d"], sub["min_t"],
-            sub["zi"], sub["zf"], cap)
+            rules.derived_window_ms, rules.order == "any", views.rows(first), cap)
         if status < 0:
             break
         # a crew overflowed the passage buffer: clear its flags, retry from it with a larger one

@@ -21,6 +21,7 @@ the next kept one is an outage).  Units: metres, m/s, milliseconds, km/h for zon
 from __future__ import annotations
 
 import math
+from typing import NamedTuple
 
 import numpy as np
 from numba import njit
@@ -37,14 +38,77 @@ COS_STEP_DEG = 0.01             # a leg's cosine of latitude is reused within 0.
 NO_TIME = np.iinfo(np.int64).min
 FAR_TIME = np.iinfo(np.int64).max
 
-# zone integer outputs (last axis of zi)
-Z_PASSES, Z_TMAX, Z_OVER_MS, Z_FIRST_OVER, Z_LAST_OVER, Z_I0, Z_I1, Z_FZ_MISSED, Z_T0, Z_T1, Z_DERIVED = range(11)
 ZONE_PASSES_KEPT = 8            # passes through a zone whose (entry, exit) times are kept for evidence
-Z_PASS0 = 11                    # zi[..., Z_PASS0 + 2p], zi[..., Z_PASS0 + 2p + 1]: entry and exit of pass p
-ZI_FIELDS = Z_PASS0 + 2 * ZONE_PASSES_KEPT
-# zone float outputs (last axis of zf)
-ZF_VMAX, ZF_OVER_M = range(2)
-ZF_FIELDS = 2
+
+
+class KernelOut(NamedTuple):
+    """What the kernel finds, one row per crew (row j: the j-th crew it is given).
+
+    Times are epoch milliseconds (``NO_TIME``: none), distances metres, speeds km/h, fix
+    indices point into the columns the kernel read (-1: none).  Targets are the waypoints in
+    roadbook order, then each zone's DZ and FZ.
+
+    ==================  =========================  ===============================================
+    field               shape, dtype               meaning
+    ==================  =========================  ===============================================
+    wp_ok               (crews, wps) bool          the waypoint is validated
+    wp_t                (crews, wps) int64 ms      time of the validating passage's closest approach
+    wp_d                (crews, wps) float64 m     its distance (inf: not validated)
+    wp_i                (crews, wps) int64         first fix of the leg of that approach
+    wp_ooo              (crews, wps) bool          passed only out of roadbook order
+    min_d               (crews, targets) float64 m closest approach found near the target
+    min_t               (crews, targets) int64 ms  its time
+    zone_passes         (crews, zones) int64       passes through the zone (DZ passage to FZ)
+    zone_t0, zone_t1    (crews, zones) int64 ms    entry of the first pass, exit of the last
+    zone_pass_t         (crews, zones, 8, 2) int64 (entry, exit) of the first ZONE_PASSES_KEPT passes
+    zone_fz_missed      (crews, zones) int64 0/1   a pass ended at the fix nearest the FZ (never within it)
+    zone_i0, zone_i1    (crews, zones) int64       first and last kept fix in the zone
+    zone_vmax           (crews, zones) float64     highest speed in the zone (km/h)
+    zone_t_max          (crews, zones) int64 ms    when
+    zone_derived        (crews, zones) int64 0/1   that speed was derived from the fixes (no device speed)
+    zone_over_ms        (crews, zones) int64 ms    time over the limit (+ tolerance)
+    zone_over_m         (crews, zones) float64 m   distance over the limit
+    zone_first_over     (crews, zones) int64 ms    first fix over the limit (NO_TIME: never over)
+    zone_last_over      (crews, zones) int64 ms    end of the last leg over the limit
+    ==================  =========================  ===============================================
+    """
+
+    wp_ok: np.ndarray
+    wp_t: np.ndarray
+    wp_d: np.ndarray
+    wp_i: np.ndarray
+    wp_ooo: np.ndarray
+    min_d: np.ndarray
+    min_t: np.ndarray
+    zone_passes: np.ndarray
+    zone_t0: np.ndarray
+    zone_t1: np.ndarray
+    zone_pass_t: np.ndarray
+    zone_fz_missed: np.ndarray
+    zone_i0: np.ndarray
+    zone_i1: np.ndarray
+    zone_vmax: np.ndarray
+    zone_t_max: np.ndarray
+    zone_derived: np.ndarray
+    zone_over_ms: np.ndarray
+    zone_over_m: np.ndarray
+    zone_first_over: np.ndarray
+    zone_last_over: np.ndarray
+
+    @classmethod
+    def allocate(cls, crews: int, wps: int, targets: int, zones: int) -> KernelOut:
+        """Outputs for ``crews`` crews (the kernel fills every row it is given)."""
+        wp, tg, zn = (crews, wps), (crews, targets), (crews, zones)
+        i64, f64 = np.int64, np.float64
+        return cls(np.zeros(wp, np.bool_), np.zeros(wp, i64), np.zeros(wp, f64), np.zeros(wp, i64),
+                   np.zeros(wp, np.bool_), np.zeros(tg, f64), np.zeros(tg, i64), np.zeros(zn, i64), np.zeros(zn, i64),
+                   np.zeros(zn, i64), np.zeros((crews, zones, ZONE_PASSES_KEPT, 2), i64), np.zeros(zn, i64),
+                   np.zeros(zn, i64), np.zeros(zn, i64), np.zeros(zn, f64), np.zeros(zn, i64), np.zeros(zn, i64),
+                   np.zeros(zn, i64), np.zeros(zn, f64), np.zeros(zn, i64), np.zeros(zn, i64))
+
+    def rows(self, start: int, stop: int | None = None) -> KernelOut:
+        """Views of rows ``start:stop`` (writing into them writes into these arrays)."""
+        return KernelOut(*(a[start:stop] for a in self))
 
 
 @njit(cache=True, inline="always")
@@ -129,25 +193,61 @@ def _test_legs(nc, ca, cb, ccell_a, ccell_b, clong, t, lat, lon, tlat, tlon, tco
     return npass
 
 
+@njit(cache=True, inline="always")
+def _derived_speed(i, nx, s, e, half, t, lat, lon, flags):
+    """Fix i's speed (km/h) from the kept fixes within ±half ms of it, never across an outage
+    (the nearest leg when no fix is that close; NaN when there is none).  ``nx``: the next kept fix."""
+    last = i
+    while (flags[last] & GAP_AFTER) == 0:
+        q = last + 1
+        while q < e and (flags[q] & DROPPED) != 0:
+            q += 1
+        if q >= e or t[q] - t[i] > half:
+            break
+        last = q
+    first = i
+    while True:
+        q = first - 1
+        while q >= s and (flags[q] & DROPPED) != 0:
+            q -= 1
+        if q < s or (flags[q] & GAP_AFTER) != 0 or t[i] - t[q] > half:
+            break
+        first = q
+    if first == last:
+        if nx < e and (flags[i] & GAP_AFTER) == 0:
+            last = nx
+        else:
+            q = i - 1
+            while q >= s and (flags[q] & DROPPED) != 0:
+                q -= 1
+            if q >= s and (flags[q] & GAP_AFTER) == 0:
+                first = q
+    if first != last and t[last] != t[first]:
+        c = math.cos(lat[i] * DEG)   # the window spans a few hundred metres: one cosine serves
+        d = _leg_m(lat[first], lon[first], c, lat[last], lon[last], c)
+        return d / ((t[last] - t[first]) / MS_PER_S) * MS_TO_KMH
+    return math.nan
+
+
 @njit(cache=True)
-def _scan_zone(z, s, e, td, tf, limit_kmh, tol_kmh, window_ms, t, lat, lon, spd, flags, zi, zf, j):
-    """Speed statistics of crew j over [td, tf] in zone z, accumulated into zi/zf[j, z].
+def _scan_zone(z, s, e, td, tf, limit_kmh, tol_kmh, window_ms, t, lat, lon, spd, flags, out, j):
+    """Speed statistics of crew j over [td, tf] in zone z, accumulated into row j of ``out``.
 
     Each kept fix's speed is the device's, or else the straight-line speed between the kept
     fixes within ±window_ms/2 of it (never across an outage; the nearest leg when no fix is
-    that close).  Written as one loop: helper calls taking arrays cost reference counting."""
+    that close).  Its helper is inlined: calls taking arrays cost reference counting."""
     i = s + np.searchsorted(t[s:e], td)
     while i < e and (flags[i] & DROPPED) != 0:
         i += 1
-    i0 = zi[j, z, Z_I0]
-    i1 = zi[j, z, Z_I1]
-    vmax = zf[j, z, ZF_VMAX]
-    tmax = zi[j, z, Z_TMAX]
-    vder = zi[j, z, Z_DERIVED]
-    over_ms = zi[j, z, Z_OVER_MS]
-    over_m = zf[j, z, ZF_OVER_M]
-    first_over = zi[j, z, Z_FIRST_OVER]
-    last_over = zi[j, z, Z_LAST_OVER]
+    i0 = out.zone_i0[j, z]
+    i1 = out.zone_i1[j, z]
+    vmax = out.zone_vmax[j, z]
+    tmax = out.zone_t_max[j, z]
+    vder = out.zone_derived[j, z]
+    over_ms = out.zone_over_ms[j, z]
+    over_m = out.zone_over_m[j, z]
+    first_over = out.zone_first_over[j, z]
+    last_over = out.zone_last_over[j, z]
     threshold = limit_kmh + tol_kmh
     half = window_ms // 2
     while i < e and t[i] <= tf:
@@ -157,40 +257,10 @@ def _scan_zone(z, s, e, td, tf, limit_kmh, tol_kmh, window_ms, t, lat, lon, spd,
         derived = math.isnan(spd[i])
         v = float(spd[i])
         if derived:
-            last = i
-            while (flags[last] & GAP_AFTER) == 0:
-                q = last + 1
-                while q < e and (flags[q] & DROPPED) != 0:
-                    q += 1
-                if q >= e or t[q] - t[i] > half:
-                    break
-                last = q
-            first = i
-            while True:
-                q = first - 1
-                while q >= s and (flags[q] & DROPPED) != 0:
-                    q -= 1
-                if q < s or (flags[q] & GAP_AFTER) != 0 or t[i] - t[q] > half:
-                    break
-                first = q
-            if first == last:
-                if nx < e and (flags[i] & GAP_AFTER) == 0:
-                    last = nx
-                else:
-                    q = i - 1
-                    while q >= s and (flags[q] & DROPPED) != 0:
-                        q -= 1
-                    if q >= s and (flags[q] & GAP_AFTER) == 0:
-                        first = q
-            v = math.nan
-            if first != last and t[last] != t[first]:
-                c = math.cos(lat[i] * DEG)   # the window spans a few hundred metres: one cosine serves
-                d = _leg_m(lat[first], lon[first], c, lat[last], lon[last], c)
-                v = d / ((t[last] - t[first]) / MS_PER_S) * MS_TO_KMH
+            v = _derived_speed(i, nx, s, e, half, t, lat, lon, flags)
         if i0 < 0 or i < i0:
             i0 = i
-        if i > i1:
-            i1 = i
+        i1 = max(i1, i)
         if not math.isnan(v):
             if v > vmax:
                 vmax = v
@@ -209,15 +279,66 @@ def _scan_zone(z, s, e, td, tf, limit_kmh, tol_kmh, window_ms, t, lat, lon, spd,
                     first_over = t[i]
                 last_over = end
         i = nx
-    zi[j, z, Z_I0] = i0
-    zi[j, z, Z_I1] = i1
-    zf[j, z, ZF_VMAX] = vmax
-    zi[j, z, Z_TMAX] = tmax
-    zi[j, z, Z_DERIVED] = vder
-    zi[j, z, Z_OVER_MS] = over_ms
-    zf[j, z, ZF_OVER_M] = over_m
-    zi[j, z, Z_FIRST_OVER] = first_over
-    zi[j, z, Z_LAST_OVER] = last_over
+    out.zone_i0[j, z] = i0
+    out.zone_i1[j, z] = i1
+    out.zone_vmax[j, z] = vmax
+    out.zone_t_max[j, z] = tmax
+    out.zone_derived[j, z] = vder
+    out.zone_over_ms[j, z] = over_ms
+    out.zone_over_m[j, z] = over_m
+    out.zone_first_over[j, z] = first_over
+    out.zone_last_over[j, z] = last_over
+
+
+@njit(cache=True, inline="always")
+def _first_fix_spike(i, nx, e, t, lat, lon, c_i, c_nx, max_gap_ms, spike_v):
+    """The crew's first fix is a spike when its leg is impossible but the next one is not."""
+    dt_out = t[nx] - t[i]
+    if dt_out > max_gap_ms:
+        return False
+    v_out = _leg_m(lat[i], lon[i], c_i, lat[nx], lon[nx], c_nx) / (dt_out / MS_PER_S)
+    nx2 = nx + 1
+    while nx2 < e and t[nx2] == t[nx]:
+        nx2 += 1
+    if v_out > spike_v and nx2 < e and t[nx2] - t[nx] <= max_gap_ms:
+        v_next = _leg_m(lat[nx], lon[nx], c_nx, lat[nx2], lon[nx2],
+                        math.cos(lat[nx2] * DEG)) / ((t[nx2] - t[nx]) / MS_PER_S)
+        return v_next <= spike_v
+    return False
+
+
+@njit(cache=True, inline="always")
+def _last_fix_spike(prev, i, t, lat, lon, c_prev, c_i, max_gap_ms, spike_v):
+    """The crew's last fix is a spike when its leg is impossible."""
+    dt_in = t[i] - t[prev]
+    if dt_in > max_gap_ms:
+        return False
+    return _leg_m(lat[prev], lon[prev], c_prev, lat[i], lon[i], c_i) / (dt_in / MS_PER_S) > spike_v
+
+
+@njit(cache=True, inline="always")
+def _cell_of(lat_i, lon_i, g_lat0, g_lon0, g_inv_dlat, g_inv_dlon, g_nrows, g_ncols, g_occupied):
+    """The grid cell of a fix, -1 outside the grid or where no target is listed (inlined: a call
+    taking the bitmap would cost reference counting on every fix)."""
+    gr = math.floor((lat_i - g_lat0) * g_inv_dlat)
+    gc = math.floor((lon_i - g_lon0) * g_inv_dlon)
+    if gr < 0 or gc < 0 or gr >= g_nrows or gc >= g_ncols:
+        return -1
+    cell = gr * g_ncols + gc
+    if (g_occupied[cell >> 3] >> (cell & 7)) & 1 == 0:
+        return -1
+    return cell
+
+
+@njit(cache=True, inline="always")
+def _push(nc, a, b, cell_a, cell_b, long_leg, ca, cb, ccell_a, ccell_b, clong):
+    """List the candidate leg a→b (a == b: a lone fix) with its cells; returns the new count."""
+    ca[nc] = a
+    cb[nc] = b
+    ccell_a[nc] = cell_a
+    ccell_b[nc] = cell_b
+    clong[nc] = long_leg
+    return nc + 1
 
 
 @njit(cache=True)
@@ -315,46 +436,19 @@ def _scan_fixes(s, e, t, lat, lon, flags, g_lat0, g_lon0, g_inv_dlat, g_inv_dlon
                     bry = iy + oy
                     spike = brx * brx + bry * bry <= lim_br2
         elif prev < 0 and nx < e:
-            # the first fix: a spike when its leg is impossible but the next one is not
-            dt_out = t[nx] - t[i]
-            if dt_out <= max_gap_ms:
-                v_out = _leg_m(lat[i], lon[i], c_i, lat[nx], lon[nx], c_nx) / (dt_out / MS_PER_S)
-                nx2 = nx + 1
-                while nx2 < e and t[nx2] == t[nx]:
-                    nx2 += 1
-                if v_out > spike_v and nx2 < e and t[nx2] - t[nx] <= max_gap_ms:
-                    v_next = _leg_m(lat[nx], lon[nx], c_nx, lat[nx2], lon[nx2],
-                                    math.cos(lat[nx2] * DEG)) / ((t[nx2] - t[nx]) / MS_PER_S)
-                    spike = v_next <= spike_v
+            spike = _first_fix_spike(i, nx, e, t, lat, lon, c_i, c_nx, max_gap_ms, spike_v)
         elif prev >= 0 and nx >= e:
-            # the last fix: a spike when its leg is impossible
-            dt_in = t[i] - t[prev]
-            if dt_in <= max_gap_ms:
-                v_in = _leg_m(lat[prev], lon[prev], c_prev, lat[i], lon[i], c_i) / (dt_in / MS_PER_S)
-                spike = v_in > spike_v
+            spike = _last_fix_spike(prev, i, t, lat, lon, c_prev, c_i, max_gap_ms, spike_v)
         if spike:
             flags[i] |= SPIKE
             i += 1
             continue
-        # the grid cell of fix i, -1 outside the grid or where no target is listed (written out:
-        # a helper taking the bitmap would cost reference counting on every fix)
-        cell_i = -1
-        gr = int(math.floor((lat[i] - g_lat0) * g_inv_dlat))
-        gc = int(math.floor((lon[i] - g_lon0) * g_inv_dlon))
-        if gr >= 0 and gc >= 0 and gr < g_nrows and gc < g_ncols:
-            cell_i = gr * g_ncols + gc
-            if (g_occupied[cell_i >> 3] >> (cell_i & 7)) & 1 == 0:
-                cell_i = -1
+        cell_i = _cell_of(lat[i], lon[i], g_lat0, g_lon0, g_inv_dlat, g_inv_dlon, g_nrows, g_ncols, g_occupied)
         if prev >= 0:
             if t[i] - t[prev] > max_gap_ms:
                 flags[prev] |= GAP_AFTER
                 if not leg_ended_at_prev and cell_prev >= 0:
-                    ca[nc] = prev
-                    cb[nc] = prev
-                    ccell_a[nc] = cell_prev
-                    ccell_b[nc] = cell_prev
-                    clong[nc] = False
-                    nc += 1
+                    nc = _push(nc, prev, prev, cell_prev, cell_prev, False, ca, cb, ccell_a, ccell_b, clong)
                 leg_ended_at_prev = False
             else:
                 if have_in:
@@ -365,24 +459,14 @@ def _scan_fixes(s, e, t, lat, lon, flags, g_lat0, g_lon0, g_inv_dlat, g_inv_dlon
                     ly = (lat[i] - lat[prev]) * M_PER_DEG
                 long_leg = lx * lx + ly * ly > long_leg_m * long_leg_m
                 if cell_prev >= 0 or cell_i >= 0 or long_leg:   # else far from every target
-                    ca[nc] = prev
-                    cb[nc] = i
-                    ccell_a[nc] = cell_prev
-                    ccell_b[nc] = cell_i
-                    clong[nc] = long_leg
-                    nc += 1
+                    nc = _push(nc, prev, i, cell_prev, cell_i, long_leg, ca, cb, ccell_a, ccell_b, clong)
                 leg_ended_at_prev = True
         prev = i
         c_prev = c_i
         cell_prev = cell_i
         i += 1
     if prev >= 0 and not leg_ended_at_prev and cell_prev >= 0:
-        ca[nc] = prev
-        cb[nc] = prev
-        ccell_a[nc] = cell_prev
-        ccell_b[nc] = cell_prev
-        clong[nc] = False
-        nc += 1
+        nc = _push(nc, prev, prev, cell_prev, cell_prev, False, ca, cb, ccell_a, ccell_b, clong)
     return nc
 
 
@@ -390,21 +474,19 @@ def _scan_fixes(s, e, t, lat, lon, flags, g_lat0, g_lon0, g_inv_dlat, g_inv_dlon
 def check_crews(t, lat, lon, spd, flags, crew_s, crew_e,
                 tlat, tlon, tcos, tr, n_wp, zone_limit,
                 g_lat0, g_lon0, g_inv_dlat, g_inv_dlon, g_nrows, g_ncols, g_occupied, gstart, gitems, long_leg_m,
-                max_gap_ms, spike_v, spike_a, tol_kmh, window_ms, order_any,
-                wp_ok, wp_t, wp_d, wp_i, wp_ooo, min_d, min_t, zi, zf, pass_cap):
-    """Check crews ``crew_s[j]:crew_e[j]`` (each sorted by time) into row j of the outputs.
+                max_gap_ms, spike_v, spike_a, tol_kmh, window_ms, order_any, out, pass_cap):
+    """Check crews ``crew_s[j]:crew_e[j]`` (each sorted by time) into row j of ``out`` (a :class:`KernelOut`).
 
     Returns -1, or the first crew j whose passages overflowed ``pass_cap`` (rows before j are
     complete; the caller retries from j with a larger buffer)."""
     n_t = tlat.shape[0]
-    n_z = zone_limit.shape[0]
     is_open = np.zeros(n_t, np.bool_)
     last_b = np.full(n_t, -1, np.int64)
     best_d = np.zeros(n_t, np.float64)
     best_t = np.zeros(n_t, np.int64)
     best_i = np.zeros(n_t, np.int64)
     stamp = np.full(n_t, -1, np.int64)
-    pk = np.empty(pass_cap, np.int64)
+    pk = np.empty(pass_cap, np.int64)             # the crew's passages: target, time, distance, fix
     pt = np.empty(pass_cap, np.int64)
     pd = np.empty(pass_cap, np.float64)
     pi = np.empty(pass_cap, np.int64)
@@ -422,95 +504,132 @@ def check_crews(t, lat, lon, spd, flags, crew_s, crew_e,
         is_open[:] = False
         last_b[:] = -1
         stamp[:] = -1
-        md = min_d[j]
-        mt = min_t[j]
+        md = out.min_d[j]
+        mt = out.min_t[j]
         md[:] = np.inf
         mt[:] = NO_TIME
-        npass = 0
         nc = _scan_fixes(s, e, t, lat, lon, flags, g_lat0, g_lon0, g_inv_dlat, g_inv_dlon, g_nrows, g_ncols,
                          g_occupied, long_leg_m, max_gap_ms, spike_v, spike_a, ca, cb, ccell_a, ccell_b, clong)
         # the candidate legs, in time order, against the targets their cells list
         npass = _test_legs(nc, ca, cb, ccell_a, ccell_b, clong, t, lat, lon, tlat, tlon, tcos, tr, gstart, gitems,
                            stamp, md, mt, is_open, last_b, best_d, best_t, best_i, pk, pt, pd, pi)
+        if npass >= 0:
+            npass = _close_passages(npass, is_open, best_t, best_d, best_i, pk, pt, pd, pi)
         if npass < 0:
             return j
-        for k in range(n_t):
-            if is_open[k]:
-                if npass >= pass_cap:
-                    return j
-                pk[npass] = k
-                pt[npass] = best_t[k]
-                pd[npass] = best_d[k]
-                pi[npass] = best_i[k]
-                npass += 1
-        # --- validation in roadbook order -----------------------------------------------------
-        last_t = NO_TIME
-        for k in range(n_wp):
-            wp_ok[j, k] = False
-            wp_ooo[j, k] = False
-            wp_t[j, k] = NO_TIME
-            wp_d[j, k] = np.inf
-            wp_i[j, k] = -1
-            for p in range(npass):
-                if pk[p] != k:
-                    continue
-                if order_any or pt[p] >= last_t:
-                    wp_ok[j, k] = True
-                    wp_t[j, k] = pt[p]
-                    wp_d[j, k] = pd[p]
-                    wp_i[j, k] = pi[p]
-                    break
-                wp_ooo[j, k] = True
-            if wp_ok[j, k]:
-                wp_ooo[j, k] = False
-                if not order_any:
-                    last_t = wp_t[j, k]
-        # --- speed zones ----------------------------------------------------------------------
-        for z in range(n_z):
-            for f in range(ZI_FIELDS):
-                zi[j, z, f] = 0
-            zi[j, z, Z_I0] = -1
-            zi[j, z, Z_I1] = -1
-            zi[j, z, Z_FIRST_OVER] = NO_TIME
-            zi[j, z, Z_LAST_OVER] = NO_TIME
-            zi[j, z, Z_T0] = NO_TIME
-            zi[j, z, Z_T1] = NO_TIME
-            zf[j, z, ZF_VMAX] = 0.0
-            zf[j, z, ZF_OVER_M] = 0.0
-            kd = n_wp + 2 * z
-            kf = kd + 1
-            cur_end = NO_TIME
-            for p in range(npass):
-                if pk[p] != kd or pt[p] <= cur_end:
-                    continue
-                td = pt[p]
-                tf = FAR_TIME
-                for q in range(npass):
-                    if pk[q] == kf and pt[q] > td and pt[q] < tf:
-                        tf = pt[q]
-                if tf == FAR_TIME:
-                    # no FZ passage after the DZ: the zone ends at the fix closest to the FZ
-                    zi[j, z, Z_FZ_MISSED] = 1
-                    best = np.inf
-                    tf = td
-                    q = s + np.searchsorted(t[s:e], td)
-                    while q < e:
-                        if (flags[q] & DROPPED) == 0:
-                            dx = (lon[q] - tlon[kf]) * M_PER_DEG * tcos[kf]
-                            dy = (lat[q] - tlat[kf]) * M_PER_DEG
-                            dd = dx * dx + dy * dy
-                            if dd < best:
-                                best = dd
-                                tf = t[q]
-                        q += 1
-                p_no = zi[j, z, Z_PASSES]
-                if p_no < ZONE_PASSES_KEPT:
-                    zi[j, z, Z_PASS0 + 2 * p_no] = td
-                    zi[j, z, Z_PASS0 + 2 * p_no + 1] = tf
-                zi[j, z, Z_PASSES] += 1
-                if zi[j, z, Z_T0] == NO_TIME:
-                    zi[j, z, Z_T0] = td
-                zi[j, z, Z_T1] = tf
-                _scan_zone(z, s, e, td, tf, zone_limit[z], tol_kmh, window_ms, t, lat, lon, spd, flags, zi, zf, j)
-                cur_end = tf
+        _validate(j, npass, pk, pt, pd, pi, n_wp, order_any, out)
+        _zones(j, s, e, npass, pk, pt, n_wp, zone_limit, tlat, tlon, tcos, t, lat, lon, spd, flags, tol_kmh,
+               window_ms, out)
     return -1
+
+
+@njit(cache=True)
+def _close_passages(npass, is_open, best_t, best_d, best_i, pk, pt, pd, pi):
+    """Append the passages still open at the crew's last fix; -1 when the buffer is full."""
+    cap = pk.shape[0]
+    for k in range(is_open.shape[0]):
+        if is_open[k]:
+            if npass >= cap:
+                return -1
+            pk[npass] = k
+            pt[npass] = best_t[k]
+            pd[npass] = best_d[k]
+            pi[npass] = best_i[k]
+            npass += 1
+    return npass
+
+
+@njit(cache=True)
+def _validate(j, npass, pk, pt, pd, pi, n_wp, order_any, out):
+    """Validate crew j's waypoints in roadbook order from its passages: with ``order_any``
+    false, a waypoint counts only for a passage at or after the previous validated one."""
+    last_t = NO_TIME
+    for k in range(n_wp):
+        out.wp_ok[j, k] = False
+        out.wp_ooo[j, k] = False
+        out.wp_t[j, k] = NO_TIME
+        out.wp_d[j, k] = np.inf
+        out.wp_i[j, k] = -1
+        for p in range(npass):
+            if pk[p] != k:
+                continue
+            if order_any or pt[p] >= last_t:
+                out.wp_ok[j, k] = True
+                out.wp_t[j, k] = pt[p]
+                out.wp_d[j, k] = pd[p]
+                out.wp_i[j, k] = pi[p]
+                break
+            out.wp_ooo[j, k] = True
+        if out.wp_ok[j, k]:
+            out.wp_ooo[j, k] = False
+            if not order_any:
+                last_t = out.wp_t[j, k]
+
+
+@njit(cache=True)
+def _reset_zone(j, z, out):
+    out.zone_passes[j, z] = 0
+    out.zone_pass_t[j, z, :, :] = 0
+    out.zone_fz_missed[j, z] = 0
+    out.zone_t_max[j, z] = 0
+    out.zone_derived[j, z] = 0
+    out.zone_over_ms[j, z] = 0
+    out.zone_i0[j, z] = -1
+    out.zone_i1[j, z] = -1
+    out.zone_first_over[j, z] = NO_TIME
+    out.zone_last_over[j, z] = NO_TIME
+    out.zone_t0[j, z] = NO_TIME
+    out.zone_t1[j, z] = NO_TIME
+    out.zone_vmax[j, z] = 0.0
+    out.zone_over_m[j, z] = 0.0
+
+
+@njit(cache=True)
+def _nearest_fix_time(s, e, td, kf, tlat, tlon, tcos, t, lat, lon, flags):
+    """The time of crew's kept fix closest to target kf from td on (a zone whose FZ was never reached)."""
+    best = np.inf
+    tf = td
+    q = s + np.searchsorted(t[s:e], td)
+    while q < e:
+        if (flags[q] & DROPPED) == 0:
+            dx = (lon[q] - tlon[kf]) * M_PER_DEG * tcos[kf]
+            dy = (lat[q] - tlat[kf]) * M_PER_DEG
+            dd = dx * dx + dy * dy
+            if dd < best:
+                best = dd
+                tf = t[q]
+        q += 1
+    return tf
+
+
+@njit(cache=True)
+def _zones(j, s, e, npass, pk, pt, n_wp, zone_limit, tlat, tlon, tcos, t, lat, lon, spd, flags, tol_kmh, window_ms,
+           out):
+    """Crew j's passes through each zone, from each DZ passage to the next FZ passage (or the
+    fix nearest the FZ), and the speed statistics over them."""
+    for z in range(zone_limit.shape[0]):
+        _reset_zone(j, z, out)
+        kd = n_wp + 2 * z
+        kf = kd + 1
+        cur_end = NO_TIME
+        for p in range(npass):
+            if pk[p] != kd or pt[p] <= cur_end:
+                continue
+            td = pt[p]
+            tf = FAR_TIME
+            for q in range(npass):
+                if pk[q] == kf and pt[q] > td and pt[q] < tf:
+                    tf = pt[q]
+            if tf == FAR_TIME:
+                out.zone_fz_missed[j, z] = 1
+                tf = _nearest_fix_time(s, e, td, kf, tlat, tlon, tcos, t, lat, lon, flags)
+            p_no = out.zone_passes[j, z]
+            if p_no < ZONE_PASSES_KEPT:
+                out.zone_pass_t[j, z, p_no, 0] = td
+                out.zone_pass_t[j, z, p_no, 1] = tf
+            out.zone_passes[j, z] += 1
+            if out.zone_t0[j, z] == NO_TIME:
+                out.zone_t0[j, z] = td
+            out.zone_t1[j, z] = tf
+            _scan_zone(z, s, e, td, tf, zone_limit[z], tol_kmh, window_ms, t, lat, lon, spd, flags, out, j)
+            cur_end = tf

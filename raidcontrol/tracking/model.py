@@ -93,7 +93,7 @@ class Fleet:
         return int(self.t_ms.shape[0])
 
     @classmethod
-    def from_columns(cls, bib, t_ms, lat, lon, speed_kmh=None, source: str = "") -> "Fleet":
+    def from_columns(cls, bib, t_ms, lat, lon, speed_kmh=None, source: str = "") -> Fleet:
         """A fleet from raw columns: grouped by bib (stable, so each crew keeps its fixes in
         the given order), with ``bibs``/``offsets`` built.  Columns are cast to the documented
         dtypes; ``speed_kmh`` None means no device speed (all NaN)."""

@@ -49,8 +49,8 @@ def crew_findings(crew: CrewReport) -> list[tuple[str, int, str, dict[str, Any]]
     for s in crew.speeding:
         out.append((s.code, s.penalty_ms, _speeding_reason(s), {**s.to_dict(), **s.evidence}))
     if crew.did_not_finish:
-        out.append((SHARE_CODE, 0, f"validated {len(crew.validated)} of {len(crew.validated) + len(crew.missed)} "
-                                   f"waypoints ({crew.share:.0%}): under the minimum share, did not finish",
+        out.append((SHARE_CODE, 0, (f"validated {len(crew.validated)} of {len(crew.validated) + len(crew.missed)} "
+                                   f"waypoints ({crew.share:.0%}): under the minimum share, did not finish"),
                     {"validated": crew.validated, "missed": [m.name for m in crew.missed], "share": round(crew.share, 4),
                      "status": "did-not-finish"}))
     return out

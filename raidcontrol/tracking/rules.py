@@ -49,7 +49,7 @@ class TrackingRules:
     sources: dict[str, str] = field(default_factory=dict)
 
     @classmethod
-    def from_rulebook(cls, rb: Rulebook) -> "TrackingRules":
+    def from_rulebook(cls, rb: Rulebook) -> TrackingRules:
         if not rb.has("tracking"):
             raise InputError(f"rulebook {rb.id!r} has no tracking section (tracking.toml)", field="tracking")
 

@@ -37,11 +37,11 @@ from raidcontrol.io.openrally_writer import write_roadbook
 from raidcontrol.io.track_writers import write_fleet
 from raidcontrol.io.tracks import read_fleet
 from raidcontrol.rules import load_rulebook
+from raidcontrol.simulation.geo import local_metres
+from raidcontrol.simulation.simulator import simulate_stage
 from raidcontrol.tracking.check import check_fleet
 from raidcontrol.tracking.model import Fleet
 from raidcontrol.tracking.rules import TrackingRules
-from raidcontrol.simulation.geo import local_metres
-from raidcontrol.simulation.simulator import simulate_stage
 
 DEVICE_TOL_KMH = 2.0
 DERIVED_TOL_KMH = 4.0

@@ -9,11 +9,11 @@ from hypothesis import strategies as st
 
 from raidcontrol.core.errors import InputError
 from raidcontrol.rules import load_rulebook
-from raidcontrol.tracking.model import WAYPOINT_TYPES
-from raidcontrol.tracking.rules import TrackingRules
 from raidcontrol.simulation.geo import metres_per_degree
 from raidcontrol.simulation.profile import load_profile
 from raidcontrol.simulation.simulator import plan_stage, simulate_stage
+from raidcontrol.tracking.model import WAYPOINT_TYPES
+from raidcontrol.tracking.rules import TrackingRules
 
 RULES = TrackingRules.from_rulebook(load_rulebook("fia-2026"))
 PROFILE = load_profile()
@@ -149,7 +149,7 @@ def test_truth_matches_the_injected_faults_for_any_seed(seed):
     for crew in p.crews:
         track = simulate_crew(crew, p.context)
         truth = crew_truth(track, p.context, p.roadbook)      # raises SimulationError on an ambiguous case
-        retired_before = lambda s: crew.retire_m is not None and crew.retire_m < s  # noqa: E731
+        retired_before = lambda s, crew=crew: crew.retire_m is not None and crew.retire_m < s
         if crew.detour_wp is not None and not retired_before(p.context.layout.wp_s[crew.detour_wp]):
             detour = p.roadbook.waypoints[crew.detour_wp].name
             assert [m.name for m in truth.missed if m.reason == "detour"] == [detour]

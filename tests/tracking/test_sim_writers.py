@@ -15,9 +15,9 @@ from raidcontrol.io.openrally_writer import OPENRALLY_NS, write_roadbook
 from raidcontrol.io.track_writers import FleetWriter, write_fleet
 from raidcontrol.io.tracks import read_fleet
 from raidcontrol.rules import load_rulebook
+from raidcontrol.simulation.simulator import simulate_stage
 from raidcontrol.tracking.model import Fleet
 from raidcontrol.tracking.rules import TrackingRules
-from raidcontrol.simulation.simulator import simulate_stage
 
 RULES = TrackingRules.from_rulebook(load_rulebook("fia-2026"))
 GPX = "{http://www.topografix.com/GPX/1/1}"

@@ -39,7 +39,7 @@ def fleet(*crews: dict) -> Fleet:
 
 def straight(bib: int, x0: float, x1: float, v_ms: float, dt_s: float = 1.0, y: float = 0.0, t0_s: float = 0.0,
              speed=None) -> dict:
-    n = int(round(abs(x1 - x0) / (v_ms * dt_s))) + 1
+    n = round(abs(x1 - x0) / (v_ms * dt_s)) + 1
     xs = np.linspace(x0, x1, n)
     ts = t0_s + np.arange(n) * dt_s
     return crew(bib, xs, np.full(n, y), ts, None if speed is None else np.full(n, speed))
@@ -50,7 +50,7 @@ def straight(bib: int, x0: float, x1: float, v_ms: float, dt_s: float = 1.0, y: 
 def test_a_track_touching_the_radius_exactly_validates_and_a_centimetre_outside_does_not():
     r = 200.0
     rb = Roadbook((wp("W", 1000.0, 0.0, "WPM", r),), ())
-    x_w, _ = local_xy(rb.waypoints[0].lat, rb.waypoints[0].lon, LAT0, LON0)
+    _x_w, _ = local_xy(rb.waypoints[0].lat, rb.waypoints[0].lon, LAT0, LON0)
     # a north-south track at exactly r east of the waypoint, in the waypoint's own projection
     lat_w, lon_w = rb.waypoints[0].lat, rb.waypoints[0].lon
     ys = np.arange(-1000.0, 1001.0, 25.0)

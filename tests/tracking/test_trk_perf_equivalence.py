@@ -87,7 +87,7 @@ def _closest_brute(t, lat, lon, flags, s, e, wlat, wlon, wcos):
 @pytest.mark.parametrize("seed", SEEDS)
 def test_closest_approaches_equal_a_brute_force(seed):
     rng = np.random.default_rng(seed)
-    t, lat, lon, spd, flags = _track(rng, 700)
+    t, lat, lon, _spd, flags = _track(rng, 700)
     wlat = lat[rng.integers(0, 700, 5)] + rng.normal(0, 3e-3, 5)
     wlon = lon[rng.integers(0, 700, 5)] + rng.normal(0, 3e-3, 5)
     for s, e in ((0, 700), (37, 500), (650, 700), (10, 10)):

@@ -1,0 +1,21 @@
+"""``raidcontrol warmup``: compile the tracking check's kernels ahead of the first ``track check``."""
+from __future__ import annotations
+
+import typer
+
+
+def warmup_cmd() -> None:
+    """Compile the GPS tracking check's kernels now (about 20 s once), so that the first
+    `track check` or `track scan` does not wait for it.  `make setup` runs it at install;
+    run it again after upgrading raidcontrol or numba.  Prints the seconds it took."""
+    import time
+
+    from raidcontrol.tracking.warm import warm_kernels
+
+    t0 = time.perf_counter()
+    warm_kernels()
+    typer.echo(f"tracking kernels ready in {time.perf_counter() - t0:.1f} s")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("warmup")(warmup_cmd)
