@@ -12,6 +12,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from raidcontrol.archive.layout import DEFAULT_BIBS_PER_PARTITION
 from raidcontrol.cli.common import OutputFormat, emit, err_console
 from raidcontrol.core.errors import InputError
 from raidcontrol.core.timefmt import format_duration
@@ -23,6 +24,7 @@ archive_app = typer.Typer(
 )
 
 ARCHIVE_HELP = "The archive folder (default: .raidcontrol/archive beside SEASON.toml)."
+WIDTH_HELP = "Bibs per partition (one task each) when the archive is created."
 
 
 def _season(season_toml: Path):
@@ -51,12 +53,12 @@ def _rounds(season_file, text: str | None) -> list[int] | None:
     return sorted({_round_number(season_file, part) for part in text.split(",") if part.strip()})
 
 
-def _open_for_writing(season_file, root: Path, rnd: int):
+def _open_for_writing(season_file, root: Path, rnd: int, width: int):
     from raidcontrol.archive.layout import create_archive
     from raidcontrol.archive.rules import rules_in_force
     from raidcontrol.archive.writing import write_round_rules
 
-    archive = create_archive(root, season_file.season.name, season_file.season.rulebook_id)
+    archive = create_archive(root, season_file.season.name, season_file.season.rulebook_id, width)
     rid, overrides, source = rules_in_force(season_file, rnd)
     write_round_rules(archive, rnd, rid, overrides, source)
     return archive, rid, overrides
@@ -77,6 +79,7 @@ def add_cmd(
         ),
     ] = None,
     archive: Annotated[Path | None, typer.Option("--archive", help=ARCHIVE_HELP)] = None,
+    width: Annotated[int, typer.Option("--bibs-per-partition", min=1, help=WIDTH_HELP)] = DEFAULT_BIBS_PER_PARTITION,
 ) -> None:
     """Add (or replace) one stage of one round in the archive: its fixes, partitioned by bib range,
     its roadbook, and the round's rules in force. Everything is validated before anything is written."""
@@ -101,7 +104,7 @@ def add_cmd(
     data = roadbook.read_bytes()
     book = parse_roadbook(data, TrackingRules.from_rulebook(load_rulebook(rid, overrides)), file=str(roadbook))
     fleet = read_fleet(tracks)
-    target, _, _ = _open_for_writing(season_file, _archive_dir(season_toml, archive), rnd)
+    target, _, _ = _open_for_writing(season_file, _archive_dir(season_toml, archive), rnd, width)
     fixes = add_stage(target, rnd, stage, fleet, data)
     console.print(
         f"round {rnd} stage {stage}: {fixes:,} fixes of {len(fleet.bibs)} crews, "
@@ -149,6 +152,7 @@ def simulate_cmd(
     ] = 0,
     seed: Annotated[int, typer.Option("--seed", help="Random seed: the same seed gives the same archive.")] = 1,
     archive: Annotated[Path | None, typer.Option("--archive", help=ARCHIVE_HELP)] = None,
+    width: Annotated[int, typer.Option("--bibs-per-partition", min=1, help=WIDTH_HELP)] = DEFAULT_BIBS_PER_PARTITION,
 ) -> None:
     """Simulate every stage of the season's rounds (the rally simulator, with infringements on
     purpose) and write the tracks and roadbooks into the archive: a round with an event folder
@@ -168,7 +172,7 @@ def simulate_cmd(
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=err_console, transient=True
     ) as bar:
         for rnd, stages, bibs in plan:
-            target, rid, overrides = _open_for_writing(season_file, root, rnd)
+            target, rid, overrides = _open_for_writing(season_file, root, rnd, width)
             rules = TrackingRules.from_rulebook(load_rulebook(rid, overrides))
             profile = load_profile({"vehicles": {"share": vehicle_shares(load_profile(), rid)}})
             for stage in stages:
