@@ -77,10 +77,12 @@ def rule_sets(in_force: dict[int, dict], what_if: dict) -> dict[int, tuple[RuleS
         sets = [RuleSet(rid, overrides, source)]
         if what_if:
             sets.append(RuleSet(rid, deep_merge(overrides, what_if, None), f"{source} + {WHAT_IF_SOURCE}"))
-        for rs in sets:
+        for i, rs in enumerate(sets):
             try:
                 TrackingRules.from_rulebook(load_rulebook(rs.rulebook_id, rs.overrides, override_source=rs.source))
             except InputError as exc:
-                raise exc.at(field=OVERRIDE_FIELD) from None
+                if i == 0:
+                    raise exc.at(file=f"round {rnd}'s rules in force") from None
+                raise InputError(exc.message, field=OVERRIDE_FIELD) from None
         out[rnd] = tuple(sets)
     return out

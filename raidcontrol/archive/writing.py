@@ -13,6 +13,7 @@ import os
 import shutil
 import uuid
 from pathlib import Path
+from typing import Self
 
 import numpy as np
 import pyarrow as pa
@@ -81,7 +82,7 @@ class StageWriter:
             writer.close()
         shutil.rmtree(self.tmp, ignore_errors=True)
 
-    def __enter__(self) -> StageWriter:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, exc_type, exc, tb) -> None:

@@ -264,7 +264,7 @@ def check_cmd(
 
     from raidcontrol.archive.job import check_season, write_outcome
     from raidcontrol.archive.layout import open_archive
-    from raidcontrol.archive.rules import parse_overrides
+    from raidcontrol.archive.rules import parse_overrides, rule_sets
     from raidcontrol.archive.run import dashboard_available, open_client
 
     season_file = _season(season_toml)
@@ -272,6 +272,7 @@ def check_cmd(
     what_if = parse_overrides(override or [], season_file.season.rulebook_id)
     target = open_archive(_archive_dir(season_toml, archive))
     n = len(target.partitions(chosen))
+    rule_sets({r: target.rules_in_force(r) for r in {p.round for p in target.partitions(chosen)}}, what_if)
     client, cluster = open_client(scheduler, workers, memory_limit)
     try:
         err_console.print(
