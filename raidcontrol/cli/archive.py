@@ -81,8 +81,10 @@ def add_cmd(
     archive: Annotated[Path | None, typer.Option("--archive", help=ARCHIVE_HELP)] = None,
     width: Annotated[int, typer.Option("--bibs-per-partition", min=1, help=WIDTH_HELP)] = DEFAULT_BIBS_PER_PARTITION,
 ) -> None:
-    """Add (or replace) one stage of one round in the archive: its fixes, partitioned by bib range,
-    its roadbook, and the round's rules in force. Everything is validated before anything is written."""
+    """Add (or replace) one stage of one round in the archive.
+
+    Its fixes (partitioned by bib range), its roadbook and the round's rules in force.
+    Everything is validated before anything is written."""
     from raidcontrol.archive.writing import add_stage
     from raidcontrol.io.openrally import parse_roadbook
     from raidcontrol.io.tracks import read_fleet
@@ -154,9 +156,11 @@ def simulate_cmd(
     archive: Annotated[Path | None, typer.Option("--archive", help=ARCHIVE_HELP)] = None,
     width: Annotated[int, typer.Option("--bibs-per-partition", min=1, help=WIDTH_HELP)] = DEFAULT_BIBS_PER_PARTITION,
 ) -> None:
-    """Simulate every stage of the season's rounds (the rally simulator, with infringements on
-    purpose) and write the tracks and roadbooks into the archive: a round with an event folder
-    gets its stages and its entries' bibs."""
+    """Simulate the season's stages into the archive (demo, tests).
+
+    The rally simulator draws every stage, with infringements on purpose, and writes its tracks
+    and roadbook into the archive: a round with an event folder gets its stages and its
+    entries' bibs."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     from raidcontrol.archive.simulate import StageShape, simulate_stage_into
@@ -255,10 +259,12 @@ def check_cmd(
         str | None, typer.Option("--db", help="Journal database URL for the rounds' events (with --override).")
     ] = None,
 ) -> None:
-    """Re-check every round of the archive with the tracking kernel on Dask, one task per
-    (round, stage, bib range), and write every finding (Parquet), a summary per round and
-    category and, with --override, what changes: findings that appear, disappear or change
-    penalty per crew, each round's classification and the championship standings.
+    """Re-check the archive on Dask; with --override, compare a rule change.
+
+    The tracking kernel runs one task per (round, stage, bib range) and every finding is
+    written (Parquet), with a summary per round and category and, with --override, what
+    changes: findings that appear, disappear or change penalty per crew, each round's
+    classification and the championship standings (see docs/archive.md for every file).
     Exit code 1 when a partition failed (the others are still written)."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 

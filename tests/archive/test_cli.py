@@ -128,3 +128,12 @@ def test_check_without_an_archive_says_how_to_make_one(tmp_path, cli):
     shutil.copytree(REPO / "examples" / "season", season)
     code, _, err = cli("archive", "check", season / "season.toml", "--out", tmp_path / "out")
     assert code == 2 and "archive simulate" in err
+
+
+def test_the_command_starts_without_dask():
+    import subprocess
+    import sys
+
+    code = "import sys, raidcontrol.cli.main; print(sorted(m for m in ('dask', 'distributed') if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
