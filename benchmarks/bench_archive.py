@@ -18,15 +18,14 @@ Prints ``TARGET`` lines and writes ``bench-out/archive.json``.  Smaller seasons 
 """
 from __future__ import annotations
 
+import argparse
+import json
 import os
+import sys
+import time
+from pathlib import Path
 
-os.environ.setdefault("NUMBA_NUM_THREADS", "1")      # one core per worker: before numba is imported
-
-import argparse  # noqa: E402
-import json  # noqa: E402
-import sys  # noqa: E402
-import time  # noqa: E402
-from pathlib import Path  # noqa: E402
+os.environ.setdefault("NUMBA_NUM_THREADS", "1")      # one core per worker: before numba is imported (lazily below)
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
