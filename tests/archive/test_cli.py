@@ -137,3 +137,23 @@ def test_the_command_starts_without_dask():
     code = "import sys, raidcontrol.cli.main; print(sorted(m for m in ('dask', 'distributed') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_a_running_dask_cluster_is_used_by_its_address(example_season, cli, tmp_path):
+    from dask.distributed import LocalCluster
+
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=False, protocol="tcp://",
+                      dashboard_address=":0") as cluster:
+        address = cluster.scheduler_address
+        assert address.startswith("tcp://")
+        code, _, err = cli("archive", "check", example_season, "--out", tmp_path / "out", "--scheduler", address,
+                           "--rounds", "Portugal")
+    assert code == 0, err
+    job = json.loads((tmp_path / "out" / "job.json").read_text())
+    assert job["scheduler"] == address and job["workers"] == 1
+    assert set(read_findings(tmp_path / "out" / "findings")["round"].to_pylist()) == {2}
+
+
+def test_an_unknown_scheduler_is_bad_input(example_season, cli, tmp_path):
+    code, _, err = cli("archive", "check", example_season, "--out", tmp_path / "out", "--scheduler", "mpi")
+    assert code == 2 and "--scheduler" in err
