@@ -16,6 +16,9 @@ from raidcontrol.archive.summary import SUMMARY_HEADER, summary_rows
 from raidcontrol.archive.task import PartitionResult
 from raidcontrol.core.errors import InputError
 
+WHAT_IF_FILES = ("findings-what-if", "summary-what-if.csv", "diff.parquet", "diff.csv", "crews.csv",
+                 "classification.csv", "standings.csv", "notes.txt")
+
 
 @dataclass
 class Outcome:
@@ -105,6 +108,7 @@ def write_outcome(outcome: Outcome, out: Path) -> None:
         "failed": len(job.errors), "fixes": job.fixes, "seconds": round(job.seconds, 3), "overrides": outcome.what_if,
         "findings": job.findings[0].num_rows})
     if outcome.diff is None:
+        output.remove_stale(out, WHAT_IF_FILES)          # a previous what-if's files would mislead
         return
     output.write_findings(job.findings[1], out / "findings-what-if")
     output.write_csv(out / "summary-what-if.csv", SUMMARY_HEADER, outcome.summary_what_if)

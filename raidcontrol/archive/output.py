@@ -66,3 +66,13 @@ def write_table(table: pa.Table, stem: Path) -> None:
 
 def write_json(path: Path, doc: dict) -> None:
     path.write_text(json.dumps(doc, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def remove_stale(out: Path, names: Sequence[str]) -> None:
+    """Remove files or folders ``names`` of ``out`` left by an earlier run."""
+    for name in names:
+        path = out / name
+        if path.is_dir():
+            shutil.rmtree(path)
+        elif path.exists():
+            path.unlink()

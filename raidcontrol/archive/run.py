@@ -65,7 +65,7 @@ def open_client(scheduler: str, workers: int | None, memory_limit: str):
         raise InputError(f"scheduler must be processes, threads or tcp://HOST:PORT, not {scheduler!r}",
                          field="--scheduler")
     n = workers or os.cpu_count() or 1
-    dashboard = ":0" if dashboard_available() else None
+    dashboard = ":0"                 # any free port: the dashboard (with bokeh) and the HTTP endpoints
     quiet = {"memory_limit": memory_limit, "dashboard_address": dashboard, "silence_logs": logging.ERROR}
     if scheduler == "threads":
         cluster = LocalCluster(n_workers=1, threads_per_worker=n, processes=False, **quiet)

@@ -78,6 +78,11 @@ def test_a_what_if_lists_the_changes_and_their_effect_on_the_classification(exam
     assert {r["title"] for r in standings} >= {"drivers"}
     assert all((r["position_before"], r["points_before"]) != (r["position_after"], r["points_after"]) for r in standings)
     assert "standings after round 2" in (out_dir / "notes.txt").read_text()
+    # the same folder checked again without the override keeps no stale comparison
+    code, _, err = cli("archive", "check", example_season, "--out", out_dir, "--scheduler", "threads", "--workers", "1")
+    assert code == 0, err
+    assert not (out_dir / "diff.csv").exists() and not (out_dir / "findings-what-if").exists()
+    assert read_findings(out_dir / "findings").equals(before)
 
 
 def test_a_corrupt_partition_names_itself_and_the_rest_completes(example_season, cli, tmp_path):
