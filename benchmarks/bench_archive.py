@@ -11,7 +11,11 @@ Then, on this machine:
 1. the in-process kernel on a few partitions (read + sort + check, warm): fixes/s, the baseline;
 2. ``archive check``'s job on a local cluster of 1, then 2 worker processes (warm workers):
    fixes/s per worker, the scaling from 1 to 2 workers, each worker's peak memory;
-3. the overhead of the distributed job over the in-process kernel (1 worker, per fix).
+3. the overhead of the distributed job over the in-process kernel (1 worker, per fix), in wall
+   time and in CPU time (the workers' whole processes, background threads included).
+
+Each measurement is the best of ``REPEAT`` runs; wall and CPU seconds are both recorded, the
+CPU figures being the steadier on a shared machine.
 
 Prints ``TARGET`` lines and writes ``bench-out/archive.json``.  Smaller seasons for a quick look:
 ``--rounds 1 --stages 2 --crews 200 --fixes 5000``.
@@ -39,6 +43,7 @@ TEMPLATE_CREWS = 12            # simulated crews per stage that the others repea
 START_GAP_MS = 60_000          # crews start a minute apart
 SHIFT_DEG = 2e-6               # each copy of a template is moved this much (about 20 cm) north-east
 BASELINE_PARTITIONS = 8        # partitions timed in-process
+REPEAT = 2                     # each measurement's best of two runs counts (a busy machine)
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -116,12 +121,16 @@ def in_process(archive, partitions, sets) -> dict:
 
     tasks = tasks_for(archive, partitions[:BASELINE_PARTITIONS], sets)
     check_partition(tasks[0])                                       # warm-up: compile / load the kernels
-    t0, c0 = time.perf_counter(), time.process_time()
-    results = [check_partition(t) for t in tasks]
-    wall, cpu = time.perf_counter() - t0, time.process_time() - c0
-    fixes = sum(r.fixes for r in results)
-    return {"fixes": fixes, "seconds": wall, "cpu_seconds": cpu, "fixes_per_s": fixes / wall,
-            "fixes_per_cpu_s": fixes / cpu}
+    best = None
+    for _ in range(REPEAT):
+        t0, c0 = time.perf_counter(), time.process_time()
+        results = [check_partition(t) for t in tasks]
+        wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+        fixes = sum(r.fixes for r in results)
+        run = {"fixes": fixes, "seconds": wall, "cpu_seconds": cpu, "fixes_per_s": fixes / wall,
+               "fixes_per_cpu_s": fixes / cpu, "kernel_seconds": sum(r.check_seconds for r in results)}
+        best = run if best is None or run["seconds"] < best["seconds"] else best
+    return best
 
 
 def on_cluster(archive, partitions, sets, workers: int) -> dict:
@@ -134,9 +143,13 @@ def on_cluster(archive, partitions, sets, workers: int) -> dict:
         warm = tasks_for(archive, partitions[:workers], sets)
         client.gather([client.submit(check_partition, t, pure=False, workers=[w], allow_other_workers=False)
                        for t, w in zip(warm, client.scheduler_info()["workers"])])
-        cpu0 = client.run(time.process_time)
-        job = run_check(client, archive, partitions, sets, scheduler="processes")
-        cpu = sum(c - cpu0[w] for w, c in client.run(time.process_time).items())
+        best = None
+        for _ in range(REPEAT):
+            cpu0 = client.run(time.process_time)
+            job = run_check(client, archive, partitions, sets, scheduler="processes")
+            cpu = sum(c - cpu0[w] for w, c in client.run(time.process_time).items())
+            best = (job, cpu) if best is None or job.seconds < best[0].seconds else best
+        job, cpu = best
         peaks = client.run(peak_rss_bytes)
     finally:
         client.close()
@@ -144,6 +157,8 @@ def on_cluster(archive, partitions, sets, workers: int) -> dict:
     return {"workers": workers, "fixes": job.fixes, "seconds": job.seconds, "errors": len(job.errors),
             "fixes_per_s": job.fixes / job.seconds, "fixes_per_s_per_worker": job.fixes / job.seconds / workers,
             "worker_cpu_seconds": cpu, "fixes_per_cpu_s": job.fixes / cpu,
+            "task_seconds": sum(p.seconds for p in job.partitions),
+            "kernel_seconds": sum(p.check_seconds for p in job.partitions),
             "peak_rss_gib": {w: p / GIB for w, p in peaks.items()}, "findings": job.findings[0].num_rows}
 
 
