@@ -27,6 +27,10 @@ from raidcontrol.core.errors import InputError
 
 SCHEDULERS = ("processes", "threads")
 DEFAULT_MEMORY_LIMIT = "2GiB"    # per worker: the benchmark's target for peak memory per worker
+# Dask's statistical profiler samples every worker thread's stack every 10 ms for the dashboard's
+# profile page; on this job it costs about a third more CPU per fix (docs/performance.md), so the
+# local workers run without it.  A tcp:// cluster's workers follow their own configuration.
+LOCAL_WORKER_CONFIG = {"distributed.worker.profile.enabled": False}
 
 
 @dataclass
@@ -54,6 +58,7 @@ def dashboard_available() -> bool:
 
 def open_client(scheduler: str, workers: int | None, memory_limit: str):
     """A ``distributed.Client`` for ``scheduler``; returns (client, cluster or None)."""
+    import dask
     from dask.distributed import Client, LocalCluster
 
     if scheduler.startswith("tcp://"):
@@ -67,10 +72,11 @@ def open_client(scheduler: str, workers: int | None, memory_limit: str):
     n = workers or os.cpu_count() or 1
     dashboard = ":0"                 # any free port: the dashboard (with bokeh) and the HTTP endpoints
     quiet = {"memory_limit": memory_limit, "dashboard_address": dashboard, "silence_logs": logging.ERROR}
-    if scheduler == "threads":
-        cluster = LocalCluster(n_workers=1, threads_per_worker=n, processes=False, **quiet)
-    else:
-        cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, **quiet)
+    with dask.config.set(LOCAL_WORKER_CONFIG):
+        if scheduler == "threads":
+            cluster = LocalCluster(n_workers=1, threads_per_worker=n, processes=False, **quiet)
+        else:
+            cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, **quiet)
     return Client(cluster), cluster
 
 
