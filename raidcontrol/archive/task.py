@@ -8,9 +8,11 @@ result carries the error, naming the file, so the rest of the job completes.
 """
 from __future__ import annotations
 
+import json
 import resource
 import time
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -21,6 +23,7 @@ from raidcontrol.core.errors import InputError
 from raidcontrol.tracking.model import Fleet
 
 KIB = 1024
+CACHED_STAGES = 64         # (rule set, roadbook) pairs a worker keeps read
 
 
 @dataclass(frozen=True)
@@ -81,20 +84,37 @@ def read_partition(folder: Path) -> Fleet:
     return sort_fleet_in_place(fleet)
 
 
-def check_partition(task: PartitionTask) -> PartitionResult:
-    """Check one partition under every rule set of ``task`` (the function Dask runs)."""
+@lru_cache(maxsize=CACHED_STAGES)
+def _prepared(rulebook_id: str, overrides: str, source: str, roadbook: str, mtime_ns: int):
+    """The tracking rules and the roadbook read under them, once per worker and (rule set, roadbook file
+    version): a worker checks many partitions of the same stage."""
     from raidcontrol.io.openrally import read_roadbook
     from raidcontrol.rules import load_rulebook
-    from raidcontrol.tracking.check import check_fleet
     from raidcontrol.tracking.rules import TrackingRules
+
+    rules = TrackingRules.from_rulebook(load_rulebook(rulebook_id, json.loads(overrides), override_source=source))
+    return rules, read_roadbook(roadbook, rules)
+
+
+def prepared(rs: RuleSet, roadbook: str):
+    """(rules, roadbook) of a rule set and a stage's roadbook file (cached while the file is unchanged)."""
+    try:
+        mtime = Path(roadbook).stat().st_mtime_ns
+    except OSError:
+        raise InputError("the stage has no roadbook in the archive", file=roadbook) from None
+    return _prepared(rs.rulebook_id, json.dumps(rs.overrides, sort_keys=True), rs.source, roadbook, mtime)
+
+
+def check_partition(task: PartitionTask) -> PartitionResult:
+    """Check one partition under every rule set of ``task`` (the function Dask runs)."""
+    from raidcontrol.tracking.check import check_fleet
 
     t0 = time.perf_counter()
     try:
         fleet = read_partition(Path(task.folder))
         tables, kernel = [], 0.0
         for rs in task.rule_sets:
-            rules = TrackingRules.from_rulebook(load_rulebook(rs.rulebook_id, rs.overrides, override_source=rs.source))
-            roadbook = read_roadbook(task.roadbook, rules)
+            rules, roadbook = prepared(rs, task.roadbook)
             k0 = time.perf_counter()
             report = check_fleet(roadbook, fleet, rules)
             kernel += time.perf_counter() - k0
