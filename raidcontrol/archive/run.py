@@ -29,8 +29,12 @@ SCHEDULERS = ("processes", "threads")
 DEFAULT_MEMORY_LIMIT = "2GiB"    # per worker: the benchmark's target for peak memory per worker
 # Dask's statistical profiler samples every worker thread's stack every 10 ms for the dashboard's
 # profile page; on this job it costs about a third more CPU per fix (docs/performance.md), so the
-# local workers run without it.  A tcp:// cluster's workers follow their own configuration.
-LOCAL_WORKER_CONFIG = {"distributed.worker.profile.enabled": False}
+# local workers run without it.  Dask also sets glibc's MALLOC_TRIM_THRESHOLD_ in its workers, which
+# makes every partition's large arrays fresh mappings (page faults on each task); a task's working set
+# is bounded by its partition, so the local workers keep glibc's default.  A tcp:// cluster's
+# workers follow their own configuration (docs/archive.md).
+LOCAL_WORKER_CONFIG = {"distributed.worker.profile.enabled": False,
+                       "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}
 
 
 @dataclass
