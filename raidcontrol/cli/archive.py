@@ -85,6 +85,7 @@ def add_cmd(
 
     Its fixes (partitioned by bib range), its roadbook and the round's rules in force.
     Everything is validated before anything is written."""
+    from raidcontrol.archive.rules import rules_in_force
     from raidcontrol.archive.writing import add_stage
     from raidcontrol.io.openrally import parse_roadbook
     from raidcontrol.io.tracks import read_fleet
@@ -100,8 +101,6 @@ def add_cmd(
         roadbook = folder / "roadbooks" / f"stage-{stage}.gpx"
     if not roadbook.is_file():
         raise InputError("no such roadbook", file=str(roadbook), field="--roadbook")
-    from raidcontrol.archive.rules import rules_in_force
-
     rid, overrides, _ = rules_in_force(season_file, rnd)
     data = roadbook.read_bytes()
     book = parse_roadbook(data, TrackingRules.from_rulebook(load_rulebook(rid, overrides)), file=str(roadbook))

@@ -113,3 +113,16 @@ def test_a_wider_speed_tolerance_removes_exactly_the_findings_within_it(sim_seas
     assert all(r["change"] == "disappears" and r["delta_ms"] < 0 for r in diff)
     kept = before.num_rows - len(within)
     assert after.num_rows == kept
+
+
+def test_rounds_without_an_event_folder_say_what_cannot_be_computed(sim_season, process_client):
+    from raidcontrol.archive.job import check_season
+    from raidcontrol.io.season import read_season
+
+    season_file = read_season(sim_season)
+    outcome = check_season(season_file, _archive(sim_season), [2], {"tracking": {"speeding": {"tolerance_kmh": 40}}},
+                           process_client)
+    assert set(outcome.job.findings[0]["round"].to_pylist()) == {2}
+    assert outcome.diff.num_rows > 0 and outcome.classification == [] and outcome.standings == []
+    assert outcome.notes == ["round 2 (Bravo): no event folder, so no classification or points to compare"]
+    assert {row[2] for row in outcome.summary} == {"?"}          # no entries: no category
