@@ -191,10 +191,11 @@ def _print_outcome(outcome, fmt: OutputFormat, out: Path) -> None:
     from raidcontrol.archive.summary import SUMMARY_HEADER
 
     job = outcome.job
-    rows = [[*r[:-1], format_duration(r[-1])] for r in outcome.summary]
+    table_view = fmt is OutputFormat.table
+    rows = [[*r[:-1], format_duration(r[-1])] for r in outcome.summary] if table_view else outcome.summary
     emit(
-        SUMMARY_HEADER,
-        rows if fmt is OutputFormat.table else outcome.summary,
+        [*SUMMARY_HEADER[:-1], "penalty"] if table_view else SUMMARY_HEADER,
+        rows,
         fmt,
         title=f"Findings per round and category — {job.fixes:,} fixes in {len(job.partitions)} partitions, "
         f"{job.workers} workers, {job.seconds:.1f} s",

@@ -162,3 +162,15 @@ def test_a_running_dask_cluster_is_used_by_its_address(example_season, cli, tmp_
 def test_an_unknown_scheduler_is_bad_input(example_season, cli, tmp_path):
     code, _, err = cli("archive", "check", example_season, "--out", tmp_path / "out", "--scheduler", "mpi")
     assert code == 2 and "--scheduler" in err
+
+
+def test_the_summary_as_json_on_stdout(example_season, cli, tmp_path):
+    from raidcontrol.archive.summary import SUMMARY_HEADER
+
+    code, out, err = cli("archive", "check", example_season, "--out", tmp_path / "out", "--scheduler", "threads",
+                         "--workers", "1", "--format", "json")
+    assert code == 0, err
+    rows = json.loads(out)
+    assert rows and all(list(r) == list(SUMMARY_HEADER) for r in rows)
+    assert rows == [dict(zip(SUMMARY_HEADER, (int(v) if v.lstrip("-").isdigit() else v for v in r.values())))
+                    for r in _rows(tmp_path / "out" / "summary.csv")]
