@@ -58,7 +58,7 @@ def classification_changes(rnd: int, before: RoundEvent, after: RoundEvent) -> l
     """Crews whose general classification (per category, after the last stage with results) differs."""
     rows = []
     for category in sorted({e.category for e in before.event.entries.values()}):
-        lines = {}
+        lines: dict[int, dict] = {}
         for side, o in (("before", before), ("after", after)):
             for ln in classify_general(o.event, o.rulebook, last_stage(o.event), category=category, effects=o.effects):
                 lines.setdefault(ln.bib, {})[side] = ln

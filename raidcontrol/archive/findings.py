@@ -40,7 +40,7 @@ MS_PER_S = 1000.0
 
 def _crew_rows(rnd: int, stage: int, crew: CrewReport, report: FleetReport) -> list[tuple]:
     rules, b = report.rules, crew.bib
-    rows = [(rnd, stage, b, m.code, "missed-waypoint", m.name, m.type, m.closest_m, m.clear_m, None,
+    rows: list[tuple] = [(rnd, stage, b, m.code, "missed-waypoint", m.name, m.type, m.closest_m, m.clear_m, None,
              m.closest_t_ms, None, m.penalty_ms) for m in crew.missed]
     rows += [(rnd, stage, b, s.code, "speeding", s.zone, "zone", s.max_speed_kmh, s.limit_kmh, s.excess_kmh,
               s.start_ms, s.end_ms, s.penalty_ms) for s in crew.speeding]

@@ -40,7 +40,7 @@ def _categories(season_file) -> dict[int, dict[int, str]]:
     out = {}
     for rnd, folder in season_file.folders.items():
         _, records = read_event_folder(folder)
-        out[rnd] = {r.payload["bib"]: r.payload["category"] for r in records if r.kind == "entry"}
+        out[rnd] = {r.payload["bib"]: r.payload["category"] for r in records if r.kind == "entry" and r.payload}
     return out
 
 

@@ -94,7 +94,7 @@ class Archive:
 
     def partitions(self, rounds: list[int] | None = None) -> list[Partition]:
         """Every partition on disk (of ``rounds`` when given), in (round, stage, bibs) order."""
-        out = []
+        out: list[Partition] = []
         if not self.fixes_dir.is_dir():
             return out
         for d in self.fixes_dir.glob("round=*/stage=*/bibs=*"):

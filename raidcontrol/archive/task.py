@@ -79,8 +79,11 @@ def read_partition(folder: Path) -> Fleet:
     if len(fleets) == 1:
         fleet = fleets[0]
     else:
-        fleet = Fleet.from_columns(*(np.concatenate([getattr(f, n) for f in fleets])
-                                     for n in ("bib", "t_ms", "lat", "lon", "speed_kmh")), source=str(folder))
+        def col(name: str) -> np.ndarray:
+            return np.concatenate([getattr(f, name) for f in fleets])
+
+        fleet = Fleet.from_columns(col("bib"), col("t_ms"), col("lat"), col("lon"), col("speed_kmh"),
+                                   source=str(folder))
     return sort_fleet_in_place(fleet)
 
 

@@ -126,8 +126,8 @@ def _simulated_rounds(season_file, rounds: list[int] | None, crews: int) -> list
         folder = season_file.folders.get(r.number)
         if folder is not None:
             _, records = read_event_folder(folder)
-            stages = sorted(p.payload["number"] for p in records if p.kind == "stage")
-            bibs = sorted(p.payload["bib"] for p in records if p.kind == "entry")
+            stages = sorted(p.payload["number"] for p in records if p.kind == "stage" and p.payload)
+            bibs = sorted(p.payload["bib"] for p in records if p.kind == "entry" and p.payload)
         elif crews:
             stages, bibs = list(range(1, (r.stages or 0) + 1)), list(range(1, crews + 1))
         else:

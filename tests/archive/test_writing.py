@@ -68,3 +68,13 @@ def test_an_archive_of_another_rulebook_or_layout_is_refused(tmp_path):
         open_archive(archive.root)
     with pytest.raises(InputError, match="no tracking archive"):
         open_archive(tmp_path / "nowhere")
+
+
+def test_a_partition_of_several_files_is_read_as_one(tmp_path):
+    archive = create_archive(tmp_path / "a", "S", "fia-2026", bibs_per_partition=100)
+    add_stage(archive, 1, 1, _fleet([4, 9]), b"<gpx/>")
+    folder = archive.partitions()[0].path
+    pq.write_table(pq.read_table(folder / "part-0.parquet").slice(5), folder / "part-1.parquet")   # bib 9 again
+    pq.write_table(pq.read_table(folder / "part-0.parquet").slice(0, 5), folder / "part-0.parquet")  # bib 4 only
+    fleet = read_partition(folder)
+    assert fleet.bibs.tolist() == [4, 9] and len(fleet) == 10
