@@ -104,12 +104,17 @@ def standings_changes(ctx: SeasonContext, before: Sequence[RoundEvent], after: S
     return rows
 
 
-def sides(opened: Sequence[RoundEvent], before: dict[int, list[dict]], after: dict[int, list[dict]]
-          ) -> tuple[list[RoundEvent], list[RoundEvent], dict[int, int]]:
-    """Each opened round under both rule sets (findings by round number); skipped findings per round."""
+def sides(opened: Sequence[RoundEvent], before: dict[int, list[dict]], after: dict[int, list[dict]],
+          checked: set[int]) -> tuple[list[RoundEvent], list[RoundEvent], dict[int, int]]:
+    """Each opened round under both rule sets (findings by round number); skipped findings per round.
+    A round that was not ``checked`` stays as recorded on both sides (it still counts in the standings)."""
     a_side, b_side, skipped = [], [], {}
     for o in opened:
         n = o.round.number
+        if n not in checked:
+            a_side.append(o)
+            b_side.append(o)
+            continue
         ev_a, skip_a = event_with_findings(o.event, before.get(n, []))
         ev_b, skip_b = event_with_findings(o.event, after.get(n, []))
         a_side.append(replace(o, event=ev_a))

@@ -58,11 +58,14 @@ def _effect(outcome: Outcome, season_file, rounds: list[int], db_url: str | None
     from raidcontrol.io.season import open_rounds
 
     numbers = [n for n in rounds if n in season_file.folders]
-    opened = open_rounds(season_file, numbers, db_url=db_url)
-    before, after, skipped = sides(opened, _by_round(outcome.job.findings[0]), _by_round(outcome.job.findings[1]))
-    for a, b in zip(before, after):
-        outcome.classification += classification_changes(a.round.number, a, b)
     last = max(numbers, default=0)
+    every = sorted(n for n in season_file.folders if n <= last)      # the standings count every round run
+    opened = open_rounds(season_file, every, db_url=db_url)
+    before, after, skipped = sides(opened, _by_round(outcome.job.findings[0]), _by_round(outcome.job.findings[1]),
+                                   set(numbers))
+    for a, b in zip(before, after):
+        if a.round.number in numbers:
+            outcome.classification += classification_changes(a.round.number, a, b)
     ctx = SeasonContext(season_file.season, championship_rules(season_file.rulebook()), season_file.identities, last)
     outcome.standings = standings_changes(ctx, before, after)
     outcome.notes += round_notes(season_file.season, set(rounds), set(numbers))

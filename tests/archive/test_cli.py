@@ -174,3 +174,21 @@ def test_the_summary_as_json_on_stdout(example_season, cli, tmp_path):
     assert rows and all(list(r) == list(SUMMARY_HEADER) for r in rows)
     assert rows == [dict(zip(SUMMARY_HEADER, (int(v) if v.lstrip("-").isdigit() else v for v in r.values())))
                     for r in _rows(tmp_path / "out" / "summary.csv")]
+
+
+def test_a_what_if_on_one_round_keeps_the_other_rounds_in_the_standings(example_season, cli, tmp_path):
+    out_dir = tmp_path / "portugal"
+    code, _, err = cli("archive", "check", example_season, "--out", out_dir, "--scheduler", "threads", "--workers", "1",
+                       "--rounds", "Portugal", "--override", "tracking.speeding.tolerance_kmh=40")
+    assert code == 0, err
+    assert {r["round"] for r in _rows(out_dir / "classification.csv")} == {"2"}
+    code, out, err = cli("standings", example_season, "--format", "csv")        # the season as recorded
+    assert code == 0, err
+    recorded = {r["name"]: r for r in csv.DictReader(out.splitlines())}
+    drivers = [r for r in _rows(out_dir / "standings.csv") if r["title"] == "drivers" and r["category"] == "Ultimate"]
+    assert drivers
+    for row in drivers:
+        # Dakar counts on both sides as recorded: its points are in both totals
+        dakar = float(recorded[row["name"]]["Dakar"] or 0)
+        assert float(row["points_before"]) >= dakar and float(row["points_after"]) >= dakar
+    assert max(float(recorded[r["name"]]["Dakar"] or 0) for r in drivers) > 0
