@@ -310,8 +310,42 @@ def check_cmd(
         raise typer.Exit(1)
 
 
+LIST_HEADER = ("round", "round_name", "stage", "partitions", "bibs", "fixes", "parquet_bytes", "roadbook")
+
+
+def list_cmd(
+    season_toml: Annotated[Path, typer.Argument(help="The season file (season.toml).")],
+    fmt: Annotated[OutputFormat, typer.Option("--format", help="table, csv or json.")] = OutputFormat.table,
+    archive: Annotated[Path | None, typer.Option("--archive", help=ARCHIVE_HELP)] = None,
+) -> None:
+    """What the archive holds: per round and stage, its partitions, fixes and roadbook.
+
+    Columns: round, round_name, stage, partitions, bibs (from the lowest to the highest bib range),
+    fixes (rows), parquet_bytes, roadbook (yes/no)."""
+    import pyarrow.parquet as pq
+
+    from raidcontrol.archive.layout import open_archive
+
+    season_file = _season(season_toml)
+    target = open_archive(_archive_dir(season_toml, archive))
+    names = {r.number: r.name for r in season_file.season.rounds}
+    stages: dict[tuple[int, int], list] = {}
+    for p in target.partitions():
+        files = sorted(p.path.glob("*.parquet"))
+        slot = stages.setdefault((p.round, p.stage), [0, p.bib_lo, p.bib_hi, 0, 0])
+        slot[0] += 1
+        slot[2] = p.bib_hi
+        slot[3] += sum(pq.ParquetFile(f).metadata.num_rows for f in files)
+        slot[4] += sum(f.stat().st_size for f in files)
+    rows = [[rnd, names.get(rnd, "?"), stage, n, f"{lo}-{hi}", fixes, size,
+             "yes" if target.roadbook_path(rnd, stage).is_file() else "no"]
+            for (rnd, stage), (n, lo, hi, fixes, size) in sorted(stages.items())]
+    emit(LIST_HEADER, rows, fmt, title=f"Tracking archive {target.root} — {sum(r[5] for r in rows):,} fixes")
+
+
 def register(app: typer.Typer) -> None:
     archive_app.command("add")(add_cmd)
     archive_app.command("simulate")(simulate_cmd)
     archive_app.command("check")(check_cmd)
+    archive_app.command("list")(list_cmd)
     app.add_typer(archive_app, name="archive")

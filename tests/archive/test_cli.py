@@ -192,3 +192,15 @@ def test_a_what_if_on_one_round_keeps_the_other_rounds_in_the_standings(example_
         dakar = float(recorded[row["name"]]["Dakar"] or 0)
         assert float(row["points_before"]) >= dakar and float(row["points_after"]) >= dakar
     assert max(float(recorded[r["name"]]["Dakar"] or 0) for r in drivers) > 0
+
+
+def test_list_shows_what_the_archive_holds(example_season, cli):
+    code, out, err = cli("archive", "list", example_season, "--format", "csv")
+    assert code == 0, err
+    rows = list(csv.DictReader(out.splitlines()))
+    assert [(r["round"], r["stage"]) for r in rows] == [("1", "0"), ("1", "1"), ("1", "2"), ("1", "3"), ("2", "1"),
+                                                        ("2", "2")]
+    archive = open_archive(default_archive_dir(example_season))
+    assert sum(int(r["partitions"]) for r in rows) == len(archive.partitions())
+    assert all(int(r["fixes"]) > 0 and r["roadbook"] == "yes" for r in rows)
+    assert rows[0]["bibs"] == "200-399"                     # Dakar's entries: bibs 2xx and 3xx
