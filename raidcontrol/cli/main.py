@@ -25,7 +25,8 @@ app = typer.Typer(
 )
 
 # Command modules, in the order their commands appear in --help.
-COMMAND_MODULES = ("event_cmds", "track", "simulate", "scrutineer", "standings", "warmup")
+COMMAND_MODULES = ("event_cmds", "track", "simulate", "scrutineer", "standings", "serve", "users", "export",
+                   "bulletin", "archive", "warmup")
 
 for _name in COMMAND_MODULES:
     importlib.import_module(f"raidcontrol.cli.{_name}").register(app)
