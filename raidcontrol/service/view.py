@@ -1,0 +1,115 @@
+"""The event held in memory by one server process, fed record by record from the journal.
+
+:class:`EventView` folds each new journal record into the state in force as it arrives
+(the journal stays the single source of truth: a restarted process reads it again), and
+builds the :class:`~raidcontrol.core.model.Event`, rulebook and Stock effects once per
+journal position, lazily.  Tables computed from them are cached per position, so a read at
+an unchanged position costs a dictionary lookup.  ``as_of`` reads fold the journal up to
+that moment (cached too).
+"""
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from raidcontrol.core.journal import JournalState, Record, fold
+from raidcontrol.core.model import Event, event_from_state
+from raidcontrol.rules import Rulebook, load_rulebook
+from raidcontrol.service.feed import Change, JournalReader, describe, group
+
+CACHE_LIMIT = 256   # tables kept per process (entries: one per table, parameters and position)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The event at one journal position: ``state`` (records in force), ``event``, ``rulebook``,
+    ``effects`` (Stock ranking effects by bib) and ``position`` (id of the last record folded)."""
+
+    state: JournalState
+    event: Event
+    rulebook: Rulebook | None
+    effects: dict[int, Any]
+    position: int
+
+
+def snapshot_of(state: JournalState, position: int) -> Snapshot:
+    from raidcontrol.session import ranking_effects
+
+    event = event_from_state(state)
+    rulebook = load_rulebook(event.rulebook_id, event.rules) if event.rulebook_id else None
+    effects = ranking_effects(event, state, rulebook) if rulebook else {}
+    return Snapshot(state, event, rulebook, effects, position)
+
+
+class EventView:
+    """One event's state in memory; :meth:`catch_up` applies what the journal gained since."""
+
+    def __init__(self, store, season: bool = False):
+        self.store = store
+        self.reader = JournalReader(store)
+        self.season = season
+        self.state = JournalState()
+        self.by_id: dict[int, Record] = {}
+        self.position = 0
+        self.lock = threading.RLock()
+        self._snapshot: Snapshot | None = None
+        self._cache: dict[tuple, Any] = {}
+
+    def catch_up(self) -> list[Change]:
+        """Fold the records appended since the last call; returns the changes they make."""
+        with self.lock:
+            new = self.reader.after(self.position)
+            out = []
+            for records in group(new):
+                out.append(describe(records, self.by_id, self.season))
+                for rec in records:
+                    self._apply(rec)
+            if new:
+                self._snapshot = None
+            return out
+
+    def _apply(self, rec: Record) -> None:
+        self.by_id[rec.id] = rec
+        self.state.history.append(rec)
+        if rec.payload is None:
+            self.state.current.pop((rec.kind, rec.key), None)
+        else:
+            self.state.current[(rec.kind, rec.key)] = rec
+        self.position = max(self.position, rec.id or 0)
+
+    def snapshot(self, as_of: datetime | None = None) -> Snapshot:
+        """The event now (``as_of`` None) or as it stood at ``as_of``."""
+        with self.lock:
+            if as_of is None:
+                if self._snapshot is None:
+                    self._snapshot = snapshot_of(self.state, self.position)
+                return self._snapshot
+            state = fold(self.state.history, as_of)
+            position = max((r.id or 0 for r in state.history), default=0)
+            return self.cached(("snapshot", position), lambda: snapshot_of(state, position))
+
+    def position_as_of(self, as_of: datetime | None) -> int:
+        """The journal position in force at ``as_of`` (cheap: no fold)."""
+        if as_of is None:
+            return self.position
+        return max((r.id or 0 for r in self.state.history if r.recorded_at is None or r.recorded_at <= as_of),
+                   default=0)
+
+    def cached(self, key: tuple, build: Callable[[], Any]) -> Any:
+        """``build()`` once per key (keys include the journal position)."""
+        hit = self._cache.get(key)
+        if hit is None:
+            hit = build()
+            if len(self._cache) >= CACHE_LIMIT:
+                self._cache.clear()
+            self._cache[key] = hit
+        return hit
+
+    def changes_after(self, position: int) -> list[Change]:
+        """Every change after ``position`` (read from the journal: survives restarts)."""
+        with self.lock:
+            records = [r for r in self.state.history if (r.id or 0) > position] if position <= self.position else []
+            return [describe(g, self.by_id, self.season) for g in group(records)]
