@@ -22,7 +22,7 @@ from raidcontrol.service.view import Snapshot
 
 PROVISIONAL, FINAL = "provisional", "final"
 PUBLICATION = "publication"
-STEWARD_ORIGIN = "steward"
+STEWARD_ORIGIN = "stewards"
 
 
 @dataclass
@@ -70,8 +70,9 @@ def publication_status(snap: Snapshot, table: str, stage: int) -> tuple[str, lis
     """``final`` when the clerk published it final (or the folder marks the stage final), and the
     steward decisions recorded since that publication (shown as amendments)."""
     pub = snap.state.get(PUBLICATION, f"{table}/{stage}")
-    stages = [stage] if table != "general" else [s for s in snap.event.stages if s <= stage]
-    folder_final = bool(stages) and all(snap.event.stages[s].final for s in stages if s in snap.event.stages)
+    known = snap.event.stages
+    stages = [stage] if table != "general" else [s for s in known if s <= stage and known[s].counts_for_general]
+    folder_final = bool(stages) and all(known[s].final for s in stages if s in known)   # as ``classify`` titles
     if pub is not None and pub.payload.get("status") == FINAL:
         amended = [{"record": r.id, "kind": r.kind, "author": r.author, "reason": (r.payload or {}).get("reason", "")}
                    for r in snap.state.history if (r.id or 0) > (pub.id or 0) and r.origin == STEWARD_ORIGIN]
