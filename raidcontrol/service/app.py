@@ -44,13 +44,17 @@ def open_journal(settings: Settings):
 def _errors(app: FastAPI) -> None:
     from raidcontrol.service.commands import FinalError
 
+    def detail(err: InputError) -> dict:
+        where = [x for x in ("body" if err.file == "body" else None, err.field) if x]
+        out = {"loc": where or ["request"], "msg": err.message, "type": "value_error"}
+        if err.line is not None:
+            out["line"] = err.line
+        return out
+
     @app.exception_handler(InputError)
     async def bad_input(_: Request, exc: InputError) -> JSONResponse:
-        where = [x for x in ("body" if exc.file == "body" else None, exc.field) if x]
-        detail = {"loc": where or ["request"], "msg": exc.message, "type": "value_error"}
-        if exc.line is not None:
-            detail["line"] = exc.line
-        return JSONResponse({"detail": [detail]}, status_code=422)
+        """422 in FastAPI's shape, one item per problem (``InputErrors`` carry several)."""
+        return JSONResponse({"detail": [detail(e) for e in getattr(exc, "errors", [exc])]}, status_code=422)
 
     @app.exception_handler(FinalError)
     async def final(_: Request, exc: FinalError) -> JSONResponse:
