@@ -51,9 +51,10 @@ def respond(request: Request, view: EventView, key: tuple, build: Callable[[Snap
     etag = f'"{position}-{fmt}"'
     if etag in request.headers.get("if-none-match", ""):
         return Response(status_code=304, headers={"ETag": etag})
-    snap = view.snapshot(moment)
-    table = view.cached((*key, snap.position), lambda: build(snap))
-    body = view.cached((*key, snap.position, fmt), lambda: table.to_csv() if fmt == "csv" else table.to_json())
+    with view.lock:
+        snap = view.snapshot(moment)
+        table = view.cached((*key, snap.position), lambda: build(snap))
+        body = view.cached((*key, snap.position, fmt), lambda: table.to_csv() if fmt == "csv" else table.to_json())
     headers = {"ETag": f'"{snap.position}-{fmt}"', "X-Raidcontrol-Status": table.status,
                "X-Journal-Position": str(snap.position), "Cache-Control": "no-cache"}
     return Response(body, media_type=CSV_TYPE if fmt == "csv" else JSON_TYPE, headers=headers)

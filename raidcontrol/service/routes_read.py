@@ -45,7 +45,9 @@ def event(request: Request) -> EventOut:
     """The event and its journal position."""
     from raidcontrol.classification import last_stage
 
-    snap = _view(request).snapshot()
+    view = _view(request)
+    with view.lock:
+        snap = view.snapshot()
     ev = snap.event
     return EventOut(name=ev.name, rulebook=ev.rulebook_id, stages=len(ev.stages), entries=len(ev.entries),
                     last_stage=last_stage(ev) if ev.stages else None, position=snap.position)
@@ -113,9 +115,11 @@ class PenaltyOut(BaseModel):
 
 
 def _proposal(request: Request, record_id: int):
-    for rec in _view(request).snapshot().state.of_kind("penalty-proposed"):
-        if rec.id == record_id:
-            return rec
+    view = _view(request)
+    with view.lock:
+        rec = next((r for r in view.state.of_kind("penalty-proposed") if r.id == record_id), None)
+    if rec is not None:
+        return rec
     raise HTTPException(404, f"no proposed penalty {record_id} in force")
 
 
@@ -123,7 +127,7 @@ def _proposal(request: Request, record_id: int):
 def penalty(request: Request, record_id: int = PathParam(ge=1, le=2**62)) -> PenaltyOut:
     """One proposed penalty with its full evidence (fixes, times, distances, speeds) and decision."""
     rec = _proposal(request, record_id)
-    dec = _view(request).snapshot().state.get("penalty-decision", str(rec.id))
+    dec = _view(request).state.get("penalty-decision", str(rec.id))
     has_picture = bool((rec.payload.get("evidence") or {}).get("picture"))
     return PenaltyOut(id=rec.id, kind=rec.kind, payload=rec.payload, decision=dec.payload if dec else None,
                       picture=f"/api/v1/penalties/{rec.id}/picture" if has_picture else None)

@@ -5,18 +5,22 @@
 builds the :class:`~raidcontrol.core.model.Event`, rulebook and Stock effects once per
 journal position, lazily.  Tables computed from them are cached per position, so a read at
 an unchanged position costs a dictionary lookup.  ``as_of`` reads fold the journal up to
-that moment (cached too).
+that moment (cached too).  The state is shared: read it, and build from it, holding ``lock``
+(as :func:`~raidcontrol.service.render.respond` and the writer do).
 """
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import lru_cache
 from datetime import datetime
 from typing import Any
 
-from raidcontrol.core.journal import JournalState, Record, fold
-from raidcontrol.core.model import Event, event_from_state
+from raidcontrol.core.journal import JournalState, Record, canonical_json, fold
+from raidcontrol.core.model import Event, TimeRecord, event_from_state
+from raidcontrol.core.timefmt import parse_instant
 from raidcontrol.rules import Rulebook, load_rulebook
 from raidcontrol.service.feed import Change, JournalReader, describe, group
 
@@ -35,13 +39,46 @@ class Snapshot:
     position: int
 
 
+MODEL_KINDS = frozenset({"event", "stage", "entry", "time", "adjustment", "split", "penalty-proposed",
+                         "penalty-decision", "scrutineering"})   # the kinds event_from_state and the effects read
+
+
+@lru_cache(maxsize=8)
+def _rulebook(rulebook_id: str, rules_json: str) -> Rulebook:
+    return load_rulebook(rulebook_id, json.loads(rules_json))
+
+
 def snapshot_of(state: JournalState, position: int) -> Snapshot:
     from raidcontrol.session import ranking_effects
 
     event = event_from_state(state)
-    rulebook = load_rulebook(event.rulebook_id, event.rules) if event.rulebook_id else None
+    rulebook = _rulebook(event.rulebook_id, canonical_json(event.rules)) if event.rulebook_id else None
     effects = ranking_effects(event, state, rulebook) if rulebook else {}
     return Snapshot(state, event, rulebook, effects, position)
+
+
+def advanced(previous: Snapshot, state: JournalState, new: list[Record], position: int) -> Snapshot | None:
+    """``previous`` moved on by ``new`` records without rebuilding the event, when they are only kinds
+    the model ignores or plain time records (no confirmed did-not-finish proposal in force); else None."""
+    times = [r for r in new if r.kind == "time"]
+    if any(r.kind in MODEL_KINDS and r.kind != "time" for r in new):
+        return None
+    if times and any((r.payload or {}).get("status") == "did-not-finish" for r in state.of_kind("penalty-proposed")):
+        return None
+    event = previous.event
+    if times:
+        updated = dict(event.times)
+        for rec in times:
+            stage, bib = (int(x) for x in rec.key.split("/"))
+            if rec.payload is None:
+                updated.pop((stage, bib), None)
+            else:
+                p = rec.payload
+                start, finish = p.get("start"), p.get("finish")
+                updated[(stage, bib)] = TimeRecord(stage, bib, parse_instant(start) if start else None,
+                                                   parse_instant(finish) if finish else None, p["status"])
+        event = replace(event, times=updated)
+    return Snapshot(state, event, previous.rulebook, previous.effects, position)
 
 
 class EventView:
@@ -67,8 +104,8 @@ class EventView:
                 out.append(describe(records, self.by_id, self.season))
                 for rec in records:
                     self._apply(rec)
-            if new:
-                self._snapshot = None
+            if new and self._snapshot is not None:
+                self._snapshot = advanced(self._snapshot, self.state, new, self.position)
             return out
 
     def _apply(self, rec: Record) -> None:

@@ -11,7 +11,6 @@ processes pick it up at once.
 from __future__ import annotations
 
 import inspect
-import threading
 from collections.abc import Callable
 from dataclasses import replace
 
@@ -28,7 +27,6 @@ class Writer:
     def __init__(self, view: EventView):
         self.view = view
         self.store = view.store
-        self.lock = threading.Lock()
         self.native = "idempotency_key" in inspect.signature(self.store.append).parameters
         self.postgres = self.store.engine.dialect.name == "postgresql"
 
@@ -37,7 +35,7 @@ class Writer:
         """Append ``build(snapshot now)`` unless ``key`` was used for this route and author;
         returns (records, replayed, changes folded into the view)."""
         source = f"api {route} by {author} key {key}"
-        with self.lock:
+        with self.view.lock:
             changes = self.view.catch_up()
             earlier = self.view.reader.with_source(source)
             if earlier:
