@@ -5,9 +5,11 @@ from pathlib import Path
 
 import typer
 
+EVENT_DIR = typer.Argument(..., help="The event folder (its files are rewritten from the journal).")
+
 
 def export_cmd(
-    event_dir: Path = typer.Argument(..., help="The event folder (its files are rewritten from the journal)."),
+    event_dir: Path = EVENT_DIR,
     db: str | None = typer.Option(None, "--db", help="Journal database URL (default: the event folder's, or "
                                      "$RAIDCONTROL_DB)."),
 ) -> None:

@@ -21,6 +21,8 @@ class Role(str, Enum):
 
 
 EVENT = typer.Option(Path("."), "--event", help="The event folder whose journal database holds the users.")
+ROLE = typer.Option(..., "--role", help="What the token may write.")
+FORMAT = typer.Option(OutputFormat.table, "--format", help="table, csv or json.")
 DB = typer.Option(None, "--db", help="Database URL instead (default: the event folder's, or $RAIDCONTROL_DB).")
 
 
@@ -33,7 +35,7 @@ def _users(event: Path, db: str | None):
 
 @users_app.command("add")
 def add_cmd(name: str = typer.Argument(..., help="The official's name (unique)."),
-            role: Role = typer.Option(..., "--role", help="What the token may write."),
+            role: Role = ROLE,
             event: Path = EVENT, db: str | None = DB) -> None:
     """Add an official and print the bearer token once (only its hash is stored)."""
     user, token = _users(event, db).add(name, role.value)
@@ -43,7 +45,7 @@ def add_cmd(name: str = typer.Argument(..., help="The official's name (unique)."
 
 @users_app.command("list")
 def list_cmd(event: Path = EVENT, db: str | None = DB,
-             fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table, csv or json.")) -> None:
+             fmt: OutputFormat = FORMAT) -> None:
     """The officials: name, role, when added, when revoked."""
     rows = [[u.id, u.name, u.role, u.created_at.isoformat(), u.revoked_at.isoformat() if u.revoked_at else ""]
             for u in _users(event, db).list()]

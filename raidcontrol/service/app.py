@@ -17,7 +17,7 @@ from fastapi.responses import JSONResponse
 from raidcontrol.core.errors import InputError
 from raidcontrol.service.settings import Settings
 
-ROUTERS = ("routes_read", "routes_officials", "routes_stream", "routes_timekeeper", "routes_steward",
+ROUTERS = ("routes_read", "routes_season", "routes_officials", "routes_stream", "routes_timekeeper", "routes_steward",
            "routes_scrutineer", "routes_clerk", "routes_tracking")
 DESCRIPTION = """Race control as a live service: every table of the event as JSON or CSV (`?format=csv` or
 `Accept: text/csv`) with its journal position as `ETag`; officials' writes by role (bearer tokens from

@@ -13,7 +13,10 @@ from raidcontrol.service.users import User
 bearer = HTTPBearer(auto_error=False, description="An official's token (`raidcontrol users add NAME --role ROLE`).")
 
 
-async def official(request: Request, creds: HTTPAuthorizationCredentials | None = Depends(bearer)) -> User:
+BEARER = Depends(bearer)
+
+
+async def official(request: Request, creds: HTTPAuthorizationCredentials | None = BEARER) -> User:
     """The authenticated official (any role)."""
     if creds is None or not creds.credentials:
         raise HTTPException(401, "a bearer token is required", headers={"WWW-Authenticate": "Bearer"})
@@ -26,10 +29,13 @@ async def official(request: Request, creds: HTTPAuthorizationCredentials | None 
     return user
 
 
+OFFICIAL = Depends(official)
+
+
 def role(name: str):
     """A dependency admitting only officials of role ``name``."""
 
-    async def check(user: User = Depends(official)) -> User:
+    async def check(user: User = OFFICIAL) -> User:
         if user.role != name:
             raise HTTPException(403, f"this write is for the {name} role (you are {user.role})")
         return user

@@ -10,11 +10,12 @@ from raidcontrol.service.users import User
 from raidcontrol.service.write_route import IDEMPOTENCY_KEY, WRITE, perform
 
 ROLE = "clerk"
+CALLER = Depends(role(ROLE))
 router = APIRouter(prefix="/api/v1", tags=["clerk"])
 
 
 @router.post("/publications", **WRITE)
 async def post_publication(request: Request, body: PublicationIn, key: str = IDEMPOTENCY_KEY,
-                           user: User = Depends(role(ROLE))):
+                           user: User = CALLER):
     """Publish the general, stage or special classification of a stage (provisional, then final)."""
     return await perform(request, user, key, lambda snap: commands.publication_records(snap, body, ROLE, user.name))

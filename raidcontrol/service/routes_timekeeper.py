@@ -15,20 +15,21 @@ from raidcontrol.service.users import User
 from raidcontrol.service.write_route import IDEMPOTENCY_KEY, WRITE, perform
 
 ROLE = "timekeeper"
+CALLER = Depends(role(ROLE))
 router = APIRouter(prefix="/api/v1", tags=["timekeeper"])
 BATCH_COLUMNS = ("stage", "bib", "start", "finish", "status")
 BATCH_LIMIT = 5000      # rows per batch request
 
 
 @router.post("/times", **WRITE)
-async def post_time(request: Request, body: TimeIn, key: str = IDEMPOTENCY_KEY, user: User = Depends(role(ROLE))):
+async def post_time(request: Request, body: TimeIn, key: str = IDEMPOTENCY_KEY, user: User = CALLER):
     """A crew's start (alone: the crew is on the stage), finish, DNF or withdrawal in one stage."""
     return await perform(request, user, key, lambda snap: commands.time_records(snap, body, ROLE, user.name))
 
 
 @router.post("/withdrawals", **WRITE)
 async def post_withdrawal(request: Request, body: WithdrawalIn, key: str = IDEMPOTENCY_KEY,
-                          user: User = Depends(role(ROLE))):
+                          user: User = CALLER):
     """A crew that does not take the start of ``stage`` and leaves the rally."""
     return await perform(request, user, key, lambda snap: commands.withdrawal_records(snap, body, ROLE, user.name))
 
@@ -61,7 +62,7 @@ CSV_BODY = {"requestBody": {"required": True, "content": {"text/csv": {
 
 
 @router.post("/times/batch", openapi_extra=CSV_BODY, **WRITE)
-async def post_times_batch(request: Request, key: str = IDEMPOTENCY_KEY, user: User = Depends(role(ROLE))):
+async def post_times_batch(request: Request, key: str = IDEMPOTENCY_KEY, user: User = CALLER):
     """Many readings at once, as CSV (the columns of ``times.csv``): all recorded, or none."""
     raw = await request.body()
     try:

@@ -14,8 +14,8 @@ import json
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from functools import lru_cache
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from raidcontrol.core.journal import JournalState, Record, canonical_json, fold

@@ -28,18 +28,18 @@ def free_port() -> int:
 class Server:
     """One server process: ``url`` is its API root; ``stop()`` ends it, ``kill()`` is kill -9."""
 
-    def __init__(self, event_dir: Path, db_url: str, log: Path):
-        self.event_dir, self.db_url, self.log = event_dir, db_url, log
+    def __init__(self, event_dir: Path, db_url: str, log: Path, extra: tuple[str, ...] = ()):
+        self.event_dir, self.db_url, self.log, self.extra = event_dir, db_url, log, extra
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.proc: subprocess.Popen | None = None
 
-    def start(self) -> "Server":
+    def start(self) -> Server:
         env = {**os.environ, "RAIDCONTROL_POLL_S": "0.1", "RAIDCONTROL_HEARTBEAT_S": "1"}
         env.pop("RAIDCONTROL_DB", None)
         with self.log.open("ab") as out:
             self.proc = subprocess.Popen([sys.executable, "-m", "raidcontrol.cli.main", "serve", str(self.event_dir),
-                                          "--db", self.db_url, "--port", str(self.port)],
+                                          "--db", self.db_url, "--port", str(self.port), *self.extra],
                                          stdout=out, stderr=subprocess.STDOUT, env=env)
         deadline = time.monotonic() + START_TIMEOUT_S
         while time.monotonic() < deadline:
@@ -114,8 +114,8 @@ def serve(tmp_path):
     """``serve(event_dir, db_url) -> Server`` (started); every server is stopped at the end."""
     started: list[Server] = []
 
-    def start(event_dir: Path, db_url: str) -> Server:
-        server = Server(event_dir, db_url, tmp_path / f"server-{len(started)}.log").start()
+    def start(event_dir: Path, db_url: str, *extra: str) -> Server:
+        server = Server(event_dir, db_url, tmp_path / f"server-{len(started)}.log", extra).start()
         started.append(server)
         return server
 

@@ -22,7 +22,7 @@ def test_export_writes_api_times_into_the_folder_and_a_restart_keeps_them(cli, s
     again = serve(small_event, db_url)          # an unedited folder does not undo the API's correction
     assert httpx.get(f"{again.url}/api/v1/classification/general?format=csv").text == served
     again.stop()
-    code, out, err = cli("export", small_event, "--db", db_url)
+    code, _, err = cli("export", small_event, "--db", db_url)
     assert code == 0, err
     times = {(r["stage"], r["bib"]): r for r in csv.DictReader(io.StringIO((small_event / "times.csv").read_text()))}
     assert times[("1", "201")]["finish"] == "11:59:00"

@@ -2,6 +2,7 @@
 nothing), idempotency, invalid input, final classifications, disqualification and appeal."""
 from __future__ import annotations
 
+import time
 import uuid
 
 import httpx
@@ -59,6 +60,10 @@ def _post(server, path, body, headers):
 def test_role_matrix_forbidden_writes_record_nothing(live):
     server, url, tokens = live
     proposal = _propose(server, url)
+    deadline = time.monotonic() + 5
+    while _position(server) < proposal and time.monotonic() < deadline:    # the server follows other writers
+        time.sleep(0.05)
+    assert _position(server) >= proposal
     for owner, path, body in _writes(proposal):
         if body is None:   # an appeal upheld against the decision just recorded
             notices = httpx.get(f"{server.url}/api/v1/notices").json()["rows"]

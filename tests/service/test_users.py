@@ -41,7 +41,7 @@ def test_unknown_role_and_duplicate_name_exit_2(cli, tmp_path):
 
 def test_a_tampered_token_is_refused(tmp_path):
     users = Users.at(f"sqlite:///{tmp_path / 'j.sqlite'}")
-    user, tok = users.add("cy", "timekeeper")
+    _, tok = users.add("cy", "timekeeper")
     assert users.authenticate(tok).name == "cy"
     assert users.authenticate(tok[:-1] + ("A" if tok[-1] != "A" else "B")) is None
     assert users.authenticate("rc_999_" + tok.split("_", 2)[2]) is None
