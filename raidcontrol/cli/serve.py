@@ -6,6 +6,8 @@ from pathlib import Path
 import typer
 
 EVENT_DIR = typer.Argument(..., help="The event folder.")
+SEASON = typer.Option(None, "--season", help="The season file when the event is a round of a championship: "
+                      "serves /api/v1/standings.")
 
 
 def serve_cmd(
@@ -16,8 +18,7 @@ def serve_cmd(
     port: int = typer.Option(8000, "--port", help="Port to listen on."),
     poll: float | None = typer.Option(None, "--poll", help="Seconds between checks for records written by other "
                                          "processes (default 0.25; PostgreSQL is also notified at once)."),
-    season: Path | None = typer.Option(None, "--season", help="The season file when the event is a round of a "
-                                       "championship: serves /api/v1/standings."),
+    season: Path | None = SEASON,
     heartbeat: float | None = typer.Option(None, "--heartbeat", help="Seconds between heartbeats on idle streams "
                                               "(default 15)."),
 ) -> None:
