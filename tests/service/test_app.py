@@ -38,8 +38,8 @@ def _int(text: str):
     return int(text) if text else ""
 
 
-def test_etag_is_the_journal_position_and_a_match_is_304(small_event, serve, db_url):
-    server = serve(small_event, db_url)
+def test_etag_is_the_journal_position_and_a_match_is_304(live):
+    server = live[0]
     first = httpx.get(f"{server.url}/api/v1/classification/general")
     etag = first.headers["etag"]
     assert etag == f'"{first.json()["position"]}-json"'
@@ -49,8 +49,8 @@ def test_etag_is_the_journal_position_and_a_match_is_304(small_event, serve, db_
     assert as_csv.status_code == 200                       # another representation, another ETag
 
 
-def test_every_table_as_json_and_csv(small_event, serve, db_url):
-    server = serve(small_event, db_url)
+def test_every_table_as_json_and_csv(live):
+    server = live[0]
     paths = ["/api/v1/itinerary", "/api/v1/entries?category=Stock", "/api/v1/classification/general?after=1",
              "/api/v1/crews/501/explain?stage=1", "/api/v1/penalties", "/api/v1/scrutineering", "/api/v1/notices"]
     for path in paths:
@@ -68,8 +68,8 @@ def test_every_table_as_json_and_csv(small_event, serve, db_url):
     assert explain[0]["term"].startswith("maximum time") and explain[-1]["term"] == "stage time"
 
 
-def test_unknown_filters_and_moments_are_422_naming_the_field(small_event, serve, db_url):
-    server = serve(small_event, db_url)
+def test_unknown_filters_and_moments_are_422_naming_the_field(live):
+    server = live[0]
     for path, field in [("/api/v1/classification/general?category=Nope", "category"),
                         ("/api/v1/classification/general?class=Nope", "class"),
                         ("/api/v1/classification/stage/9", "stage"),
