@@ -11,7 +11,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from raidcontrol.core.journal import JournalState, Record, changes
+from raidcontrol.core.journal import JournalState, Record, folder_changes
 from raidcontrol.core.model import Event, event_from_state
 from raidcontrol.io.event_folder import read_event_folder
 from raidcontrol.rules import Rulebook, load_rulebook
@@ -47,7 +47,7 @@ class EventSession:
         store = JournalStore(db_url or default_url(folder), event_key=event_key, clock=clock)
         appended: list[Record] = []
         if sync:
-            appended = store.append(changes(store.state(), desired))
+            appended = store.append(folder_changes(store.state(), desired))
         return cls._build(folder, store, as_of, appended)
 
     @classmethod

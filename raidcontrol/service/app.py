@@ -27,7 +27,8 @@ pushed on `/api/v1/stream` (Server-Sent Events)."""
 
 def open_journal(settings: Settings):
     """Validate and record the folder, read the journal: → (store, view)."""
-    from raidcontrol.service.folder_sync import folder_changes, read_folder
+    from raidcontrol.core.journal import folder_changes
+    from raidcontrol.service.folder_sync import read_folder
     from raidcontrol.service.view import EventView
     from raidcontrol.store import JournalStore
 

@@ -20,7 +20,8 @@ DECISIONS_FILE = "decisions.csv"
 
 
 def export_folder(event_dir: str | Path, db_url: str | None = None) -> dict[str, int]:
-    from raidcontrol.service.folder_sync import folder_changes, read_folder
+    from raidcontrol.core.journal import folder_changes
+    from raidcontrol.service.folder_sync import read_folder
     from raidcontrol.store import JournalStore, default_url
 
     folder = Path(event_dir)
