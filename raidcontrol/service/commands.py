@@ -153,8 +153,6 @@ def appeal_records(snap: Snapshot, req: s.AppealIn, role: str, author: str, earl
     if in_force is None or in_force.id != target.id:
         raise InputError(f"record {req.record} is no longer in force (superseded since)", field="record")
     restored = dict(earlier.payload) if earlier is not None and earlier.payload is not None else None
-    if restored is not None:
-        restored["reason"] = f"restored on appeal {req.decision}: {req.reason}"
     return [appeal, _record(target.kind, target.key, restored, role, author, snap)]
 
 
