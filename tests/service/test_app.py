@@ -78,3 +78,9 @@ def test_unknown_filters_and_moments_are_422_naming_the_field(live):
         r = httpx.get(f"{server.url}{path}")
         assert r.status_code == 422, path
         assert r.json()["detail"][0]["loc"][-1] == field, path
+
+
+def test_a_stream_resume_point_that_is_not_a_position_is_422(live):
+    server = live[0]
+    r = httpx.get(f"{server.url}/api/v1/stream", headers={"Last-Event-ID": "yesterday"})
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"][-1] == "Last-Event-ID"
