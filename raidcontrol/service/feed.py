@@ -7,7 +7,7 @@ change after N — also after a server restart.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -38,6 +38,19 @@ class JournalReader:
         if limit is not None:
             stmt = stmt.limit(limit)
         with self.store.engine.connect() as conn:
+            return [_record(row) for row in conn.execute(stmt)]
+
+    def new_since(self, position: int, known: Container[int], lookback: int) -> list[Record]:
+        """Records after ``position``, and any of the ``lookback`` ids before it not in ``known``: on
+        PostgreSQL a transaction may commit after a later-numbered one was already read."""
+        t = self.table
+        low = max(0, position - lookback)
+        with self.store.engine.connect() as conn:
+            ids = conn.execute(select(t.c.id).where(t.c.event_key == self.store.event_key, t.c.id > low,
+                                                    t.c.id <= position)).scalars().all()
+            late = [i for i in ids if i not in known]
+            stmt = select(t).where(t.c.event_key == self.store.event_key,
+                                   (t.c.id > position) | t.c.id.in_(late)).order_by(t.c.id)
             return [_record(row) for row in conn.execute(stmt)]
 
     def with_source(self, source: str) -> list[Record]:

@@ -10,6 +10,7 @@ that moment (cached too).  The state is shared: read it, and build from it, hold
 """
 from __future__ import annotations
 
+import bisect
 import json
 import threading
 from collections.abc import Callable
@@ -25,6 +26,7 @@ from raidcontrol.rules import Rulebook, load_rulebook
 from raidcontrol.service.feed import Change, JournalReader, describe, group
 
 CACHE_LIMIT = 256   # tables kept per process (entries: one per table, parameters and position)
+LOOKBACK = 256      # ids re-checked below the position on PostgreSQL (transactions committing out of order)
 
 
 @dataclass(frozen=True)
@@ -88,6 +90,7 @@ class EventView:
         self.store = store
         self.reader = JournalReader(store)
         self.season = season
+        self.postgres = store.engine.dialect.name == "postgresql"
         self.state = JournalState()
         self.by_id: dict[int, Record] = {}
         self.position = 0
@@ -98,7 +101,10 @@ class EventView:
     def catch_up(self) -> list[Change]:
         """Fold the records appended since the last call; returns the changes they make."""
         with self.lock:
-            new = self.reader.after(self.position)
+            if self.postgres:
+                new = self.reader.new_since(self.position, self.by_id, LOOKBACK)
+            else:   # SQLite has one writer at a time: ids become visible in order
+                new = self.reader.after(self.position)
             out = []
             for records in group(new):
                 out.append(describe(records, self.by_id, self.season))
@@ -110,7 +116,14 @@ class EventView:
 
     def _apply(self, rec: Record) -> None:
         self.by_id[rec.id] = rec
-        self.state.history.append(rec)
+        late = (rec.id or 0) < self.position
+        if late:       # committed after later ids were read: history stays in id order
+            bisect.insort(self.state.history, rec, key=lambda r: r.id or 0)
+        else:
+            self.state.history.append(rec)
+        in_force = self.state.current.get((rec.kind, rec.key))
+        if late and in_force is not None and (in_force.id or 0) > (rec.id or 0):
+            return     # a later record of the same subject is already in force
         if rec.payload is None:
             self.state.current.pop((rec.kind, rec.key), None)
         else:

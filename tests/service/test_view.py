@@ -50,3 +50,33 @@ def test_view_moved_on_by_new_records_equals_a_full_rebuild(tmp_path_factory, ba
                         == classification(rebuilt, table, stage, None, None).to_csv())
     finally:
         store.close()
+
+
+def test_a_record_committed_after_a_later_numbered_one_is_still_folded(tmp_path):
+    """On PostgreSQL ids are handed out before commit: id 8 may become visible after id 10 was read."""
+    from datetime import datetime, timezone
+
+    store = JournalStore(f"sqlite:///{tmp_path / 'j.sqlite'}", event_key="rally")
+    view = EventView(store)
+    view.postgres = True                       # the PostgreSQL read path, on a file we can write ids into
+
+    def insert(record_id: int, key: str, finish: str) -> None:
+        row = {"id": record_id, "recorded_at": datetime(2025, 1, 4, 12, record_id, tzinfo=timezone.utc),
+               "event_key": "rally", "kind": "time", "key": key, "digest": "x", "author": "t", "source": "",
+               "origin": "timekeepers", "supersedes": None,
+               "payload": {"stage": 1, "bib": int(key.split("/")[1]), "start": "09:00:00", "finish": finish,
+                           "status": "finished"}}
+        with store.engine.begin() as conn:
+            conn.execute(view.reader.table.insert().values(**row))
+
+    try:
+        insert(10, "1/200", "12:00:00")
+        assert [c.position for c in view.catch_up()] == [10]
+        insert(8, "1/201", "12:30:00")          # committed late
+        insert(9, "1/200", "11:00:00")          # late, and superseded already by id 10
+        assert sorted(c.position for c in view.catch_up()) == [8, 9]
+        assert [r.id for r in view.state.history] == [8, 9, 10]
+        assert view.state.get("time", "1/201").id == 8 and view.state.get("time", "1/200").id == 10
+        assert view.catch_up() == []
+    finally:
+        store.close()
