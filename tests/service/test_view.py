@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+from datetime import UTC
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -54,14 +55,14 @@ def test_view_moved_on_by_new_records_equals_a_full_rebuild(tmp_path_factory, ba
 
 def test_a_record_committed_after_a_later_numbered_one_is_still_folded(tmp_path):
     """On PostgreSQL ids are handed out before commit: id 8 may become visible after id 10 was read."""
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     store = JournalStore(f"sqlite:///{tmp_path / 'j.sqlite'}", event_key="rally")
     view = EventView(store)
     view.postgres = True                       # the PostgreSQL read path, on a file we can write ids into
 
     def insert(record_id: int, key: str, finish: str) -> None:
-        row = {"id": record_id, "recorded_at": datetime(2025, 1, 4, 12, record_id, tzinfo=timezone.utc),
+        row = {"id": record_id, "recorded_at": datetime(2025, 1, 4, 12, record_id, tzinfo=UTC),
                "event_key": "rally", "kind": "time", "key": key, "digest": "x", "author": "t", "source": "",
                "origin": "timekeepers", "supersedes": None,
                "payload": {"stage": 1, "bib": int(key.split("/")[1]), "start": "09:00:00", "finish": finish,
