@@ -84,3 +84,9 @@ def test_a_stream_resume_point_that_is_not_a_position_is_422(live):
     server = live[0]
     r = httpx.get(f"{server.url}/api/v1/stream", headers={"Last-Event-ID": "yesterday"})
     assert r.status_code == 422 and r.json()["detail"][0]["loc"][-1] == "Last-Event-ID"
+
+
+def test_serve_refuses_a_bad_event_folder_before_listening(cli, tmp_path):
+    (tmp_path / "bad").mkdir()
+    code, _, err = cli("serve", tmp_path / "bad", "--db", f"sqlite:///{tmp_path / 'j.sqlite'}")
+    assert code == 2 and "event.toml" in err
