@@ -17,7 +17,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, Self
 
-from raidcontrol.core.journal import JournalState, Record, changes, fold
+from raidcontrol.core.journal import JournalState, Record, changes, fold, folder_changes
 from raidcontrol.core.model import Event, event_from_state
 from raidcontrol.core.remark import Remark
 from raidcontrol.io.event_folder import read_event_folder
@@ -95,7 +95,7 @@ class EventSession:
             store = JournalStore(db_url or default_url(folder), event_key=event_key_of(folder, desired), clock=clock)
         try:
             now = store.state()
-            appended = store.append(changes(now, desired)) if sync else []
+            appended = store.append(folder_changes(now, desired)) if sync else []
             # Nothing appended (an unchanged folder): the snapshot just read is the journal, read once.
             # Else read again, so that a record another writer appended meanwhile is not skipped.
             return cls.build(folder, store, as_of, appended, records=None if appended else now.history)

@@ -108,3 +108,18 @@ def changes(state: JournalState, desired: list[Record], kinds: Iterable[str] = F
         if ident[0] in kinds and old.origin == origin and ident not in wanted and (within is None or within(old)):
             out.append(Record(old.kind, old.key, None, old.author, removed_reason, origin, supersedes=old.id))
     return out
+
+
+def folder_changes(state: JournalState, desired: list[Record]) -> list[Record]:
+    """:func:`changes` for the event folder, less re-assertions of unedited folder values: a subject last
+    written by another origin (an official through the API) is only overwritten when the folder's value
+    changed since the folder last said it — so syncing an unedited folder never undoes a later write."""
+    last_from_folder = {(r.kind, r.key): r.digest for r in state.history if r.origin == "folder" and r.payload}
+    out = []
+    for rec in changes(state, desired):
+        current = state.get(rec.kind, rec.key)
+        if (rec.payload is not None and current is not None and current.origin != "folder"
+                and last_from_folder.get((rec.kind, rec.key)) == rec.digest):
+            continue
+        out.append(rec)
+    return out
