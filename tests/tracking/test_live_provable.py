@@ -15,13 +15,12 @@ from raidcontrol.tracking.live.engine import LiveCheck
 from raidcontrol.tracking.live.params import LiveParams
 from raidcontrol.tracking.live.positions import positions
 from raidcontrol.tracking.model import Fleet, Roadbook, SpeedZone, Waypoint
+from raidcontrol.tracking.rules import TrackingRules
 
 LAT0, LON0 = 24.5, 45.2
 T0 = 1_767_600_000_000
 RULEBOOK = load_rulebook("fia-2026")
 PARAMS = LiveParams.from_rulebook(RULEBOOK)
-from raidcontrol.tracking.rules import TrackingRules  # noqa: E402
-
 RULES = TrackingRules.from_rulebook(RULEBOOK)
 V_MS = 20.0
 BATCH_S = 10

@@ -24,7 +24,7 @@ FINDING_KEYS = ("validated", "missed", "speeding", "penalty_total", "share_valid
                 "spikes")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def stage(seed: int):
     """A small simulated stage with every kind of fault (simulated once per seed)."""
     return simulate_stage(seed=seed, vehicles=12, fixes_per_vehicle=2500, waypoints=7, zones=2)
