@@ -14,7 +14,8 @@ findings recorded as proposed penalties (the application layer of live tracking)
    (tombstones) — the same records ``track scan`` writes, author ``tracking``.
 
 :meth:`LiveStage.open` reloads the stage's stored fixes, so a restart loses no fix, and its first
-publication appends whatever a crash kept from the journal. :meth:`LiveStage.close` ends the
+publication appends whatever a crash kept from the journal (``publish=False``: read only, for
+positions). :meth:`LiveStage.close` ends the
 stage: every finding becomes provable and the proposals equal ``track scan``'s.
 """
 from __future__ import annotations
@@ -64,9 +65,10 @@ class LiveStage:
         self.state: JournalState = session.state
         self.entries = set(session.event.entries)
         self.source = f"live fixes of stage {stage}"
+        self.restored: list[Record] = []
 
     @classmethod
-    def open(cls, event_dir: str | Path, stage: int, db_url: str | None = None) -> LiveStage:
+    def open(cls, event_dir: str | Path, stage: int, db_url: str | None = None, publish: bool = True) -> LiveStage:
         from raidcontrol.io.fix_store import FixStore
         from raidcontrol.io.openrally import read_roadbook
         from raidcontrol.session import EventSession
@@ -91,7 +93,7 @@ class LiveStage:
             raise
         self = cls(session, stage, live, fixes)
         live.add(fixes.fleet(stage))              # a restart: every stored fix back
-        self.restored = self._publish(sorted(live.reports))
+        self.restored = self._publish(sorted(live.reports)) if publish else []
         return self
 
     def ingest(self, data: bytes, content_type: str, source: str = "request") -> IngestResult:
