@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import tempfile
 from pathlib import Path
 
@@ -26,6 +27,7 @@ ARROW_TYPES = ("application/vnd.apache.arrow.stream", "application/vnd.apache.ar
 SUFFIX_TYPES = {".csv": CSV_TYPES[0], ".jsonl": JSONL_TYPES[0], ".ndjson": JSONL_TYPES[0], ".arrows": ARROW_TYPES[0],
                 ".arrow": ARROW_TYPES[1], ".parquet": "application/vnd.apache.parquet"}
 COLUMNS = ("bib", "time", "lat", "lon", "speed")
+_SCRATCH = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None   # memory, when there
 
 
 def content_type_of(path: Path) -> str:
@@ -57,7 +59,7 @@ def _via_file(data: bytes, suffix: str, source: str) -> Fleet:
 
     if not data.strip():
         return Fleet.from_columns([], [], [], [], source=source)
-    with tempfile.TemporaryDirectory(prefix="raidcontrol-fixes-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="raidcontrol-fixes-", dir=_SCRATCH) as tmp:
         path = Path(tmp) / f"batch{suffix}"
         path.write_bytes(data)
         try:

@@ -16,7 +16,7 @@ import numpy as np
 
 from raidcontrol.tracking.live.fixes import CrewFixes
 from raidcontrol.tracking.live.params import LiveParams
-from raidcontrol.tracking.live.provable import NO_PROGRESS, Thresholds, progress_m, provable_view
+from raidcontrol.tracking.live.provable import NO_PROGRESS, Thresholds, last_two, progress_m, provable_view
 from raidcontrol.tracking.live.route_km import RouteKm
 from raidcontrol.tracking.model import Fleet, Roadbook
 from raidcontrol.tracking.report import CrewReport, FleetReport
@@ -81,11 +81,19 @@ class LiveCheck:
         from raidcontrol.tracking.check import check_fleet
 
         report = check_fleet(self.roadbook, self.fleet(bibs), self.rules)
+        moving, lat, lon = [], [], []
         for bib in bibs:
             crew, fixes = report.crews[bib], self.crews[bib]
             self.reports[bib] = crew
-            spikes = {s.t_ms for s in crew.spikes}
-            self.progress[bib] = progress_m(self.route, fixes.t_ms, fixes.lat, fixes.lon, spikes)
+            picked = last_two(fixes.t_ms, {s.t_ms for s in crew.spikes})
+            if len(picked) < 2:
+                self.progress[bib] = NO_PROGRESS
+                continue
+            moving.append(bib)
+            lat.append(fixes.lat[picked])
+            lon.append(fixes.lon[picked])
+        if moving:
+            self.progress.update(zip(moving, progress_m(self.route, np.array(lat), np.array(lon)).tolist()))
 
     def fleet(self, bibs: list[int] | None = None) -> Fleet:
         """The fixes held (of ``bibs``, default all) as a fleet, each crew sorted by time."""

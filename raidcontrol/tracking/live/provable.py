@@ -52,20 +52,25 @@ class Thresholds:
         return cls(tuple(missed), zones, tuple(wp_km), ass)
 
 
-def progress_m(route: RouteKm, t_ms: np.ndarray, lat: np.ndarray, lon: np.ndarray, spikes_ms: set[int]) -> float:
-    """How far along the special a crew provably is (metres): the lesser km of its last two
-    fixes that are not known spikes — a spike at the very end (not yet recognisable: it needs the
-    fix after it) cannot push the crew forward on its own."""
+def last_two(t_ms: np.ndarray, spikes_ms: set[int]) -> list[int]:
+    """The indices of a crew's last two fixes that are not known spikes (fewer when it has fewer)."""
     picked: list[int] = []
     i = t_ms.shape[0] - 1
     while i >= 0 and len(picked) < 2:
-        if int(t_ms[i]) not in spikes_ms:
+        if not spikes_ms or int(t_ms[i]) not in spikes_ms:
             picked.append(i)
         i -= 1
-    if len(picked) < 2:
-        return NO_PROGRESS
-    km = route.project(lat[picked], lon[picked])
-    return float(km.min())
+    return picked
+
+
+def progress_m(route: RouteKm, lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+    """How far along the special crews provably are (metres), given each crew's last two fixes
+    that are not known spikes (``lat``/``lon`` of shape (crews, 2)): the lesser km of the two — a
+    spike at the very end (not yet recognisable: it needs the fix after it) cannot push a crew
+    forward on its own."""
+    if lat.shape[0] == 0:
+        return np.empty(0)
+    return route.project(lat.ravel(), lon.ravel()).reshape(-1, 2).min(axis=1)
 
 
 def finished(th: Thresholds, progress: float, closed: bool) -> bool:
