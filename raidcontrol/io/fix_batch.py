@@ -43,6 +43,7 @@ def parse_fixes(data: bytes, content_type: str, source: str = "request") -> Flee
     """The fixes of one batch as a fleet (grouped by bib, arrival order kept within a crew)."""
     kind = content_type.split(";")[0].strip().lower()
     if kind in CSV_TYPES:
+        _check_utf8(data, source)
         return _via_file(data, ".csv", source)
     if kind in JSONL_TYPES:
         return _via_table(_jsonl_table(data, source), source)
@@ -54,9 +55,24 @@ def parse_fixes(data: bytes, content_type: str, source: str = "request") -> Flee
                      f"({JSONL_TYPES[0]}) or Arrow IPC ({ARROW_TYPES[0]})", file=source, field="content-type")
 
 
+def _reader_slips() -> tuple[type[BaseException], ...]:
+    import pyarrow as pa
+
+    return (pa.ArrowInvalid, pa.ArrowNotImplementedError, UnicodeDecodeError, ValueError, OverflowError)
+
+
+def _check_utf8(data: bytes, source: str) -> None:
+    """CSV must be UTF-8 text (the line of the first byte that is not)."""
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError("not UTF-8 text", file=source, line=data.count(b"\n", 0, exc.start) + 1) from None
+
+
 def _via_file(data: bytes, suffix: str, source: str) -> Fleet:
     from raidcontrol.io.tracks import read_fleet
 
+    slips = _reader_slips()
     if not data.strip():
         return Fleet.from_columns([], [], [], [], source=source)
     with tempfile.TemporaryDirectory(prefix="raidcontrol-fixes-", dir=_SCRATCH) as tmp:
@@ -67,6 +83,8 @@ def _via_file(data: bytes, suffix: str, source: str) -> Fleet:
         except InputError as exc:
             raise InputError(exc.message.replace(str(path), source), file=source, line=exc.line,
                              field=exc.field) from None
+        except slips as exc:      # a value the reader's own checks let through: still refused
+            raise InputError(f"unreadable fixes: {str(exc).replace(str(path), source)}", file=source) from None
     fleet.source = source
     return fleet
 
@@ -90,14 +108,17 @@ def _jsonl_table(data: bytes, source: str):
         if not line.strip():
             raise InputError("an empty line (one JSON object per line)", file=source, line=n)
         try:
-            obj = json.loads(line)
+            obj = json.loads(line.decode("utf-8"))
+        except UnicodeDecodeError:
+            raise InputError("not UTF-8 text", file=source, line=n) from None
         except json.JSONDecodeError as exc:
             raise InputError(f"not JSON: {exc.msg}", file=source, line=n) from None
         if not isinstance(obj, dict):
             raise InputError("each line must be a JSON object {bib, time, lat, lon[, speed]}", file=source, line=n)
         for c in COLUMNS:
             value = obj.get(c, obj.get("speed_kmh") if c == "speed" else None)
-            rows[c].append(None if value is None else str(value))
+            text = None if value is None else str(value)
+            rows[c].append(text if text and text.strip() else None)       # empty = none, as in CSV
     present = [c for c in COLUMNS if c != "speed" or any(v is not None for v in rows[c])]
     return pa.table({c: pa.array(rows[c], pa.string()) for c in present})
 
