@@ -40,15 +40,15 @@ THROUGHPUT_TARGET = 100 * REAL_LOAD
 LATENCY_TARGET_MS = 5000.0
 
 
-def simulated_event(out: Path, vehicles: int, fixes: int) -> Path:
+def simulated_event(out: Path, vehicles: int, fixes: int, args) -> Path:
     from typer.testing import CliRunner
 
     from raidcontrol.cli.main import app
 
-    event = out / f"sim-{vehicles}x{fixes}"
+    event = out / f"sim-{vehicles}x{fixes}-{args.waypoints}wp-{args.zones}z"
     if not (event / "tracks" / "stage-1.parquet").is_file():
         args = ["simulate", str(event), "--event", "--vehicles", str(vehicles), "--fixes", str(fixes),
-                "--waypoints", "8", "--zones", "3", "--seed", "7", "--no-picture"]
+                "--waypoints", str(args.waypoints), "--zones", str(args.zones), "--seed", "7", "--no-picture"]
         result = CliRunner().invoke(app, args)
         if result.exit_code:
             raise SystemExit(f"simulate failed: {result.output}{result.exception!r}")
@@ -64,6 +64,8 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--vehicles", type=int, default=800)
     ap.add_argument("--fixes", type=int, default=1800, help="fixes per vehicle (1 Hz: seconds of stage)")
+    ap.add_argument("--waypoints", type=int, default=8)
+    ap.add_argument("--zones", type=int, default=3)
     ap.add_argument("--speed", type=float, default=100.0, help="replay speed: stage seconds per batch")
     ap.add_argument("--out", type=Path, default=ROOT / "bench-out" / "live")
     args = ap.parse_args()
@@ -74,7 +76,7 @@ def main() -> int:
     from raidcontrol.live_stage import LiveStage
     from raidcontrol.tracking.check import check_fleet
 
-    event = simulated_event(args.out, args.vehicles, args.fixes)
+    event = simulated_event(args.out, args.vehicles, args.fixes, args)
     fleet = read_fleet(event / "tracks" / "stage-1.parquet")
     batches = [arrow_batch(fleet, idx) for _, idx in replay_slices(fleet, args.speed, 1.0)]
     live = LiveStage.open(event, 1)
