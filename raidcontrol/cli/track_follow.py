@@ -83,6 +83,7 @@ def follow_cmd(
     provable; a late fix that changes a finding revises or withdraws its proposal.
 
     A refused batch (bad fix) prints FILE:LINE: field: message and is skipped; the exit code is then 2."""
+    from raidcontrol.io.fix_batch import merge_fleets, parse_fixes
     from raidcontrol.io.fix_source import open_source
     from raidcontrol.live_stage import LiveStage
 
@@ -98,13 +99,15 @@ def follow_cmd(
         last_new = time.monotonic()
         try:
             while idle is None or time.monotonic() - last_new < idle:
-                for chunk in src.poll():
+                fleets = []
+                for chunk in src.poll():              # each file validated alone: a bad one is refused alone
                     try:
-                        result = live.ingest(chunk.data, chunk.content_type, chunk.name)
+                        fleets.append(parse_fixes(chunk.data, chunk.content_type, chunk.name))
                     except InputError as exc:
                         refused += 1
                         err_console.print(f"[bold red]refused:[/] {chunk.locate(exc).located()}", highlight=False)
-                        continue
+                if fleets:                            # everything that arrived since the last look: one batch
+                    result = live.add(merge_fleets(fleets))
                     if result.kept:
                         last_new = time.monotonic()
                     _print_records(result.records, fmt)

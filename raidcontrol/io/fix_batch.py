@@ -55,6 +55,16 @@ def parse_fixes(data: bytes, content_type: str, source: str = "request") -> Flee
                      f"({JSONL_TYPES[0]}) or Arrow IPC ({ARROW_TYPES[0]})", file=source, field="content-type")
 
 
+def merge_fleets(fleets: list[Fleet]) -> Fleet:
+    """Several batches as one (each crew's fixes in arrival order)."""
+    if len(fleets) == 1:
+        return fleets[0]
+    import numpy as np
+
+    cols = [np.concatenate([getattr(f, c) for f in fleets]) for c in ("bib", "t_ms", "lat", "lon", "speed_kmh")]
+    return Fleet.from_columns(*cols, source=", ".join(f.source for f in fleets))
+
+
 def _reader_slips() -> tuple[type[BaseException], ...]:
     import pyarrow as pa
 
