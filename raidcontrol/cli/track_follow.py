@@ -83,37 +83,19 @@ def follow_cmd(
     provable; a late fix that changes a finding revises or withdraws its proposal.
 
     A refused batch (bad fix) prints FILE:LINE: field: message and is skipped; the exit code is then 2."""
-    from raidcontrol.io.fix_batch import merge_fleets, parse_fixes
     from raidcontrol.io.fix_source import open_source
     from raidcontrol.live_stage import LiveStage
 
     src = open_source(source)
     live = LiveStage.open(event_dir, stage, db)
-    refused = 0
     try:
         _print_records(live.restored, fmt)
-        err_console.print(
-            f"following stage {stage} from {source} ({sum(c.n for c in live.live.crews.values()):,} "
-            f"fixes stored); Ctrl-C to stop"
-        )
-        last_new = time.monotonic()
+        held = sum(c.n for c in live.live.crews.values())
+        err_console.print(f"following stage {stage} from {source} ({held:,} fixes stored); Ctrl-C to stop")
         try:
-            while idle is None or time.monotonic() - last_new < idle:
-                fleets = []
-                for chunk in src.poll():              # each file validated alone: a bad one is refused alone
-                    try:
-                        fleets.append(parse_fixes(chunk.data, chunk.content_type, chunk.name))
-                    except InputError as exc:
-                        refused += 1
-                        err_console.print(f"[bold red]refused:[/] {chunk.locate(exc).located()}", highlight=False)
-                if fleets:                            # everything that arrived since the last look: one batch
-                    result = live.add(merge_fleets(fleets))
-                    if result.kept:
-                        last_new = time.monotonic()
-                    _print_records(result.records, fmt)
-                time.sleep(poll)
+            refused = _follow(live, src, poll, idle, fmt)
         except KeyboardInterrupt:
-            pass
+            refused = 0
         if close:
             _print_records(live.close(), fmt)
             err_console.print(f"stage {stage} closed: the proposals are final")
@@ -121,6 +103,29 @@ def follow_cmd(
         live.shut()
     if refused:
         raise typer.Exit(2)
+
+
+def _follow(live, src, poll: float, idle: float | None, fmt: EventFormat) -> int:
+    """Poll the source until idle for ``idle`` seconds (forever when None); returns the files refused."""
+    from raidcontrol.io.fix_batch import merge_fleets, parse_fixes
+
+    refused = 0
+    last_new = time.monotonic()
+    while idle is None or time.monotonic() - last_new < idle:
+        fleets = []
+        for chunk in src.poll():              # each file validated alone: a bad one is refused alone
+            try:
+                fleets.append(parse_fixes(chunk.data, chunk.content_type, chunk.name))
+            except InputError as exc:
+                refused += 1
+                err_console.print(f"[bold red]refused:[/] {chunk.locate(exc).located()}", highlight=False)
+        if fleets:                            # everything that arrived since the last look: one batch
+            result = live.add(merge_fleets(fleets))
+            if result.kept:
+                last_new = time.monotonic()
+            _print_records(result.records, fmt)
+        time.sleep(poll)
+    return refused
 
 
 def replay_cmd(
