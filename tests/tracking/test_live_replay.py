@@ -107,3 +107,48 @@ def test_in_time_order_a_proposal_is_never_withdrawn_and_all_appear_before_the_s
     finished = {b for b, t in sim.truth.crews.items() if not t.missed or all(m.reason == "detour" for m in t.missed)}
     assert {x for x in final if x[0] in finished} <= shown
     assert final
+
+
+LATENCY_MS = 5_000        # the issue: proposed within 5 s (stage time) of becoming provable
+STEP_MS = 2_000           # fixes delivered every 2 s of stage time
+
+
+def test_each_finding_is_proposed_within_5_s_of_the_crew_validating_a_waypoint_beyond_it():
+    """Fixes arrive every 2 s of stage time, in order. A missed waypoint is provable once the crew
+    validates a later one; a speeding zone once it validates a waypoint beyond the FZ plus the margin.
+    Each must be proposed within 5 s (stage time) of that validation (its closest approach, from the
+    batch check of the whole stage — the crew enters the radius before it, so this bound is loose)."""
+    sim = stage(1)
+    fleet = sim.recorded
+    batch = check_fleet(sim.roadbook, fleet, RULES)
+    order = np.argsort(fleet.t_ms, kind="stable")
+    t_sorted = fleet.t_ms[order]
+    live = LiveCheck(sim.roadbook, RULES, PARAMS)
+    first_seen: dict[tuple[int, str], int] = {}
+    edges = np.arange(int(t_sorted[0]) + STEP_MS, int(t_sorted[-1]) + STEP_MS + 1, STEP_MS)
+    cuts = np.searchsorted(t_sorted, edges)
+    start = 0
+    for end_ms, cut in zip(edges.tolist(), cuts.tolist()):
+        if cut > start:
+            live.add(sub(fleet, order[start:cut]))
+            for bib in set(fleet.bib[order[start:cut]].tolist()):
+                view = live.provable(bib)
+                for f in (*view.missed, *view.speeding):
+                    first_seen.setdefault((bib, f.code), end_ms)
+        start = cut
+    th = live.thresholds
+    checked = 0
+    for bib, crew in batch.crews.items():
+        index_of = {wp.name: k for k, wp in enumerate(sim.roadbook.waypoints)}
+        validated = [(index_of[n], t) for n, t in zip(crew.validated, crew.validated_t_ms)]
+        for m in crew.missed:
+            later = [t for k, t in validated if k + 1 > m.index]
+            if later:
+                assert first_seen[(bib, m.code)] <= min(later) + LATENCY_MS, (bib, m.code)
+                checked += 1
+        for s in crew.speeding:
+            beyond = [t for k, t in validated if th.wp_km_m[k] > th.zone_m[s.index - 1]]
+            if beyond:
+                assert first_seen[(bib, s.code)] <= min(beyond) + LATENCY_MS, (bib, s.code)
+                checked += 1
+    assert checked >= 2
