@@ -132,33 +132,66 @@ def replay_cmd(
     event_dir: Annotated[Path, typer.Argument(help="The event folder with tracks/stage-N.*.")],
     stage: Annotated[int, typer.Option("--stage", help="The stage to replay.")],
     into: Annotated[
-        Path, typer.Option("--into", help="The drop folder to write fix files into ('track follow' reads it).")
-    ],
+        Path | None, typer.Option("--into", help="The drop folder to write fix files into ('track follow' reads it).")
+    ] = None,
+    post: Annotated[
+        str | None, typer.Option("--post", help="Or the service's root URL: each batch is POSTed to "
+                                                "/api/v1/tracking/fixes (token in $RAIDCONTROL_TOKEN).")
+    ] = None,
     speed: Annotated[float, typer.Option("--speed", help="Times real time (0: as fast as possible).")] = 10.0,
     step: Annotated[
-        float, typer.Option("--step", help="Seconds of wall time per file (of stage time at --speed 0).")
+        float, typer.Option("--step", help="Seconds of wall time per batch (of stage time at --speed 0).")
     ] = 1.0,
 ) -> None:
-    """Replay a recorded stage's tracks into a drop folder as the trackers would deliver them: in
-    time order, one CSV file per step, at --speed times real time (files written under a .part
-    name and renamed, so a follower never reads half a file)."""
+    """Replay a recorded stage's tracks as the trackers would deliver them: in time order, one CSV
+    batch per step, at --speed times real time — into a drop folder (files written under a .part
+    name and renamed, so a follower never reads half a file) or POSTed to the service."""
     from raidcontrol.cli.track import _stage_files
     from raidcontrol.io.fix_replay import replay_batches
     from raidcontrol.io.tracks import read_fleet
 
+    if (into is None) == (post is None):
+        raise InputError("give exactly one of --into DIR and --post URL", field="--into")
     _, tracks = _stage_files(event_dir, stage)
     fleet = read_fleet(tracks)
-    into.mkdir(parents=True, exist_ok=True)
+    send = _drop_into(into, stage) if into is not None else _post_to(post, stage)
     wall0 = time.monotonic()
     n = 0
-    for k, (t_end, rows) in enumerate(replay_batches(fleet, speed, step)):
+    for k, (_, rows) in enumerate(replay_batches(fleet, speed, step)):
         if speed > 0:
             time.sleep(max(0.0, wall0 + (k + 1) * step - time.monotonic()))
+        send(k, rows)
+        n += rows.count("\n") - 1
+    err_console.print(f"replayed {n:,} fixes of stage {stage} into {into or post}")
+
+
+def _drop_into(into: Path, stage: int):
+    into.mkdir(parents=True, exist_ok=True)
+
+    def send(k: int, rows: str) -> None:
         part = into / f".stage-{stage}-{k:06d}.csv.part"
         part.write_text(rows)
         part.rename(into / f"stage-{stage}-{k:06d}.csv")
-        n += rows.count("\n") - 1
-    err_console.print(f"replayed {n:,} fixes of stage {stage} into {into}")
+
+    return send
+
+
+def _post_to(url: str, stage: int, transport=None):
+    """A sender POSTing each batch to the service (``transport``: for tests)."""
+    import os
+
+    import httpx
+
+    client = httpx.Client(base_url=url.rstrip("/"), transport=transport, timeout=60.0,
+                          headers={"Authorization": f"Bearer {os.environ.get('RAIDCONTROL_TOKEN', '')}",
+                                   "Content-Type": "text/csv"})
+
+    def send(k: int, rows: str) -> None:
+        answer = client.post("/api/v1/tracking/fixes", params={"stage": stage}, content=rows.encode())
+        if answer.status_code != 200:
+            raise InputError(f"the service refused batch {k}: {answer.status_code} {answer.text[:300]}", file=url)
+
+    return send
 
 
 def positions_cmd(

@@ -82,3 +82,28 @@ def test_positions_hide_everything_behind_the_public_delay(cli, sim, tmp_path):
     assert len(rows) == 10 and rows[0]["rank"] == 1
     code, _, err = cli("track", "positions", sim, "--stage", "1", "--delay", "soon")
     assert code == 2 and "--delay" in err
+
+
+def test_replay_posts_each_batch_to_the_service_with_the_token(sim, monkeypatch):
+    import httpx
+
+    from raidcontrol.cli.track_follow import _post_to
+
+    seen = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append((request.url.path, request.url.params["stage"], request.headers["authorization"],
+                     request.headers["content-type"], request.content))
+        return httpx.Response(200 if len(seen) == 1 else 422, json={})
+
+    monkeypatch.setenv("RAIDCONTROL_TOKEN", "tok")
+    send = _post_to("http://service/", 1, httpx.MockTransport(handler))
+    send(0, "bib,time,lat,lon,speed\n1,1,20.0,44.0,\n")
+    assert seen == [("/api/v1/tracking/fixes", "1", "Bearer tok", "text/csv", b"bib,time,lat,lon,speed\n1,1,20.0,44.0,\n")]
+    with pytest.raises(Exception, match="refused batch 1: 422"):
+        send(1, "bib,time,lat,lon\n")
+
+
+def test_replay_needs_exactly_one_destination(cli, sim, tmp_path):
+    code, _, err = cli("track", "replay", sim, "--stage", "1")
+    assert code == 2 and "exactly one" in err
