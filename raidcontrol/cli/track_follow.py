@@ -204,6 +204,7 @@ def positions_cmd(
     ] = None,
     fmt: Annotated[OutputFormat, typer.Option("--format", help="table, csv or json.")] = OutputFormat.table,
     db: Annotated[str | None, typer.Option("--db", help="Journal database URL.")] = None,
+    map_png: Annotated[Path | None, typer.Option("--map", help="Also draw the positions on a map (PNG).")] = None,
 ) -> None:
     """Live positions and the virtual ranking from the stored fixes: each crew's latest position,
     km on the special, last waypoint validated and running time there, the gap to the best crew
@@ -224,6 +225,10 @@ def positions_cmd(
     try:
         found = live.positions(now, delay_ms)
         shown = live.live.params.public_delay_ms if delay_ms is None else delay_ms
+        if map_png is not None:
+            from raidcontrol.io.positions_map import draw_positions
+
+            draw_positions(live.live.roadbook, found, map_png, f"Stage {stage}: live positions")
     finally:
         live.shut()
     from raidcontrol.core.timefmt import format_duration

@@ -80,6 +80,9 @@ def test_positions_hide_everything_behind_the_public_delay(cli, sim, tmp_path):
                        "--delay", "0:00:00")
     rows = json.loads(out)
     assert len(rows) == 10 and rows[0]["rank"] == 1
+    png = tmp_path / "map.png"
+    code, _, _ = cli("track", "positions", sim, "--stage", "1", "--at", "2100-01-01T00:00:00Z", "--map", png)
+    assert code == 0 and png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 10_000
     code, _, err = cli("track", "positions", sim, "--stage", "1", "--delay", "soon")
     assert code == 2 and "--delay" in err
 
