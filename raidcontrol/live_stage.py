@@ -15,8 +15,11 @@ findings recorded as proposed penalties (the application layer of live tracking)
 
 :meth:`LiveStage.open` reloads the stage's stored fixes, so a restart loses no fix, and its first
 publication appends whatever a crash kept from the journal (``publish=False``: read only, for
-positions). :meth:`LiveStage.close` ends the
-stage: every finding becomes provable and the proposals equal ``track scan``'s.
+positions). Each new or revised proposal's picture is drawn where ``track scan`` draws it
+(``evidence/stage-N/<bib>-<code>.png``), so a later scan with pictures finds nothing to change;
+``pictures=False`` records none (``picture`` null), as ``track scan --no-pictures`` does.
+:meth:`LiveStage.close` ends the stage: every finding becomes provable and the proposals equal
+``track scan``'s.
 """
 from __future__ import annotations
 
@@ -60,15 +63,17 @@ def proposal_event(r: Record) -> dict[str, Any]:
 class LiveStage:
     """One event's stage followed live (see the module docstring)."""
 
-    def __init__(self, session, stage: int, live, fixes):
+    def __init__(self, session, stage: int, live, fixes, pictures: bool = True):
         self.session, self.stage, self.live, self.fixes = session, stage, live, fixes
+        self.pictures = pictures
         self.state: JournalState = session.state
         self.entries = set(session.event.entries)
         self.source = f"live fixes of stage {stage}"
         self.restored: list[Record] = []
 
     @classmethod
-    def open(cls, event_dir: str | Path, stage: int, db_url: str | None = None, publish: bool = True) -> LiveStage:
+    def open(cls, event_dir: str | Path, stage: int, db_url: str | None = None, publish: bool = True,
+             pictures: bool = True) -> LiveStage:
         from raidcontrol.io.fix_store import FixStore
         from raidcontrol.io.openrally import read_roadbook
         from raidcontrol.session import EventSession
@@ -91,7 +96,7 @@ class LiveStage:
         except BaseException:
             session.close()
             raise
-        self = cls(session, stage, live, fixes)
+        self = cls(session, stage, live, fixes, pictures)
         live.add(fixes.fleet(stage))              # a restart: every stored fix back
         self.restored = self._publish(sorted(live.reports)) if publish else []
         return self
@@ -129,8 +134,11 @@ class LiveStage:
             return []
         views = FleetReport(self.live.roadbook, self.live.rules, {b: self.live.provable(b) for b in bibs})
         mine = {f"{self.stage}/{b}/" for b in bibs}
-        records = [r for r in proposal_records(views, self.stage, self.state, {}, None, self.source)
+        pictures = self._picture_paths(views) if self.pictures else {}
+        records = [r for r in proposal_records(views, self.stage, self.state, pictures, None, self.source)
                    if r.payload is not None or r.key[:r.key.rindex("/") + 1] in mine]
+        if self.pictures:
+            self._draw(views, {(r.payload["bib"], r.payload["code"]) for r in records if r.payload is not None})
         written = self.session.store.append(records)
         for r in written:
             self.state.history.append(r)
@@ -139,6 +147,30 @@ class LiveStage:
             else:
                 self.state.current[(r.kind, r.key)] = r
         return written
+
+    def _picture_paths(self, views) -> dict[tuple[int, str], str]:
+        """Where ``track scan`` puts each infringement's picture (relative to the event folder)."""
+        from raidcontrol.io.evidence import picture_name
+
+        return {(bib, f.code): f"evidence/stage-{self.stage}/{picture_name(bib, f.code)}"
+                for bib, crew in views.crews.items() for f in (*crew.missed, *crew.speeding)}
+
+    def _draw(self, views, wanted: set[tuple[int, str]]) -> None:
+        """Draw the pictures of the new or revised proposals ``wanted`` (as ``track scan`` draws them)."""
+        from dataclasses import replace
+
+        from raidcontrol.io.evidence import write_pictures
+        from raidcontrol.tracking.report import FleetReport
+
+        crews = {}
+        for bib, crew in views.crews.items():
+            missed = [m for m in crew.missed if (bib, m.code) in wanted]
+            speeding = [s for s in crew.speeding if (bib, s.code) in wanted]
+            if missed or speeding:
+                crews[bib] = replace(crew, missed=missed, speeding=speeding)
+        if crews:
+            folder = Path(self.session.folder) / "evidence" / f"stage-{self.stage}"
+            write_pictures(FleetReport(views.roadbook, views.rules, crews), self.live.fleet(sorted(crews)), folder)
 
     def positions(self, now_ms: int | None = None, delay_ms: int | None = None):
         """The crews' live positions and virtual ranking (see :mod:`raidcontrol.tracking.live.positions`);

@@ -77,6 +77,9 @@ def follow_cmd(
     fmt: Annotated[
         EventFormat, typer.Option("--format", help="table (one line per proposal) or json (JSON lines).")
     ] = EventFormat.table,
+    pictures: Annotated[
+        bool, typer.Option("--pictures/--no-pictures", help="Draw each proposal's picture under evidence/stage-N/.")
+    ] = True,
 ) -> None:
     """Follow a stage live: ingest fixes as they arrive (validated, stored, idempotent by bib and
     time), re-check the crews and record each finding as a proposed penalty as soon as it is
@@ -87,7 +90,7 @@ def follow_cmd(
     from raidcontrol.live_stage import LiveStage
 
     src = open_source(source)
-    live = LiveStage.open(event_dir, stage, db)
+    live = LiveStage.open(event_dir, stage, db, pictures=pictures)
     try:
         _print_records(live.restored, fmt)
         held = sum(c.n for c in live.live.crews.values())

@@ -86,7 +86,7 @@ def test_streamed_fixes_end_with_track_scans_proposals_and_resends_record_nothin
 
     live, _ = client.app.state.live_stages[1]
     live.close()
-    result = CliRunner().invoke(cli_app, ["track", "scan", str(event), "--stage", "1", "--no-pictures"])
+    result = CliRunner().invoke(cli_app, ["track", "scan", str(event), "--stage", "1"])
     assert result.exit_code == 0 and "0 journal record(s) appended" in result.output
     assert isinstance(live, LiveStage)
 

@@ -31,9 +31,12 @@ def test_simulate_replay_follow_shows_live_proposals_and_ends_equal_to_track_sca
     events = [json.loads(line) for line in out.splitlines()]
     assert events and {e["action"] for e in events} <= {"proposed", "revised", "withdrawn"}
     assert any(e["action"] == "proposed" for e in events)
-    code, out, _ = cli("track", "scan", sim, "--stage", "1", "--no-pictures")
-    assert code == 0 and "0 journal record(s) appended" in out
+    pictures = sorted((sim / "evidence" / "stage-1").glob("*.png"))
+    assert pictures                                       # drawn live, where track scan draws them
+    code, out, _ = cli("track", "scan", sim, "--stage", "1")
+    assert code == 0 and "0 journal record(s) appended" in out          # same findings, same evidence
     code, out, _ = cli("penalties", "list", sim, "--format", "json")
+    assert all(p["picture"] and (sim / p["picture"]).is_file() for p in json.loads(out) if p["code"] != "share")
     listed = {(p["bib"], p["code"]) for p in json.loads(out)}
     assert {(e["bib"], e["code"]) for e in events if e["action"] != "withdrawn"} >= listed and listed
 

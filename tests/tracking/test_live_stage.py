@@ -97,7 +97,7 @@ def scan_appends(event: Path, db: str | None) -> str:
 def test_followed_in_any_format_the_final_proposals_are_track_scans(event):
     for db in backends():
         table = time_ordered(event)
-        live = LiveStage.open(event, 1, db)
+        live = LiveStage.open(event, 1, db, pictures=False)
         encoders = [(csv_bytes, CSV_TYPES[0]), (jsonl_bytes, JSONL_TYPES[0]), (arrow_bytes, ARROW_TYPES[0])]
         seen_live = False
         for k, at in enumerate(range(0, table.num_rows, 1500)):
@@ -116,7 +116,7 @@ def test_followed_in_any_format_the_final_proposals_are_track_scans(event):
 
 def test_a_resent_burst_stores_and_records_nothing_twice(event):
     table = time_ordered(event).slice(0, 3000)
-    live = LiveStage.open(event, 1)
+    live = LiveStage.open(event, 1, pictures=False)
     first = live.ingest(csv_bytes(table), "text/csv")
     again = live.ingest(csv_bytes(table), "text/csv; charset=utf-8")
     distinct = len({(r["bib"], r["time"]) for r in table.to_pylist()})
@@ -138,7 +138,7 @@ def test_a_resent_burst_stores_and_records_nothing_twice(event):
     (b"\x00garbage", ARROW_TYPES[0], "post: "),
 ])
 def test_a_bad_batch_is_refused_with_its_line_and_field_and_stores_nothing(event, body, ctype, where):
-    live = LiveStage.open(event, 1)
+    live = LiveStage.open(event, 1, pictures=False)
     with pytest.raises(InputError) as err:
         live.ingest(body, ctype, source="post")
     assert str(err.value).startswith(where)
@@ -150,12 +150,12 @@ def test_a_restart_mid_stage_loses_no_fix_and_no_finding(event):
     for db in backends():
         table = time_ordered(event)
         half = table.num_rows // 2
-        live = LiveStage.open(event, 1, db)
+        live = LiveStage.open(event, 1, db, pictures=False)
         live.ingest(csv_bytes(table.slice(0, half)), "text/csv")
         before = proposals(event, db)
         held = live.fixes.count(1)
         live.shut()                                        # the process stops mid-stage
-        again = LiveStage.open(event, 1, db)
+        again = LiveStage.open(event, 1, db, pictures=False)
         assert again.fixes.count(1) == held and again.restored == []        # nothing lost, nothing re-recorded
         assert proposals(event, db) == before and before
         again.ingest(csv_bytes(table.slice(half)), "text/csv")
@@ -167,13 +167,13 @@ def test_a_restart_mid_stage_loses_no_fix_and_no_finding(event):
 def test_a_crash_between_storing_fixes_and_recording_proposals_is_repaired_on_reopen(event):
     from raidcontrol.io.fix_store import FixStore
 
-    live = LiveStage.open(event, 1)
+    live = LiveStage.open(event, 1, pictures=False)
     url, key = live.fixes.url, live.fixes.event_key
     live.shut()
     store = FixStore(url, key)                             # fixes stored, the process dies before the journal
     store.append(1, read_fleet(event / "tracks" / "stage-1.csv"))
     store.close()
-    reopened = LiveStage.open(event, 1)
+    reopened = LiveStage.open(event, 1, pictures=False)
     assert reopened.restored and all(r.kind == PROPOSED for r in reopened.restored)
     reopened.close()
     reopened.shut()
@@ -199,7 +199,7 @@ def test_late_fixes_revise_and_withdraw_proposals_in_the_journal(event):
     assert near
     held = table.take(near)
     rest = table.take(sorted(set(range(len(rows))) - set(near)))
-    live = LiveStage.open(event, 1)
+    live = LiveStage.open(event, 1, pictures=False)
     live.ingest(csv_bytes(rest), "text/csv")
     key = f"1/{bib}/missed-wp3"
     proposed = live.state.get(PROPOSED, key)
@@ -213,7 +213,7 @@ def test_late_fixes_revise_and_withdraw_proposals_in_the_journal(event):
 
 def test_positions_of_a_followed_stage_rank_the_crews(event):
     table = time_ordered(event)
-    live = LiveStage.open(event, 1)
+    live = LiveStage.open(event, 1, pictures=False)
     live.ingest(csv_bytes(table.slice(0, table.num_rows // 2)), "text/csv")
     found = live.positions(now_ms=10 ** 15, delay_ms=0)
     live.shut()
@@ -236,7 +236,7 @@ def test_late_fixes_inside_a_speeding_zone_revise_the_proposal_superseding_it(ev
     late = [i for i, r in enumerate(rows) if r["bib"] == bib and
             over["start_ms"] + 3000 <= _instant_ms(r["time"]) <= over["end_ms"]]
     assert len(late) > 5
-    live = LiveStage.open(event, 1)
+    live = LiveStage.open(event, 1, pictures=False)
     live.ingest(csv_bytes(table.take(sorted(set(range(len(rows))) - set(late)))), "text/csv")
     zone = next(z for z, name in enumerate(live.live.roadbook.zones, 1) if name.name == over["zone"])
     key = f"1/{bib}/speeding-z{zone}"
