@@ -135,8 +135,15 @@ class LiveStage:
         views = FleetReport(self.live.roadbook, self.live.rules, {b: self.live.provable(b) for b in bibs})
         mine = {f"{self.stage}/{b}/" for b in bibs}
         pictures = self._picture_paths(views) if self.pictures else {}
-        records = [r for r in proposal_records(views, self.stage, self.state, pictures, None, self.source)
-                   if r.payload is not None or r.key[:r.key.rindex("/") + 1] in mine]
+
+        def diff() -> list[Record]:
+            return [r for r in proposal_records(views, self.stage, self.state, pictures, None, self.source)
+                    if r.payload is not None or r.key[:r.key.rindex("/") + 1] in mine]
+
+        records = diff()
+        if records:          # another writer (a scan, a restarted follower) may have moved on: diff afresh
+            self._refresh()
+            records = diff()
         if self.pictures:
             self._draw(views, {(r.payload["bib"], r.payload["code"]) for r in records if r.payload is not None})
         written = self.session.store.append(records)
@@ -147,6 +154,13 @@ class LiveStage:
             else:
                 self.state.current[(r.kind, r.key)] = r
         return written
+
+    def _refresh(self) -> None:
+        """The tracking proposals in force, read again from the journal."""
+        from raidcontrol.core.journal import fold
+        from raidcontrol.tracking.proposals import PROPOSED
+
+        self.state = fold(self.session.store.records([PROPOSED]))
 
     def _picture_paths(self, views) -> dict[tuple[int, str], str]:
         """Where ``track scan`` puts each infringement's picture (relative to the event folder)."""

@@ -247,3 +247,17 @@ def test_late_fixes_inside_a_speeding_zone_revise_the_proposal_superseding_it(ev
     live.close()
     live.shut()
     assert "0 journal record(s) appended" in scan_appends(event, None)
+
+
+def test_a_scan_recorded_meanwhile_is_not_recorded_again_nor_undone(event):
+    """Another writer (track scan) records the whole stage while the follower runs: the follower's
+    next batches append nothing that scan already recorded."""
+    table = time_ordered(event)
+    live = LiveStage.open(event, 1, pictures=False)
+    live.ingest(csv_bytes(table.slice(0, table.num_rows // 2)), "text/csv")
+    scan_appends(event, None)                          # the whole stage's findings, recorded by another process
+    after_scan = proposals(event, None)
+    late = live.ingest(csv_bytes(table.slice(table.num_rows // 2)), "text/csv").records + live.close()
+    live.shut()
+    assert after_scan and late == []
+    assert proposals(event, None) == after_scan
