@@ -258,6 +258,7 @@ def dismiss_cmd(
 def register(app: typer.Typer) -> None:
     track_app.command("check")(check_cmd)
     track_app.command("scan")(scan_cmd)
+    __import__("raidcontrol.cli.track_follow", fromlist=["register"]).register(track_app)   # follow, replay, positions
     penalties_app.command("list")(list_cmd)
     penalties_app.command("confirm")(confirm_cmd)
     penalties_app.command("dismiss")(dismiss_cmd)

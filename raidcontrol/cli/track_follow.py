@@ -1,0 +1,250 @@
+"""Live tracking commands on the ``track`` group: ``follow`` (ingest fixes as they arrive and
+propose provable penalties), ``replay`` (feed a recorded stage into a drop folder at N× real
+time) and ``positions`` (the live positions and the virtual ranking).  Heavy modules are
+imported inside the commands."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from raidcontrol.cli.common import OutputFormat, emit, err_console
+from raidcontrol.core.errors import InputError
+
+
+class EventFormat(str, Enum):
+    table = "table"
+    json = "json"
+
+
+def _print_records(records, fmt: EventFormat) -> None:
+    from raidcontrol.core.timefmt import format_duration
+    from raidcontrol.live_stage import proposal_event
+
+    for r in records:
+        ev = proposal_event(r)
+        if fmt is EventFormat.json:
+            sys.stdout.write(json.dumps(ev, ensure_ascii=False) + "\n")
+            continue
+        colour = {"proposed": "yellow", "revised": "cyan", "withdrawn": "green"}[ev["action"]]
+        amount = f" {format_duration(ev['amount_ms'])}" if "amount_ms" in ev else ""
+        err = f" — {ev['reason']}" if "reason" in ev else ""
+        from rich.console import Console
+        from rich.markup import escape
+
+        Console().print(
+            f"[{colour}]{ev['action']:>9}[/] #{ev['id']} bib {ev['bib']} {ev['code']}{amount}{escape(err)}",
+            highlight=False,
+        )
+    sys.stdout.flush()
+
+
+def follow_cmd(
+    event_dir: Annotated[Path, typer.Argument(help="The event folder (with roadbooks/stage-N.gpx).")],
+    source: Annotated[
+        Path,
+        typer.Argument(
+            help="A folder the provider drops fix files into (.csv, .jsonl, .arrow, "
+            ".parquet), or a growing .csv/.jsonl file."
+        ),
+    ],
+    stage: Annotated[int, typer.Option("--stage", help="The stage being run.")],
+    db: Annotated[
+        str | None,
+        typer.Option(
+            "--db", help="Journal database URL (default: the event folder's SQLite file, or $RAIDCONTROL_DB)."
+        ),
+    ] = None,
+    poll: Annotated[float, typer.Option("--poll", help="Seconds between two looks at SOURCE.")] = 1.0,
+    idle: Annotated[
+        float | None,
+        typer.Option("--idle", help="Stop after this many seconds without a new fix (default: follow until Ctrl-C)."),
+    ] = None,
+    close: Annotated[
+        bool,
+        typer.Option(
+            "--close/--no-close",
+            help="When stopping, close the stage: every finding "
+            "becomes provable (the proposals then equal 'track scan').",
+        ),
+    ] = False,
+    fmt: Annotated[
+        EventFormat, typer.Option("--format", help="table (one line per proposal) or json (JSON lines).")
+    ] = EventFormat.table,
+    pictures: Annotated[
+        bool, typer.Option("--pictures/--no-pictures", help="Draw each proposal's picture under evidence/stage-N/.")
+    ] = True,
+) -> None:
+    """Follow a stage live: ingest fixes as they arrive (validated, stored, idempotent by bib and
+    time), re-check the crews and record each finding as a proposed penalty as soon as it is
+    provable; a late fix that changes a finding revises or withdraws its proposal.
+
+    A refused batch (bad fix) prints FILE:LINE: field: message and is skipped; the exit code is then 2."""
+    from raidcontrol.io.fix_source import open_source
+    from raidcontrol.live_stage import LiveStage
+
+    src = open_source(source)
+    live = LiveStage.open(event_dir, stage, db, pictures=pictures)
+    try:
+        _print_records(live.restored, fmt)
+        held = sum(c.n for c in live.live.crews.values())
+        err_console.print(f"following stage {stage} from {source} ({held:,} fixes stored); Ctrl-C to stop")
+        try:
+            refused = _follow(live, src, poll, idle, fmt)
+        except KeyboardInterrupt:
+            refused = 0
+        if close:
+            _print_records(live.close(), fmt)
+            err_console.print(f"stage {stage} closed: the proposals are final")
+    finally:
+        live.shut()
+    if refused:
+        raise typer.Exit(2)
+
+
+def _follow(live, src, poll: float, idle: float | None, fmt: EventFormat) -> int:
+    """Poll the source until idle for ``idle`` seconds (forever when None); returns the files refused."""
+    from raidcontrol.io.fix_batch import merge_fleets, parse_fixes
+
+    refused = 0
+    last_new = time.monotonic()
+    while idle is None or time.monotonic() - last_new < idle:
+        fleets = []
+        for chunk in src.poll():              # each file validated alone: a bad one is refused alone
+            try:
+                fleets.append(parse_fixes(chunk.data, chunk.content_type, chunk.name))
+            except InputError as exc:
+                refused += 1
+                err_console.print(f"[bold red]refused:[/] {chunk.locate(exc).located()}", highlight=False)
+        if fleets:                            # everything that arrived since the last look: one batch
+            result = live.add(merge_fleets(fleets))
+            if result.kept:
+                last_new = time.monotonic()
+            _print_records(result.records, fmt)
+        time.sleep(poll)
+    return refused
+
+
+def replay_cmd(
+    event_dir: Annotated[Path, typer.Argument(help="The event folder with tracks/stage-N.*.")],
+    stage: Annotated[int, typer.Option("--stage", help="The stage to replay.")],
+    into: Annotated[
+        Path | None, typer.Option("--into", help="The drop folder to write fix files into ('track follow' reads it).")
+    ] = None,
+    post: Annotated[
+        str | None, typer.Option("--post", help="Or the service's root URL: each batch is POSTed to "
+                                                "/api/v1/tracking/fixes (token in $RAIDCONTROL_TOKEN).")
+    ] = None,
+    speed: Annotated[float, typer.Option("--speed", help="Times real time (0: as fast as possible).")] = 10.0,
+    step: Annotated[
+        float, typer.Option("--step", help="Seconds of wall time per batch (of stage time at --speed 0).")
+    ] = 1.0,
+) -> None:
+    """Replay a recorded stage's tracks as the trackers would deliver them: in time order, one CSV
+    batch per step, at --speed times real time — into a drop folder (files written under a .part
+    name and renamed, so a follower never reads half a file) or POSTed to the service."""
+    from raidcontrol.cli.track import _stage_files
+    from raidcontrol.io.fix_replay import replay_batches
+    from raidcontrol.io.tracks import read_fleet
+
+    if (into is None) == (post is None):
+        raise InputError("give exactly one of --into DIR and --post URL", field="--into")
+    _, tracks = _stage_files(event_dir, stage)
+    fleet = read_fleet(tracks)
+    send = _drop_into(into, stage) if into is not None else _post_to(post, stage)
+    wall0 = time.monotonic()
+    n = 0
+    for k, (_, rows) in enumerate(replay_batches(fleet, speed, step)):
+        if speed > 0:
+            time.sleep(max(0.0, wall0 + (k + 1) * step - time.monotonic()))
+        send(k, rows)
+        n += rows.count("\n") - 1
+    err_console.print(f"replayed {n:,} fixes of stage {stage} into {into or post}")
+
+
+def _drop_into(into: Path, stage: int):
+    into.mkdir(parents=True, exist_ok=True)
+
+    def send(k: int, rows: str) -> None:
+        part = into / f".stage-{stage}-{k:06d}.csv.part"
+        part.write_text(rows)
+        part.rename(into / f"stage-{stage}-{k:06d}.csv")
+
+    return send
+
+
+def _post_to(url: str, stage: int, transport=None):
+    """A sender POSTing each batch to the service (``transport``: for tests)."""
+    import os
+
+    import httpx
+
+    client = httpx.Client(base_url=url.rstrip("/"), transport=transport, timeout=60.0,
+                          headers={"Authorization": f"Bearer {os.environ.get('RAIDCONTROL_TOKEN', '')}",
+                                   "Content-Type": "text/csv"})
+
+    def send(k: int, rows: str) -> None:
+        answer = client.post("/api/v1/tracking/fixes", params={"stage": stage}, content=rows.encode())
+        if answer.status_code != 200:
+            raise InputError(f"the service refused batch {k}: {answer.status_code} {answer.text[:300]}", file=url)
+
+    return send
+
+
+def positions_cmd(
+    event_dir: Annotated[Path, typer.Argument(help="The event folder.")],
+    stage: Annotated[int, typer.Option("--stage", help="The stage.")],
+    at: Annotated[str | None, typer.Option("--at", help="As of this moment (ISO 8601; default: now).")] = None,
+    delay: Annotated[
+        str | None,
+        typer.Option("--delay", help="Public delay H:MM:SS (default: the rulebook's tracking.live.public_delay)."),
+    ] = None,
+    fmt: Annotated[OutputFormat, typer.Option("--format", help="table, csv or json.")] = OutputFormat.table,
+    db: Annotated[str | None, typer.Option("--db", help="Journal database URL.")] = None,
+    map_png: Annotated[Path | None, typer.Option("--map", help="Also draw the positions on a map (PNG).")] = None,
+) -> None:
+    """Live positions and the virtual ranking from the stored fixes: each crew's latest position,
+    km on the special, last waypoint validated and running time there, the gap to the best crew
+    at that waypoint — hidden for the public delay."""
+    from raidcontrol.core.timefmt import TimeFormatError, parse_datetime, parse_duration
+    from raidcontrol.live_stage import LiveStage
+    from raidcontrol.tracking.live.positions import POSITION_HEADER, position_rows
+
+    try:
+        now = int(parse_datetime(at).timestamp() * 1000) if at else None
+    except TimeFormatError as exc:
+        raise InputError(str(exc), field="--at") from None
+    try:
+        delay_ms = parse_duration(delay) if delay else None
+    except TimeFormatError as exc:
+        raise InputError(str(exc), field="--delay") from None
+    live = LiveStage.open(event_dir, stage, db, publish=False)
+    try:
+        found = live.positions(now, delay_ms)
+        shown = live.live.params.public_delay_ms if delay_ms is None else delay_ms
+        if map_png is not None:
+            from raidcontrol.io.positions_map import draw_positions
+
+            draw_positions(live.live.roadbook, found, map_png, f"Stage {stage}: live positions")
+    finally:
+        live.shut()
+    from raidcontrol.core.timefmt import format_duration
+
+    emit(
+        POSITION_HEADER,
+        position_rows(found),
+        fmt,
+        title=f"Stage {stage}: live positions (delay {format_duration(shown)})",
+    )
+
+
+def register(track_app: typer.Typer) -> None:
+    track_app.command("follow")(follow_cmd)
+    track_app.command("replay")(replay_cmd)
+    track_app.command("positions")(positions_cmd)

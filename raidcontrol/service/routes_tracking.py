@@ -1,0 +1,81 @@
+"""Live tracking on the service: the trackers' fixes in (role *tracking*), live positions out.
+
+``POST /api/v1/tracking/fixes?stage=N`` takes a batch of fixes — CSV (``text/csv``), JSON lines
+(``application/x-ndjson``) or Arrow IPC (``application/vnd.apache.arrow.stream``), columns
+``bib,time,lat,lon[,speed]`` — and hands it to :meth:`raidcontrol.live_stage.LiveStage.ingest`:
+validated as the track files are (a bad batch → 422 with its line and field, nothing stored),
+stored idempotently by (bib, time), checked, and the provable findings recorded as proposed
+penalties (revised or withdrawn when a late fix changes them).  The proposals are journal records,
+so the service's follower pushes them on ``/api/v1/stream`` like any other.  The answer:
+``{received, kept, resent, crews, elapsed_ms, proposals: [{id, key, bib, code, action, …}]}``.
+
+``GET /api/v1/tracking/positions?stage=N`` (public) gives each crew's latest position, km on the
+special and running time at its last waypoint — the virtual live ranking — as of now minus the
+rulebook's ``tracking.live.public_delay``, as JSON (or CSV with ``?format=csv``).
+
+One :class:`LiveStage` per stage lives in the process (opened on first use: every stored fix
+reloaded), each behind a lock, since a batch re-checks and records as one step.
+"""
+from __future__ import annotations
+
+import threading
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import PlainTextResponse
+from starlette.concurrency import run_in_threadpool
+
+from raidcontrol.service.auth import role
+from raidcontrol.service.users import User
+
+ROLE = "tracking"
+router = APIRouter(prefix="/api/v1/tracking", tags=["tracking"])
+TRACKING = Depends(role(ROLE))
+_OPENING = threading.Lock()
+
+
+def _live(request: Request, stage: int):
+    """The stage's LiveStage and its lock (opened once per process)."""
+    from raidcontrol.live_stage import LiveStage
+
+    app = request.app
+    with _OPENING:
+        stages = getattr(app.state, "live_stages", None)
+        if stages is None:
+            stages = app.state.live_stages = {}
+        if stage not in stages:
+            settings = app.state.settings
+            stages[stage] = (LiveStage.open(settings.event_dir, stage, settings.db_url), threading.Lock())
+        return stages[stage]
+
+
+@router.post("/fixes")
+async def post_fixes(request: Request, stage: int = Query(ge=0, le=1000, description="The stage being run."),
+                     user: User = TRACKING) -> dict:
+    """A batch of fixes (CSV, JSON lines or Arrow IPC): stored once each, checked, provable findings proposed."""
+    body = await request.body()
+    content_type = request.headers.get("content-type", "")
+
+    def ingest() -> dict:
+        live, lock = _live(request, stage)
+        with lock:
+            return live.ingest(body, content_type, source="body").to_dict()
+
+    return await run_in_threadpool(ingest)
+
+
+@router.get("/positions", response_model=None)
+async def get_positions(request: Request, stage: int = Query(ge=0, le=1000, description="The stage."),
+                        format: str = Query("json", pattern="^(json|csv)$")) -> dict | PlainTextResponse:
+    """Live positions and the virtual ranking, hidden for the public delay."""
+    from raidcontrol.cli.common import csv_text
+    from raidcontrol.tracking.live.positions import POSITION_HEADER, position_rows
+
+    def build() -> tuple[list, int]:
+        live, lock = _live(request, stage)
+        with lock:
+            return position_rows(live.positions()), live.live.params.public_delay_ms
+
+    rows, delay_ms = await run_in_threadpool(build)
+    if format == "csv":
+        return PlainTextResponse(csv_text(POSITION_HEADER, rows), media_type="text/csv")
+    return {"stage": stage, "public_delay_ms": delay_ms, "positions": [dict(zip(POSITION_HEADER, r)) for r in rows]}
