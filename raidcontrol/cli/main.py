@@ -19,7 +19,7 @@ app = typer.Typer(
 )
 
 # Command modules, in the order their commands appear in --help.
-COMMAND_MODULES = ("event_cmds", "track", "simulate", "scrutineer", "standings")
+COMMAND_MODULES = ("event_cmds", "track", "simulate", "scrutineer", "standings", "bulletin")
 
 for _name in COMMAND_MODULES:
     _mod = f"raidcontrol.cli.{_name}"
