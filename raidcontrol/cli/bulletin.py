@@ -23,7 +23,7 @@ def bulletin_cmd(
 ) -> None:
     """Write an official bulletin (PDF): title, provisional or final, time of publication, page
     numbers, the classification and signature lines for the clerk of the course and the stewards."""
-    from raidcontrol.io.atomic_file import write_bytes_atomically
+    from raidcontrol.io.atomic import atomic_write
     from raidcontrol.web import i18n, views
     from raidcontrol.web.bulletin import bulletin_pdf
     from raidcontrol.web.pages import session_source
@@ -50,7 +50,10 @@ def bulletin_cmd(
         final = snap.event.stages[stage].final
     title += "".join(f" · {x}" for x in (category, klass) if x)
     logo_uri = logo.resolve().as_uri() if logo is not None else None
-    write_bytes_atomically(out, bulletin_pdf(snap, lines, title, final, lang, logo=logo_uri))
+    pdf = bulletin_pdf(snap, lines, title, final, lang, logo=logo_uri)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_write(out, "wb") as fh:
+        fh.write(pdf)
     typer.echo(f"wrote {out}: {title}, {len(lines)} lines, {'final' if final else 'provisional'}")
 
 
