@@ -1,0 +1,31 @@
+"""A page's classification as CSV or JSON: the same columns as ``raidcontrol classify``."""
+from __future__ import annotations
+
+import json
+
+from raidcontrol.classification import CSV_HEADER
+from raidcontrol.cli.common import csv_text
+from raidcontrol.core.timefmt import format_duration
+from raidcontrol.web.views import Line
+
+
+def _row(line: Line) -> list[object]:
+    ln = line.line
+    fmt = (lambda ms: "" if ms is None else format_duration(ms))
+    return [ln.position if ln.position is not None else "", ln.bib, ln.driver, ln.category, ln.klass,
+            fmt(ln.time_ms), fmt(ln.gap_ms), format_duration(ln.penalty_ms), ln.status]
+
+
+def lines_csv(lines: list[Line]) -> str:
+    return csv_text(CSV_HEADER, [_row(ln) for ln in lines])
+
+
+def lines_json(lines: list[Line]) -> str:
+    rows = []
+    for line in lines:
+        ln = line.line
+        rows.append({"position": ln.position, "bib": ln.bib, "driver": ln.driver, "category": ln.category,
+                     "class": ln.klass, "time": format_duration(ln.time_ms) if ln.time_ms is not None else None,
+                     "time_ms": ln.time_ms, "gap_ms": ln.gap_ms, "penalty_ms": ln.penalty_ms, "status": ln.status,
+                     "remarks": list(ln.flags)})
+    return json.dumps(rows, ensure_ascii=False, indent=1) + "\n"

@@ -1,0 +1,61 @@
+"""Maps for the crew page: the crew's track around each tracking infringement, read from the
+stage's roadbook and track file in the event folder (an adapter: it reads files)."""
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from raidcontrol.rules.rulebook import Rulebook
+
+HALF_WIDTH_M = 1500.0       # half the side of the square drawn around an infringement, m (display choice)
+TRACK_SUFFIXES = (".parquet", ".csv", ".gpx")
+
+
+def _files(folder: Path, stage: int) -> tuple[Path, Path] | None:
+    roadbook = folder / "roadbooks" / f"stage-{stage}.gpx"
+    tracks = [folder / "tracks" / f"stage-{stage}{s}" for s in TRACK_SUFFIXES]
+    found = [p for p in tracks if p.is_file()]
+    return (roadbook, found[0]) if roadbook.is_file() and len(found) == 1 else None
+
+
+@lru_cache(maxsize=4)
+def _stage_data(roadbook_path: Path, tracks_path: Path, mtime: float, rulebook: Rulebook):
+    from raidcontrol.io.openrally import read_roadbook
+    from raidcontrol.io.tracks import read_fleet
+    from raidcontrol.tracking.rules import TrackingRules
+
+    roadbook = read_roadbook(roadbook_path, TrackingRules.from_rulebook(rulebook))
+    return roadbook, read_fleet(tracks_path, sort_by_time=True)
+
+
+def _focus(evidence: dict[str, Any]) -> tuple[float, float] | None:
+    if "lat" in evidence and "lon" in evidence:
+        return float(evidence["lat"]), float(evidence["lon"])
+    for key in ("fixes", "over_limit"):
+        fixes = evidence.get(key)
+        if isinstance(fixes, list) and fixes and isinstance(fixes[0], dict) and "lat" in fixes[0]:
+            return float(fixes[0]["lat"]), float(fixes[0]["lon"])
+    return None
+
+
+def infringement_map(folder: Path, rulebook: Rulebook, stage: int, bib: int, evidence: dict[str, Any] | None,
+                     title: str) -> str | None:
+    """SVG of the track of ``bib`` around the infringement, or None when there is nothing to draw."""
+    from raidcontrol.web.maps import track_map
+
+    if not evidence:
+        return None
+    files = _files(folder, stage)
+    focus = _focus(evidence)
+    if files is None or focus is None:
+        return None
+    roadbook, fleet = _stage_data(files[0], files[1], files[1].stat().st_mtime, rulebook)
+    where = [i for i, b in enumerate(fleet.bibs.tolist()) if b == bib]
+    if not where:
+        return None
+    a, b = int(fleet.offsets[where[0]]), int(fleet.offsets[where[0] + 1])
+    track = list(zip(fleet.lat[a:b].tolist(), fleet.lon[a:b].tolist()))
+    waypoints = [(w.name, w.lat, w.lon, w.clear_m) for w in roadbook.waypoints]
+    zones = [(z.name, z.start.lat, z.start.lon, z.end.lat, z.end.lon) for z in roadbook.zones]
+    return track_map(track, waypoints, zones, focus, HALF_WIDTH_M, title)
