@@ -133,3 +133,10 @@ class EventSession:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def ranking_effects(event: Event, state: JournalState, rulebook: Rulebook) -> dict[int, Remark]:
+    """The Stock remarks by bib of an event built outside a session (the live service's snapshots)."""
+    remarks = remarks_of(state, rulebook, event)
+    event.remarks = remarks
+    return remarks

@@ -13,6 +13,7 @@ from raidcontrol.cli.common import AsOf, Db, EventDir, Format, OutputFormat, con
 from raidcontrol.core.errors import InputError
 
 if TYPE_CHECKING:
+    from raidcontrol.classification import ClassLine
     from raidcontrol.event import OpenEvent
     from raidcontrol.tables import Table
 
@@ -34,6 +35,17 @@ def convert_official_cmd(
         console().print(f"wrote event folder [bold]{out}[/]: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
         return
     show(counts_table(counts, out), fmt)
+
+
+def line_row(line: "ClassLine") -> list[object]:
+    """A classification line as the documented CSV row (``CSV_HEADER``'s columns)."""
+    from raidcontrol.core.timefmt import format_duration
+
+    def fmt(ms: int | None) -> str:
+        return "" if ms is None else format_duration(ms)
+
+    return [line.position if line.position is not None else "", line.bib, line.driver, line.category, line.klass,
+            fmt(line.time_ms), fmt(line.gap_ms), format_duration(line.penalty_ms), line.status]
 
 
 def counts_table(counts: dict[str, int], out: Path) -> "Table":
