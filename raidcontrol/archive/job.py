@@ -55,7 +55,7 @@ def _effect(outcome: Outcome, season_file, rounds: list[int], db_url: str | None
     """The what-if's effect on each round's classification and on the standings."""
     from raidcontrol.archive.effect import SeasonContext, classification_changes, round_notes, sides, standings_changes
     from raidcontrol.championship.rules import championship_rules
-    from raidcontrol.io.season import open_rounds
+    from raidcontrol.rounds import open_rounds
 
     numbers = [n for n in rounds if n in season_file.folders]
     last = max(numbers, default=0)

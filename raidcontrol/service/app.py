@@ -62,6 +62,20 @@ def _errors(app: FastAPI) -> None:
         return JSONResponse({"detail": str(exc)}, status_code=409)
 
 
+def _website(app: FastAPI, settings: Settings) -> None:
+    """The public results website (``raidcontrol.web``) over the same in-memory state as the API."""
+    from raidcontrol.web.pages import site_router, static_app
+    from raidcontrol.web.views import Snapshot as PageSnapshot
+
+    def source() -> PageSnapshot:
+        snap = app.state.view.snapshot()
+        last = snap.state.history[-1].recorded_at if snap.state.history else None
+        return PageSnapshot(snap.event, snap.rulebook, snap.effects, snap.state, snap.position, settings.event_dir, last)
+
+    app.mount("/static", static_app(), name="static")
+    app.include_router(site_router(source))
+
+
 def create_app(settings: Settings) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -87,6 +101,8 @@ def create_app(settings: Settings) -> FastAPI:
         module = f"raidcontrol.service.{name}"
         if importlib.util.find_spec(module) is not None:   # a router not yet built is simply absent
             app.include_router(importlib.import_module(module).router)
+
+    _website(app, settings)
 
     @app.get("/api/v1/health", tags=["read"])
     def health(request: Request) -> dict:

@@ -20,7 +20,7 @@ from raidcontrol.core.model import Event
 from raidcontrol.rules import Rulebook
 
 NOT_STARTED, RUNNING, PROVISIONAL, FINAL = "not_started", "running", "provisional", "final"
-DECISION_KINDS = ("adjustment", "penalty-decision", "decision", "publication")
+DECISION_KINDS = ("adjustment", "penalty-decision", "decision", "appeal", "neutralisation", "publication")
 
 
 @dataclass
