@@ -72,8 +72,14 @@ def _website(app: FastAPI, settings: Settings) -> None:
         last = snap.state.history[-1].recorded_at if snap.state.history else None
         return PageSnapshot(snap.event, snap.rulebook, snap.effects, snap.state, snap.position, settings.event_dir, last)
 
+    def championship(outlook: bool) -> object:
+        from raidcontrol.service.tables_season import standings
+
+        return standings(app.state.view.snapshot(), settings.season, settings.event_dir, settings.db_url, None,
+                         "drivers", outlook)
+
     app.mount("/static", static_app(), name="static")
-    app.include_router(site_router(source))
+    app.include_router(site_router(source, championship if settings.season else None))
 
 
 def create_app(settings: Settings) -> FastAPI:

@@ -102,8 +102,9 @@ def _download(fmt: str, snap: views.Snapshot, lines: list[views.Line], title: st
     raise HTTPException(400, f"unknown format {fmt!r} (csv, json or pdf)")
 
 
-def site_router(source: SnapshotSource) -> APIRouter:
-    """The website's routes over ``source``."""
+def site_router(source: SnapshotSource, standings: Callable[[bool], object] | None = None) -> APIRouter:
+    """The website's routes over ``source``; ``standings(outlook)`` gives the season's standings (or
+    its outlook) as a table with ``header`` and ``rows`` when the event belongs to a season."""
     router = APIRouter(include_in_schema=False)
 
     @router.get("/", response_class=HTMLResponse)
@@ -205,7 +206,9 @@ def site_router(source: SnapshotSource) -> APIRouter:
     def championship(request: Request) -> Response:
         snap = source()
         t = _translator(request)
-        return _page(request, "championship.html.j2", snap, t("championship"), table=None, outlook=None)
+        table = standings(False) if standings is not None else None
+        outlook = standings(True) if standings is not None else None
+        return _page(request, "championship.html.j2", snap, t("championship"), table=table, outlook=outlook)
 
     @router.get("/search", response_class=HTMLResponse)
     def search(request: Request, q: str = "") -> Response:

@@ -22,6 +22,10 @@ def test_standings_over_the_api_equal_the_command_and_follow_decisions(cli, tmp_
     assert httpx.get(f"{server.url}/api/v1/standings?format=csv").text == expected
     assert httpx.get(f"{server.url}/api/v1/standings?format=csv&outlook=true").text == expected_outlook
     before = {r["name"]: r for r in httpx.get(f"{server.url}/api/v1/standings").json()["rows"]}
+    page = httpx.get(f"{server.url}/championship").text         # the website's championship page
+    leader = max(before.values(), key=lambda r: r["points"])
+    assert page.count("<tr>") == len(before) + 1 + len(expected_outlook.splitlines())
+    assert leader["name"] in page and "Outlook" in page
     general = httpx.get(f"{server.url}/api/v1/classification/general").json()["rows"]
     winner = next(r for r in general if r["position"] == 1)
     assert before[winner["driver"]]["Dakar"] > 0
