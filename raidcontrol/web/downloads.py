@@ -5,19 +5,13 @@ import json
 
 from raidcontrol.classification import CSV_HEADER
 from raidcontrol.cli.common import csv_text
+from raidcontrol.cli.event_cmds import line_row
 from raidcontrol.core.timefmt import format_duration
 from raidcontrol.web.views import Line
 
 
-def _row(line: Line) -> list[object]:
-    ln = line.line
-    fmt = (lambda ms: "" if ms is None else format_duration(ms))
-    return [ln.position if ln.position is not None else "", ln.bib, ln.driver, ln.category, ln.klass,
-            fmt(ln.time_ms), fmt(ln.gap_ms), format_duration(ln.penalty_ms), ln.status]
-
-
 def lines_csv(lines: list[Line]) -> str:
-    return csv_text(CSV_HEADER, [_row(ln) for ln in lines])
+    return csv_text(CSV_HEADER, [line_row(ln.line) for ln in lines])
 
 
 def lines_json(lines: list[Line]) -> str:
