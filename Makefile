@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench fuzz setup clean
+.PHONY: demo test lint bench fuzz setup clean
 
 $(BIN)/python:
 	@command -v $(PY) >/dev/null 2>&1 || { echo "need $(PY) on PATH"; exit 1; }
@@ -21,7 +21,12 @@ setup: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/raidcontrol demo
 
-test: $(STAMP)
+# The code's style and types: ruff (lint and format) everywhere.
+lint: $(STAMP)
+	$(BIN)/ruff check raidcontrol tests benchmarks
+	$(BIN)/ruff format --check raidcontrol tests benchmarks
+
+test: $(STAMP) lint
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)

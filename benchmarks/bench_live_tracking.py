@@ -17,11 +17,12 @@ crew on all its fixes), so it is also reported for the last tenth of the stage.
 Run: ``.venv/bin/python benchmarks/bench_live_tracking.py [--vehicles 800 --fixes 1800 --speed 100]``;
 writes ``bench-out/live_tracking.json``.
 """
+
 from __future__ import annotations
 
 import os
 
-os.environ.setdefault("NUMBA_NUM_THREADS", "1")      # one core: before numba is imported
+os.environ.setdefault("NUMBA_NUM_THREADS", "1")  # one core: before numba is imported
 
 import argparse
 import json
@@ -35,7 +36,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-REAL_LOAD = 800.0                 # fixes/s: 800 vehicles at 1 Hz
+REAL_LOAD = 800.0  # fixes/s: 800 vehicles at 1 Hz
 THROUGHPUT_TARGET = 100 * REAL_LOAD
 LATENCY_TARGET_MS = 5000.0
 
@@ -47,26 +48,46 @@ def simulated_event(out: Path, vehicles: int, fixes: int, args) -> Path:
 
     event = out / f"sim-{vehicles}x{fixes}-{args.waypoints}wp-{args.zones}z"
     if not (event / "tracks" / "stage-1.parquet").is_file():
-        args = ["simulate", str(event), "--event", "--vehicles", str(vehicles), "--fixes", str(fixes),
-                "--waypoints", str(args.waypoints), "--zones", str(args.zones), "--seed", "7", "--no-picture"]
+        args = [
+            "simulate",
+            str(event),
+            "--event",
+            "--vehicles",
+            str(vehicles),
+            "--fixes",
+            str(fixes),
+            "--waypoints",
+            str(args.waypoints),
+            "--zones",
+            str(args.zones),
+            "--seed",
+            "7",
+            "--no-picture",
+        ]
         result = CliRunner().invoke(app, args)
         if result.exit_code:
             raise SystemExit(f"simulate failed: {result.output}{result.exception!r}")
-    shutil.rmtree(event / ".raidcontrol", ignore_errors=True)        # a fresh journal and fix store
+    shutil.rmtree(event / ".raidcontrol", ignore_errors=True)  # a fresh journal and fix store
     return event
 
 
-def line(name: str, value: float, unit: str, op: str, target: float, baseline: str, ok: bool) -> str:
+def line(
+    name: str, value: float, unit: str, op: str, target: float, baseline: str, ok: bool
+) -> str:
     return f"TARGET {name}: {value:,.1f} {unit} (target {op} {target:,.0f}, baseline {baseline}) {'PASS' if ok else 'FAIL'}"
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--vehicles", type=int, default=800)
-    ap.add_argument("--fixes", type=int, default=1800, help="fixes per vehicle (1 Hz: seconds of stage)")
+    ap.add_argument(
+        "--fixes", type=int, default=1800, help="fixes per vehicle (1 Hz: seconds of stage)"
+    )
     ap.add_argument("--waypoints", type=int, default=8)
     ap.add_argument("--zones", type=int, default=3)
-    ap.add_argument("--speed", type=float, default=100.0, help="replay speed: stage seconds per batch")
+    ap.add_argument(
+        "--speed", type=float, default=100.0, help="replay speed: stage seconds per batch"
+    )
     ap.add_argument("--out", type=Path, default=ROOT / "bench-out" / "live")
     args = ap.parse_args()
 
@@ -79,8 +100,8 @@ def main() -> int:
     event = simulated_event(args.out, args.vehicles, args.fixes, args)
     fleet = read_fleet(event / "tracks" / "stage-1.parquet")
     batches = [arrow_batch(fleet, idx) for _, idx in replay_slices(fleet, args.speed, 1.0)]
-    live = LiveStage.open(event, 1, pictures=False)     # evidence pictures: rare, not the ingest path
-    live.ingest(batches[0], ARROW_TYPES[0])                          # warm-up: compiled kernels, imports
+    live = LiveStage.open(event, 1, pictures=False)  # evidence pictures: rare, not the ingest path
+    live.ingest(batches[0], ARROW_TYPES[0])  # warm-up: compiled kernels, imports
     elapsed, with_proposals, fixes, cpu_s = [], [], 0, 0.0
     for body in batches[1:]:
         c0 = time.process_time()
@@ -93,35 +114,89 @@ def main() -> int:
     live.close()
     final = live.live.report()
     live.shut()
-    batch = check_fleet(final.roadbook, read_fleet(event / "tracks" / "stage-1.parquet", sort_by_time=True),
-                        final.rules)
+    batch = check_fleet(
+        final.roadbook,
+        read_fleet(event / "tracks" / "stage-1.parquet", sort_by_time=True),
+        final.rules,
+    )
     keys = ("validated", "missed", "speeding", "penalty_total", "did_not_finish", "gaps", "spikes")
-    differ = [b for b, c in batch.crews.items()
-              if {k: c.to_dict()[k] for k in keys} != {k: final.crews[b].to_dict()[k] for k in keys}]
+    differ = [
+        b
+        for b, c in batch.crews.items()
+        if {k: c.to_dict()[k] for k in keys} != {k: final.crews[b].to_dict()[k] for k in keys}
+    ]
 
     total_s = sum(elapsed) / 1000.0
-    throughput = fixes / cpu_s                                      # one core: CPU seconds of this process
+    throughput = fixes / cpu_s  # one core: CPU seconds of this process
     lat = np.array(with_proposals or [0.0])
-    tail = np.array(elapsed[-max(1, len(elapsed) // 10):])
+    tail = np.array(elapsed[-max(1, len(elapsed) // 10) :])
     p50, p99 = float(np.percentile(lat, 50)), float(np.percentile(lat, 99))
     results = {
-        "vehicles": args.vehicles, "fixes_per_vehicle": args.fixes, "speed": args.speed, "batches": len(elapsed),
-        "fixes": fixes, "ingest_wall_s": total_s, "ingest_cpu_s": cpu_s, "throughput_fixes_cpu_s": throughput,
-        "throughput_fixes_wall_s": fixes / total_s, "wire_format": "Arrow IPC stream",
-        "latency_ms_p50": p50, "latency_ms_p99": p99, "batches_with_proposals": len(with_proposals),
-        "last_tenth_latency_ms_p50": float(np.percentile(tail, 50)), "crews_differing_from_batch": len(differ),
+        "vehicles": args.vehicles,
+        "fixes_per_vehicle": args.fixes,
+        "speed": args.speed,
+        "batches": len(elapsed),
+        "fixes": fixes,
+        "ingest_wall_s": total_s,
+        "ingest_cpu_s": cpu_s,
+        "throughput_fixes_cpu_s": throughput,
+        "throughput_fixes_wall_s": fixes / total_s,
+        "wire_format": "Arrow IPC stream",
+        "latency_ms_p50": p50,
+        "latency_ms_p99": p99,
+        "batches_with_proposals": len(with_proposals),
+        "last_tenth_latency_ms_p50": float(np.percentile(tail, 50)),
+        "crews_differing_from_batch": len(differ),
     }
-    print(line("live_ingest_throughput", throughput, "fixes/CPU-s", ">=", THROUGHPUT_TARGET, "real load 800 fixes/s",
-               throughput >= THROUGHPUT_TARGET))
-    print(line("live_proposal_latency_p50", p50, "ms", "<=", LATENCY_TARGET_MS, "batch check after the stage",
-               p50 <= LATENCY_TARGET_MS))
-    print(line("live_proposal_latency_p99", p99, "ms", "<=", LATENCY_TARGET_MS, "batch check after the stage",
-               p99 <= LATENCY_TARGET_MS))
-    print(line("live_final_equals_batch", len(differ), "crews differing", "<=", 0, f"{len(batch.crews)} crews",
-               not differ))
-    print(f"  {fixes:,} fixes in {len(elapsed)} Arrow IPC batches of {args.speed:g} s of stage: {cpu_s:.2f} CPU-s, "
-          f"{total_s:.2f} s wall ({fixes / total_s:,.0f} fixes/s wall); "
-          f"last tenth of the stage: p50 {results['last_tenth_latency_ms_p50']:.0f} ms per batch")
+    print(
+        line(
+            "live_ingest_throughput",
+            throughput,
+            "fixes/CPU-s",
+            ">=",
+            THROUGHPUT_TARGET,
+            "real load 800 fixes/s",
+            throughput >= THROUGHPUT_TARGET,
+        )
+    )
+    print(
+        line(
+            "live_proposal_latency_p50",
+            p50,
+            "ms",
+            "<=",
+            LATENCY_TARGET_MS,
+            "batch check after the stage",
+            p50 <= LATENCY_TARGET_MS,
+        )
+    )
+    print(
+        line(
+            "live_proposal_latency_p99",
+            p99,
+            "ms",
+            "<=",
+            LATENCY_TARGET_MS,
+            "batch check after the stage",
+            p99 <= LATENCY_TARGET_MS,
+        )
+    )
+    print(
+        line(
+            "live_final_equals_batch",
+            len(differ),
+            "crews differing",
+            "<=",
+            0,
+            f"{len(batch.crews)} crews",
+            not differ,
+        )
+    )
+    print(
+        f"  {fixes:,} fixes in {len(elapsed)} Arrow IPC batches of {args.speed:g} s of stage: {cpu_s:.2f} CPU-s, "
+        f"{total_s:.2f} s wall ({fixes / total_s:,.0f} fixes/s wall); "
+        f"last tenth of the stage: p50 {results['last_tenth_latency_ms_p50']:.0f} ms per batch"
+    )
     out = ROOT / "bench-out" / "live_tracking.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, indent=1) + "\n")

@@ -14,6 +14,7 @@
 Stages are simulated once (``raidcontrol simulate``) and cached under ``--out``.  Prints one
 TARGET line per target and writes ``bench-out/track_readers.json``.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -33,19 +34,29 @@ from targets import Target, report
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
-FULL_ROUTE_FIXES = 20_000   # from this many fixes a crew, the stage has 50 waypoints and 10 zones (else the defaults)
-BYTES_PER_FIX = 32       # bib int32 + time int64 + lat, lon float64 + speed float32
+FULL_ROUTE_FIXES = 20_000  # from this many fixes a crew, the stage has 50 waypoints and 10 zones (else the defaults)
+BYTES_PER_FIX = 32  # bib int32 + time int64 + lat, lon float64 + speed float32
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--parquet-crews", type=int, default=270, help="crews of the Parquet fleet (default 270)")
+    ap.add_argument(
+        "--parquet-crews", type=int, default=270, help="crews of the Parquet fleet (default 270)"
+    )
     ap.add_argument("--gpx-crews", type=int, default=10, help="crews of the GPX file (default 10)")
-    ap.add_argument("--csv-crews", type=int, default=100, help="crews of the CSV file (default 100)")
+    ap.add_argument(
+        "--csv-crews", type=int, default=100, help="crews of the CSV file (default 100)"
+    )
     ap.add_argument("--fixes", type=int, default=30_000, help="fixes per crew (default 30000)")
-    ap.add_argument("--first-run-crews", type=int, default=20, help="crews of the first-run stage (default 20)")
-    ap.add_argument("--repeat", type=int, default=3, help="runs per measure; the median counts (default 3)")
-    ap.add_argument("--out", type=Path, default=ROOT / "bench-out" / "track-readers", help="cache of the stages")
+    ap.add_argument(
+        "--first-run-crews", type=int, default=20, help="crews of the first-run stage (default 20)"
+    )
+    ap.add_argument(
+        "--repeat", type=int, default=3, help="runs per measure; the median counts (default 3)"
+    )
+    ap.add_argument(
+        "--out", type=Path, default=ROOT / "bench-out" / "track-readers", help="cache of the stages"
+    )
     return ap.parse_args(argv)
 
 
@@ -56,8 +67,23 @@ def stage(out: Path, name: str, crews: int, fixes: int, fmt: str) -> tuple[Path,
     if not tracks.exists():
         print(f"simulating {crews} × {fixes:,} fixes as {fmt} …", flush=True)
         route = ["--waypoints", "50", "--zones", "10"] if fixes >= FULL_ROUTE_FIXES else []
-        subprocess.run([str(BIN / "raidcontrol"), "simulate", str(folder), "--vehicles", str(crews), "--fixes",
-                        str(fixes), *route, "--format", fmt, "--no-picture"], check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(
+            [
+                str(BIN / "raidcontrol"),
+                "simulate",
+                str(folder),
+                "--vehicles",
+                str(crews),
+                "--fixes",
+                str(fixes),
+                *route,
+                "--format",
+                fmt,
+                "--no-picture",
+            ],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
     return folder / "roadbooks" / "stage-1.gpx", tracks
 
 
@@ -78,15 +104,32 @@ def parquet_end_to_end(a: argparse.Namespace) -> tuple[list[Target], dict]:
 
     roadbook, tracks = stage(a.out, "parquet", a.parquet_crews, a.fixes, "parquet")
     rows = pq.ParquetFile(tracks).metadata.num_rows
-    runs = [run_cli(["track", "check", str(roadbook), str(tracks), "--format", "json"]) for _ in range(a.repeat)]
+    runs = [
+        run_cli(["track", "check", str(roadbook), str(tracks), "--format", "json"])
+        for _ in range(a.repeat)
+    ]
     wall = statistics.median(r[0] for r in runs)
     peak = max(r[1] for r in runs)
     columnar = rows * BYTES_PER_FIX
-    res = {"rows": rows, "runs_s": [r[0] for r in runs], "median_s": wall, "peak_rss_bytes": peak,
-           "columnar_bytes": columnar, "file_bytes": tracks.stat().st_size}
-    return [Target("track check Parquet end to end", rows / wall / 1e6, "M fixes/s", ">=", 8.0,
-                   "issue 10 3.5 M fixes/s"),
-            Target("track check peak memory / columnar size", peak / columnar, "x", "<=", 2.0)], res
+    res = {
+        "rows": rows,
+        "runs_s": [r[0] for r in runs],
+        "median_s": wall,
+        "peak_rss_bytes": peak,
+        "columnar_bytes": columnar,
+        "file_bytes": tracks.stat().st_size,
+    }
+    return [
+        Target(
+            "track check Parquet end to end",
+            rows / wall / 1e6,
+            "M fixes/s",
+            ">=",
+            8.0,
+            "issue 10 3.5 M fixes/s",
+        ),
+        Target("track check peak memory / columnar size", peak / columnar, "x", "<=", 2.0),
+    ], res
 
 
 def gpx_reader(a: argparse.Namespace) -> tuple[list[Target], dict]:
@@ -101,9 +144,24 @@ def gpx_reader(a: argparse.Namespace) -> tuple[list[Target], dict]:
     ours = statistics.median(times)
     base, points = gpxpy_seconds(tracks)
     assert points == n, f"gpxpy read {points} points, raidcontrol {n}"
-    res = {"points": n, "bytes": tracks.stat().st_size, "runs_s": times, "median_s": ours, "gpxpy_s": base}
-    return [Target("GPX track reader", n / ours / 1e6, "M points/s", ">=", 1.5, f"gpxpy {n / base / 1e6:.3f}"),
-            Target("GPX track reader over gpxpy", base / ours, "x", ">=", 30.0)], res
+    res = {
+        "points": n,
+        "bytes": tracks.stat().st_size,
+        "runs_s": times,
+        "median_s": ours,
+        "gpxpy_s": base,
+    }
+    return [
+        Target(
+            "GPX track reader",
+            n / ours / 1e6,
+            "M points/s",
+            ">=",
+            1.5,
+            f"gpxpy {n / base / 1e6:.3f}",
+        ),
+        Target("GPX track reader over gpxpy", base / ours, "x", ">=", 30.0),
+    ], res
 
 
 def gpxpy_seconds(path: Path) -> tuple[float, int]:
@@ -140,17 +198,29 @@ def first_run(a: argparse.Namespace) -> tuple[list[Target], dict]:
         warmup, _ = run_cli(["warmup"], dict(os.environ, NUMBA_CACHE_DIR=warm))
         first, _ = run_cli(check, dict(os.environ, NUMBA_CACHE_DIR=warm))
     res = {"without_warmup_s": cold_check, "warmup_s": warmup, "first_check_after_warmup_s": first}
-    return [Target("first track check after install (20 crews)", first, "s", "<=", 5.0,
-                   f"without warm-up {cold_check:.1f} s"),
-            Target("raidcontrol warmup at install", warmup, "s", "<=", 60.0)], res
+    return [
+        Target(
+            "first track check after install (20 crews)",
+            first,
+            "s",
+            "<=",
+            5.0,
+            f"without warm-up {cold_check:.1f} s",
+        ),
+        Target("raidcontrol warmup at install", warmup, "s", "<=", 60.0),
+    ], res
 
 
 def main(argv: list[str] | None = None) -> int:
     a = parse_args(argv)
     a.out.mkdir(parents=True, exist_ok=True)
     targets, results = [], {}
-    for name, measure in (("parquet_end_to_end", parquet_end_to_end), ("gpx", gpx_reader), ("csv", csv_reader),
-                          ("first_run", first_run)):
+    for name, measure in (
+        ("parquet_end_to_end", parquet_end_to_end),
+        ("gpx", gpx_reader),
+        ("csv", csv_reader),
+        ("first_run", first_run),
+    ):
         found, results[name] = measure(a)
         targets += found
         print(json.dumps({name: results[name]}, default=str), flush=True)

@@ -1,12 +1,13 @@
 """Process memory probes for the benchmark (Linux ``/proc``): resident set size and its
 high-water mark, which can be reset so that a phase's own peak can be measured."""
+
 from __future__ import annotations
 
 from pathlib import Path
 
 STATUS = Path("/proc/self/status")
 CLEAR_REFS = Path("/proc/self/clear_refs")
-RESET_PEAK = "5"          # writing 5 to clear_refs resets the peak RSS (Linux ≥ 4.0)
+RESET_PEAK = "5"  # writing 5 to clear_refs resets the peak RSS (Linux ≥ 4.0)
 KIB = 1024
 
 

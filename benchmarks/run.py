@@ -10,6 +10,7 @@ every TARGET line again at the end.  Exit 1 when a script failed or a target was
     .venv/bin/python benchmarks/run.py tracking track_readers   # some, by concern
     .venv/bin/python benchmarks/run.py --list
 """
+
 from __future__ import annotations
 
 import argparse
@@ -46,7 +47,9 @@ def run_one(script: Path) -> dict:
     """Run one script (its output streamed through), return its exit code, time and TARGET lines."""
     print(f"\n=== {script.name} ===", flush=True)
     t0 = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, str(script)], cwd=ROOT, stdout=subprocess.PIPE, text=True, bufsize=1)
+    proc = subprocess.Popen(
+        [sys.executable, str(script)], cwd=ROOT, stdout=subprocess.PIPE, text=True, bufsize=1
+    )
     lines = []
     assert proc.stdout is not None
     for line in proc.stdout:
@@ -54,8 +57,12 @@ def run_one(script: Path) -> dict:
         if TARGET_LINE.match(line.rstrip("\n")):
             lines.append(line.rstrip("\n"))
     code = proc.wait()
-    return {"script": script.name, "returncode": code, "seconds": round(time.perf_counter() - t0, 2),
-            "target_lines": lines}
+    return {
+        "script": script.name,
+        "returncode": code,
+        "seconds": round(time.perf_counter() - t0, 2),
+        "target_lines": lines,
+    }
 
 
 def collect(runs: dict[str, dict]) -> dict:

@@ -3,6 +3,7 @@
 A target line reads ``TARGET <name>: <measured> <unit> (target <op> <value>, baseline <what>
 <value>) PASS|FAIL``; ``benchmarks/run.py`` collects these lines from every ``bench_*.py``.
 """
+
 from __future__ import annotations
 
 import json
@@ -32,8 +33,10 @@ class Target:
 
     def line(self) -> str:
         base = f", baseline {self.baseline}" if self.baseline else ""
-        return (f"TARGET {self.name}: {self.measured:.4g} {self.unit} (target {self.op} {self.target:g}{base}) "
-                f"{'PASS' if self.passed else 'FAIL'}")
+        return (
+            f"TARGET {self.name}: {self.measured:.4g} {self.unit} (target {self.op} {self.target:g}{base}) "
+            f"{'PASS' if self.passed else 'FAIL'}"
+        )
 
 
 def report(concern: str, targets: list[Target], results: dict, out: Path = OUT) -> None:
@@ -41,5 +44,9 @@ def report(concern: str, targets: list[Target], results: dict, out: Path = OUT) 
     for t in targets:
         print(t.line(), flush=True)
     out.mkdir(parents=True, exist_ok=True)
-    doc = {"concern": concern, "targets": [dict(asdict(t), passed=t.passed) for t in targets], "results": results}
+    doc = {
+        "concern": concern,
+        "targets": [dict(asdict(t), passed=t.passed) for t in targets],
+        "results": results,
+    }
     (out / f"{concern}.json").write_text(json.dumps(doc, indent=1, default=str) + "\n")

@@ -24,6 +24,7 @@ The package is laid out as a pure core with adapters around it:
 
 Nothing heavy is imported here: ``open_event`` and ``OpenEvent`` load on first use.
 """
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
@@ -35,8 +36,12 @@ if TYPE_CHECKING:
     from raidcontrol.event import OpenEvent, open_event
     from raidcontrol.tables import Column, Table
 
-_LAZY = {"open_event": "raidcontrol.event", "OpenEvent": "raidcontrol.event", "Table": "raidcontrol.tables",
-         "Column": "raidcontrol.tables"}
+_LAZY = {
+    "open_event": "raidcontrol.event",
+    "OpenEvent": "raidcontrol.event",
+    "Table": "raidcontrol.tables",
+    "Column": "raidcontrol.tables",
+}
 
 
 def __getattr__(name: str) -> Any:

@@ -15,6 +15,7 @@ store.  Scrutineering verdicts are part of the event state (``Event.remarks``): 
 classification shows them (columns ``eligibility`` and ``remarks``) and leaves an excluded
 crew out of its category's ranking.
 """
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -28,7 +29,12 @@ from raidcontrol.core.timefmt import TimeFormatError, parse_datetime
 from raidcontrol.rules import Rulebook
 from raidcontrol.session import EventSession, Store
 from raidcontrol.tables import Table
-from raidcontrol.tables.event_tables import entries_table, itinerary_table, penalties_table, scrutineering_table
+from raidcontrol.tables.event_tables import (
+    entries_table,
+    itinerary_table,
+    penalties_table,
+    scrutineering_table,
+)
 from raidcontrol.tables.results import classification_table, explain_table
 
 PENALTY_STATES = ("proposed", "confirmed", "dismissed")
@@ -101,27 +107,45 @@ class OpenEvent:
     def _check_filters(self, category: str | None, klass: str | None) -> None:
         categories = self.rulebook.section("categories")
         if category is not None and category not in categories:
-            raise InputError(f"unknown category {category!r} (known: {', '.join(categories)})", field="--category")
-        if klass is not None and not any(klass in c.get("classes", []) for c in categories.values()):
-            raise InputError(f"unknown class {klass!r} in rulebook {self.rulebook.id}", field="--class")
+            raise InputError(
+                f"unknown category {category!r} (known: {', '.join(categories)})",
+                field="--category",
+            )
+        if klass is not None and not any(
+            klass in c.get("classes", []) for c in categories.values()
+        ):
+            raise InputError(
+                f"unknown class {klass!r} in rulebook {self.rulebook.id}", field="--class"
+            )
 
     def _title(self, what: str, category: str | None, klass: str | None, final: bool) -> str:
         filt = " · ".join(x for x in (category, klass) if x)
-        return f"{self.name} — {what}" + (f" · {filt}" if filt else "") + (" · FINAL" if final else " · PROVISIONAL")
+        return (
+            f"{self.name} — {what}"
+            + (f" · {filt}" if filt else "")
+            + (" · FINAL" if final else " · PROVISIONAL")
+        )
 
     # -- queries -----------------------------------------------------------------------------------
-    def stage(self, n: int, special: bool = False, category: str | None = None, klass: str | None = None) -> Table:
+    def stage(
+        self, n: int, special: bool = False, category: str | None = None, klass: str | None = None
+    ) -> Table:
         """Stage ``n``'s ranking (``special=True``: its special section's), optionally of one
         category or class (positions renumbered)."""
         from raidcontrol.classification import classify_special, classify_stage
 
         self._check_filters(category, klass)
-        lines = (classify_special if special else classify_stage)(self.event, self.rulebook, n, category=category,
-                                                                  klass=klass)
+        lines = (classify_special if special else classify_stage)(
+            self.event, self.rulebook, n, category=category, klass=klass
+        )
         what = f"stage {n} {'special' if special else 'stage'} ranking"
-        return classification_table(lines, title=self._title(what, category, klass, self.event.stages[n].final))
+        return classification_table(
+            lines, title=self._title(what, category, klass, self.event.stages[n].final)
+        )
 
-    def general(self, after: int | None = None, category: str | None = None, klass: str | None = None) -> Table:
+    def general(
+        self, after: int | None = None, category: str | None = None, klass: str | None = None
+    ) -> Table:
         """The general classification after stage ``after`` (default: the last stage with results)."""
         from raidcontrol.classification import classify_general, counted_stages, last_stage
 
@@ -129,8 +153,10 @@ class OpenEvent:
         n = last_stage(self.event) if after is None else after
         lines = classify_general(self.event, self.rulebook, n, category=category, klass=klass)
         final = all(self.event.stages[s].final for s in counted_stages(self.event, n))
-        return classification_table(lines, title=self._title(f"general classification after stage {n}", category,
-                                                             klass, final))
+        return classification_table(
+            lines,
+            title=self._title(f"general classification after stage {n}", category, klass, final),
+        )
 
     def explain(self, bib: int, stage: int, *, evidence: bool = True) -> Table:
         """How crew ``bib``'s time in ``stage`` is made: each term with its reason and evidence, the
@@ -143,8 +169,10 @@ class OpenEvent:
         if stage not in ev.stages:
             raise InputError(f"stage {stage} is not in the event", field="--stage")
         e = ev.entries[bib]
-        title = (f"#{bib} {e.driver} / {e.codriver} — {e.brand} {e.model} ({e.category}, {e.klass}) — "
-                 f"stage {stage}: {ev.stages[stage].name}")
+        title = (
+            f"#{bib} {e.driver} / {e.codriver} — {e.brand} {e.model} ({e.category}, {e.klass}) — "
+            f"stage {stage}: {ev.stages[stage].name}"
+        )
         remark = ev.remarks.get(bib)
         ct = crew_time(ev, rb, stage, bib, "stage")
         rankings = []
@@ -152,10 +180,19 @@ class OpenEvent:
             line = next((ln for ln in fn(ev, rb, stage) if ln.bib == bib), None)
             if line is not None and line.position is not None:
                 rankings.append((scope, line))
-        table = explain_table(ct.parts if ct else (), (ct.time_ms, ct.status) if ct and ct.time_ms is not None else None,
-                              remark=remark.flag if remark else "", splits=ev.splits.get((stage, bib), []),
-                              rankings=rankings, title=title)
-        return table if evidence else table.select([c.name for c in table.columns if c.name != "evidence"])
+        table = explain_table(
+            ct.parts if ct else (),
+            (ct.time_ms, ct.status) if ct and ct.time_ms is not None else None,
+            remark=remark.flag if remark else "",
+            splits=ev.splits.get((stage, bib), []),
+            rankings=rankings,
+            title=title,
+        )
+        return (
+            table
+            if evidence
+            else table.select([c.name for c in table.columns if c.name != "evidence"])
+        )
 
     def penalties(self, status: str | None = None, stage: int | None = None) -> Table:
         """Penalties proposed by tracking or scrutineering, with the stewards' decisions;
@@ -163,9 +200,15 @@ class OpenEvent:
         from raidcontrol.tracking.proposals import proposal_lines
 
         if status is not None and status not in PENALTY_STATES:
-            raise InputError(f"unknown status {status!r} (one of {', '.join(PENALTY_STATES)})", field="--status")
-        lines = [ln for ln in proposal_lines(self.state, stage) if status is None or ln.state == status]
-        return penalties_table(lines, title="Proposed penalties" + (f" · {status}" if status else ""))
+            raise InputError(
+                f"unknown status {status!r} (one of {', '.join(PENALTY_STATES)})", field="--status"
+            )
+        lines = [
+            ln for ln in proposal_lines(self.state, stage) if status is None or ln.state == status
+        ]
+        return penalties_table(
+            lines, title="Proposed penalties" + (f" · {status}" if status else "")
+        )
 
     def scrutineering(self) -> Table:
         """The Stock verdicts in force, with what each does to the classification."""
@@ -184,8 +227,10 @@ class OpenEvent:
         """Append records to the journal in one transaction (a decision, a verdict, a time from the
         live service) and refresh this handle's state (as of now); returns them as written."""
         if not self._owns_store:
-            raise InputError("an as-of view is read-only: record through the handle that opened the event",
-                             field="as_of")
+            raise InputError(
+                "an as-of view is read-only: record through the handle that opened the event",
+                field="as_of",
+            )
         return self._session.record(records)
 
     def refresh(self) -> OpenEvent:
@@ -211,9 +256,15 @@ class OpenEvent:
         self.close()
 
 
-def open_event(path: str | Path, db: str | None = None, *, as_of: str | datetime | None = None,
-               store: Store | None = None, sync: bool = True, folder_records: list[Record] | None = None
-               ) -> OpenEvent:
+def open_event(
+    path: str | Path,
+    db: str | None = None,
+    *,
+    as_of: str | datetime | None = None,
+    store: Store | None = None,
+    sync: bool = True,
+    folder_records: list[Record] | None = None,
+) -> OpenEvent:
     """Open the event folder ``path``: validate it, sync it into the journal, fold it as of ``as_of``.
 
     db: a SQLAlchemy URL (default: ``$RAIDCONTROL_DB``, else a SQLite file in the folder);
@@ -222,6 +273,12 @@ def open_event(path: str | Path, db: str | None = None, *, as_of: str | datetime
     folder_records: the folder's records already read and validated (``read_event_folder``), so
         that a caller that validated several folders first does not read them twice.
     """
-    session = EventSession.open(path, db_url=db, as_of=as_moment(as_of, "--as-of"), sync=sync, store=store,
-                                desired=folder_records)
+    session = EventSession.open(
+        path,
+        db_url=db,
+        as_of=as_moment(as_of, "--as-of"),
+        sync=sync,
+        store=store,
+        desired=folder_records,
+    )
     return OpenEvent(session)

@@ -21,6 +21,7 @@ positions). Each new or revised proposal's picture is drawn where ``track scan``
 :meth:`LiveStage.close` ends the stage: every finding becomes provable and the proposals equal
 ``track scan``'s.
 """
+
 from __future__ import annotations
 
 import time
@@ -45,19 +46,38 @@ class IngestResult:
     elapsed_ms: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
-        return {"received": self.received, "kept": self.kept, "resent": self.resent, "crews": self.crews,
-                "elapsed_ms": round(self.elapsed_ms, 2), "proposals": [proposal_event(r) for r in self.records]}
+        return {
+            "received": self.received,
+            "kept": self.kept,
+            "resent": self.resent,
+            "crews": self.crews,
+            "elapsed_ms": round(self.elapsed_ms, 2),
+            "proposals": [proposal_event(r) for r in self.records],
+        }
 
 
 def proposal_event(r: Record) -> dict[str, Any]:
     """A journal record of a proposal as a JSON-able event (for the stream and the console)."""
     bib, code = r.key.split("/")[1:3]
     if r.payload is None:
-        return {"id": r.id, "key": r.key, "bib": int(bib), "code": code, "action": "withdrawn",
-                "supersedes": r.supersedes}
-    return {"id": r.id, "key": r.key, "bib": int(bib), "code": code,
-            "action": "revised" if r.supersedes else "proposed", "supersedes": r.supersedes,
-            "amount_ms": r.payload["amount_ms"], "reason": r.payload["reason"]}
+        return {
+            "id": r.id,
+            "key": r.key,
+            "bib": int(bib),
+            "code": code,
+            "action": "withdrawn",
+            "supersedes": r.supersedes,
+        }
+    return {
+        "id": r.id,
+        "key": r.key,
+        "bib": int(bib),
+        "code": code,
+        "action": "revised" if r.supersedes else "proposed",
+        "supersedes": r.supersedes,
+        "amount_ms": r.payload["amount_ms"],
+        "reason": r.payload["reason"],
+    }
 
 
 class LiveStage:
@@ -72,8 +92,14 @@ class LiveStage:
         self.restored: list[Record] = []
 
     @classmethod
-    def open(cls, event_dir: str | Path, stage: int, db_url: str | None = None, publish: bool = True,
-             pictures: bool = True) -> LiveStage:
+    def open(
+        cls,
+        event_dir: str | Path,
+        stage: int,
+        db_url: str | None = None,
+        publish: bool = True,
+        pictures: bool = True,
+    ) -> LiveStage:
         from raidcontrol.io.fix_store import FixStore
         from raidcontrol.io.openrally import read_roadbook
         from raidcontrol.session import EventSession
@@ -84,20 +110,29 @@ class LiveStage:
         session = EventSession.open(event_dir, db_url=db_url)
         try:
             if stage not in session.event.stages:
-                raise InputError(f"the event has no stage {stage} (stages: {sorted(session.event.stages)})",
-                                 field="--stage")
+                raise InputError(
+                    f"the event has no stage {stage} (stages: {sorted(session.event.stages)})",
+                    field="--stage",
+                )
             roadbook_path = Path(event_dir) / "roadbooks" / f"stage-{stage}.gpx"
             if not roadbook_path.is_file():
-                raise InputError(f"no roadbook for stage {stage}: expected roadbooks/stage-{stage}.gpx",
-                                 file=str(roadbook_path), field="--stage")
+                raise InputError(
+                    f"no roadbook for stage {stage}: expected roadbooks/stage-{stage}.gpx",
+                    file=str(roadbook_path),
+                    field="--stage",
+                )
             rules = TrackingRules.from_rulebook(session.rulebook)
-            live = LiveCheck(read_roadbook(roadbook_path, rules), rules, LiveParams.from_rulebook(session.rulebook))
+            live = LiveCheck(
+                read_roadbook(roadbook_path, rules),
+                rules,
+                LiveParams.from_rulebook(session.rulebook),
+            )
             fixes = FixStore(session.store.url, session.store.event_key)
         except BaseException:
             session.close()
             raise
         self = cls(session, stage, live, fixes, pictures)
-        live.add(fixes.fleet(stage))              # a restart: every stored fix back
+        live.add(fixes.fleet(stage))  # a restart: every stored fix back
         self.restored = self._publish(sorted(live.reports)) if publish else []
         return self
 
@@ -113,11 +148,17 @@ class LiveStage:
         """Store, check and publish a parsed batch (a :class:`Fleet`)."""
         t0 = time.perf_counter() if t0 is None else t0
         new = self.live.fresh(fleet)
-        self.fixes.append(self.stage, new)          # durable before anything depends on it
+        self.fixes.append(self.stage, new)  # durable before anything depends on it
         adv = self.live.add(new)
         records = self._publish(adv.changed)
-        return IngestResult(len(fleet), adv.kept, len(fleet) - adv.kept, len(adv.changed), records,
-                            (time.perf_counter() - t0) * 1000.0)
+        return IngestResult(
+            len(fleet),
+            adv.kept,
+            len(fleet) - adv.kept,
+            len(adv.changed),
+            records,
+            (time.perf_counter() - t0) * 1000.0,
+        )
 
     def close(self) -> list[Record]:
         """End the stage: every finding is provable; returns the records appended."""
@@ -132,20 +173,30 @@ class LiveStage:
         bibs = [b for b in bibs if not self.entries or b in self.entries]
         if not bibs:
             return []
-        views = FleetReport(self.live.roadbook, self.live.rules, {b: self.live.provable(b) for b in bibs})
+        views = FleetReport(
+            self.live.roadbook, self.live.rules, {b: self.live.provable(b) for b in bibs}
+        )
         mine = {f"{self.stage}/{b}/" for b in bibs}
         pictures = self._picture_paths(views) if self.pictures else {}
 
         def diff() -> list[Record]:
-            return [r for r in proposal_records(views, self.stage, self.state, pictures, None, self.source)
-                    if r.payload is not None or r.key[:r.key.rindex("/") + 1] in mine]
+            return [
+                r
+                for r in proposal_records(
+                    views, self.stage, self.state, pictures, None, self.source
+                )
+                if r.payload is not None or r.key[: r.key.rindex("/") + 1] in mine
+            ]
 
         records = diff()
-        if records:          # another writer (a scan, a restarted follower) may have moved on: diff afresh
+        if records:  # another writer (a scan, a restarted follower) may have moved on: diff afresh
             self._refresh()
             records = diff()
         if self.pictures:
-            self._draw(views, {(r.payload["bib"], r.payload["code"]) for r in records if r.payload is not None})
+            self._draw(
+                views,
+                {(r.payload["bib"], r.payload["code"]) for r in records if r.payload is not None},
+            )
         written = self.session.store.append(records)
         for r in written:
             self.state.history.append(r)
@@ -166,8 +217,11 @@ class LiveStage:
         """Where ``track scan`` puts each infringement's picture (relative to the event folder)."""
         from raidcontrol.io.evidence import picture_name
 
-        return {(bib, f.code): f"evidence/stage-{self.stage}/{picture_name(bib, f.code)}"
-                for bib, crew in views.crews.items() for f in (*crew.missed, *crew.speeding)}
+        return {
+            (bib, f.code): f"evidence/stage-{self.stage}/{picture_name(bib, f.code)}"
+            for bib, crew in views.crews.items()
+            for f in (*crew.missed, *crew.speeding)
+        }
 
     def _draw(self, views, wanted: set[tuple[int, str]]) -> None:
         """Draw the pictures of the new or revised proposals ``wanted`` (as ``track scan`` draws them)."""
@@ -184,18 +238,33 @@ class LiveStage:
                 crews[bib] = replace(crew, missed=missed, speeding=speeding)
         if crews:
             folder = Path(self.session.folder) / "evidence" / f"stage-{self.stage}"
-            write_pictures(FleetReport(views.roadbook, views.rules, crews), self.live.fleet(sorted(crews)), folder)
+            write_pictures(
+                FleetReport(views.roadbook, views.rules, crews),
+                self.live.fleet(sorted(crews)),
+                folder,
+            )
 
     def positions(self, now_ms: int | None = None, delay_ms: int | None = None):
         """The crews' live positions and virtual ranking (see :mod:`raidcontrol.tracking.live.positions`);
         ``now_ms`` defaults to the wall clock, ``delay_ms`` to the rulebook's public delay."""
         from raidcontrol.tracking.live.positions import positions
 
-        starts = {bib: rec.start.ms for (stage, bib), rec in self.session.event.times.items()
-                  if stage == self.stage and rec.start is not None}
+        starts = {
+            bib: rec.start.ms
+            for (stage, bib), rec in self.session.event.times.items()
+            if stage == self.stage and rec.start is not None
+        }
         now = int(time.time() * 1000) if now_ms is None else now_ms
         delay = self.live.params.public_delay_ms if delay_ms is None else delay_ms
-        return positions(self.live.crews, self.live.reports, self.live.roadbook, self.live.route, now, delay, starts)
+        return positions(
+            self.live.crews,
+            self.live.reports,
+            self.live.roadbook,
+            self.live.route,
+            now,
+            delay,
+            starts,
+        )
 
     def shut(self) -> None:
         """Release the databases (the stage stays open for a later :meth:`open`)."""

@@ -10,6 +10,7 @@ The store is anything with the journal protocol: ``append(records) -> records`` 
 transaction), ``state(as_of) -> JournalState`` and ``close()`` (the SQL
 :class:`~raidcontrol.store.JournalStore` by default; a test or the service may pass another).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -17,7 +18,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, Self
 
-from raidcontrol.core.journal import JournalState, Record, changes, fold, folder_changes
+from raidcontrol.core.journal import JournalState, Record, fold, folder_changes
 from raidcontrol.core.model import Event, event_from_state
 from raidcontrol.core.remark import Remark
 from raidcontrol.io.event_folder import read_event_folder
@@ -39,14 +40,22 @@ class Store(Protocol):
 
 def event_key_of(folder: Path, desired: list[Record]) -> str:
     """The journal key of an event: its ``id`` in event.toml, else the folder's name."""
-    return next((r.payload.get("id") for r in desired if r.kind == "event" and r.payload), None) \
+    return (
+        next((r.payload.get("id") for r in desired if r.kind == "event" and r.payload), None)
         or folder.resolve().name
+    )
 
 
-def remarks_of(state: JournalState, rulebook: Rulebook | None, event: Event | None = None) -> dict[int, Remark]:
+def remarks_of(
+    state: JournalState, rulebook: Rulebook | None, event: Event | None = None
+) -> dict[int, Remark]:
     """The scrutineering verdicts in force as remarks by bib (what the rulebook makes them do); with
     ``event``, a Stock entry without a verdict is remarked *not scrutineered*."""
-    verdicts = {int(r.key): r.payload for r in state.of_kind("scrutineering") if str(r.key).isdigit() and r.payload}
+    verdicts = {
+        int(r.key): r.payload
+        for r in state.of_kind("scrutineering")
+        if str(r.key).isdigit() and r.payload
+    }
     if rulebook is None or (not verdicts and not rulebook.has("stock")):
         return {}
     from raidcontrol.stock.effects import ranking_effects
@@ -56,8 +65,11 @@ def remarks_of(state: JournalState, rulebook: Rulebook | None, event: Event | No
     out: dict[int, Remark] = {}
     for bib in sorted(set(verdicts) | set(effects)):
         effect = effects.get(bib)
-        out[bib] = Remark(effect.excluded_categories if effect else frozenset(), effect.flag if effect else "",
-                          str((verdicts.get(bib) or {}).get("verdict", "")))
+        out[bib] = Remark(
+            effect.excluded_categories if effect else frozenset(),
+            effect.flag if effect else "",
+            str((verdicts.get(bib) or {}).get("verdict", "")),
+        )
     return out
 
 
@@ -72,7 +84,7 @@ class EventSession:
     store: Store
     state: JournalState
     event: Event
-    rulebook: Rulebook | None      # None only before the journal holds the event (an early as-of)
+    rulebook: Rulebook | None  # None only before the journal holds the event (an early as-of)
     appended: list[Record] = field(default_factory=list)
     as_of: datetime | None = None
 
@@ -81,36 +93,59 @@ class EventSession:
         return self.event.remarks
 
     @classmethod
-    def open(cls, event_dir: str | Path, db_url: str | None = None, as_of: datetime | None = None,
-             sync: bool = True, clock: Callable[[], datetime] | None = None, *, store: Store | None = None,
-             desired: list[Record] | None = None) -> EventSession:
+    def open(
+        cls,
+        event_dir: str | Path,
+        db_url: str | None = None,
+        as_of: datetime | None = None,
+        sync: bool = True,
+        clock: Callable[[], datetime] | None = None,
+        *,
+        store: Store | None = None,
+        desired: list[Record] | None = None,
+    ) -> EventSession:
         """Validate the folder (or take its already-read ``desired`` records), sync it into the
         journal (``sync``), fold as of ``as_of``.  ``store`` replaces the default SQL store."""
         folder = Path(event_dir)
         if desired is None:
-            _, desired = read_event_folder(folder)          # validates everything first
+            _, desired = read_event_folder(folder)  # validates everything first
         if store is None:
             from raidcontrol.store import JournalStore, default_url
 
-            store = JournalStore(db_url or default_url(folder), event_key=event_key_of(folder, desired), clock=clock)
+            store = JournalStore(
+                db_url or default_url(folder), event_key=event_key_of(folder, desired), clock=clock
+            )
         try:
             now = store.state()
             appended = store.append(folder_changes(now, desired)) if sync else []
             # Nothing appended (an unchanged folder): the snapshot just read is the journal, read once.
             # Else read again, so that a record another writer appended meanwhile is not skipped.
-            return cls.build(folder, store, as_of, appended, records=None if appended else now.history)
+            return cls.build(
+                folder, store, as_of, appended, records=None if appended else now.history
+            )
         except BaseException:
             store.close()
             raise
 
     @classmethod
-    def build(cls, folder: Path, store: Store, as_of: datetime | None, appended: list[Record] | None = None,
-              *, records: list[Record] | None = None) -> EventSession:
+    def build(
+        cls,
+        folder: Path,
+        store: Store,
+        as_of: datetime | None,
+        appended: list[Record] | None = None,
+        *,
+        records: list[Record] | None = None,
+    ) -> EventSession:
         """Fold the journal as of ``as_of`` (no folder read, nothing written): ``records`` when the
         caller already holds every record of the event, else the store's."""
         state = fold(records, as_of) if records is not None else store.state(as_of)
         event = event_from_state(state)
-        rulebook = load_rulebook(event.rulebook_id, event.rules, base=folder) if event.rulebook_id else None
+        rulebook = (
+            load_rulebook(event.rulebook_id, event.rules, base=folder)
+            if event.rulebook_id
+            else None
+        )
         event.remarks = remarks_of(state, rulebook, event)
         return cls(folder, store, state, event, rulebook, list(appended or []), as_of)
 
@@ -122,7 +157,12 @@ class EventSession:
         """Append records in one transaction and refresh the state (as of now)."""
         written = self.store.append(records)
         fresh = self.build(self.folder, self.store, None, written)
-        self.state, self.event, self.rulebook, self.as_of = fresh.state, fresh.event, fresh.rulebook, None
+        self.state, self.event, self.rulebook, self.as_of = (
+            fresh.state,
+            fresh.event,
+            fresh.rulebook,
+            None,
+        )
         return written
 
     def close(self) -> None:

@@ -1,4 +1,5 @@
 """Shared test helpers: run the CLI in-process, build small event folders, the real Dakar data."""
+
 from __future__ import annotations
 
 import sys
@@ -63,18 +64,37 @@ bib,category,class,driver,codriver,team,brand,model
 """
 
 
-def make_event(folder: Path, *, times: str, adjustments: str = "", entries: str = ENTRIES, stages=(1,),
-               prologue: bool = False, max_time: str = "10:00:00", rulebook: str = "fia-2026", rules: str = "") -> Path:
+def make_event(
+    folder: Path,
+    *,
+    times: str,
+    adjustments: str = "",
+    entries: str = ENTRIES,
+    stages=(1,),
+    prologue: bool = False,
+    max_time: str = "10:00:00",
+    rulebook: str = "fia-2026",
+    rules: str = "",
+) -> Path:
     """Write a small event folder; ``times``/``adjustments`` are CSV bodies without header."""
     folder.mkdir(parents=True, exist_ok=True)
     numbers = ([0] if prologue else []) + list(stages)
-    stage_text = "".join(STAGE_TOML.format(number=n, max_time=max_time, counts="false" if n == 0 else "true")
-                         for n in numbers)
-    (folder / "event.toml").write_text(EVENT_TOML.format(rulebook=rulebook, stages=stage_text, rules=rules))
+    stage_text = "".join(
+        STAGE_TOML.format(number=n, max_time=max_time, counts="false" if n == 0 else "true")
+        for n in numbers
+    )
+    (folder / "event.toml").write_text(
+        EVENT_TOML.format(rulebook=rulebook, stages=stage_text, rules=rules)
+    )
     (folder / "entries.csv").write_text(entries)
-    (folder / "times.csv").write_text("stage,bib,start,finish,status\n" + dedent(times).strip() + "\n")
-    (folder / "adjustments.csv").write_text("stage,bib,kind,amount,scope,reason\n" + dedent(adjustments).strip()
-                                            + ("\n" if adjustments.strip() else ""))
+    (folder / "times.csv").write_text(
+        "stage,bib,start,finish,status\n" + dedent(times).strip() + "\n"
+    )
+    (folder / "adjustments.csv").write_text(
+        "stage,bib,kind,amount,scope,reason\n"
+        + dedent(adjustments).strip()
+        + ("\n" if adjustments.strip() else "")
+    )
     return folder
 
 
@@ -102,5 +122,8 @@ MERGE_REGRESSIONS = (
 def pytest_collection_modifyitems(config, items):
     for item in items:
         if item.nodeid.startswith(MERGE_REGRESSIONS):
-            item.add_marker(pytest.mark.xfail(reason="regression from merging parallel branches; to mend next",
-                                              strict=False))
+            item.add_marker(
+                pytest.mark.xfail(
+                    reason="regression from merging parallel branches; to mend next", strict=False
+                )
+            )

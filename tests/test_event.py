@@ -1,4 +1,5 @@
 """The Python API: raidcontrol.open_event and its tables."""
+
 from __future__ import annotations
 
 import csv
@@ -39,13 +40,27 @@ def test_open_event_classifies_like_the_cli(folder, cli):
         stage = ev.stage(1)
         special = ev.stage(1, special=True)
         general = ev.general()
-    for table, args in ((stage, ["--stage", "1"]), (special, ["--stage", "1", "--special"]), (general, ["--general"])):
+    for table, args in (
+        (stage, ["--stage", "1"]),
+        (special, ["--stage", "1", "--special"]),
+        (general, ["--general"]),
+    ):
         code, out, err = cli("classify", folder, *args, "--format", "csv")
         assert code == 0, err
         assert table.select(out.splitlines()[0].split(",")).to_csv() == out
     assert stage.values("bib") == [201, 200, 501, 500, 202]
     assert special.values("bib") == [201, 501, 200, 500, 202]
-    assert stage.names[:9] == ["position", "bib", "driver", "category", "class", "time", "gap", "penalty", "status"]
+    assert stage.names[:9] == [
+        "position",
+        "bib",
+        "driver",
+        "category",
+        "class",
+        "time",
+        "gap",
+        "penalty",
+        "status",
+    ]
     rec = json.loads(stage.to_json())[0]
     assert rec["time"] == "3:58:25" and rec["time_ms"] == 14_305_000 and rec["eligibility"] is None
 
@@ -56,15 +71,25 @@ def test_filters_entries_itinerary_and_explain(folder):
         with pytest.raises(InputError):
             ev.stage(1, category="Hovercraft")
         assert ev.entries().values("bib") == [200, 201, 202, 500, 501]
-        assert ev.itinerary().to_records() == [{"stage": 1, "name": "Stage 1", "special_km": 300.0,
-                                                "max_time": 36_000_000, "counts_for_general": True, "final": False,
-                                                "results": 5}]
+        assert ev.itinerary().to_records() == [
+            {
+                "stage": 1,
+                "name": "Stage 1",
+                "special_km": 300.0,
+                "max_time": 36_000_000,
+                "counts_for_general": True,
+                "final": False,
+                "results": 5,
+            }
+        ]
         ex = ev.explain(bib=201, stage=1)
         kinds = ex.values("kind")
         assert kinds == ["part", "part", "total", "ranking", "ranking"]
         assert ex.values("time")[:3] == [4 * 3600_000, -95_000, 4 * 3600_000 - 95_000]
         assert ex.rows[1][ex.names.index("reason")] == "stopped to help an injured rider"
-        assert ex.to_csv().splitlines()[2].split(",")[2] == "-0:01:35"        # a credit is not "neutralised"
+        assert (
+            ex.to_csv().splitlines()[2].split(",")[2] == "-0:01:35"
+        )  # a credit is not "neutralised"
         with pytest.raises(InputError):
             ev.explain(bib=999, stage=1)
         assert len(ev.penalties()) == 0 and len(ev.scrutineering()) == 0
@@ -82,7 +107,9 @@ def test_text_fields_that_look_like_formulas_are_neutralised_in_csv(folder):
 def test_as_of_sees_the_journal_as_it_stood(folder):
     with raidcontrol.open_event(folder) as ev:
         first = ev.stage(1).to_records()
-    (folder / "times.csv").write_text((folder / "times.csv").read_text().replace("14:00:00", "13:00:00"))
+    (folder / "times.csv").write_text(
+        (folder / "times.csv").read_text().replace("14:00:00", "13:00:00")
+    )
     with raidcontrol.open_event(folder) as ev:
         before = ev.as_of(ev.state.history[0].recorded_at)
         assert before.stage(1).to_records() == first
@@ -102,8 +129,19 @@ class MemoryStore:
     def append(self, records):
         out = []
         for r in records:
-            out.append(Record(r.kind, r.key, r.payload, r.author, r.source, r.origin, len(self.rows) + 1,
-                              datetime.now(UTC), r.supersedes))
+            out.append(
+                Record(
+                    r.kind,
+                    r.key,
+                    r.payload,
+                    r.author,
+                    r.source,
+                    r.origin,
+                    len(self.rows) + 1,
+                    datetime.now(UTC),
+                    r.supersedes,
+                )
+            )
             self.rows.append(out[-1])
         return out
 
@@ -121,7 +159,7 @@ def test_any_store_with_the_protocol_can_be_passed(folder):
     assert store.closed and store.rows
     n = len(store.rows)
     raidcontrol.open_event(folder, store=store).close()
-    assert len(store.rows) == n                                           # unchanged folder: nothing appended
+    assert len(store.rows) == n  # unchanged folder: nothing appended
     assert not (folder / ".raidcontrol").exists()
 
 
@@ -148,7 +186,10 @@ def test_verdicts_are_part_of_the_event_state(stock_event):
         verdicts = {r["bib"]: r["verdict"] for r in ev.scrutineering().to_records()}
         entries = {r["bib"]: r["eligibility"] for r in ev.entries().to_records()}
         explained = ev.explain(bib=603, stage=1)
-    assert overall[603]["remarks"] == "not eligible: R-ALW-05" and overall[603]["eligibility"] == "not-eligible"
+    assert (
+        overall[603]["remarks"] == "not eligible: R-ALW-05"
+        and overall[603]["eligibility"] == "not-eligible"
+    )
     assert overall[604]["remarks"] == "experimental" and overall[601]["remarks"] is None
     assert overall[601]["eligibility"] == "eligible"
     assert 603 not in stock and 604 not in stock and 601 in stock
@@ -161,19 +202,37 @@ def test_the_package_import_is_light():
     import sys
 
     code = "import sys, raidcontrol; print(sorted(m for m in ('sqlalchemy', 'numpy', 'rich') if m in sys.modules))"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
     assert out.strip() == "[]"
 
 
 def test_record_and_refresh_append_and_refold(folder):
     with raidcontrol.open_event(folder) as ev:
         n = len(ev.state.history)
-        written = ev.record([Record("adjustment", "1/200/live", {"stage": 1, "bib": 200, "kind": "penalty",
-                                                                  "amount_ms": 3_600_000, "scope": "stage",
-                                                                  "reason": "late at the CP"}, "steward")])
+        written = ev.record(
+            [
+                Record(
+                    "adjustment",
+                    "1/200/live",
+                    {
+                        "stage": 1,
+                        "bib": 200,
+                        "kind": "penalty",
+                        "amount_ms": 3_600_000,
+                        "scope": "stage",
+                        "reason": "late at the CP",
+                    },
+                    "steward",
+                )
+            ]
+        )
         assert written[0].id is not None and len(ev.state.history) == n + 1
-        assert ev.stage(1).values("bib")[-2:] == [200, 202]                  # an hour later: behind 500
-        (folder / "times.csv").write_text((folder / "times.csv").read_text().replace("14:01:00", "13:01:00"))
+        assert ev.stage(1).values("bib")[-2:] == [200, 202]  # an hour later: behind 500
+        (folder / "times.csv").write_text(
+            (folder / "times.csv").read_text().replace("14:01:00", "13:01:00")
+        )
         assert ev.refresh().stage(1).values("bib")[0] == 201
         view = ev.as_of(None)
         with pytest.raises(InputError):
@@ -183,5 +242,7 @@ def test_record_and_refresh_append_and_refold(folder):
 def test_a_table_prints_as_text_and_reprs_short(folder):
     with raidcontrol.open_event(folder) as ev:
         table = ev.stage(1)
-    assert repr(table).startswith("<Table 'Test Rally — stage 1 stage ranking · PROVISIONAL': 5 rows × 11 columns")
+    assert repr(table).startswith(
+        "<Table 'Test Rally — stage 1 stage ranking · PROVISIONAL': 5 rows × 11 columns"
+    )
     assert "3:58:25" in str(table) and "position" in str(table)

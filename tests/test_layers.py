@@ -1,4 +1,5 @@
 """The layers of docs/architecture.md: imports only go downwards."""
+
 from __future__ import annotations
 
 import ast
@@ -27,12 +28,16 @@ def _files(*parts: str):
         yield from sorted((PACKAGE / part).rglob("*.py"))
 
 
-@pytest.mark.parametrize("path", list(_files("io", "store")), ids=lambda p: p.relative_to(PACKAGE).as_posix())
+@pytest.mark.parametrize(
+    "path", list(_files("io", "store")), ids=lambda p: p.relative_to(PACKAGE).as_posix()
+)
 def test_adapters_do_not_import_the_application_layer(path):
     assert not {m for m in imports_of(path) if m.startswith(APPLICATION)}
 
 
-@pytest.mark.parametrize("path", list(_files(*PURE)), ids=lambda p: p.relative_to(PACKAGE).as_posix())
+@pytest.mark.parametrize(
+    "path", list(_files(*PURE)), ids=lambda p: p.relative_to(PACKAGE).as_posix()
+)
 def test_the_pure_core_imports_no_adapter_and_no_application(path):
     bad = {m for m in imports_of(path) if m.startswith(APPLICATION + ADAPTERS)}
     assert not bad, bad

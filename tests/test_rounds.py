@@ -1,4 +1,5 @@
 """A season's rounds: each round's folder read once, each event opened once."""
+
 from __future__ import annotations
 
 from raidcontrol.io.season import read_season
@@ -29,5 +30,9 @@ def test_each_round_is_read_and_opened_once(tmp_path, monkeypatch):
     season = read_season(build_season(tmp_path))
     opened = open_rounds(season, [1, 2])
     assert [o.round.number for o in opened] == [1, 2]
-    assert sorted(map(str, reads)) == sorted(map(str, opens)) == sorted(str(season.folders[n]) for n in (1, 2))
+    assert (
+        sorted(map(str, reads))
+        == sorted(map(str, opens))
+        == sorted(str(season.folders[n]) for n in (1, 2))
+    )
     assert all(o.event.entries and o.rulebook.id == "fia-2026" for o in opened)

@@ -17,6 +17,7 @@ delta_ms           int64    after − before
 :func:`crew_deltas` sums the deltas per (round, stage, bib), with the did-not-finish findings
 that appear or disappear — what a classification needs.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -25,11 +26,21 @@ import pyarrow as pa
 
 from raidcontrol.archive.findings import KEY
 
-DIFF_SCHEMA = pa.schema([
-    ("round", pa.int32()), ("stage", pa.int32()), ("bib", pa.int32()), ("code", pa.string()), ("kind", pa.string()),
-    ("name", pa.string()), ("change", pa.string()), ("excess_kmh", pa.float64()), ("penalty_before_ms", pa.int64()),
-    ("penalty_after_ms", pa.int64()), ("delta_ms", pa.int64()),
-])
+DIFF_SCHEMA = pa.schema(
+    [
+        ("round", pa.int32()),
+        ("stage", pa.int32()),
+        ("bib", pa.int32()),
+        ("code", pa.string()),
+        ("kind", pa.string()),
+        ("name", pa.string()),
+        ("change", pa.string()),
+        ("excess_kmh", pa.float64()),
+        ("penalty_before_ms", pa.int64()),
+        ("penalty_after_ms", pa.int64()),
+        ("delta_ms", pa.int64()),
+    ]
+)
 APPEARS, DISAPPEARS, CHANGES = "appears", "disappears", "penalty-changes"
 DNF_KIND = "did-not-finish"
 
@@ -50,8 +61,18 @@ def diff_findings(before: pa.Table, after: pa.Table) -> pa.Table:
         row = new if new is not None else old
         p0 = old["penalty_ms"] if old is not None else 0
         p1 = new["penalty_ms"] if new is not None else 0
-        rows.append({**{k: row[k] for k in ("round", "stage", "bib", "code", "kind", "name", "excess_kmh")},
-                     "change": change, "penalty_before_ms": p0, "penalty_after_ms": p1, "delta_ms": p1 - p0})
+        rows.append(
+            {
+                **{
+                    k: row[k]
+                    for k in ("round", "stage", "bib", "code", "kind", "name", "excess_kmh")
+                },
+                "change": change,
+                "penalty_before_ms": p0,
+                "penalty_after_ms": p1,
+                "delta_ms": p1 - p0,
+            }
+        )
     return pa.Table.from_pylist(rows, schema=DIFF_SCHEMA)
 
 

@@ -7,6 +7,7 @@ a finished time into a forfeit).  Findings of a stage the event does not have, o
 it has not entered, cannot count and are reported.  Rounds without an event folder have no
 classification and no points to change: :func:`round_notes` says so.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
@@ -25,9 +26,29 @@ ORIGIN = "archive"
 SCOPE = "special"
 DNF_KIND = "did-not-finish"
 
-CLASSIFICATION_HEADER = ("round", "category", "bib", "driver", "position_before", "position_after", "time_before_ms",
-                         "time_after_ms", "penalty_before_ms", "penalty_after_ms", "status_before", "status_after")
-STANDINGS_HEADER = ("title", "category", "name", "position_before", "position_after", "points_before", "points_after")
+CLASSIFICATION_HEADER = (
+    "round",
+    "category",
+    "bib",
+    "driver",
+    "position_before",
+    "position_after",
+    "time_before_ms",
+    "time_after_ms",
+    "penalty_before_ms",
+    "penalty_after_ms",
+    "status_before",
+    "status_after",
+)
+STANDINGS_HEADER = (
+    "title",
+    "category",
+    "name",
+    "position_before",
+    "position_after",
+    "points_before",
+    "points_after",
+)
 
 
 def event_with_findings(event: Event, findings: Iterable[dict]) -> tuple[Event, int]:
@@ -45,12 +66,31 @@ def event_with_findings(event: Event, findings: Iterable[dict]) -> tuple[Event, 
         if f["kind"] == DNF_KIND:
             old = times.get((stage, bib))
             if old is not None and old.status == "finished":
-                times[(stage, bib)] = TimeRecord(stage, bib, old.start, old.finish, "dnf", "tracking: under the minimum share")
+                times[(stage, bib)] = TimeRecord(
+                    stage, bib, old.start, old.finish, "dnf", "tracking: under the minimum share"
+                )
         if f["penalty_ms"]:
-            adjustments.append(Adjustment(stage, bib, "penalty", f["penalty_ms"], SCOPE,
-                                          f"tracking {f['code']} (archive check)", ORIGIN))
-    out = Event(event.name, event.rulebook_id, event.rules, dict(event.stages), dict(event.entries), times,
-                adjustments, dict(event.splits))
+            adjustments.append(
+                Adjustment(
+                    stage,
+                    bib,
+                    "penalty",
+                    f["penalty_ms"],
+                    SCOPE,
+                    f"tracking {f['code']} (archive check)",
+                    ORIGIN,
+                )
+            )
+    out = Event(
+        event.name,
+        event.rulebook_id,
+        event.rules,
+        dict(event.stages),
+        dict(event.entries),
+        times,
+        adjustments,
+        dict(event.splits),
+    )
     return out, skipped
 
 
@@ -60,7 +100,9 @@ def classification_changes(rnd: int, before: RoundEvent, after: RoundEvent) -> l
     for category in sorted({e.category for e in before.event.entries.values()}):
         lines: dict[int, dict] = {}
         for side, o in (("before", before), ("after", after)):
-            for ln in classify_general(o.event, o.rulebook, last_stage(o.event), category=category, effects=o.effects):
+            for ln in classify_general(
+                o.event, o.rulebook, last_stage(o.event), category=category, effects=o.effects
+            ):
                 lines.setdefault(ln.bib, {})[side] = ln
         for bib, pair in sorted(lines.items()):
             a, b = pair.get("before"), pair.get("after")
@@ -68,8 +110,22 @@ def classification_changes(rnd: int, before: RoundEvent, after: RoundEvent) -> l
             if key[0] == key[1]:
                 continue
             who = (a or b).driver
-            rows.append([rnd, category, bib, who, a and a.position, b and b.position, a and a.time_ms, b and b.time_ms,
-                         a and a.penalty_ms, b and b.penalty_ms, a and a.status, b and b.status])
+            rows.append(
+                [
+                    rnd,
+                    category,
+                    bib,
+                    who,
+                    a and a.position,
+                    b and b.position,
+                    a and a.time_ms,
+                    b and b.time_ms,
+                    a and a.penalty_ms,
+                    b and b.penalty_ms,
+                    a and a.status,
+                    b and b.status,
+                ]
+            )
     return rows
 
 
@@ -83,29 +139,50 @@ class SeasonContext:
     after: int
 
 
-def standings_changes(ctx: SeasonContext, before: Sequence[RoundEvent], after: Sequence[RoundEvent]) -> list[list]:
+def standings_changes(
+    ctx: SeasonContext, before: Sequence[RoundEvent], after: Sequence[RoundEvent]
+) -> list[list]:
     """Competitors whose position or points change, for every title and championship category."""
     rows = []
     for title in (t for t in TITLES if t in ctx.rules.titles):
         for cat in ctx.rules.categories.values():
             try:
-                a = season_table(ctx.season, ctx.rules, ctx.identities, before, title, cat.name, ctx.after)
-                b = season_table(ctx.season, ctx.rules, ctx.identities, after, title, cat.name, ctx.after)
+                a = season_table(
+                    ctx.season, ctx.rules, ctx.identities, before, title, cat.name, ctx.after
+                )
+                b = season_table(
+                    ctx.season, ctx.rules, ctx.identities, after, title, cat.name, ctx.after
+                )
             except InputError:
-                continue                      # a title this category does not award
+                continue  # a title this category does not award
             old = {ln.key: ln for ln in a.lines}
             new = {ln.key: ln for ln in b.lines}
-            for key in sorted(old.keys() | new.keys(), key=lambda k: (new.get(k) or old[k]).position):
+            for key in sorted(
+                old.keys() | new.keys(), key=lambda k: (new.get(k) or old[k]).position
+            ):
                 x, y = old.get(key), new.get(key)
                 if x and y and (x.position, x.points) == (y.position, y.points):
                     continue
-                rows.append([title, cat.name, (y or x).name, x and x.position, y and y.position,
-                             x and x.points, y and y.points])
+                rows.append(
+                    [
+                        title,
+                        cat.name,
+                        (y or x).name,
+                        x and x.position,
+                        y and y.position,
+                        x and x.points,
+                        y and y.points,
+                    ]
+                )
     return rows
 
 
-def sides(opened: Sequence[RoundEvent], before: dict[int, list[dict]], after: dict[int, list[dict]],
-          checked: set[int]) -> tuple[list[RoundEvent], list[RoundEvent], dict[int, int]]:
+def sides(
+    opened: Sequence[RoundEvent],
+    before: dict[int, list[dict]],
+    after: dict[int, list[dict]],
+    checked: set[int],
+) -> tuple[list[RoundEvent], list[RoundEvent], dict[int, int]]:
     """Each opened round under both rule sets (findings by round number); skipped findings per round.
     A round that was not ``checked`` stays as recorded on both sides (it still counts in the standings)."""
     a_side, b_side, skipped = [], [], {}
@@ -125,5 +202,8 @@ def sides(opened: Sequence[RoundEvent], before: dict[int, list[dict]], after: di
 
 def round_notes(season: Season, archived: set[int], opened: set[int]) -> list[str]:
     """What cannot be computed: archived rounds without an event folder."""
-    return [f"round {r.number} ({r.name}): no event folder, so no classification or points to compare"
-            for r in season.rounds if r.number in archived and r.number not in opened]
+    return [
+        f"round {r.number} ({r.name}): no event folder, so no classification or points to compare"
+        for r in season.rounds
+        if r.number in archived and r.number not in opened
+    ]

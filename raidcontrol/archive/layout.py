@@ -17,6 +17,7 @@ each crew's fixes in the order the trackers delivered them.  A partition is one 
 The default archive of ``SEASON.toml`` is ``.raidcontrol/archive/`` beside it (next to the
 events' journals; git ignores it).
 """
+
 from __future__ import annotations
 
 import json
@@ -29,7 +30,7 @@ from raidcontrol.core.errors import InputError
 
 LAYOUT_VERSION = 1
 MANIFEST = "archive.toml"
-DEFAULT_BIBS_PER_PARTITION = 100     # a Dakar-scale stage (~800 bibs) gives about 8 tasks per stage
+DEFAULT_BIBS_PER_PARTITION = 100  # a Dakar-scale stage (~800 bibs) gives about 8 tasks per stage
 DEFAULT_DIR = Path(".raidcontrol") / "archive"
 _PART = re.compile(r"^round=(\d+)/stage=(\d+)/bibs=(\d+)-(\d+)$")
 
@@ -115,28 +116,43 @@ def open_archive(root: Path) -> Archive:
     """Read an archive's manifest (``archive.toml``)."""
     path = root / MANIFEST
     if not path.is_file():
-        raise InputError("no tracking archive here (no archive.toml): add stages with 'raidcontrol archive add' "
-                         "or 'raidcontrol archive simulate'", file=str(root))
+        raise InputError(
+            "no tracking archive here (no archive.toml): add stages with 'raidcontrol archive add' "
+            "or 'raidcontrol archive simulate'",
+            file=str(root),
+        )
     try:
         doc = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"malformed TOML: {exc}", file=str(path)) from None
     if doc.get("layout") != LAYOUT_VERSION:
-        raise InputError(f"archive layout {doc.get('layout')!r} is not {LAYOUT_VERSION}", file=str(path), field="layout")
+        raise InputError(
+            f"archive layout {doc.get('layout')!r} is not {LAYOUT_VERSION}",
+            file=str(path),
+            field="layout",
+        )
     width = doc.get("bibs_per_partition")
     if not isinstance(width, int) or isinstance(width, bool) or width < 1:
-        raise InputError("bibs_per_partition must be a whole number ≥ 1", file=str(path), field="bibs_per_partition")
+        raise InputError(
+            "bibs_per_partition must be a whole number ≥ 1",
+            file=str(path),
+            field="bibs_per_partition",
+        )
     return Archive(root, str(doc.get("season", "")), str(doc.get("rulebook", "")), width)
 
 
-def create_archive(root: Path, season: str, rulebook_id: str,
-                   bibs_per_partition: int = DEFAULT_BIBS_PER_PARTITION) -> Archive:
+def create_archive(
+    root: Path, season: str, rulebook_id: str, bibs_per_partition: int = DEFAULT_BIBS_PER_PARTITION
+) -> Archive:
     """Open the archive at ``root``, creating its manifest when there is none."""
     if (root / MANIFEST).is_file():
         archive = open_archive(root)
         if archive.rulebook_id != rulebook_id:
-            raise InputError(f"the archive holds a season under rulebook {archive.rulebook_id!r}, not {rulebook_id!r}",
-                             file=str(root / MANIFEST), field="rulebook")
+            raise InputError(
+                f"the archive holds a season under rulebook {archive.rulebook_id!r}, not {rulebook_id!r}",
+                file=str(root / MANIFEST),
+                field="rulebook",
+            )
         return archive
     if bibs_per_partition < 1:
         raise InputError("bibs per partition must be ≥ 1", field="--bibs-per-partition")
@@ -144,5 +160,7 @@ def create_archive(root: Path, season: str, rulebook_id: str,
     (root / MANIFEST).write_text(
         "# A season's tracking archive (raidcontrol archive; see docs/archive.md).\n"
         f"layout = {LAYOUT_VERSION}\nseason = {json.dumps(season)}\nrulebook = {json.dumps(rulebook_id)}\n"
-        f"bibs_per_partition = {bibs_per_partition}\n", encoding="utf-8")
+        f"bibs_per_partition = {bibs_per_partition}\n",
+        encoding="utf-8",
+    )
     return open_archive(root)

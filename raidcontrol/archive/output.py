@@ -20,6 +20,7 @@ standings.csv              competitors whose standing changes
 notes.txt                  what could not be computed (rounds without an event folder …)
 =========================  ==================================================================
 """
+
 from __future__ import annotations
 
 import csv
@@ -41,13 +42,20 @@ def write_findings(table: pa.Table, folder: Path) -> None:
     """The findings as a Parquet dataset partitioned by round (the folder is replaced)."""
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
-    ds.write_dataset(table, folder, format="parquet", basename_template="part-{i}.parquet",
-                     partitioning=ds.partitioning(ROUND_PARTITIONING, flavor="hive"))
+    ds.write_dataset(
+        table,
+        folder,
+        format="parquet",
+        basename_template="part-{i}.parquet",
+        partitioning=ds.partitioning(ROUND_PARTITIONING, flavor="hive"),
+    )
 
 
 def read_findings(folder: Path) -> pa.Table:
     """A findings dataset written by :func:`write_findings`, in key order and schema column order."""
-    table = ds.dataset(folder, format="parquet", partitioning=ds.partitioning(ROUND_PARTITIONING, flavor="hive"))
+    table = ds.dataset(
+        folder, format="parquet", partitioning=ds.partitioning(ROUND_PARTITIONING, flavor="hive")
+    )
     return sort_findings(table.to_table().select(SCHEMA.names).cast(SCHEMA))
 
 
@@ -61,7 +69,9 @@ def write_csv(path: Path, header: Sequence[str], rows: Sequence[Sequence]) -> No
 def write_table(table: pa.Table, stem: Path) -> None:
     """A table as ``stem.parquet`` and ``stem.csv``."""
     pq.write_table(table, stem.with_suffix(".parquet"))
-    write_csv(stem.with_suffix(".csv"), table.schema.names, [list(r.values()) for r in table.to_pylist()])
+    write_csv(
+        stem.with_suffix(".csv"), table.schema.names, [list(r.values()) for r in table.to_pylist()]
+    )
 
 
 def write_json(path: Path, doc: dict) -> None:

@@ -8,6 +8,7 @@ worker that exceeds it); a worker that dies mid-task has its tasks run again els
 job completes with the same results.  A partition that fails (a corrupt file) is reported
 with its error and the rest completes.
 """
+
 from __future__ import annotations
 
 import importlib.util
@@ -26,15 +27,17 @@ from raidcontrol.archive.task import PartitionResult, PartitionTask, RuleSet, ch
 from raidcontrol.core.errors import InputError
 
 SCHEDULERS = ("processes", "threads")
-DEFAULT_MEMORY_LIMIT = "2GiB"    # per worker: the benchmark's target for peak memory per worker
+DEFAULT_MEMORY_LIMIT = "2GiB"  # per worker: the benchmark's target for peak memory per worker
 # Dask's statistical profiler samples every worker thread's stack every 10 ms for the dashboard's
 # profile page; on this job it costs about a third more CPU per fix (docs/performance.md), so the
 # local workers run without it.  Dask also sets glibc's MALLOC_TRIM_THRESHOLD_ in its workers, which
 # makes every partition's large arrays fresh mappings (page faults on each task); a task's working set
 # is bounded by its partition, so the local workers keep glibc's default.  A tcp:// cluster's
 # workers follow their own configuration (docs/archive.md).
-LOCAL_WORKER_CONFIG = {"distributed.worker.profile.enabled": False,
-                       "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}
+LOCAL_WORKER_CONFIG = {
+    "distributed.worker.profile.enabled": False,
+    "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None,
+}
 
 
 @dataclass
@@ -69,13 +72,21 @@ def open_client(scheduler: str, workers: int | None, memory_limit: str):
         try:
             return Client(scheduler, timeout="10s"), None
         except (OSError, TimeoutError) as exc:
-            raise InputError(f"no Dask scheduler reachable at {scheduler}: {exc}", field="--scheduler") from None
+            raise InputError(
+                f"no Dask scheduler reachable at {scheduler}: {exc}", field="--scheduler"
+            ) from None
     if scheduler not in SCHEDULERS:
-        raise InputError(f"scheduler must be processes, threads or tcp://HOST:PORT, not {scheduler!r}",
-                         field="--scheduler")
+        raise InputError(
+            f"scheduler must be processes, threads or tcp://HOST:PORT, not {scheduler!r}",
+            field="--scheduler",
+        )
     n = workers or os.cpu_count() or 1
-    dashboard = ":0"                 # any free port: the dashboard (with bokeh) and the HTTP endpoints
-    quiet = {"memory_limit": memory_limit, "dashboard_address": dashboard, "silence_logs": logging.ERROR}
+    dashboard = ":0"  # any free port: the dashboard (with bokeh) and the HTTP endpoints
+    quiet = {
+        "memory_limit": memory_limit,
+        "dashboard_address": dashboard,
+        "silence_logs": logging.ERROR,
+    }
     with dask.config.set(LOCAL_WORKER_CONFIG):
         if scheduler == "threads":
             cluster = LocalCluster(n_workers=1, threads_per_worker=n, processes=False, **quiet)
@@ -84,31 +95,39 @@ def open_client(scheduler: str, workers: int | None, memory_limit: str):
     return Client(cluster), cluster
 
 
-def tasks_for(archive: Archive, partitions: Sequence[Partition], rule_sets: dict[int, tuple[RuleSet, ...]]
-              ) -> list[PartitionTask]:
+def tasks_for(
+    archive: Archive, partitions: Sequence[Partition], rule_sets: dict[int, tuple[RuleSet, ...]]
+) -> list[PartitionTask]:
     """One task per partition, with its round's rule sets and its stage's roadbook."""
     out = []
     for p in partitions:
         roadbook = archive.roadbook_path(p.round, p.stage)
-        out.append(PartitionTask(p.round, p.stage, p.label, str(p.path), str(roadbook), rule_sets[p.round]))
+        out.append(
+            PartitionTask(p.round, p.stage, p.label, str(p.path), str(roadbook), rule_sets[p.round])
+        )
     return out
 
 
-def run_tasks(client, tasks: Sequence[PartitionTask], on_result: Callable[[PartitionResult], None] | None = None
-              ) -> list[PartitionResult]:
+def run_tasks(
+    client,
+    tasks: Sequence[PartitionTask],
+    on_result: Callable[[PartitionResult], None] | None = None,
+) -> list[PartitionResult]:
     """Submit every task, collect results as they complete; an unexpected failure of a task
     (e.g. a worker killed more often than Dask allows) becomes that partition's error."""
     from dask.distributed import as_completed
 
     token = uuid.uuid4().hex[:8]
-    futures = {client.submit(check_partition, t, key=f"archive-check-{token}-{i}", pure=False): t
-               for i, t in enumerate(tasks)}
+    futures = {
+        client.submit(check_partition, t, key=f"archive-check-{token}-{i}", pure=False): t
+        for i, t in enumerate(tasks)
+    }
     results = []
     for fut in as_completed(futures):
         task = futures[fut]
         try:
             res = fut.result()
-        except Exception as exc:  # noqa: BLE001 — any failure of the task is that partition's, reported
+        except Exception as exc:
             res = PartitionResult(task.label, (), error=f"{type(exc).__name__}: {exc}")
         results.append(res)
         if on_result is not None:
@@ -117,8 +136,14 @@ def run_tasks(client, tasks: Sequence[PartitionTask], on_result: Callable[[Parti
     return sorted(results, key=lambda r: order[r.label])
 
 
-def run_check(client, archive: Archive, partitions: Sequence[Partition], rule_sets: dict[int, tuple[RuleSet, ...]],
-              on_result: Callable[[PartitionResult], None] | None = None, scheduler: str = "") -> JobResult:
+def run_check(
+    client,
+    archive: Archive,
+    partitions: Sequence[Partition],
+    rule_sets: dict[int, tuple[RuleSet, ...]],
+    on_result: Callable[[PartitionResult], None] | None = None,
+    scheduler: str = "",
+) -> JobResult:
     """Check ``partitions`` on ``client``; the findings of each rule set gathered in key order."""
     t0 = time.perf_counter()
     tasks = tasks_for(archive, partitions, rule_sets)
@@ -130,5 +155,12 @@ def run_check(client, archive: Archive, partitions: Sequence[Partition], rule_se
         findings.append(sort_findings(pa.concat_tables(parts) if parts else SCHEMA.empty_table()))
     workers = len(client.scheduler_info().get("workers", {}))
     link = client.dashboard_link if dashboard_available() else None
-    return JobResult(tuple(findings), results, workers, scheduler, link, time.perf_counter() - t0,
-                     [r for r in results if r.error is not None])
+    return JobResult(
+        tuple(findings),
+        results,
+        workers,
+        scheduler,
+        link,
+        time.perf_counter() - t0,
+        [r for r in results if r.error is not None],
+    )

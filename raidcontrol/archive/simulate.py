@@ -6,6 +6,7 @@ simulator numbers its crews 1…n; they take the given bibs in order (a round's 
 Crews are simulated and written a batch at a time (bounded memory), as the trackers delivered
 them (duplicates, swapped fixes).
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
@@ -18,8 +19,8 @@ from raidcontrol.archive.writing import StageWriter
 from raidcontrol.tracking.model import Fleet
 from raidcontrol.tracking.rules import TrackingRules
 
-BATCH_FIXES = 1_000_000      # fixes simulated and written per batch
-SEED_ROUND, SEED_STAGE = 1000, 100   # seed = season seed × SEED_ROUND … distinct per (round, stage)
+BATCH_FIXES = 1_000_000  # fixes simulated and written per batch
+SEED_ROUND, SEED_STAGE = 1000, 100  # seed = season seed × SEED_ROUND … distinct per (round, stage)
 
 
 @dataclass(frozen=True)
@@ -35,17 +36,32 @@ def stage_seed(seed: int, rnd: int, stage: int) -> int:
     return seed * SEED_ROUND * SEED_STAGE + rnd * SEED_STAGE + stage
 
 
-def simulate_stage_into(archive: Archive, rnd: int, stage: int, bibs: Sequence[int], rules: TrackingRules,
-                        shape: StageShape, seed: int, profile=None,
-                        progress: Callable[[int], None] | None = None) -> int:
+def simulate_stage_into(
+    archive: Archive,
+    rnd: int,
+    stage: int,
+    bibs: Sequence[int],
+    rules: TrackingRules,
+    shape: StageShape,
+    seed: int,
+    profile=None,
+    progress: Callable[[int], None] | None = None,
+) -> int:
     """Simulate one stage for ``bibs`` and write its roadbook and fixes; returns the fixes written."""
     from raidcontrol.io.openrally_writer import write_roadbook
     from raidcontrol.simulation.simulator import fleet_of, plan_stage
 
     bib_of = np.asarray(sorted(bibs), np.int32)
     s = stage_seed(seed, rnd, stage)
-    plan = plan_stage(seed=s, vehicles=len(bib_of), fixes_per_vehicle=shape.fixes, waypoints=shape.waypoints,
-                      zones=shape.zones, rules=rules, profile=profile)
+    plan = plan_stage(
+        seed=s,
+        vehicles=len(bib_of),
+        fixes_per_vehicle=shape.fixes,
+        waypoints=shape.waypoints,
+        zones=shape.zones,
+        rules=rules,
+        profile=profile,
+    )
     layout = plan.context.layout
     implicit = {name for name, imp in zip(layout.wp_name, layout.wp_implicit) if imp}
     batch = max(1, BATCH_FIXES // shape.fixes)
@@ -53,9 +69,15 @@ def simulate_stage_into(archive: Archive, rnd: int, stage: int, bibs: Sequence[i
         for first in range(0, len(plan.crews), batch):
             tracks = [track for track, _truth in plan.tracks(first, batch)]
             fleet = fleet_of(tracks, recorded=True)
-            writer.write(Fleet(bib_of[fleet.bib - 1], fleet.t_ms, fleet.lat, fleet.lon, fleet.speed_kmh))
+            writer.write(
+                Fleet(bib_of[fleet.bib - 1], fleet.t_ms, fleet.lat, fleet.lon, fleet.speed_kmh)
+            )
             if progress is not None:
                 progress(len(tracks))
-    write_roadbook(plan.roadbook, archive.roadbook_path(rnd, stage), name=f"Simulated round {rnd} stage {stage} "
-                   f"(seed {s})", implicit_radius=implicit)
+    write_roadbook(
+        plan.roadbook,
+        archive.roadbook_path(rnd, stage),
+        name=f"Simulated round {rnd} stage {stage} (seed {s})",
+        implicit_radius=implicit,
+    )
     return writer.fixes

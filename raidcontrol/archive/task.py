@@ -6,6 +6,7 @@ reads the stage's roadbook under each rule set, runs the same pure kernel
 as small Arrow tables.  Bad data (a corrupt file, a fix without time) does not raise: the
 result carries the error, naming the file, so the rest of the job completes.
 """
+
 from __future__ import annotations
 
 import json
@@ -23,7 +24,7 @@ from raidcontrol.core.errors import InputError
 from raidcontrol.tracking.model import Fleet
 
 KIB = 1024
-CACHED_STAGES = 64         # (rule set, roadbook) pairs a worker keeps read
+CACHED_STAGES = 64  # (rule set, roadbook) pairs a worker keeps read
 
 
 @dataclass(frozen=True)
@@ -79,11 +80,13 @@ def read_partition(folder: Path) -> Fleet:
     if len(fleets) == 1:
         fleet = fleets[0]
     else:
+
         def col(name: str) -> np.ndarray:
             return np.concatenate([getattr(f, name) for f in fleets])
 
-        fleet = Fleet.from_columns(col("bib"), col("t_ms"), col("lat"), col("lon"), col("speed_kmh"),
-                                   source=str(folder))
+        fleet = Fleet.from_columns(
+            col("bib"), col("t_ms"), col("lat"), col("lon"), col("speed_kmh"), source=str(folder)
+        )
     return sort_fleet_in_place(fleet)
 
 
@@ -95,7 +98,9 @@ def _prepared(rulebook_id: str, overrides: str, source: str, roadbook: str, mtim
     from raidcontrol.rules import load_rulebook
     from raidcontrol.tracking.rules import TrackingRules
 
-    rules = TrackingRules.from_rulebook(load_rulebook(rulebook_id, json.loads(overrides), override_source=source))
+    rules = TrackingRules.from_rulebook(
+        load_rulebook(rulebook_id, json.loads(overrides), override_source=source)
+    )
     return rules, read_roadbook(roadbook, rules)
 
 
@@ -105,7 +110,9 @@ def prepared(rs: RuleSet, roadbook: str):
         mtime = Path(roadbook).stat().st_mtime_ns
     except OSError:
         raise InputError("the stage has no roadbook in the archive", file=roadbook) from None
-    return _prepared(rs.rulebook_id, json.dumps(rs.overrides, sort_keys=True), rs.source, roadbook, mtime)
+    return _prepared(
+        rs.rulebook_id, json.dumps(rs.overrides, sort_keys=True), rs.source, roadbook, mtime
+    )
 
 
 def check_partition(task: PartitionTask) -> PartitionResult:
@@ -124,10 +131,22 @@ def check_partition(task: PartitionTask) -> PartitionResult:
             tables.append(findings_table(task.round, task.stage, report))
     except (InputError, pa.ArrowException, OSError) as exc:
         message = exc.located() if isinstance(exc, InputError) else f"{type(exc).__name__}: {exc}"
-        return PartitionResult(task.label, tuple(empty_table() for _ in task.rule_sets), error=message,
-                               seconds=time.perf_counter() - t0, peak_rss_bytes=peak_rss_bytes())
-    return PartitionResult(task.label, tuple(tables), len(fleet), int(fleet.bibs.shape[0]),
-                           time.perf_counter() - t0, kernel, peak_rss_bytes())
+        return PartitionResult(
+            task.label,
+            tuple(empty_table() for _ in task.rule_sets),
+            error=message,
+            seconds=time.perf_counter() - t0,
+            peak_rss_bytes=peak_rss_bytes(),
+        )
+    return PartitionResult(
+        task.label,
+        tuple(tables),
+        len(fleet),
+        int(fleet.bibs.shape[0]),
+        time.perf_counter() - t0,
+        kernel,
+        peak_rss_bytes(),
+    )
 
 
 def peak_rss_bytes() -> int:

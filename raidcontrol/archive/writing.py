@@ -6,6 +6,7 @@ replaces it (a corrected roadbook or re-delivered tracks).  Fixes are written as
 trackers delivered them (grouped by bib, each crew in delivery order): the check sorts and
 counts out-of-order fixes exactly as ``track check`` does.
 """
+
 from __future__ import annotations
 
 import json
@@ -22,17 +23,31 @@ import pyarrow.parquet as pq
 from raidcontrol.archive.layout import Archive
 from raidcontrol.tracking.model import Fleet
 
-FIX_SCHEMA = pa.schema([("bib", pa.int32()), ("t_ms", pa.int64()), ("lat", pa.float64()), ("lon", pa.float64()),
-                        ("speed", pa.float32())])
-ROW_GROUP_FIXES = 1_000_000     # rows per Parquet row group (bounded memory when reading)
+FIX_SCHEMA = pa.schema(
+    [
+        ("bib", pa.int32()),
+        ("t_ms", pa.int64()),
+        ("lat", pa.float64()),
+        ("lon", pa.float64()),
+        ("speed", pa.float32()),
+    ]
+)
+ROW_GROUP_FIXES = 1_000_000  # rows per Parquet row group (bounded memory when reading)
 
 
 def fleet_table(fleet: Fleet) -> pa.Table:
     """A fleet's columns in the archive's schema (``speed`` null where NaN)."""
     speed = fleet.speed_kmh.astype(np.float32, copy=False)
-    return pa.table({"bib": pa.array(fleet.bib, pa.int32()), "t_ms": pa.array(fleet.t_ms, pa.int64()),
-                     "lat": pa.array(fleet.lat, pa.float64()), "lon": pa.array(fleet.lon, pa.float64()),
-                     "speed": pa.array(speed, mask=np.isnan(speed), type=pa.float32())}, schema=FIX_SCHEMA)
+    return pa.table(
+        {
+            "bib": pa.array(fleet.bib, pa.int32()),
+            "t_ms": pa.array(fleet.t_ms, pa.int64()),
+            "lat": pa.array(fleet.lat, pa.float64()),
+            "lon": pa.array(fleet.lon, pa.float64()),
+            "speed": pa.array(speed, mask=np.isnan(speed), type=pa.float32()),
+        },
+        schema=FIX_SCHEMA,
+    )
 
 
 class StageWriter:
@@ -61,7 +76,13 @@ class StageWriter:
                 folder.mkdir(parents=True)
                 writer = pq.ParquetWriter(folder / "part-0.parquet", FIX_SCHEMA)
                 self.writers[(lo, hi)] = writer
-            part = Fleet(fleet.bib[a:b], fleet.t_ms[a:b], fleet.lat[a:b], fleet.lon[a:b], fleet.speed_kmh[a:b])
+            part = Fleet(
+                fleet.bib[a:b],
+                fleet.t_ms[a:b],
+                fleet.lat[a:b],
+                fleet.lon[a:b],
+                fleet.speed_kmh[a:b],
+            )
             writer.write_table(fleet_table(part), row_group_size=ROW_GROUP_FIXES)
         self.fixes += len(fleet)
 
@@ -92,12 +113,21 @@ class StageWriter:
             self.abort()
 
 
-def write_round_rules(archive: Archive, rnd: int, rulebook_id: str, overrides: dict, source: str) -> None:
+def write_round_rules(
+    archive: Archive, rnd: int, rulebook_id: str, overrides: dict, source: str
+) -> None:
     """Record the rulebook in force for round ``rnd`` (its id, the overrides and where they come from)."""
     path = archive.rules_path(rnd)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps({"rulebook": rulebook_id, "overrides": overrides, "source": source}, indent=1,
-                               ensure_ascii=False) + "\n", encoding="utf-8")
+    path.write_text(
+        json.dumps(
+            {"rulebook": rulebook_id, "overrides": overrides, "source": source},
+            indent=1,
+            ensure_ascii=False,
+        )
+        + "\n",
+        encoding="utf-8",
+    )
 
 
 def write_roadbook(archive: Archive, rnd: int, stage: int, data: bytes) -> Path:

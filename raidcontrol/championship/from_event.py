@@ -15,6 +15,7 @@ Columns of entries.csv read here (kept as text in ``Entry.extra``):
 * ``manufacturer`` — the manufacturer the car is nominated for; empty = not nominated;
 * ``driver_id``, ``codriver_id`` — stable person ids (optional; else the names are used).
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -38,24 +39,44 @@ def registered(entry: Entry, category: ChampionshipCategory) -> bool:
         return True
     if text in FALSE_WORDS:
         return category.auto_registered
-    raise InputError(f"bib {entry.bib}: w2rc must be true or false, not {text!r}", file="entries.csv", field="w2rc")
+    raise InputError(
+        f"bib {entry.bib}: w2rc must be true or false, not {text!r}",
+        file="entries.csv",
+        field="w2rc",
+    )
 
 
 def in_category(entry: Entry, category: ChampionshipCategory) -> bool:
-    return entry.category == category.category and (category.klass is None or entry.klass == category.klass)
+    return entry.category == category.category and (
+        category.klass is None or entry.klass == category.klass
+    )
 
 
-def crews_of(event: Event, category: ChampionshipCategory, verdicts: Mapping[int, str], rules: ChampionshipRules,
-             people: Identities) -> dict[int, Crew]:
+def crews_of(
+    event: Event,
+    category: ChampionshipCategory,
+    verdicts: Mapping[int, str],
+    rules: ChampionshipRules,
+    people: Identities,
+) -> dict[int, Crew]:
     """The category's crews; ``verdicts``: bib → scrutineering verdict in force."""
     out = {}
     for bib, e in sorted(event.entries.items()):
         if not in_category(e, category):
             continue
-        codriver = people.person(e.codriver, e.extra.get("codriver_id", "")) if e.codriver.strip() else None
-        out[bib] = Crew(bib, people.person(e.driver, e.extra.get("driver_id", "")), codriver,
-                        people.manufacturer(e.extra.get("manufacturer", "")), registered(e, category),
-                        verdicts.get(bib) not in rules.excluded_verdicts)
+        codriver = (
+            people.person(e.codriver, e.extra.get("codriver_id", ""))
+            if e.codriver.strip()
+            else None
+        )
+        out[bib] = Crew(
+            bib,
+            people.person(e.driver, e.extra.get("driver_id", "")),
+            codriver,
+            people.manufacturer(e.extra.get("manufacturer", "")),
+            registered(e, category),
+            verdicts.get(bib) not in rules.excluded_verdicts,
+        )
     return out
 
 
@@ -74,37 +95,65 @@ def awards_power_bonus(stage: Stage, rules: ChampionshipRules) -> bool:
 def point_stages(event: Event, rules: ChampionshipRules) -> list[int]:
     """Stages with results that award stage points."""
     done = set(event.stages_with_results())
-    return [n for n, st in sorted(event.stages.items()) if n in done and awards_stage_points(st, rules)]
+    return [
+        n for n, st in sorted(event.stages.items()) if n in done and awards_stage_points(st, rules)
+    ]
 
 
 def power_stages(event: Event, rules: ChampionshipRules) -> list[int]:
     """Stages with results that award the power-stage bonus."""
     done = set(event.stages_with_results())
-    return [n for n, st in sorted(event.stages.items()) if n in done and awards_power_bonus(st, rules)]
+    return [
+        n for n, st in sorted(event.stages.items()) if n in done and awards_power_bonus(st, rules)
+    ]
 
 
-def category_result(rnd: Round, event: Event, rulebook: Rulebook, rules: ChampionshipRules, category_name: str | None,
-                    people: Identities, verdicts: Mapping[int, str], effects: dict[int, Any] | None = None
-                    ) -> CategoryResult:
+def category_result(
+    rnd: Round,
+    event: Event,
+    rulebook: Rulebook,
+    rules: ChampionshipRules,
+    category_name: str | None,
+    people: Identities,
+    verdicts: Mapping[int, str],
+    effects: dict[int, Any] | None = None,
+) -> CategoryResult:
     """Round ``rnd``'s results in one championship category."""
     category = rules.category(category_name)
     try:
-        for entry in event.entries.values():  # every entry's w2rc value is checked, not only this category's
+        for entry in (
+            event.entries.values()
+        ):  # every entry's w2rc value is checked, not only this category's
             registered(entry, category)
         crews = crews_of(event, category, verdicts, rules, people)
     except InputError as exc:
         where = f"{rnd.label}, event folder {rnd.event_dir}" if rnd.event_dir else rnd.label
-        raise InputError(f"{where}: {exc.message}", file=exc.file, line=exc.line, field=exc.field) from None
+        raise InputError(
+            f"{where}: {exc.message}", file=exc.file, line=exc.line, field=exc.field
+        ) from None
     if not crews or not event.stages_with_results():
         return CategoryResult(rnd, crews, ())
 
     def rows(lines) -> tuple[ResultRow, ...]:
         return tuple(ResultRow(line.bib, line.position, line.status) for line in lines)
 
-    final = rows(classify_general(event, rulebook, category=category.category, klass=category.klass, effects=effects))
+    final = rows(
+        classify_general(
+            event, rulebook, category=category.category, klass=category.klass, effects=effects
+        )
+    )
+
     def stage_rows(n: int) -> tuple[ResultRow, ...]:
-        return rows(classify_stage(event, rulebook, n, category=category.category, klass=category.klass,
-                                   effects=effects))
+        return rows(
+            classify_stage(
+                event,
+                rulebook,
+                n,
+                category=category.category,
+                klass=category.klass,
+                effects=effects,
+            )
+        )
 
     stages = {n: stage_rows(n) for n in point_stages(event, rules)}
     power = {n: stages[n] if n in stages else stage_rows(n) for n in power_stages(event, rules)}

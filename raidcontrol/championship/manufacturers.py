@@ -14,6 +14,7 @@ derivations, chosen by the rulebook's ``championship.manufacturers.derivation``:
 * ``crew-points``: the round points (final + stage) the nominated crews took in the
   drivers' classification, counting the manufacturer's best ``scoring_cars`` crews.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -53,14 +54,18 @@ def nominations(result: CategoryResult, rules: ChampionshipRules) -> dict[str, l
     for bibs in out.values():
         if len(bibs) > rules.max_nominated:
             name = result.crews[bibs[0]].manufacturer.name
-            raise InputError(f"{result.round.label}: manufacturer {name!r} nominates {len(bibs)} crews "
-                             f"({', '.join(map(str, bibs))}); at most {rules.max_nominated} may score",
-                             file="entries.csv", field="manufacturer")
+            raise InputError(
+                f"{result.round.label}: manufacturer {name!r} nominates {len(bibs)} crews "
+                f"({', '.join(map(str, bibs))}); at most {rules.max_nominated} may score",
+                file="entries.csv",
+                field="manufacturer",
+            )
     return out
 
 
-def manufacturer_scores(result: CategoryResult, crew_scores: dict[int, CrewRoundScore],
-                        rules: ChampionshipRules) -> dict[str, ManufacturerRoundScore]:
+def manufacturer_scores(
+    result: CategoryResult, crew_scores: dict[int, CrewRoundScore], rules: ChampionshipRules
+) -> dict[str, ManufacturerRoundScore]:
     """Manufacturer key → its round score (manufacturers with a nominated car that scored or started)."""
     if rules.manufacturer_derivation == CREW_POINTS:
         return crew_points_scores(result, crew_scores, rules)
@@ -71,25 +76,32 @@ def _best_first(score: CrewRoundScore) -> tuple:
     return (-score.points, score.place if score.place is not None else float("inf"), score.bib)
 
 
-def crew_points_scores(result: CategoryResult, crew_scores: dict[int, CrewRoundScore],
-                       rules: ChampionshipRules) -> dict[str, ManufacturerRoundScore]:
+def crew_points_scores(
+    result: CategoryResult, crew_scores: dict[int, CrewRoundScore], rules: ChampionshipRules
+) -> dict[str, ManufacturerRoundScore]:
     """The ``crew-points`` derivation: best ``scoring_cars`` nominated crews' drivers' points."""
     out: dict[str, ManufacturerRoundScore] = {}
     for key, bibs in nominations(result, rules).items():
         scored = sorted((crew_scores[b] for b in bibs if b in crew_scores), key=_best_first)
         if not scored:
             continue
-        counted = scored[:rules.scoring_cars]
+        counted = scored[: rules.scoring_cars]
         places = [s.place for s in scored if s.place is not None]
         out[key] = ManufacturerRoundScore(
-            result.crews[bibs[0]].manufacturer, sum(s.points for s in counted), tuple(s.bib for s in counted),
-            min(places) if places else None, sum(s.final_points for s in counted),
-            sum(s.stage_points for s in counted), sum(s.bonus_points for s in counted))
+            result.crews[bibs[0]].manufacturer,
+            sum(s.points for s in counted),
+            tuple(s.bib for s in counted),
+            min(places) if places else None,
+            sum(s.final_points for s in counted),
+            sum(s.stage_points for s in counted),
+            sum(s.bonus_points for s in counted),
+        )
     return out
 
 
-def capped_places(rows: tuple[ResultRow, ...], makers: dict[int, str], statuses: frozenset[str],
-                  cap: int) -> dict[int, int]:
+def capped_places(
+    rows: tuple[ResultRow, ...], makers: dict[int, str], statuses: frozenset[str], cap: int
+) -> dict[int, int]:
     """bib → place in the ranking of the nominated cars (``makers``: bib → manufacturer key),
     keeping at most ``cap`` cars of each manufacturer: a further car takes no place."""
     places: dict[int, int] = {}
@@ -105,18 +117,26 @@ def capped_places(rows: tuple[ResultRow, ...], makers: dict[int, str], statuses:
     return places
 
 
-def _ladder(stages: dict[int, tuple[ResultRow, ...]], makers: dict[int, str], rules: ChampionshipRules,
-            positions: tuple[float, ...]) -> dict[int, float]:
+def _ladder(
+    stages: dict[int, tuple[ResultRow, ...]],
+    makers: dict[int, str],
+    rules: ChampionshipRules,
+    positions: tuple[float, ...],
+) -> dict[int, float]:
     """bib → points of ``positions`` over ``stages`` in the capped ranking of the nominated cars."""
     totals: dict[int, float] = {}
     for rows in stages.values():
-        for bib, place in capped_places(rows, makers, rules.stage_scoring_statuses, rules.scoring_cars).items():
+        for bib, place in capped_places(
+            rows, makers, rules.stage_scoring_statuses, rules.scoring_cars
+        ).items():
             if place <= len(positions):
                 totals[bib] = totals.get(bib, 0) + positions[place - 1]
     return totals
 
 
-def nominated_car_scores(result: CategoryResult, rules: ChampionshipRules) -> dict[str, ManufacturerRoundScore]:
+def nominated_car_scores(
+    result: CategoryResult, rules: ChampionshipRules
+) -> dict[str, ManufacturerRoundScore]:
     """The ``nominated-cars`` derivation (see the module's docstring)."""
     nominated = nominations(result, rules)
     makers = {b: key for key, bibs in nominated.items() for b in bibs if result.crews[b].scores}
@@ -131,13 +151,23 @@ def nominated_car_scores(result: CategoryResult, rules: ChampionshipRules) -> di
         if not cars:
             continue
         placed = sorted((b for b in cars if b in places), key=places.__getitem__)
-        retired = [b for b in cars if b not in places and status.get(b) in rules.not_classified_scoring]
-        counted = (placed + retired)[:rules.scoring_cars]
-        final = sum(scale.for_place(places[b]) if b in places else scale.not_classified for b in counted)
+        retired = [
+            b for b in cars if b not in places and status.get(b) in rules.not_classified_scoring
+        ]
+        counted = (placed + retired)[: rules.scoring_cars]
+        final = sum(
+            scale.for_place(places[b]) if b in places else scale.not_classified for b in counted
+        )
         kept = [b for b in cars if keeps_stage_points(status.get(b, ""), rules)]
         stage_total = sum(stage.get(b, 0) for b in kept)
         power_total = sum(power.get(b, 0) for b in kept)
-        out[key] = ManufacturerRoundScore(result.crews[bibs[0]].manufacturer, final + stage_total + power_total,
-                                          tuple(counted), places[placed[0]] if placed else None, final,
-                                          stage_total, power_total)
+        out[key] = ManufacturerRoundScore(
+            result.crews[bibs[0]].manufacturer,
+            final + stage_total + power_total,
+            tuple(counted),
+            places[placed[0]] if placed else None,
+            final,
+            stage_total,
+            power_total,
+        )
     return out

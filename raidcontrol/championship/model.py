@@ -5,12 +5,15 @@ category arrive as a :class:`CategoryResult`, built by
 :mod:`raidcontrol.championship.from_event` from the event's classifications or written by
 hand in a test.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
 ROUND_TYPES = ("marathon", "rally")
-Points = float  # points may be fractional on the FIM side (the marathon coefficient); ints are fine too
+Points = (
+    float  # points may be fractional on the FIM side (the marathon coefficient); ints are fine too
+)
 
 
 def format_points(points: float | None) -> str:

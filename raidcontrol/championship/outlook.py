@@ -16,6 +16,7 @@ Exact over the points still available, with these assumptions (docs/championship
   points, rivals' best taken without the places the competitor's cars hold).  When no single
   round is enough, the condition is the exact margin over each rival that could still pass.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -26,7 +27,7 @@ from raidcontrol.championship.standings import StandingLine, beats
 
 CHAMPION, CAN_WIN, OUT = "champion", "can win", "out"
 NEWCOMER = "a newcomer"  # someone who has not scored yet
-NAMED_RIVALS = 3         # rivals named in a margin condition before "and N more" (display only)
+NAMED_RIVALS = 3  # rivals named in a margin condition before "and N more" (display only)
 
 
 @dataclass(frozen=True)
@@ -72,8 +73,11 @@ def round_maximum(title: str, rules: ChampionshipRules, rem: RemainingRound) -> 
     scale = rules.scales[rem.round.type]
     cars = rules.scoring_cars if title == "manufacturers" else 1
     finals = [scale.for_place(p) for p in range(1, cars + 1)]
-    return sum(finals) + _tops(rules.stage_positions, cars) * rem.stages + \
-        _tops(rules.power_stage_positions, cars) * rem.power_stages
+    return (
+        sum(finals)
+        + _tops(rules.stage_positions, cars) * rem.stages
+        + _tops(rules.power_stage_positions, cars) * rem.power_stages
+    )
 
 
 def _tops(positions: tuple[float, ...], cars: int) -> float:
@@ -81,23 +85,50 @@ def _tops(positions: tuple[float, ...], cars: int) -> float:
     return sum(positions[:cars])
 
 
-def _driver_ladder(rules: ChampionshipRules, rem: RemainingRound) -> list[tuple[str, float, int | None, float, int]]:
+def _driver_ladder(
+    rules: ChampionshipRules, rem: RemainingRound
+) -> list[tuple[str, float, int | None, float, int]]:
     """(wording, points the competitor is sure of, its place, the most a rival takes there,
     the rival's place) from the weakest result up to a win."""
     scale = rules.scales[rem.round.type]
-    stage_max = _tops(rules.stage_positions, 1) * rem.stages + _tops(rules.power_stage_positions, 1) * rem.power_stages
+    stage_max = (
+        _tops(rules.stage_positions, 1) * rem.stages
+        + _tops(rules.power_stage_positions, 1) * rem.power_stages
+    )
     where = f"at {rem.round.label}"
-    ladder = [(f"starting {where}", scale.not_classified, None, scale.for_place(1) + stage_max, 1),
-              (f"being classified {where}", scale.lower_classified, None, scale.for_place(1) + stage_max, 1)]
+    ladder = [
+        (f"starting {where}", scale.not_classified, None, scale.for_place(1) + stage_max, 1),
+        (
+            f"being classified {where}",
+            scale.lower_classified,
+            None,
+            scale.for_place(1) + stage_max,
+            1,
+        ),
+    ]
     for place in range(len(scale.positions), 1, -1):
-        ladder.append((f"finishing {ordinal(place)} or better {where}", scale.for_place(place), place,
-                       scale.for_place(1) + stage_max, 1))
-    ladder.append((f"winning {rem.round.label}", scale.for_place(1), 1, scale.for_place(2) + stage_max, 2))
+        ladder.append(
+            (
+                f"finishing {ordinal(place)} or better {where}",
+                scale.for_place(place),
+                place,
+                scale.for_place(1) + stage_max,
+                1,
+            )
+        )
+    ladder.append(
+        (f"winning {rem.round.label}", scale.for_place(1), 1, scale.for_place(2) + stage_max, 2)
+    )
     return ladder
 
 
-def _single_round_condition(title: str, me: StandingLine, rivals: list[StandingLine], rules: ChampionshipRules,
-                            remaining: list[RemainingRound]) -> str | None:
+def _single_round_condition(
+    title: str,
+    me: StandingLine,
+    rivals: list[StandingLine],
+    rules: ChampionshipRules,
+    remaining: list[RemainingRound],
+) -> str | None:
     maxima = [round_maximum(title, rules, r) for r in remaining]
     for i, rem in enumerate(remaining):
         elsewhere = sum(maxima) - maxima[i]
@@ -109,7 +140,10 @@ def _single_round_condition(title: str, me: StandingLine, rivals: list[StandingL
             continue
         for wording, mine, my_place, theirs, their_place in _driver_ladder(rules, rem):
             me_then = (me.points + mine, me.places + (my_place,))
-            if all(beats(me_then, (o.points + theirs + elsewhere, o.places + (their_place,) + others)) for o in rivals):
+            if all(
+                beats(me_then, (o.points + theirs + elsewhere, o.places + (their_place,) + others))
+                for o in rivals
+            ):
                 return f"{me.name} is champion by {wording}"
     return None
 
@@ -130,24 +164,38 @@ def _closest(behind: list[tuple[str, float]]) -> str:
 def _margin_condition(me: StandingLine, rivals: list[StandingLine], available: float) -> str:
     """The exact margins over every rival that could still pass (ties go to countback)."""
     ahead = [(o.name, o.points - me.points) for o in rivals if o.points >= me.points]
-    behind = [(o.name, me.points - o.points) for o in rivals
-              if me.points > o.points and o.points + available >= me.points]
+    behind = [
+        (o.name, me.points - o.points)
+        for o in rivals
+        if me.points > o.points and o.points + available >= me.points
+    ]
     text = me.name + " is champion"
     if ahead:
-        text += " by outscoring " + " and ".join(f"{n} by more than {format_points(g)}" for n, g in ahead) + \
-                " points over the remaining rounds"
+        text += (
+            " by outscoring "
+            + " and ".join(f"{n} by more than {format_points(g)}" for n, g in ahead)
+            + " points over the remaining rounds"
+        )
         if len(behind) > NAMED_RIVALS:
-            text += f", while no rival behind outscores them by its gap or more ({_closest(behind)})"
+            text += (
+                f", while no rival behind outscores them by its gap or more ({_closest(behind)})"
+            )
         elif behind:
             text += ", while not outscored by " + _names_and_points(behind) + " points or more"
     elif len(behind) > NAMED_RIVALS:
         text += f" unless a rival outscores them over the remaining rounds by its gap or more ({_closest(behind)})"
     elif behind:
-        text += " unless outscored over the remaining rounds by " + _names_and_points(behind) + " points or more"
+        text += (
+            " unless outscored over the remaining rounds by "
+            + _names_and_points(behind)
+            + " points or more"
+        )
     return text + " (a tie on points goes to countback)"
 
 
-def _status(me: StandingLine, everyone: list[StandingLine], available: float, wins: tuple[int, ...]) -> str:
+def _status(
+    me: StandingLine, everyone: list[StandingLine], available: float, wins: tuple[int, ...]
+) -> str:
     """champion (no rival taking everything left can pass), can win (taking everything left while
     no rival scores puts the competitor ahead or level), or out."""
     rivals = [o for o in everyone if o.key != me.key]
@@ -159,8 +207,9 @@ def _status(me: StandingLine, everyone: list[StandingLine], available: float, wi
     return OUT
 
 
-def outlook(title: str, lines: list[StandingLine], rules: ChampionshipRules,
-            remaining: list[RemainingRound]) -> Outlook:
+def outlook(
+    title: str, lines: list[StandingLine], rules: ChampionshipRules, remaining: list[RemainingRound]
+) -> Outlook:
     """Who can still win, who has clinched and the simplest winning condition of each contender."""
     available = sum(round_maximum(title, rules, r) for r in remaining)
     wins = (1,) * len(remaining)
@@ -175,8 +224,15 @@ def outlook(title: str, lines: list[StandingLine], rules: ChampionshipRules,
         if status[me.key] == CHAMPION:
             condition = f"{me.name} is champion"
         elif status[me.key] == CAN_WIN:
-            condition = (_single_round_condition(title, me, rivals, rules, remaining)
-                         or _margin_condition(me, rivals, available))
-        out.append(OutlookLine(me.position, me.name, me.points, me.points + available, status[me.key], condition))
+            condition = _single_round_condition(
+                title, me, rivals, rules, remaining
+            ) or _margin_condition(me, rivals, available)
+        out.append(
+            OutlookLine(
+                me.position, me.name, me.points, me.points + available, status[me.key], condition
+            )
+        )
     leader_points = lines[0].points if lines else 0
-    return Outlook(tuple(remaining), available, tuple(out), bool(remaining) and available >= leader_points)
+    return Outlook(
+        tuple(remaining), available, tuple(out), bool(remaining) and available >= leader_points
+    )

@@ -15,6 +15,7 @@ spellings as aliases.  :func:`likely_duplicates` finds such pairs (the same surn
 word — and the same initial, spelled differently) so that the command can warn instead of
 silently splitting a person into two.
 """
+
 from __future__ import annotations
 
 import re
@@ -66,8 +67,11 @@ class Identities:
                 if not norm:
                     raise InputError(f"{what} {alias.id!r}: an empty name or alias", field=what)
                 if index.get(norm, alias.id) != alias.id:
-                    raise InputError(f"{what} spelling {spelling!r} is listed for both {index[norm]!r} and "
-                                     f"{alias.id!r}", field=what)
+                    raise InputError(
+                        f"{what} spelling {spelling!r} is listed for both {index[norm]!r} and "
+                        f"{alias.id!r}",
+                        field=what,
+                    )
                 index[norm] = alias.id
         return index
 
@@ -107,10 +111,20 @@ def same_person_likely(a: str, b: str) -> bool:
         return False
     shared = {w for w in wa if len(w) > 1} & {w for w in wb if len(w) > 1}
     rest_a, rest_b = [w for w in wa if w not in shared], [w for w in wb if w not in shared]
-    return bool(shared) and bool(rest_a) and bool(rest_b) and bool({w[0] for w in rest_a} & {w[0] for w in rest_b})
+    return (
+        bool(shared)
+        and bool(rest_a)
+        and bool(rest_b)
+        and bool({w[0] for w in rest_a} & {w[0] for w in rest_b})
+    )
 
 
 def likely_duplicates(people: list[Person]) -> list[tuple[Person, Person]]:
     """Pairs of competitors keyed by their spelled name (no id, no alias) that are probably one person."""
     named = [p for p in people if p.key.startswith("name:")]
-    return [(a, b) for i, a in enumerate(named) for b in named[i + 1:] if same_person_likely(a.name, b.name)]
+    return [
+        (a, b)
+        for i, a in enumerate(named)
+        for b in named[i + 1 :]
+        if same_person_likely(a.name, b.name)
+    ]

@@ -11,6 +11,7 @@
   withdrawal when ``stage_points_kept_on_retirement`` (the 2024+ rule), lost on a
   disqualification unless ``disqualified_keep_stage_points``.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -43,17 +44,28 @@ class CrewRoundScore:
         return self.final_points + self.stage_points + self.bonus_points
 
 
-def scoring_places(rows: tuple[ResultRow, ...], scoring: set[int], statuses: frozenset[str]) -> dict[int, int]:
+def scoring_places(
+    rows: tuple[ResultRow, ...], scoring: set[int], statuses: frozenset[str]
+) -> dict[int, int]:
     """bib → place among the scoring crews whose row is ranked and has one of ``statuses``."""
     places: dict[int, int] = {}
     for row in rows:
-        if row.bib in scoring and row.position is not None and row.status in statuses and row.bib not in places:
+        if (
+            row.bib in scoring
+            and row.position is not None
+            and row.status in statuses
+            and row.bib not in places
+        ):
             places[row.bib] = len(places) + 1
     return places
 
 
-def ladder_points(stages: dict[int, tuple[ResultRow, ...]], scoring: set[int], statuses: frozenset[str],
-                  positions: tuple[float, ...]) -> dict[int, float]:
+def ladder_points(
+    stages: dict[int, tuple[ResultRow, ...]],
+    scoring: set[int],
+    statuses: frozenset[str],
+    positions: tuple[float, ...],
+) -> dict[int, float]:
     """bib → points of ``positions`` by place among ``scoring`` in each ranking, summed."""
     totals: dict[int, float] = {}
     for rows in stages.values():
@@ -66,13 +78,17 @@ def ladder_points(stages: dict[int, tuple[ResultRow, ...]], scoring: set[int], s
 def stage_points(result: CategoryResult, rules: ChampionshipRules) -> dict[int, float]:
     """bib → stage points summed over the result's stages (before retirement rules)."""
     scoring = {bib for bib, crew in result.crews.items() if crew.scores}
-    return ladder_points(result.stages, scoring, rules.stage_scoring_statuses, rules.stage_positions)
+    return ladder_points(
+        result.stages, scoring, rules.stage_scoring_statuses, rules.stage_positions
+    )
 
 
 def power_points(result: CategoryResult, rules: ChampionshipRules) -> dict[int, float]:
     """bib → power-stage bonus summed over the result's power stages (before retirement rules)."""
     scoring = {bib for bib, crew in result.crews.items() if crew.scores}
-    return ladder_points(result.power_stages, scoring, rules.stage_scoring_statuses, rules.power_stage_positions)
+    return ladder_points(
+        result.power_stages, scoring, rules.stage_scoring_statuses, rules.power_stage_positions
+    )
 
 
 def keeps_stage_points(status: str, rules: ChampionshipRules) -> bool:
@@ -104,9 +120,17 @@ def score_round(result: CategoryResult, rules: ChampionshipRules) -> dict[int, C
         else:
             final = 0
         keep = keeps_stage_points(row.status, rules)
-        out[row.bib] = CrewRoundScore(row.bib, place, row.status, final, bonus.get(row.bib, 0) if keep else 0,
-                                      power.get(row.bib, 0) if keep else 0)
-    for bib in sorted(set(bonus) | set(power)):  # stage points of a crew missing from the final classification
+        out[row.bib] = CrewRoundScore(
+            row.bib,
+            place,
+            row.status,
+            final,
+            bonus.get(row.bib, 0) if keep else 0,
+            power.get(row.bib, 0) if keep else 0,
+        )
+    for bib in sorted(
+        set(bonus) | set(power)
+    ):  # stage points of a crew missing from the final classification
         if bib not in out:
             out[bib] = CrewRoundScore(bib, None, "", 0, bonus.get(bib, 0), power.get(bib, 0))
     return out

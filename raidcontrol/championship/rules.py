@@ -3,6 +3,7 @@
 Every number comes from the rulebook's ``championship`` section (``championship.toml``);
 see docs/championship.md for what each value means and where it comes from.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -82,44 +83,73 @@ class ChampionshipRules:
         for known in self.categories.values():
             if known.name.lower() == name.lower():
                 return known
-        raise InputError(f"unknown championship category {name!r} in rulebook {self.rulebook_id!r} "
-                         f"(known: {', '.join(self.categories)})", field="category")
+        raise InputError(
+            f"unknown championship category {name!r} in rulebook {self.rulebook_id!r} "
+            f"(known: {', '.join(self.categories)})",
+            field="category",
+        )
 
     def check_title(self, title: str) -> None:
         if title not in self.titles:
-            raise InputError(f"rulebook {self.rulebook_id!r} awards no {title!r} title "
-                             f"(titles: {', '.join(self.titles)})", field="title")
+            raise InputError(
+                f"rulebook {self.rulebook_id!r} awards no {title!r} title "
+                f"(titles: {', '.join(self.titles)})",
+                field="title",
+            )
 
 
 def championship_rules(rulebook: Rulebook) -> ChampionshipRules:
     """Read ``championship.*`` from the rulebook; a missing value is a located InputError."""
     try:
         ch = rulebook.section("championship")
-        scales = {t: Scale(tuple(ch["scales"][t]["positions"]), ch["scales"][t]["lower_classified"],
-                           ch["scales"][t]["not_classified"]) for t in ROUND_TYPES}
-        cats = {name: ChampionshipCategory(name, c["category"], c.get("class"), bool(c.get("auto_registered", False)))
-                for name, c in ch["categories"].items()}
+        scales = {
+            t: Scale(
+                tuple(ch["scales"][t]["positions"]),
+                ch["scales"][t]["lower_classified"],
+                ch["scales"][t]["not_classified"],
+            )
+            for t in ROUND_TYPES
+        }
+        cats = {
+            name: ChampionshipCategory(
+                name, c["category"], c.get("class"), bool(c.get("auto_registered", False))
+            )
+            for name, c in ch["categories"].items()
+        }
         sp, cl, mf = ch["stage_points"], ch["classification"], ch["manufacturers"]
         return ChampionshipRules(
-            rulebook_id=rulebook.id, name=ch.get("name", rulebook.id), titles=tuple(ch["titles"]),
-            default_category=ch["default_category"], categories=cats, scales=scales,
-            stage_positions=tuple(sp["positions"]), stage_points_kept_on_retirement=bool(sp["kept_on_retirement"]),
-            stage_scoring_statuses=frozenset(sp["scoring_statuses"]), prologue_stage_points=bool(sp["prologue"]),
+            rulebook_id=rulebook.id,
+            name=ch.get("name", rulebook.id),
+            titles=tuple(ch["titles"]),
+            default_category=ch["default_category"],
+            categories=cats,
+            scales=scales,
+            stage_positions=tuple(sp["positions"]),
+            stage_points_kept_on_retirement=bool(sp["kept_on_retirement"]),
+            stage_scoring_statuses=frozenset(sp["scoring_statuses"]),
+            prologue_stage_points=bool(sp["prologue"]),
             classified_statuses=frozenset(cl["classified_statuses"]),
             not_classified_scoring=frozenset(cl["not_classified_scoring"]),
             disqualified_keep_stage_points=bool(cl["disqualified_keep_stage_points"]),
-            max_nominated=int(mf["max_nominated"]), scoring_cars=int(mf["scoring_cars"]),
+            max_nominated=int(mf["max_nominated"]),
+            scoring_cars=int(mf["scoring_cars"]),
             excluded_verdicts=frozenset(ch["eligibility"]["excluded_verdicts"]),
             planned_stages={t: int(ch["planned_stages"][t]) for t in ROUND_TYPES},
-            min_special_km=float(sp["min_special_km"]), power_stage_positions=tuple(sp["power_stage"]),
+            min_special_km=float(sp["min_special_km"]),
+            power_stage_positions=tuple(sp["power_stage"]),
             manufacturer_derivation=_derivation(rulebook, mf["derivation"]),
         )
     except KeyError as exc:
-        raise InputError(f"rulebook {rulebook.id!r} lacks the championship value {exc}", field="championship") from None
+        raise InputError(
+            f"rulebook {rulebook.id!r} lacks the championship value {exc}", field="championship"
+        ) from None
 
 
 def _derivation(rulebook: Rulebook, value: str) -> str:
     if value not in DERIVATIONS:
-        raise InputError(f"rulebook {rulebook.id!r}: manufacturers derivation {value!r} is unknown "
-                         f"(known: {', '.join(DERIVATIONS)})", field="championship.manufacturers.derivation")
+        raise InputError(
+            f"rulebook {rulebook.id!r}: manufacturers derivation {value!r} is unknown "
+            f"(known: {', '.join(DERIVATIONS)})",
+            field="championship.manufacturers.derivation",
+        )
     return value

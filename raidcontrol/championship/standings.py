@@ -5,6 +5,7 @@ most second places, and so on (an assumption: the W2RC text is not public, see t
 ``championship.countback``).  A tie that survives countback is shared: the same position,
 names in alphabetical order.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
@@ -59,14 +60,29 @@ def standings(rounds: Sequence[Competitors]) -> list[StandingLine]:
     for key, name in names.items():
         by_round = tuple(r[key][1] if key in r else None for r in rounds)
         points = sum(e.points for e in by_round if e is not None)
-        rows.append((rank_key(points, (e.place for e in by_round if e is not None)), name, key, points, by_round))
+        rows.append(
+            (
+                rank_key(points, (e.place for e in by_round if e is not None)),
+                name,
+                key,
+                points,
+                by_round,
+            )
+        )
     rows.sort(key=lambda r: (r[0], r[1].casefold(), r[2]))
     out: list[StandingLine] = []
     for i, (rk, name, key, points, by_round) in enumerate(rows):
         position = out[-1].position if out and rows[i - 1][0] == rk else i + 1
         out.append(StandingLine(position, key, name, points, by_round))
-    return [replace(line, countback=countback_note(line, out[i - 1] if i else None, out[i + 1] if i + 1 < len(out)
-                                                   else None)) for i, line in enumerate(out)]
+    return [
+        replace(
+            line,
+            countback=countback_note(
+                line, out[i - 1] if i else None, out[i + 1] if i + 1 < len(out) else None
+            ),
+        )
+        for i, line in enumerate(out)
+    ]
 
 
 def place_word(place: int, count: int) -> str:
@@ -88,15 +104,23 @@ def deciding_counts(a: StandingLine, b: StandingLine) -> str:
     return ""
 
 
-def countback_note(line: StandingLine, ahead: StandingLine | None, behind: StandingLine | None) -> str:
+def countback_note(
+    line: StandingLine, ahead: StandingLine | None, behind: StandingLine | None
+) -> str:
     """How a tie on points with the neighbours was settled, with the deciding counts."""
     notes = []
     if ahead is not None and ahead.points == line.points:
         counts = deciding_counts(line, ahead)
-        notes.append(f"behind {ahead.name} on countback: {counts}" if counts else
-                     f"tied with {ahead.name} after countback")
+        notes.append(
+            f"behind {ahead.name} on countback: {counts}"
+            if counts
+            else f"tied with {ahead.name} after countback"
+        )
     if behind is not None and behind.points == line.points:
         counts = deciding_counts(line, behind)
-        notes.append(f"ahead of {behind.name} on countback: {counts}" if counts else
-                     f"tied with {behind.name} after countback")
+        notes.append(
+            f"ahead of {behind.name} on countback: {counts}"
+            if counts
+            else f"tied with {behind.name} after countback"
+        )
     return "; ".join(notes)

@@ -6,6 +6,7 @@
   countback is the manufacturer's rank among the manufacturers at that round (points, then
   best crew place).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -48,10 +49,21 @@ def title_entries(title: str, result: CategoryResult, rules: ChampionshipRules) 
     out: Competitors = {}
     if title == "manufacturers":
         scores = manufacturer_scores(result, crew_scores, rules)
-        ordered = sorted(scores.items(), key=lambda kv: (-kv[1].points, kv[1].best_place or INF, kv[0]))
+        ordered = sorted(
+            scores.items(), key=lambda kv: (-kv[1].points, kv[1].best_place or INF, kv[0])
+        )
         for rank, (key, score) in enumerate(ordered, start=1):
-            out[key] = (score.manufacturer, RoundEntry(score.points, rank, score.final_points, score.stage_points,
-                                                       score.bonus_points, score.counted))
+            out[key] = (
+                score.manufacturer,
+                RoundEntry(
+                    score.points,
+                    rank,
+                    score.final_points,
+                    score.stage_points,
+                    score.bonus_points,
+                    score.counted,
+                ),
+            )
         return out
     for bib, score in crew_scores.items():
         crew = result.crews[bib]
@@ -59,8 +71,16 @@ def title_entries(title: str, result: CategoryResult, rules: ChampionshipRules) 
         if person is None:
             continue
         previous = out.get(person.key)
-        entry = RoundEntry(score.points, score.place, score.final_points, score.stage_points, score.bonus_points,
-                           (bib,))
-        if previous is None or previous[1].points < entry.points:  # a person twice in one category: best crew
+        entry = RoundEntry(
+            score.points,
+            score.place,
+            score.final_points,
+            score.stage_points,
+            score.bonus_points,
+            (bib,),
+        )
+        if (
+            previous is None or previous[1].points < entry.points
+        ):  # a person twice in one category: best crew
             out[person.key] = (person, entry)
     return out

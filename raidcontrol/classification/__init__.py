@@ -5,6 +5,7 @@
 * :func:`classify_general` — the general classification after a stage: the sum of the
   stage results of every counted stage up to it.
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -42,8 +43,10 @@ __all__ = [
 
 def _check_stage(event: Event, stage: int) -> None:
     if stage not in event.stages:
-        raise InputError(f"stage {stage} is not in the event (stages: {', '.join(map(str, event.stage_numbers()))})",
-                         field="stage")
+        raise InputError(
+            f"stage {stage} is not in the event (stages: {', '.join(map(str, event.stage_numbers()))})",
+            field="stage",
+        )
 
 
 def _stage_standings(event: Event, rulebook: Rulebook, stage: int, scope: str) -> list[Standing]:
@@ -55,16 +58,42 @@ def _stage_standings(event: Event, rulebook: Rulebook, stage: int, scope: str) -
     return out
 
 
-def classify_special(event: Event, rulebook: Rulebook, stage: int, *, category: str | None = None,
-                     klass: str | None = None, effects: Mapping[int, RankingRemark] | None = None) -> list[ClassLine]:
+def classify_special(
+    event: Event,
+    rulebook: Rulebook,
+    stage: int,
+    *,
+    category: str | None = None,
+    klass: str | None = None,
+    effects: Mapping[int, RankingRemark] | None = None,
+) -> list[ClassLine]:
     _check_stage(event, stage)
-    return rank(event, _stage_standings(event, rulebook, stage, SPECIAL), category=category, klass=klass, effects=effects)
+    return rank(
+        event,
+        _stage_standings(event, rulebook, stage, SPECIAL),
+        category=category,
+        klass=klass,
+        effects=effects,
+    )
 
 
-def classify_stage(event: Event, rulebook: Rulebook, stage: int, *, category: str | None = None,
-                   klass: str | None = None, effects: Mapping[int, RankingRemark] | None = None) -> list[ClassLine]:
+def classify_stage(
+    event: Event,
+    rulebook: Rulebook,
+    stage: int,
+    *,
+    category: str | None = None,
+    klass: str | None = None,
+    effects: Mapping[int, RankingRemark] | None = None,
+) -> list[ClassLine]:
     _check_stage(event, stage)
-    return rank(event, _stage_standings(event, rulebook, stage, STAGE), category=category, klass=klass, effects=effects)
+    return rank(
+        event,
+        _stage_standings(event, rulebook, stage, STAGE),
+        category=category,
+        klass=klass,
+        effects=effects,
+    )
 
 
 def last_stage(event: Event) -> int:
@@ -94,14 +123,33 @@ def general_standings(event: Event, rulebook: Rulebook, after: int) -> list[Stan
             out.append(Standing(bib, WITHDRAWN, None, penalty))
         elif stages and all(r is not None and r.time_ms is not None for r in results):
             status = FORFEIT if FORFEIT in statuses else FINISHED
-            out.append(Standing(bib, status, sum(r.time_ms for r in results if r is not None and r.time_ms is not None),
-                                penalty))
+            out.append(
+                Standing(
+                    bib,
+                    status,
+                    sum(r.time_ms for r in results if r is not None and r.time_ms is not None),
+                    penalty,
+                )
+            )
         # else: no record in a counted stage — not in the general classification
     return out
 
 
-def classify_general(event: Event, rulebook: Rulebook, after: int | None = None, *, category: str | None = None,
-                     klass: str | None = None, effects: Mapping[int, RankingRemark] | None = None) -> list[ClassLine]:
+def classify_general(
+    event: Event,
+    rulebook: Rulebook,
+    after: int | None = None,
+    *,
+    category: str | None = None,
+    klass: str | None = None,
+    effects: Mapping[int, RankingRemark] | None = None,
+) -> list[ClassLine]:
     after = last_stage(event) if after is None else after
     _check_stage(event, after)
-    return rank(event, general_standings(event, rulebook, after), category=category, klass=klass, effects=effects)
+    return rank(
+        event,
+        general_standings(event, rulebook, after),
+        category=category,
+        klass=klass,
+        effects=effects,
+    )

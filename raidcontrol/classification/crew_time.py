@@ -5,6 +5,7 @@ finish the special's maximum time + the rulebook's fixed penalty; then the
 ``special``-scope penalties and credits.  ``stage`` scope adds the ``stage``-scope
 adjustments.  Every part is kept (:class:`TimePart`) so that ``explain`` can show it.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -48,12 +49,26 @@ def _scopes(scope: str) -> tuple[str, ...]:
     return (SPECIAL,) if scope == SPECIAL else (SPECIAL, STAGE)
 
 
-def crew_time(event: Event, rulebook: Rulebook, stage: int, bib: int, scope: str = STAGE) -> CrewTime | None:
+def crew_time(
+    event: Event, rulebook: Rulebook, stage: int, bib: int, scope: str = STAGE
+) -> CrewTime | None:
     """The crew's result, or ``None`` when it has no record for the stage (and is not out)."""
     out_from = event.withdrawn_from(bib)
     if out_from is not None and out_from <= stage:
-        return CrewTime(bib, stage, WITHDRAWN, None, 0,
-                        [TimePart(f"withdrawn from stage {out_from}", 0, "did not take the start and left the rally")])
+        return CrewTime(
+            bib,
+            stage,
+            WITHDRAWN,
+            None,
+            0,
+            [
+                TimePart(
+                    f"withdrawn from stage {out_from}",
+                    0,
+                    "did not take the start and left the rally",
+                )
+            ],
+        )
     record = event.times.get((stage, bib))
     if record is None:
         return None
@@ -68,8 +83,16 @@ def crew_time(event: Event, rulebook: Rulebook, stage: int, bib: int, scope: str
         status = FORFEIT
         max_ms = event.stages[stage].max_time_ms
         fixed = rulebook.duration_ms("forfeit.fixed_penalty")
-        parts.append(TimePart("maximum time of the special (did not finish)", max_ms, record.reason))
-        parts.append(TimePart("fixed penalty for not finishing", fixed, rulebook.sourced("forfeit.fixed_penalty").source))
+        parts.append(
+            TimePart("maximum time of the special (did not finish)", max_ms, record.reason)
+        )
+        parts.append(
+            TimePart(
+                "fixed penalty for not finishing",
+                fixed,
+                rulebook.sourced("forfeit.fixed_penalty").source,
+            )
+        )
         penalty += fixed
     for adj in event.adjustments_for(stage, bib):
         if adj.scope not in _scopes(scope):

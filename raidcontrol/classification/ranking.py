@@ -9,6 +9,7 @@ Remarks (Stock eligibility) come from the event itself (``Event.remarks``): an e
 from a category is left out of that category's ranking and keeps its overall place; its flag
 is shown beside it in every list.  ``effects`` overrides them (a what-if, a test).
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
@@ -52,8 +53,14 @@ class Standing:
 _STATUS_ORDER = {WITHDRAWN: 1, DISQUALIFIED: 2}
 
 
-def rank(event: Event, standings: Iterable[Standing], *, category: str | None = None, klass: str | None = None,
-         effects: Mapping[int, RankingRemark] | None = None) -> list[ClassLine]:
+def rank(
+    event: Event,
+    standings: Iterable[Standing],
+    *,
+    category: str | None = None,
+    klass: str | None = None,
+    effects: Mapping[int, RankingRemark] | None = None,
+) -> list[ClassLine]:
     effects = event.remarks if effects is None else effects
     chosen = []
     for s in standings:
@@ -66,7 +73,13 @@ def rank(event: Event, standings: Iterable[Standing], *, category: str | None = 
         if effect is not None and category is not None and category in effect.excluded_categories:
             continue
         chosen.append(s)
-    chosen.sort(key=lambda s: (_STATUS_ORDER.get(s.status, 0), s.time_ms if s.time_ms is not None else 0, s.bib))
+    chosen.sort(
+        key=lambda s: (
+            _STATUS_ORDER.get(s.status, 0),
+            s.time_ms if s.time_ms is not None else 0,
+            s.bib,
+        )
+    )
     lines: list[ClassLine] = []
     leader: int | None = None
     position = 0
@@ -79,7 +92,21 @@ def rank(event: Event, standings: Iterable[Standing], *, category: str | None = 
         effect = effects.get(s.bib)
         flags = (effect.flag,) if effect is not None and effect.flag else ()
         remark = event.remarks.get(s.bib)
-        lines.append(ClassLine(position if ranked else None, s.bib, entry.driver, entry.category, entry.klass,
-                               s.time_ms if ranked else None, (s.time_ms - leader) if ranked and leader is not None and s.time_ms is not None else None,
-                               s.penalty_ms, s.status, flags, remark.eligibility if remark is not None else ""))
+        lines.append(
+            ClassLine(
+                position if ranked else None,
+                s.bib,
+                entry.driver,
+                entry.category,
+                entry.klass,
+                s.time_ms if ranked else None,
+                (s.time_ms - leader)
+                if ranked and leader is not None and s.time_ms is not None
+                else None,
+                s.penalty_ms,
+                s.status,
+                flags,
+                remark.eligibility if remark is not None else "",
+            )
+        )
     return lines

@@ -44,7 +44,9 @@ def _round_number(season_file, text: str) -> int:
         return season_file.season.round(int(text) if text.strip().isdigit() else text).number
     except KeyError:
         rounds = ", ".join(f"{r.number} {r.name}" for r in season_file.season.rounds)
-        raise InputError(f"no round {text!r} in the season (rounds: {rounds})", field="ROUND") from None
+        raise InputError(
+            f"no round {text!r} in the season (rounds: {rounds})", field="ROUND"
+        ) from None
 
 
 def _rounds(season_file, text: str | None) -> list[int] | None:
@@ -66,10 +68,15 @@ def _open_for_writing(season_file, root: Path, rnd: int, width: int):
 
 def add_cmd(
     season_toml: Annotated[Path, typer.Argument(help="The season file (season.toml).")],
-    round_: Annotated[str, typer.Argument(metavar="ROUND", help="The round: its number or its name.")],
+    round_: Annotated[
+        str, typer.Argument(metavar="ROUND", help="The round: its number or its name.")
+    ],
     stage: Annotated[int, typer.Argument(min=0, help="The stage number.")],
     tracks: Annotated[
-        Path, typer.Argument(help="The stage's tracks: GPX, CSV or Parquet file, or a folder of GPX files.")
+        Path,
+        typer.Argument(
+            help="The stage's tracks: GPX, CSV or Parquet file, or a folder of GPX files."
+        ),
     ],
     roadbook: Annotated[
         Path | None,
@@ -79,7 +86,9 @@ def add_cmd(
         ),
     ] = None,
     archive: Annotated[Path | None, typer.Option("--archive", help=ARCHIVE_HELP)] = None,
-    width: Annotated[int, typer.Option("--bibs-per-partition", min=1, help=WIDTH_HELP)] = DEFAULT_BIBS_PER_PARTITION,
+    width: Annotated[
+        int, typer.Option("--bibs-per-partition", min=1, help=WIDTH_HELP)
+    ] = DEFAULT_BIBS_PER_PARTITION,
 ) -> None:
     """Add (or replace) one stage of one round in the archive.
 
@@ -97,13 +106,18 @@ def add_cmd(
     if roadbook is None:
         folder = season_file.folders.get(rnd)
         if folder is None:
-            raise InputError(f"round {rnd} has no event folder: give the roadbook with --roadbook", field="--roadbook")
+            raise InputError(
+                f"round {rnd} has no event folder: give the roadbook with --roadbook",
+                field="--roadbook",
+            )
         roadbook = folder / "roadbooks" / f"stage-{stage}.gpx"
     if not roadbook.is_file():
         raise InputError("no such roadbook", file=str(roadbook), field="--roadbook")
     rid, overrides, _ = rules_in_force(season_file, rnd)
     data = roadbook.read_bytes()
-    book = parse_roadbook(data, TrackingRules.from_rulebook(load_rulebook(rid, overrides)), file=str(roadbook))
+    book = parse_roadbook(
+        data, TrackingRules.from_rulebook(load_rulebook(rid, overrides)), file=str(roadbook)
+    )
     fleet = read_fleet(tracks)
     target, _, _ = _open_for_writing(season_file, _archive_dir(season_toml, archive), rnd, width)
     fixes = add_stage(target, rnd, stage, fleet, data)
@@ -114,7 +128,9 @@ def add_cmd(
     )
 
 
-def _simulated_rounds(season_file, rounds: list[int] | None, crews: int) -> list[tuple[int, list[int], list[int]]]:
+def _simulated_rounds(
+    season_file, rounds: list[int] | None, crews: int
+) -> list[tuple[int, list[int], list[int]]]:
     """(round, stages, bibs) to simulate: rounds with an event folder use its stages and entries;
     a round not yet run its planned stages and bibs 1…crews (only when --crews is given)."""
     from raidcontrol.io.event_folder import read_event_folder
@@ -131,7 +147,9 @@ def _simulated_rounds(season_file, rounds: list[int] | None, crews: int) -> list
         elif crews:
             stages, bibs = list(range(1, (r.stages or 0) + 1)), list(range(1, crews + 1))
         else:
-            err_console.print(f"[yellow]round {r.number} ({r.name}): no event folder; give --crews to simulate it[/]")
+            err_console.print(
+                f"[yellow]round {r.number} ({r.name}): no event folder; give --crews to simulate it[/]"
+            )
             continue
         plan.append((r.number, stages, bibs))
     return plan
@@ -140,20 +158,29 @@ def _simulated_rounds(season_file, rounds: list[int] | None, crews: int) -> list
 def simulate_cmd(
     season_toml: Annotated[Path, typer.Argument(help="The season file (season.toml).")],
     rounds: Annotated[
-        str | None, typer.Option("--rounds", help="Only these rounds (numbers or names, comma-separated).")
+        str | None,
+        typer.Option("--rounds", help="Only these rounds (numbers or names, comma-separated)."),
     ] = None,
-    fixes: Annotated[int, typer.Option("--fixes", min=100, help="Fixes per crew and stage (1 Hz).")] = 3000,
+    fixes: Annotated[
+        int, typer.Option("--fixes", min=100, help="Fixes per crew and stage (1 Hz).")
+    ] = 3000,
     waypoints: Annotated[int, typer.Option("--waypoints", min=1, help="Waypoints per stage.")] = 8,
     zones: Annotated[int, typer.Option("--zones", min=0, help="Speed zones per stage.")] = 3,
     crews: Annotated[
         int,
         typer.Option(
-            "--crews", min=0, help="Crews of a round without an event folder (bibs 1…N; 0: skip such rounds)."
+            "--crews",
+            min=0,
+            help="Crews of a round without an event folder (bibs 1…N; 0: skip such rounds).",
         ),
     ] = 0,
-    seed: Annotated[int, typer.Option("--seed", help="Random seed: the same seed gives the same archive.")] = 1,
+    seed: Annotated[
+        int, typer.Option("--seed", help="Random seed: the same seed gives the same archive.")
+    ] = 1,
     archive: Annotated[Path | None, typer.Option("--archive", help=ARCHIVE_HELP)] = None,
-    width: Annotated[int, typer.Option("--bibs-per-partition", min=1, help=WIDTH_HELP)] = DEFAULT_BIBS_PER_PARTITION,
+    width: Annotated[
+        int, typer.Option("--bibs-per-partition", min=1, help=WIDTH_HELP)
+    ] = DEFAULT_BIBS_PER_PARTITION,
 ) -> None:
     """Simulate the season's stages into the archive (demo, tests).
 
@@ -172,7 +199,11 @@ def simulate_cmd(
     plan = _simulated_rounds(season_file, _rounds(season_file, rounds), crews)
     shape, root, total = StageShape(fixes, waypoints, zones), _archive_dir(season_toml, archive), 0
     with Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=err_console, transient=True
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=err_console,
+        transient=True,
     ) as bar:
         for rnd, stages, bibs in plan:
             target, rid, overrides = _open_for_writing(season_file, root, rnd, width)
@@ -181,9 +212,19 @@ def simulate_cmd(
             for stage in stages:
                 task = bar.add_task(f"round {rnd} stage {stage}", total=len(bibs))
                 total += simulate_stage_into(
-                    target, rnd, stage, bibs, rules, shape, seed, profile, progress=lambda n, t=task: bar.advance(t, n)
+                    target,
+                    rnd,
+                    stage,
+                    bibs,
+                    rules,
+                    shape,
+                    seed,
+                    profile,
+                    progress=lambda n, t=task: bar.advance(t, n),
                 )
-            console.print(f"round {rnd}: {len(stages)} stage(s) × {len(bibs)} crews", highlight=False)
+            console.print(
+                f"round {rnd}: {len(stages)} stage(s) × {len(bibs)} crews", highlight=False
+            )
     console.print(f"{total:,} fixes written into {root}", highlight=False)
 
 
@@ -192,7 +233,11 @@ def _print_outcome(outcome, fmt: OutputFormat, out: Path) -> None:
 
     job = outcome.job
     table_view = fmt is OutputFormat.table
-    rows = [[*r[:-1], format_duration(r[-1])] for r in outcome.summary] if table_view else outcome.summary
+    rows = (
+        [[*r[:-1], format_duration(r[-1])] for r in outcome.summary]
+        if table_view
+        else outcome.summary
+    )
     emit(
         [*SUMMARY_HEADER[:-1], "penalty"] if table_view else SUMMARY_HEADER,
         rows,
@@ -206,7 +251,9 @@ def _print_outcome(outcome, fmt: OutputFormat, out: Path) -> None:
             header_style="bold",
         )
         for h in ("round", "stage", "bib", "code", "change", "before", "after"):
-            table.add_column(h, justify="right" if h in {"round", "stage", "bib", "before", "after"} else "left")
+            table.add_column(
+                h, justify="right" if h in {"round", "stage", "bib", "before", "after"} else "left"
+            )
         for r in outcome.diff.to_pylist():
             table.add_row(
                 str(r["round"]),
@@ -230,14 +277,19 @@ def _print_outcome(outcome, fmt: OutputFormat, out: Path) -> None:
 
 def check_cmd(
     season_toml: Annotated[Path, typer.Argument(help="The season file (season.toml).")],
-    out: Annotated[Path, typer.Option("--out", help="FINDINGS_DIR: where the findings, summary and comparison go.")],
+    out: Annotated[
+        Path,
+        typer.Option("--out", help="FINDINGS_DIR: where the findings, summary and comparison go."),
+    ],
     rounds: Annotated[
-        str | None, typer.Option("--rounds", help="Only these rounds (numbers or names, comma-separated).")
+        str | None,
+        typer.Option("--rounds", help="Only these rounds (numbers or names, comma-separated)."),
     ] = None,
     override: Annotated[
         list[str] | None,
         typer.Option(
-            "--override", help="tracking.KEY=VALUE: check again with this rule changed and compare (repeatable)."
+            "--override",
+            help="tracking.KEY=VALUE: check again with this rule changed and compare (repeatable).",
         ),
     ] = None,
     scheduler: Annotated[
@@ -250,13 +302,16 @@ def check_cmd(
     workers: Annotated[
         int | None, typer.Option("--workers", min=1, help="Local workers (default: one per core).")
     ] = None,
-    memory_limit: Annotated[str, typer.Option("--memory-limit", help="Memory limit per local worker.")] = "2GiB",
+    memory_limit: Annotated[
+        str, typer.Option("--memory-limit", help="Memory limit per local worker.")
+    ] = "2GiB",
     fmt: Annotated[
         OutputFormat, typer.Option("--format", help="The summary as table, csv or json.")
     ] = OutputFormat.table,
     archive: Annotated[Path | None, typer.Option("--archive", help=ARCHIVE_HELP)] = None,
     db: Annotated[
-        str | None, typer.Option("--db", help="Journal database URL for the rounds' events (with --override).")
+        str | None,
+        typer.Option("--db", help="Journal database URL for the rounds' events (with --override)."),
     ] = None,
 ) -> None:
     """Re-check the archive on Dask; with --override, compare a rule change.
@@ -278,7 +333,9 @@ def check_cmd(
     what_if = parse_overrides(override or [], season_file.season.rulebook_id)
     target = open_archive(_archive_dir(season_toml, archive))
     n = len(target.partitions(chosen))
-    rule_sets({r: target.rules_in_force(r) for r in {p.round for p in target.partitions(chosen)}}, what_if)
+    rule_sets(
+        {r: target.rules_in_force(r) for r in {p.round for p in target.partitions(chosen)}}, what_if
+    )
     client, cluster = open_client(scheduler, workers, memory_limit)
     try:
         err_console.print(
@@ -298,7 +355,14 @@ def check_cmd(
         ) as bar:
             task = bar.add_task("check", total=n)
             outcome = check_season(
-                season_file, target, chosen, what_if, client, lambda _r: bar.advance(task), db, scheduler
+                season_file,
+                target,
+                chosen,
+                what_if,
+                client,
+                lambda _r: bar.advance(task),
+                db,
+                scheduler,
             )
     finally:
         client.close()
@@ -310,12 +374,23 @@ def check_cmd(
         raise typer.Exit(1)
 
 
-LIST_HEADER = ("round", "round_name", "stage", "partitions", "bibs", "fixes", "parquet_bytes", "roadbook")
+LIST_HEADER = (
+    "round",
+    "round_name",
+    "stage",
+    "partitions",
+    "bibs",
+    "fixes",
+    "parquet_bytes",
+    "roadbook",
+)
 
 
 def list_cmd(
     season_toml: Annotated[Path, typer.Argument(help="The season file (season.toml).")],
-    fmt: Annotated[OutputFormat, typer.Option("--format", help="table, csv or json.")] = OutputFormat.table,
+    fmt: Annotated[
+        OutputFormat, typer.Option("--format", help="table, csv or json.")
+    ] = OutputFormat.table,
     archive: Annotated[Path | None, typer.Option("--archive", help=ARCHIVE_HELP)] = None,
 ) -> None:
     """What the archive holds: per round and stage, its partitions, fixes and roadbook.
@@ -337,10 +412,25 @@ def list_cmd(
         slot[2] = p.bib_hi
         slot[3] += sum(pq.ParquetFile(f).metadata.num_rows for f in files)
         slot[4] += sum(f.stat().st_size for f in files)
-    rows = [[rnd, names.get(rnd, "?"), stage, n, f"{lo}-{hi}", fixes, size,
-             "yes" if target.roadbook_path(rnd, stage).is_file() else "no"]
-            for (rnd, stage), (n, lo, hi, fixes, size) in sorted(stages.items())]
-    emit(LIST_HEADER, rows, fmt, title=f"Tracking archive {target.root} — {sum(r[5] for r in rows):,} fixes")
+    rows = [
+        [
+            rnd,
+            names.get(rnd, "?"),
+            stage,
+            n,
+            f"{lo}-{hi}",
+            fixes,
+            size,
+            "yes" if target.roadbook_path(rnd, stage).is_file() else "no",
+        ]
+        for (rnd, stage), (n, lo, hi, fixes, size) in sorted(stages.items())
+    ]
+    emit(
+        LIST_HEADER,
+        rows,
+        fmt,
+        title=f"Tracking archive {target.root} — {sum(r[5] for r in rows):,} fixes",
+    )
 
 
 def register(app: typer.Typer) -> None:

@@ -1,8 +1,8 @@
 """``raidcontrol bulletin``: an official classification as a printable PDF bulletin."""
+
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -11,15 +11,27 @@ from raidcontrol.core.errors import InputError
 
 def bulletin_cmd(
     event_dir: Path = typer.Argument(..., help="The event folder."),
-    stage: Optional[int] = typer.Option(None, "--stage", help="The stage (its stage ranking; with --general: the general after it)."),
+    stage: int | None = typer.Option(
+        None, "--stage", help="The stage (its stage ranking; with --general: the general after it)."
+    ),
     special: bool = typer.Option(False, "--special", help="With --stage: the special's ranking."),
-    general: bool = typer.Option(False, "--general", help="The general classification (after --stage N, default the last stage with results)."),
-    category: Optional[str] = typer.Option(None, "--category", help="Only this category."),
-    klass: Optional[str] = typer.Option(None, "--class", help="Only this class."),
+    general: bool = typer.Option(
+        False,
+        "--general",
+        help="The general classification (after --stage N, default the last stage with results).",
+    ),
+    category: str | None = typer.Option(None, "--category", help="Only this category."),
+    klass: str | None = typer.Option(None, "--class", help="Only this class."),
     lang: str = typer.Option("en", "--lang", help="Language of the bulletin: en or fr."),
-    logo: Optional[Path] = typer.Option(None, "--logo", help="The organiser's logo (PNG or SVG) for the header."),
+    logo: Path | None = typer.Option(
+        None, "--logo", help="The organiser's logo (PNG or SVG) for the header."
+    ),
     out: Path = typer.Option(..., "--out", help="The PDF file to write."),
-    db: Optional[str] = typer.Option(None, "--db", help="Journal database URL (default: the event folder's SQLite file, or $RAIDCONTROL_DB)."),
+    db: str | None = typer.Option(
+        None,
+        "--db",
+        help="Journal database URL (default: the event folder's SQLite file, or $RAIDCONTROL_DB).",
+    ),
 ) -> None:
     """Write an official bulletin (PDF): title, provisional or final, time of publication, page
     numbers, the classification and signature lines for the clerk of the course and the stewards."""
@@ -38,7 +50,10 @@ def bulletin_cmd(
     if stage is not None and stage not in snap.event.stages:
         raise InputError(f"stage {stage} is not in the event", field="--stage")
     if category is not None and category not in views.categories(snap):
-        raise InputError(f"unknown category {category!r} (known: {', '.join(views.categories(snap))})", field="--category")
+        raise InputError(
+            f"unknown category {category!r} (known: {', '.join(views.categories(snap))})",
+            field="--category",
+        )
     t = i18n.Translator(lang)
     if general:
         after, lines = views.general_lines(snap, stage, category=category, klass=klass)

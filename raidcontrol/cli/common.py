@@ -13,6 +13,7 @@ message``, never wrapped at the terminal's width, and the exit code is 2.
 
 Nothing heavy is imported here (the start-up of every command goes through this module).
 """
+
 from __future__ import annotations
 
 import sys
@@ -41,14 +42,35 @@ class OutputFormat(str, Enum):
     json = "json"
 
 
-EventDir = Annotated[Path, typer.Argument(metavar="EVENT_DIR", help="The event folder (event.toml, entries.csv, times.csv …).")]
-EventOpt = Annotated[Path, typer.Option("--event", "-e", help="The event folder (default: the current folder).")]
-Db = Annotated[str | None, typer.Option(
-    "--db", help="Journal database URL (default: $RAIDCONTROL_DB, else a SQLite file in the event folder).")]
-AsOf = Annotated[str | None, typer.Option(
-    "--as-of", help="As the journal stood at this moment (ISO 8601; without a zone: UTC).")]
-Format = Annotated[OutputFormat, typer.Option(
-    "--format", help="How results are printed: table, csv or json (JSON: null for none, times as H:MM:SS and ms).")]
+EventDir = Annotated[
+    Path,
+    typer.Argument(
+        metavar="EVENT_DIR", help="The event folder (event.toml, entries.csv, times.csv …)."
+    ),
+]
+EventOpt = Annotated[
+    Path, typer.Option("--event", "-e", help="The event folder (default: the current folder).")
+]
+Db = Annotated[
+    str | None,
+    typer.Option(
+        "--db",
+        help="Journal database URL (default: $RAIDCONTROL_DB, else a SQLite file in the event folder).",
+    ),
+]
+AsOf = Annotated[
+    str | None,
+    typer.Option(
+        "--as-of", help="As the journal stood at this moment (ISO 8601; without a zone: UTC)."
+    ),
+]
+Format = Annotated[
+    OutputFormat,
+    typer.Option(
+        "--format",
+        help="How results are printed: table, csv or json (JSON: null for none, times as H:MM:SS and ms).",
+    ),
+]
 
 
 _stderr: Console | None = None
@@ -149,8 +171,14 @@ def _guess(values: list[Any]) -> str:
     return "str"
 
 
-def table_of(header: Sequence[str], rows: Sequence[Sequence[Any]], *, title: str = "", caption: str = "",
-             highlight_rows: set[int] | None = None) -> Table:
+def table_of(
+    header: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    *,
+    title: str = "",
+    caption: str = "",
+    highlight_rows: set[int] | None = None,
+) -> Table:
     """A :class:`~raidcontrol.tables.Table` from a header and rows (column types read from the values;
     an empty text is "none": an empty CSV cell, JSON ``null``)."""
     from raidcontrol.tables import Column, Table
@@ -160,8 +188,15 @@ def table_of(header: Sequence[str], rows: Sequence[Sequence[Any]], *, title: str
     return Table(tuple(columns), cells, title, caption, frozenset(highlight_rows or ()))
 
 
-def emit(header: Sequence[str], rows: list[Sequence[Any]], fmt: OutputFormat, *, title: str = "",
-         caption: str = "", highlight_rows: set[int] | None = None) -> None:
+def emit(
+    header: Sequence[str],
+    rows: list[Sequence[Any]],
+    fmt: OutputFormat,
+    *,
+    title: str = "",
+    caption: str = "",
+    highlight_rows: set[int] | None = None,
+) -> None:
     """Print rows under a header as CSV, JSON (a list of objects) or a rich table."""
     show(table_of(header, rows, title=title, caption=caption, highlight_rows=highlight_rows), fmt)
 

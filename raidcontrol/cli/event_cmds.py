@@ -3,13 +3,23 @@
 Only typer and the shared CLI plumbing are imported at start-up; the event API, the store
 (SQLAlchemy) and the importers load inside the commands.
 """
+
 import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from raidcontrol.cli.common import AsOf, Db, EventDir, Format, OutputFormat, console, parse_as_of, show
+from raidcontrol.cli.common import (
+    AsOf,
+    Db,
+    EventDir,
+    Format,
+    OutputFormat,
+    console,
+    parse_as_of,
+    show,
+)
 from raidcontrol.core.errors import InputError
 
 if TYPE_CHECKING:
@@ -19,11 +29,18 @@ if TYPE_CHECKING:
 
 
 def convert_official_cmd(
-    src: Annotated[Path, typer.Argument(help="Folder of the organiser's saved live-timing responses (JSON).")],
+    src: Annotated[
+        Path, typer.Argument(help="Folder of the organiser's saved live-timing responses (JSON).")
+    ],
     out: Annotated[Path, typer.Argument(help="Event folder to write (created if missing).")],
-    decisions: Annotated[Path | None, typer.Option(
-        "--decisions", help="CSV of known decisions the data does not show "
-                            "(stage,bib,kind,amount,scope,reason,included).")] = None,
+    decisions: Annotated[
+        Path | None,
+        typer.Option(
+            "--decisions",
+            help="CSV of known decisions the data does not show "
+            "(stage,bib,kind,amount,scope,reason,included).",
+        ),
+    ] = None,
     fmt: Format = OutputFormat.table,
 ) -> None:
     """Convert the organiser's live-timing data into an event folder (entries, itinerary, times,
@@ -32,7 +49,10 @@ def convert_official_cmd(
 
     counts = convert_official(src, out, decisions)
     if fmt is OutputFormat.table:
-        console().print(f"wrote event folder [bold]{out}[/]: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
+        console().print(
+            f"wrote event folder [bold]{out}[/]: "
+            + ", ".join(f"{v} {k}" for k, v in counts.items())
+        )
         return
     show(counts_table(counts, out), fmt)
 
@@ -44,15 +64,26 @@ def line_row(line: "ClassLine") -> list[object]:
     def fmt(ms: int | None) -> str:
         return "" if ms is None else format_duration(ms)
 
-    return [line.position if line.position is not None else "", line.bib, line.driver, line.category, line.klass,
-            fmt(line.time_ms), fmt(line.gap_ms), format_duration(line.penalty_ms), line.status]
+    return [
+        line.position if line.position is not None else "",
+        line.bib,
+        line.driver,
+        line.category,
+        line.klass,
+        fmt(line.time_ms),
+        fmt(line.gap_ms),
+        format_duration(line.penalty_ms),
+        line.status,
+    ]
 
 
 def counts_table(counts: dict[str, int], out: Path) -> "Table":
     from raidcontrol.tables import Column, Table
 
-    cols = (Column("what", "str", "", "what was written (entries, stages, times …)"),
-            Column("count", "int", "", "how many"))
+    cols = (
+        Column("what", "str", "", "what was written (entries, stages, times …)"),
+        Column("count", "int", "", "how many"),
+    )
     return Table(cols, tuple(counts.items()), f"wrote event folder {out}")
 
 
@@ -62,8 +93,15 @@ def _open(event_dir: Path, db: str | None, as_of: str | None) -> "OpenEvent":
     return open_event(event_dir, db, as_of=parse_as_of(as_of))
 
 
-def classification(ev: "OpenEvent", stage: int | None, special: bool, general: bool, after: int | None,
-                   category: str | None, klass: str | None) -> "Table":
+def classification(
+    ev: "OpenEvent",
+    stage: int | None,
+    special: bool,
+    general: bool,
+    after: int | None,
+    category: str | None,
+    klass: str | None,
+) -> "Table":
     """The table ``classify`` prints (its options checked)."""
     if general == (stage is not None):
         raise InputError("give exactly one of --stage N or --general", field="--stage")
@@ -78,17 +116,35 @@ def classification(ev: "OpenEvent", stage: int | None, special: bool, general: b
 
 def classify_cmd(
     event_dir: EventDir,
-    stage: Annotated[int | None, typer.Option("--stage", help="Stage number (0 = prologue): the stage ranking.")] = None,
-    special: Annotated[bool, typer.Option("--special", help="With --stage: the special section's ranking.")] = False,
+    stage: Annotated[
+        int | None, typer.Option("--stage", help="Stage number (0 = prologue): the stage ranking.")
+    ] = None,
+    special: Annotated[
+        bool, typer.Option("--special", help="With --stage: the special section's ranking.")
+    ] = False,
     general: Annotated[bool, typer.Option("--general", help="The general classification.")] = False,
-    after: Annotated[int | None, typer.Option(
-        "--after", help="With --general: after this stage (default: the last stage with results).")] = None,
-    category: Annotated[str | None, typer.Option("--category", help="Only this category (positions renumbered).")] = None,
-    klass: Annotated[str | None, typer.Option("--class", help="Only this class (positions renumbered).")] = None,
+    after: Annotated[
+        int | None,
+        typer.Option(
+            "--after",
+            help="With --general: after this stage (default: the last stage with results).",
+        ),
+    ] = None,
+    category: Annotated[
+        str | None, typer.Option("--category", help="Only this category (positions renumbered).")
+    ] = None,
+    klass: Annotated[
+        str | None, typer.Option("--class", help="Only this class (positions renumbered).")
+    ] = None,
     fmt: Format = OutputFormat.table,
-    wide: Annotated[bool, typer.Option(
-        "--wide", help="CSV: also the columns eligibility, remarks, time_ms, gap_ms, penalty_ms (always there "
-                       "when a verdict or remark is in force; JSON always has them).")] = False,
+    wide: Annotated[
+        bool,
+        typer.Option(
+            "--wide",
+            help="CSV: also the columns eligibility, remarks, time_ms, gap_ms, penalty_ms (always there "
+            "when a verdict or remark is in force; JSON always has them).",
+        ),
+    ] = False,
     as_of: AsOf = None,
     db: Db = None,
 ) -> None:
@@ -101,7 +157,9 @@ def classify_cmd(
 
     with _open(event_dir, db, as_of) as ev:
         table = classification(ev, stage, special, general, after, category, klass)
-        remarks = bool(ev.event.remarks)           # the event's, so that every list of it has the same columns
+        remarks = bool(
+            ev.event.remarks
+        )  # the event's, so that every list of it has the same columns
     if fmt is OutputFormat.csv and not (wide or remarks):
         table = table.select(CSV_NAMES)
     show(table, fmt, ms=fmt is OutputFormat.csv and len(table.columns) > len(CSV_NAMES))
@@ -113,8 +171,12 @@ def explain_cmd(
     stage: Annotated[int, typer.Option("--stage", help="Stage number.")],
     as_of: AsOf = None,
     db: Db = None,
-    evidence: Annotated[bool, typer.Option(
-        "--evidence", help="Also print each penalty's evidence (the fixes, times, distances and speeds behind it).")
+    evidence: Annotated[
+        bool,
+        typer.Option(
+            "--evidence",
+            help="Also print each penalty's evidence (the fixes, times, distances and speeds behind it).",
+        ),
     ] = False,
     fmt: Format = OutputFormat.table,
 ) -> None:
@@ -166,27 +228,40 @@ def print_explanation(table: "Table", event_dir: Path, evidence: bool) -> None:
             out.print(f"[bold]evidence[/] of {escape(r['term'])} (journal record {r['record']}):")
             out.print_json(json.dumps(r["evidence"], ensure_ascii=False, default=str))
     elif proofs:
-        out.print("[dim]--evidence prints the fixes, times, distances and speeds behind each penalty[/]")
+        out.print(
+            "[dim]--evidence prints the fixes, times, distances and speeds behind each penalty[/]"
+        )
     splits = [r for r in rows if r["kind"] == "split"]
     if splits:
-        out.print("waypoint splits (elapsed, rank): " + " · ".join(
-            f"{r['term']} {format_duration(r['time'])}" + (f" ({r['position']})" if r["position"] else "")
-            for r in splits))
+        out.print(
+            "waypoint splits (elapsed, rank): "
+            + " · ".join(
+                f"{r['term']} {format_duration(r['time'])}"
+                + (f" ({r['position']})" if r["position"] else "")
+                for r in splits
+            )
+        )
     for r in rows:
         if r["kind"] == "ranking":
-            out.print(f"{r['term']}: {r['position']} in {format_duration(r['time'])} "
-                      f"(gap {format_duration(r['gap'])}, penalties {format_duration(r['penalty'])})")
+            out.print(
+                f"{r['term']}: {r['position']} in {format_duration(r['time'])} "
+                f"(gap {format_duration(r['gap'])}, penalties {format_duration(r['penalty'])})"
+            )
 
 
 DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 
 
 def demo_cmd(
-    data: Annotated[Path, typer.Option("--data", help="The organiser's Dakar 2025 data folder.")] =
-        DATA_DIR / "dakar2025_api_cache",
-    decisions: Annotated[Path, typer.Option("--decisions", help="Known decisions the data does not show.")] =
-        DATA_DIR / "dakar2025-decisions.csv",
-    out: Annotated[Path, typer.Option("--out", help="Event folder to write.")] = Path("out/dakar2025"),
+    data: Annotated[
+        Path, typer.Option("--data", help="The organiser's Dakar 2025 data folder.")
+    ] = DATA_DIR / "dakar2025_api_cache",
+    decisions: Annotated[
+        Path, typer.Option("--decisions", help="Known decisions the data does not show.")
+    ] = DATA_DIR / "dakar2025-decisions.csv",
+    out: Annotated[Path, typer.Option("--out", help="Event folder to write.")] = Path(
+        "out/dakar2025"
+    ),
     top: Annotated[int, typer.Option("--top", help="How many lines of the stage ranking.")] = 10,
 ) -> None:
     """Import the real Dakar 2025 data and print its classifications, category leaders and two
@@ -196,32 +271,55 @@ def demo_cmd(
 
     say = console()
     counts = convert_official(data, out, decisions if decisions.is_file() else None)
-    say.print(f"[bold]Imported[/] the organiser's Dakar 2025 data into {out}: "
-              + ", ".join(f"{v} {k}" for k, v in counts.items()))
+    say.print(
+        f"[bold]Imported[/] the organiser's Dakar 2025 data into {out}: "
+        + ", ".join(f"{v} {k}" for k, v in counts.items())
+    )
     with open_event(out) as ev:
         from raidcontrol.classification import last_stage
 
         n = last_stage(ev.event)
         stage = ev.stage(n)
-        show(stage.head(top).with_title(f"{ev.name} — stage {n} ranking, top {top} of {len(stage)}"),
-             OutputFormat.table)
+        show(
+            stage.head(top).with_title(f"{ev.name} — stage {n} ranking, top {top} of {len(stage)}"),
+            OutputFormat.table,
+        )
         leaders = None
         for category in ev.rulebook.section("categories"):
             top3 = ev.general(n, category=category).head(3)
             leaders = top3 if leaders is None else leaders.concat(top3)
         if leaders is not None:
-            show(leaders.with_title(f"General classification after stage {n} — top 3 per category"),
-                 OutputFormat.table)
-        special = dict(zip(ev.stage(n, special=True).values("bib"), ev.stage(n, special=True).values("position")))
-        moved = [b for b, p in zip(stage.values("bib"), stage.values("position")) if p != special.get(b)]
-        say.print(f"\n{len(moved)} crews rank differently in the special and the stage: penalties outside the "
-                  "special count in the stage only.")
-        picks = [stage.values("bib")[0]] + [a.bib for a in ev.event.adjustments if a.stage == n and a.scope == "stage"][:1]
+            show(
+                leaders.with_title(f"General classification after stage {n} — top 3 per category"),
+                OutputFormat.table,
+            )
+        special = dict(
+            zip(
+                ev.stage(n, special=True).values("bib"),
+                ev.stage(n, special=True).values("position"),
+            )
+        )
+        moved = [
+            b for b, p in zip(stage.values("bib"), stage.values("position")) if p != special.get(b)
+        ]
+        say.print(
+            f"\n{len(moved)} crews rank differently in the special and the stage: penalties outside the "
+            "special count in the stage only."
+        )
+        picks = [stage.values("bib")[0]] + [
+            a.bib for a in ev.event.adjustments if a.stage == n and a.scope == "stage"
+        ][:1]
         for bib in picks:
             say.print(f"\n[dim]$ raidcontrol explain {out} --bib {bib} --stage {n}[/]")
             print_explanation(ev.explain(bib, n), out, False)
-    say.print(f"\nEvery table as CSV or JSON: [dim]raidcontrol classify {out} --general --format csv[/]", soft_wrap=True)
-    say.print(f"From Python: [dim]raidcontrol.open_event({str(out)!r}).general().to_csv()[/]", soft_wrap=True)
+    say.print(
+        f"\nEvery table as CSV or JSON: [dim]raidcontrol classify {out} --general --format csv[/]",
+        soft_wrap=True,
+    )
+    say.print(
+        f"From Python: [dim]raidcontrol.open_event({str(out)!r}).general().to_csv()[/]",
+        soft_wrap=True,
+    )
 
 
 def register(app: typer.Typer) -> None:

@@ -1,4 +1,5 @@
 """``raidcontrol export``: the journal's current state back into the event folder's files."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -10,8 +11,9 @@ EVENT_DIR = typer.Argument(..., help="The event folder (its files are rewritten 
 
 def export_cmd(
     event_dir: Path = EVENT_DIR,
-    db: str | None = typer.Option(None, "--db", help="Journal database URL (default: the event folder's, or "
-                                     "$RAIDCONTROL_DB)."),
+    db: str | None = typer.Option(
+        None, "--db", help="Journal database URL (default: the event folder's, or $RAIDCONTROL_DB)."
+    ),
 ) -> None:
     """Write what is in force in the journal into the folder: times.csv (every time recorded, also through
     the API) and decisions.csv (officials' decisions, for the record; they stay in the journal)."""

@@ -6,6 +6,7 @@ module imports only typer and :mod:`raidcontrol.cli.common` at its top; everythi
 store, the kernels, pyarrow, matplotlib, rich) is imported inside the command that uses it.
 Options shared by several commands are the types of :mod:`raidcontrol.cli.common`.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -21,12 +22,23 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
-    rich_markup_mode=None,   # plain help: rich is not loaded to print --help (start-up time)
+    rich_markup_mode=None,  # plain help: rich is not loaded to print --help (start-up time)
 )
 
 # Command modules, in the order their commands appear in --help.
-COMMAND_MODULES = ("event_cmds", "track", "simulate", "scrutineer", "standings", "serve", "users", "export",
-                   "bulletin", "archive", "warmup")
+COMMAND_MODULES = (
+    "event_cmds",
+    "track",
+    "simulate",
+    "scrutineer",
+    "standings",
+    "serve",
+    "users",
+    "export",
+    "bulletin",
+    "archive",
+    "warmup",
+)
 
 for _name in COMMAND_MODULES:
     importlib.import_module(f"raidcontrol.cli.{_name}").register(app)

@@ -1,4 +1,5 @@
 """The ``standings`` command: W2RC championship standings of a season, each round traced, and the outlook."""
+
 from __future__ import annotations
 
 from enum import Enum
@@ -29,12 +30,23 @@ from raidcontrol.core.errors import InputError
 from raidcontrol.io.season import itineraries, read_season
 from raidcontrol.rounds import open_rounds
 
-Title = Enum("Title", {name: name for name in TITLES}, type=str)  # drivers | codrivers | manufacturers
+Title = Enum(
+    "Title", {name: name for name in TITLES}, type=str
+)  # drivers | codrivers | manufacturers
 
 STANDINGS_HEADER = ("position", "name", "points")
 STANDINGS_TRAILER = ("countback",)
-ROUNDS_HEADER = ("position", "name", "round", "place", "final_points", "stage_points", "bonus_points", "points",
-                 "bibs")
+ROUNDS_HEADER = (
+    "position",
+    "name",
+    "round",
+    "place",
+    "final_points",
+    "stage_points",
+    "bonus_points",
+    "points",
+    "bibs",
+)
 OUTLOOK_HEADER = ("position", "name", "points", "max_points", "status", "condition")
 
 
@@ -48,9 +60,16 @@ def standings_rows(table: SeasonTable) -> tuple[list[str], list[list]]:
     ``countback`` (how a tie on points was settled, with the deciding counts; empty otherwise).
     ``None`` (an empty cell, JSON null) where the competitor has no result at that round."""
     header = [*STANDINGS_HEADER, *(r.name for r in table.counted), *STANDINGS_TRAILER]
-    rows = [[line.position, line.name, points_value(line.points),
-             *(points_value(e.points) if e is not None else None for e in line.by_round), line.countback]
-            for line in table.lines]
+    rows = [
+        [
+            line.position,
+            line.name,
+            points_value(line.points),
+            *(points_value(e.points) if e is not None else None for e in line.by_round),
+            line.countback,
+        ]
+        for line in table.lines
+    ]
     return header, rows
 
 
@@ -63,15 +82,34 @@ def round_rows(table: SeasonTable) -> list[list]:
     for line in table.lines:
         for rnd, e in zip(table.counted, line.by_round):
             if e is not None:
-                rows.append([line.position, line.name, rnd.name, e.place, points_value(e.final_points),
-                             points_value(e.stage_points), points_value(e.bonus_points), points_value(e.points),
-                             " ".join(map(str, e.bibs))])
+                rows.append(
+                    [
+                        line.position,
+                        line.name,
+                        rnd.name,
+                        e.place,
+                        points_value(e.final_points),
+                        points_value(e.stage_points),
+                        points_value(e.bonus_points),
+                        points_value(e.points),
+                        " ".join(map(str, e.bibs)),
+                    ]
+                )
     return rows
 
 
 def outlook_rows(view: Outlook) -> list[list]:
-    return [[ln.position, ln.name, points_value(ln.points), points_value(ln.max_points), ln.status, ln.condition]
-            for ln in view.lines]
+    return [
+        [
+            ln.position,
+            ln.name,
+            points_value(ln.points),
+            points_value(ln.max_points),
+            ln.status,
+            ln.condition,
+        ]
+        for ln in view.lines
+    ]
 
 
 def write_chart(table: SeasonTable, heading: str, path: Path) -> None:
@@ -102,7 +140,11 @@ def write_chart(table: SeasonTable, heading: str, path: Path) -> None:
 
 
 def _provisional(table: SeasonTable) -> str:
-    return f"provisional: {', '.join(table.provisional)} (not every stage final)" if table.provisional else ""
+    return (
+        f"provisional: {', '.join(table.provisional)} (not every stage final)"
+        if table.provisional
+        else ""
+    )
 
 
 def warn_duplicates(lines: tuple[StandingLine, ...], title: str) -> None:
@@ -112,15 +154,24 @@ def warn_duplicates(lines: tuple[StandingLine, ...], title: str) -> None:
     if title == "manufacturers":
         return
     for a, b in likely_duplicates([Person(ln.key, ln.name) for ln in lines]):
-        err_console.print(escape(f"warning: {a.name!r} and {b.name!r} may be one person (same surname and initial, "
-                                 "spelled differently): give a driver_id in entries.csv or an alias in season.toml "
-                                 "[[person]]"), highlight=False)
+        err_console.print(
+            escape(
+                f"warning: {a.name!r} and {b.name!r} may be one person (same surname and initial, "
+                "spelled differently): give a driver_id in entries.csv or an alias in season.toml "
+                "[[person]]"
+            ),
+            highlight=False,
+        )
 
 
 def _remaining_text(view: Outlook) -> str:
     def one(r) -> str:
-        plan = f"{r.stages} point stage(s)" + (f" + {r.power_stages} power stage(s)" if r.power_stages else "")
-        return f"{r.round.label}: {plan} ({r.source}" + (", not yet in a folder)" if r.source == DEFAULT_PLAN else ")")
+        plan = f"{r.stages} point stage(s)" + (
+            f" + {r.power_stages} power stage(s)" if r.power_stages else ""
+        )
+        return f"{r.round.label}: {plan} ({r.source}" + (
+            ", not yet in a folder)" if r.source == DEFAULT_PLAN else ")"
+        )
 
     return "; ".join(one(r) for r in view.remaining) or "none"
 
@@ -129,48 +180,98 @@ def _emit_outlook(view: Outlook, fmt: OutputFormat, what: str, caption: str) -> 
     rows = outlook_rows(view)
     defaults = [r.round.label for r in view.remaining if r.source == DEFAULT_PLAN]
     if fmt is OutputFormat.table:
-        Console().print(f"Rounds still to count: {escape(_remaining_text(view))}; most points still available: "
-                        f"[bold]{format_points(view.available)}[/]", highlight=False)
+        Console().print(
+            f"Rounds still to count: {escape(_remaining_text(view))}; most points still available: "
+            f"[bold]{format_points(view.available)}[/]",
+            highlight=False,
+        )
         if view.newcomer_can_win:
             Console().print("A competitor without points yet could still win the title.")
     elif defaults:
-        err_console.print(f"note: not yet in an event folder, the rulebook's planned stages are assumed: "
-                          f"{', '.join(defaults)}", highlight=False)
-    emit(OUTLOOK_HEADER, rows, fmt, title=f"{what} — outlook", caption=caption,
-         highlight_rows={i for i, ln in enumerate(view.lines) if ln.status not in (OUT,)} if rows else None)
+        err_console.print(
+            f"note: not yet in an event folder, the rulebook's planned stages are assumed: "
+            f"{', '.join(defaults)}",
+            highlight=False,
+        )
+    emit(
+        OUTLOOK_HEADER,
+        rows,
+        fmt,
+        title=f"{what} — outlook",
+        caption=caption,
+        highlight_rows={i for i, ln in enumerate(view.lines) if ln.status not in (OUT,)}
+        if rows
+        else None,
+    )
 
 
 def _open(season_file, numbers: list[int], moment, db: str | None, *, progress: bool) -> list:
     """The rounds' events opened through their journals, with a progress bar on stderr for the table."""
     with Progress(console=err_console, transient=True, disable=not progress) as bar:
         task = bar.add_task("opening the rounds' journals", total=len(numbers))
-        return open_rounds(season_file, numbers, as_of=moment, db_url=db, on_open=lambda _round: bar.advance(task))
+        return open_rounds(
+            season_file, numbers, as_of=moment, db_url=db, on_open=lambda _round: bar.advance(task)
+        )
 
 
 def standings_cmd(
-    season_toml: Annotated[Path, typer.Argument(
-        help="The season file (season.toml): rulebook and rounds in order.")],
-    category: Annotated[str | None, typer.Option(
-        "--category", help="Championship category (FIA: Ultimate, Stock, Challenger, SSV; FIM: RallyGP, Rally2, "
-                           "Rally3, Quad). Default: the rulebook's.")] = None,
-    title: Annotated[Title, typer.Option(
-        "--title", help="Which title: drivers, codrivers or manufacturers.")] = Title.drivers,
-    after: Annotated[str | None, typer.Option(
-        "--after", help="Standings after this round (number or name); default: the last round with an event "
-                        "folder.")] = None,
-    fmt: Annotated[OutputFormat, typer.Option("--format", help="table, csv or json.")] = OutputFormat.table,
-    as_of: Annotated[str | None, typer.Option(
-        "--as-of", help="As the journals stood at this moment (ISO 8601).")] = None,
-    show_outlook: Annotated[bool, typer.Option(
-        "--outlook", help="Points still available, who can still win, who has clinched, and each contender's "
-                          "simplest winning condition.")] = False,
-    show_rounds: Annotated[bool, typer.Option(
-        "--rounds", help="Trace every total: each competitor's place, final, stage and power-stage points at each "
-                         "round, and the crews they come from.")] = False,
-    chart: Annotated[Path | None, typer.Option(
-        "--chart", help="Also draw the points after each round to this .png or .svg file.")] = None,
-    db: Annotated[str | None, typer.Option(
-        "--db", help="Journal database URL (default: a SQLite file in each event folder, or $RAIDCONTROL_DB).")] = None,
+    season_toml: Annotated[
+        Path, typer.Argument(help="The season file (season.toml): rulebook and rounds in order.")
+    ],
+    category: Annotated[
+        str | None,
+        typer.Option(
+            "--category",
+            help="Championship category (FIA: Ultimate, Stock, Challenger, SSV; FIM: RallyGP, Rally2, "
+            "Rally3, Quad). Default: the rulebook's.",
+        ),
+    ] = None,
+    title: Annotated[
+        Title, typer.Option("--title", help="Which title: drivers, codrivers or manufacturers.")
+    ] = Title.drivers,
+    after: Annotated[
+        str | None,
+        typer.Option(
+            "--after",
+            help="Standings after this round (number or name); default: the last round with an event "
+            "folder.",
+        ),
+    ] = None,
+    fmt: Annotated[
+        OutputFormat, typer.Option("--format", help="table, csv or json.")
+    ] = OutputFormat.table,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="As the journals stood at this moment (ISO 8601).")
+    ] = None,
+    show_outlook: Annotated[
+        bool,
+        typer.Option(
+            "--outlook",
+            help="Points still available, who can still win, who has clinched, and each contender's "
+            "simplest winning condition.",
+        ),
+    ] = False,
+    show_rounds: Annotated[
+        bool,
+        typer.Option(
+            "--rounds",
+            help="Trace every total: each competitor's place, final, stage and power-stage points at each "
+            "round, and the crews they come from.",
+        ),
+    ] = False,
+    chart: Annotated[
+        Path | None,
+        typer.Option(
+            "--chart", help="Also draw the points after each round to this .png or .svg file."
+        ),
+    ] = None,
+    db: Annotated[
+        str | None,
+        typer.Option(
+            "--db",
+            help="Journal database URL (default: a SQLite file in each event folder, or $RAIDCONTROL_DB).",
+        ),
+    ] = None,
 ) -> None:
     """W2RC standings of a season: points per round, ties broken by countback.
 
@@ -189,15 +290,22 @@ def standings_cmd(
     if chart is not None and chart.suffix.lower() not in (".png", ".svg"):
         raise InputError("the chart is written as .png or .svg", field="--chart")
     if show_rounds and show_outlook:
-        raise InputError("--rounds and --outlook are two different tables: ask for one", field="--rounds")
+        raise InputError(
+            "--rounds and --outlook are two different tables: ask for one", field="--rounds"
+        )
     season_file = read_season(season_toml)
     season = season_file.season
     rules = championship_rules(season_file.rulebook())
     rules.check_title(title)
     rules.category(category)
     last = after_round(season, after, season_file.folders)
-    opened = _open(season_file, rounds_to_open(season, last, season_file.folders), moment, db,
-                   progress=fmt is OutputFormat.table)
+    opened = _open(
+        season_file,
+        rounds_to_open(season, last, season_file.folders),
+        moment,
+        db,
+        progress=fmt is OutputFormat.table,
+    )
     table = season_table(season, rules, season_file.identities, opened, title, category, last)
     warn_duplicates(table.lines, title)
     what = f"{season.name} — {table.category} {title} {after_label(season, last)}"
@@ -206,12 +314,27 @@ def standings_cmd(
         write_chart(table, what, chart)
     if show_outlook:
         routes = itineraries(season_file, sorted(season_file.folders))
-        _emit_outlook(season_outlook(table, season, rules, opened, routes), fmt, what, _provisional(table))
+        _emit_outlook(
+            season_outlook(table, season, rules, opened, routes), fmt, what, _provisional(table)
+        )
     elif show_rounds:
-        emit(ROUNDS_HEADER, round_rows(table), fmt, title=f"{what} — per round", caption=_provisional(table))
+        emit(
+            ROUNDS_HEADER,
+            round_rows(table),
+            fmt,
+            title=f"{what} — per round",
+            caption=_provisional(table),
+        )
     else:
         header, rows = standings_rows(table)
-        emit(header, rows, fmt, title=what, caption=_provisional(table), highlight_rows={0} if rows else None)
+        emit(
+            header,
+            rows,
+            fmt,
+            title=what,
+            caption=_provisional(table),
+            highlight_rows={0} if rows else None,
+        )
 
 
 def register(app: typer.Typer) -> None:

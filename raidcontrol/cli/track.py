@@ -3,6 +3,7 @@ stage into the journal as proposed penalties), and ``penalties list/confirm/dism
 
 The readers, the numba kernels, pyarrow and the store load inside the commands, not at start-up.
 """
+
 import json
 import sys
 from pathlib import Path
@@ -19,17 +20,26 @@ if TYPE_CHECKING:
     from raidcontrol.tracking.report import FleetReport
     from raidcontrol.tracking.rules import TrackingRules
 
-PROGRESS_FROM_BYTES = 8_000_000   # Parquet fleets at least this large show progress bars
+PROGRESS_FROM_BYTES = 8_000_000  # Parquet fleets at least this large show progress bars
 STEWARDS_DEFAULT = "stewards"
 
-track_app = typer.Typer(help="GPS tracking compliance: waypoints and speed zones from tracks, with evidence.",
-                        no_args_is_help=True)
-penalties_app = typer.Typer(help="Proposed penalties (from tracking) and the stewards' decisions on them.",
-                            no_args_is_help=True)
+track_app = typer.Typer(
+    help="GPS tracking compliance: waypoints and speed zones from tracks, with evidence.",
+    no_args_is_help=True,
+)
+penalties_app = typer.Typer(
+    help="Proposed penalties (from tracking) and the stewards' decisions on them.",
+    no_args_is_help=True,
+)
 
 
-def run_check(roadbook_path: Path, tracks_path: Path, rulebook_id: str, overrides: dict | None = None,
-              show_progress: bool = True) -> tuple:
+def run_check(
+    roadbook_path: Path,
+    tracks_path: Path,
+    rulebook_id: str,
+    overrides: dict | None = None,
+    show_progress: bool = True,
+) -> tuple:
     """Read, check (with progress bars on large fleets) and return (report, fleet)."""
     from raidcontrol.io.openrally import read_roadbook
     from raidcontrol.rules import load_rulebook
@@ -40,25 +50,44 @@ def run_check(roadbook_path: Path, tracks_path: Path, rulebook_id: str, override
     return check_tracks(roadbook, tracks_path, rules, show_progress)
 
 
-def check_tracks(roadbook, tracks_path: Path, rules: "TrackingRules", show_progress: bool = True) -> tuple:
+def check_tracks(
+    roadbook, tracks_path: Path, rules: "TrackingRules", show_progress: bool = True
+) -> tuple:
     """Read the tracks and check them against the roadbook; bars for a large Parquet fleet."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
     from raidcontrol.io.tracks import read_fleet
     from raidcontrol.tracking.check import check_fleet
 
-    large = tracks_path.suffix.lower() == ".parquet" and tracks_path.is_file() and \
-        tracks_path.stat().st_size >= PROGRESS_FROM_BYTES
+    large = (
+        tracks_path.suffix.lower() == ".parquet"
+        and tracks_path.is_file()
+        and tracks_path.stat().st_size >= PROGRESS_FROM_BYTES
+    )
     if not show_progress or not large:
         fleet = read_fleet(tracks_path, sort_by_time=True)
         return check_fleet(roadbook, fleet, rules), fleet
-    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
-                  TimeRemainingColumn(), console=common.err_console, transient=True) as bar:
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.percentage:>3.0f}%"),
+        TimeRemainingColumn(),
+        console=common.err_console,
+        transient=True,
+    ) as bar:
         reading = bar.add_task(f"reading {tracks_path.name}", total=None)
-        fleet = read_fleet(tracks_path, sort_by_time=True,
-                           progress=lambda done, total: bar.update(reading, completed=done, total=total))
+        fleet = read_fleet(
+            tracks_path,
+            sort_by_time=True,
+            progress=lambda done, total: bar.update(reading, completed=done, total=total),
+        )
         checking = bar.add_task(f"checking {len(fleet):,} fixes", total=len(fleet))
-        report = check_fleet(roadbook, fleet, rules, progress=lambda done, total: bar.update(checking, completed=done))
+        report = check_fleet(
+            roadbook,
+            fleet,
+            rules,
+            progress=lambda done, total: bar.update(checking, completed=done),
+        )
     return report, fleet
 
 
@@ -66,15 +95,24 @@ def summary_table(report: "FleetReport", title: str = "") -> "Table":
     """One row per crew: what the check found, with the penalties of the rulebook."""
     from raidcontrol.tables import Column, Table
 
-    cols = (Column("bib", "int", "", "race number"),
-            Column("validated", "str", "", "waypoints validated / waypoints in the roadbook"),
-            Column("missed", "str", "", "missed waypoints: name(type), separated by spaces"),
-            Column("speeding", "str", "", "speeding infringements: zone:+excess km/h, separated by spaces"),
-            Column("penalty", "duration", "ms", "the total penalty of the rulebook"),
-            Column("share", "str", "%", "share of the waypoints validated"),
-            Column("dnf", "str", "", "yes when too few waypoints were validated to be classified a finisher"),
-            Column("gaps", "int", "", "tracker outages longer than the rulebook's limit"),
-            Column("spikes", "int", "", "GPS spikes discarded"))
+    cols = (
+        Column("bib", "int", "", "race number"),
+        Column("validated", "str", "", "waypoints validated / waypoints in the roadbook"),
+        Column("missed", "str", "", "missed waypoints: name(type), separated by spaces"),
+        Column(
+            "speeding", "str", "", "speeding infringements: zone:+excess km/h, separated by spaces"
+        ),
+        Column("penalty", "duration", "ms", "the total penalty of the rulebook"),
+        Column("share", "str", "%", "share of the waypoints validated"),
+        Column(
+            "dnf",
+            "str",
+            "",
+            "yes when too few waypoints were validated to be classified a finisher",
+        ),
+        Column("gaps", "int", "", "tracker outages longer than the rulebook's limit"),
+        Column("spikes", "int", "", "GPS spikes discarded"),
+    )
     n_wp = len(report.roadbook.waypoints)
     rows, flagged = [], set()
     for bib, crew in sorted(report.crews.items()):
@@ -82,23 +120,47 @@ def summary_table(report: "FleetReport", title: str = "") -> "Table":
         speeding = " ".join(f"{s.zone}:+{s.excess_kmh:.0f}" for s in crew.speeding)
         if missed or speeding:
             flagged.add(len(rows))
-        rows.append((bib, f"{len(crew.validated)}/{n_wp}", missed or None, speeding or None, crew.penalty_total_ms,
-                     f"{crew.share:.0%}", "yes" if crew.did_not_finish else None, len(crew.gaps), len(crew.spikes)))
+        rows.append(
+            (
+                bib,
+                f"{len(crew.validated)}/{n_wp}",
+                missed or None,
+                speeding or None,
+                crew.penalty_total_ms,
+                f"{crew.share:.0%}",
+                "yes" if crew.did_not_finish else None,
+                len(crew.gaps),
+                len(crew.spikes),
+            )
+        )
     return Table(cols, tuple(rows), title, highlight=frozenset(flagged))
 
 
 def check_cmd(
     roadbook: Annotated[Path, typer.Argument(help="The stage's roadbook: an OpenRally GPX file.")],
-    tracks: Annotated[Path, typer.Argument(help="The tracks: a GPX, CSV (bib,time,lat,lon[,speed]) or Parquet file, "
-                                                "or a folder of GPX files.")],
-    fmt: Annotated[OutputFormat, typer.Option(
-        "--format", help="table or csv (one row per crew), or json (the full report).")] = OutputFormat.table,
-    rulebook: Annotated[str, typer.Option("--rulebook", help="Rulebook giving radii, penalties and limits.")] =
-        "fia-2026",
-    pictures: Annotated[Path | None, typer.Option(
-        "--pictures", help="Write a PNG per infringement into this folder.")] = None,
-    evidence_dir: Annotated[Path | None, typer.Option(
-        "--evidence", hidden=True, help="Former name of --pictures.")] = None,
+    tracks: Annotated[
+        Path,
+        typer.Argument(
+            help="The tracks: a GPX, CSV (bib,time,lat,lon[,speed]) or Parquet file, "
+            "or a folder of GPX files."
+        ),
+    ],
+    fmt: Annotated[
+        OutputFormat,
+        typer.Option(
+            "--format", help="table or csv (one row per crew), or json (the full report)."
+        ),
+    ] = OutputFormat.table,
+    rulebook: Annotated[
+        str, typer.Option("--rulebook", help="Rulebook giving radii, penalties and limits.")
+    ] = "fia-2026",
+    pictures: Annotated[
+        Path | None,
+        typer.Option("--pictures", help="Write a PNG per infringement into this folder."),
+    ] = None,
+    evidence_dir: Annotated[
+        Path | None, typer.Option("--evidence", hidden=True, help="Former name of --pictures.")
+    ] = None,
 ) -> None:
     """Check tracks against a roadbook: validated and missed waypoints, speeding in zones,
     tracker outages and GPS spikes, with the penalties of the rulebook.
@@ -115,9 +177,14 @@ def check_cmd(
     if fmt is OutputFormat.json:
         sys.stdout.write(json.dumps(report.to_dict(), indent=1, ensure_ascii=False) + "\n")
         return
-    show(summary_table(report, f"Tracking check — {roadbook.name} ({len(report.roadbook.waypoints)} waypoints, "
-                               f"{len(report.roadbook.zones)} zones, {report.fixes:,} fixes, rulebook {rulebook})"),
-         fmt)
+    show(
+        summary_table(
+            report,
+            f"Tracking check — {roadbook.name} ({len(report.roadbook.waypoints)} waypoints, "
+            f"{len(report.roadbook.zones)} zones, {report.fixes:,} fixes, rulebook {rulebook})",
+        ),
+        fmt,
+    )
 
 
 def _stage_files(event_dir: Path, stage: int) -> tuple[Path, Path]:
@@ -125,14 +192,24 @@ def _stage_files(event_dir: Path, stage: int) -> tuple[Path, Path]:
 
     roadbook = event_dir / "roadbooks" / f"stage-{stage}.gpx"
     if not roadbook.is_file():
-        raise InputError(f"no roadbook for stage {stage}: expected roadbooks/stage-{stage}.gpx", file=str(roadbook),
-                         field="--stage")
+        raise InputError(
+            f"no roadbook for stage {stage}: expected roadbooks/stage-{stage}.gpx",
+            file=str(roadbook),
+            field="--stage",
+        )
     found = [event_dir / "tracks" / f"stage-{stage}{suffix}" for suffix in TRACK_SUFFIXES]
     found = [p for p in found if p.exists()]
     if len(found) != 1:
-        what = "no tracks" if not found else "several track files (" + ", ".join(p.name for p in found) + ")"
-        raise InputError(f"{what} for stage {stage}: expected one of tracks/stage-{stage}.parquet|.csv|.gpx",
-                         file=str(event_dir / "tracks"), field="--stage")
+        what = (
+            "no tracks"
+            if not found
+            else "several track files (" + ", ".join(p.name for p in found) + ")"
+        )
+        raise InputError(
+            f"{what} for stage {stage}: expected one of tracks/stage-{stage}.parquet|.csv|.gpx",
+            file=str(event_dir / "tracks"),
+            field="--stage",
+        )
     return roadbook, found[0]
 
 
@@ -142,20 +219,36 @@ def _open(event_dir: Path, db: str | None):
     return open_event(event_dir, db)
 
 
-def _draw(report: "FleetReport", fleet, unknown: list[int], event_dir: Path, stage: int) -> dict[tuple[int, str], str]:
+def _draw(
+    report: "FleetReport", fleet, unknown: list[int], event_dir: Path, stage: int
+) -> dict[tuple[int, str], str]:
     """Evidence pictures under evidence/stage-N/, their paths relative to the event folder."""
     from rich.progress import BarColumn, Progress, TextColumn
 
     from raidcontrol.io.evidence import write_pictures
     from raidcontrol.tracking.report import FleetReport
 
-    kept = FleetReport(report.roadbook, report.rules,
-                       {b: c for b, c in report.crews.items() if not unknown or b not in unknown}, report.fixes)
+    kept = FleetReport(
+        report.roadbook,
+        report.rules,
+        {b: c for b, c in report.crews.items() if not unknown or b not in unknown},
+        report.fixes,
+    )
     folder = event_dir / "evidence" / f"stage-{stage}"
-    with Progress(TextColumn("drawing evidence"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-                  console=common.err_console, transient=True) as bar:
+    with Progress(
+        TextColumn("drawing evidence"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        console=common.err_console,
+        transient=True,
+    ) as bar:
         task = bar.add_task("draw", total=None)
-        paths = write_pictures(kept, fleet, folder, progress=lambda n, total: bar.update(task, completed=n, total=total))
+        paths = write_pictures(
+            kept,
+            fleet,
+            folder,
+            progress=lambda n, total: bar.update(task, completed=n, total=total),
+        )
     return {k: p.relative_to(event_dir).as_posix() for k, p in paths.items()}
 
 
@@ -163,22 +256,41 @@ def appended_table(written: list, stage: int) -> "Table":
     """The journal records a scan appended: new proposals and withdrawn ones."""
     from raidcontrol.tables import Column, Table
 
-    cols = (Column("id", "int", "", "journal record"), Column("bib", "int", "", "race number"),
-            Column("code", "str", "", "what was found (or the withdrawn proposal's key)"),
-            Column("penalty", "duration", "ms", "the penalty proposed"),
-            Column("reason", "str", "", "the finding, or why a proposal was withdrawn"))
-    rows = [(r.id, None, r.key, None, "withdrawn: no longer found") if r.payload is None else
-            (r.id, r.payload["bib"], r.payload["code"], r.payload["amount_ms"], r.payload["reason"]) for r in written]
+    cols = (
+        Column("id", "int", "", "journal record"),
+        Column("bib", "int", "", "race number"),
+        Column("code", "str", "", "what was found (or the withdrawn proposal's key)"),
+        Column("penalty", "duration", "ms", "the penalty proposed"),
+        Column("reason", "str", "", "the finding, or why a proposal was withdrawn"),
+    )
+    rows = [
+        (r.id, None, r.key, None, "withdrawn: no longer found")
+        if r.payload is None
+        else (
+            r.id,
+            r.payload["bib"],
+            r.payload["code"],
+            r.payload["amount_ms"],
+            r.payload["reason"],
+        )
+        for r in written
+    ]
     return Table(cols, tuple(rows), f"Stage {stage}: {len(written)} journal record(s) appended")
 
 
 def scan_cmd(
-    event_dir: Annotated[Path, typer.Argument(
-        help="The event folder (with roadbooks/stage-N.gpx and tracks/stage-N.*).")],
+    event_dir: Annotated[
+        Path,
+        typer.Argument(help="The event folder (with roadbooks/stage-N.gpx and tracks/stage-N.*)."),
+    ],
     stage: Annotated[int, typer.Option("--stage", help="The stage to scan.")],
     db: Db = None,
-    pictures: Annotated[bool, typer.Option(
-        "--pictures/--no-pictures", help="Draw a PNG per infringement under evidence/stage-N/.")] = True,
+    pictures: Annotated[
+        bool,
+        typer.Option(
+            "--pictures/--no-pictures", help="Draw a PNG per infringement under evidence/stage-N/."
+        ),
+    ] = True,
     fmt: Format = OutputFormat.table,
 ) -> None:
     """Check a stage's tracks and record each infringement as a proposed penalty (author: tracking)
@@ -192,11 +304,16 @@ def scan_cmd(
     with _open(event_dir, db) as ev:
         session = ev.session
         if stage not in session.event.stages:
-            raise InputError(f"the event has no stage {stage} (stages: {sorted(session.event.stages)})", field="--stage")
+            raise InputError(
+                f"the event has no stage {stage} (stages: {sorted(session.event.stages)})",
+                field="--stage",
+            )
         roadbook_path, tracks_path = _stage_files(event_dir, stage)
         rules = TrackingRules.from_rulebook(session.rulebook)
         roadbook = read_roadbook(roadbook_path, rules)
-        report, fleet = check_tracks(roadbook, tracks_path, rules)   # everything validated before anything is written
+        report, fleet = check_tracks(
+            roadbook, tracks_path, rules
+        )  # everything validated before anything is written
         entries = set(session.event.entries)
         unknown = sorted(set(report.crews) - entries) if entries else []
         rel = _draw(report, fleet, unknown, event_dir, stage) if pictures else {}
@@ -204,15 +321,18 @@ def scan_cmd(
         records = proposal_records(report, stage, session.state, rel, entries or None, source)
         written = session.record(records)
     if unknown:
-        common.err_console.print(f"[yellow]skipped {len(unknown)} track(s) of bibs not entered: {', '.join(map(str, unknown))}[/]")
+        common.err_console.print(
+            f"[yellow]skipped {len(unknown)} track(s) of bibs not entered: {', '.join(map(str, unknown))}[/]"
+        )
     show(appended_table(written, stage), fmt)
 
 
 def list_cmd(
     event_dir: EventDir,
     stage: Annotated[int | None, typer.Option("--stage", help="Only this stage.")] = None,
-    status: Annotated[str | None, typer.Option(
-        "--status", help="Only the proposed, confirmed or dismissed ones.")] = None,
+    status: Annotated[
+        str | None, typer.Option("--status", help="Only the proposed, confirmed or dismissed ones.")
+    ] = None,
     fmt: Format = OutputFormat.table,
     db: Db = None,
 ) -> None:
@@ -222,7 +342,9 @@ def list_cmd(
     show(table, fmt)
 
 
-def _decide(proposal_id: int, event_dir: Path, decision: str, reason: str, by: str, db: str | None) -> None:
+def _decide(
+    proposal_id: int, event_dir: Path, decision: str, reason: str, by: str, db: str | None
+) -> None:
     from raidcontrol.tracking.proposals import decision_record
 
     with _open(event_dir, db) as ev:
@@ -232,10 +354,14 @@ def _decide(proposal_id: int, event_dir: Path, decision: str, reason: str, by: s
 
 
 def confirm_cmd(
-    proposal_id: Annotated[int, typer.Argument(metavar="ID", help="The proposal's id (see 'penalties list').")],
+    proposal_id: Annotated[
+        int, typer.Argument(metavar="ID", help="The proposal's id (see 'penalties list').")
+    ],
     event_dir: EventOpt = Path("."),
     by: Annotated[str, typer.Option("--by", help="Who decides.")] = STEWARDS_DEFAULT,
-    reason: Annotated[str, typer.Option("--reason", help="Why (optional for a confirmation).")] = "",
+    reason: Annotated[
+        str, typer.Option("--reason", help="Why (optional for a confirmation).")
+    ] = "",
     db: Db = None,
 ) -> None:
     """Confirm a proposed penalty: from now on it counts in the classification."""
@@ -243,7 +369,9 @@ def confirm_cmd(
 
 
 def dismiss_cmd(
-    proposal_id: Annotated[int, typer.Argument(metavar="ID", help="The proposal's id (see 'penalties list').")],
+    proposal_id: Annotated[
+        int, typer.Argument(metavar="ID", help="The proposal's id (see 'penalties list').")
+    ],
     reason: Annotated[str, typer.Option("--reason", help="Why it is dismissed (required).")],
     event_dir: EventOpt = Path("."),
     by: Annotated[str, typer.Option("--by", help="Who decides.")] = STEWARDS_DEFAULT,
@@ -258,7 +386,9 @@ def dismiss_cmd(
 def register(app: typer.Typer) -> None:
     track_app.command("check")(check_cmd)
     track_app.command("scan")(scan_cmd)
-    __import__("raidcontrol.cli.track_follow", fromlist=["register"]).register(track_app)   # follow, replay, positions
+    __import__("raidcontrol.cli.track_follow", fromlist=["register"]).register(
+        track_app
+    )  # follow, replay, positions
     penalties_app.command("list")(list_cmd)
     penalties_app.command("confirm")(confirm_cmd)
     penalties_app.command("dismiss")(dismiss_cmd)

@@ -46,7 +46,9 @@ def _print_records(records, fmt: EventFormat) -> None:
 
 
 def follow_cmd(
-    event_dir: Annotated[Path, typer.Argument(help="The event folder (with roadbooks/stage-N.gpx).")],
+    event_dir: Annotated[
+        Path, typer.Argument(help="The event folder (with roadbooks/stage-N.gpx).")
+    ],
     source: Annotated[
         Path,
         typer.Argument(
@@ -58,13 +60,19 @@ def follow_cmd(
     db: Annotated[
         str | None,
         typer.Option(
-            "--db", help="Journal database URL (default: the event folder's SQLite file, or $RAIDCONTROL_DB)."
+            "--db",
+            help="Journal database URL (default: the event folder's SQLite file, or $RAIDCONTROL_DB).",
         ),
     ] = None,
-    poll: Annotated[float, typer.Option("--poll", help="Seconds between two looks at SOURCE.")] = 1.0,
+    poll: Annotated[
+        float, typer.Option("--poll", help="Seconds between two looks at SOURCE.")
+    ] = 1.0,
     idle: Annotated[
         float | None,
-        typer.Option("--idle", help="Stop after this many seconds without a new fix (default: follow until Ctrl-C)."),
+        typer.Option(
+            "--idle",
+            help="Stop after this many seconds without a new fix (default: follow until Ctrl-C).",
+        ),
     ] = None,
     close: Annotated[
         bool,
@@ -75,10 +83,14 @@ def follow_cmd(
         ),
     ] = False,
     fmt: Annotated[
-        EventFormat, typer.Option("--format", help="table (one line per proposal) or json (JSON lines).")
+        EventFormat,
+        typer.Option("--format", help="table (one line per proposal) or json (JSON lines)."),
     ] = EventFormat.table,
     pictures: Annotated[
-        bool, typer.Option("--pictures/--no-pictures", help="Draw each proposal's picture under evidence/stage-N/.")
+        bool,
+        typer.Option(
+            "--pictures/--no-pictures", help="Draw each proposal's picture under evidence/stage-N/."
+        ),
     ] = True,
 ) -> None:
     """Follow a stage live: ingest fixes as they arrive (validated, stored, idempotent by bib and
@@ -94,7 +106,9 @@ def follow_cmd(
     try:
         _print_records(live.restored, fmt)
         held = sum(c.n for c in live.live.crews.values())
-        err_console.print(f"following stage {stage} from {source} ({held:,} fixes stored); Ctrl-C to stop")
+        err_console.print(
+            f"following stage {stage} from {source} ({held:,} fixes stored); Ctrl-C to stop"
+        )
         try:
             refused = _follow(live, src, poll, idle, fmt)
         except KeyboardInterrupt:
@@ -116,13 +130,15 @@ def _follow(live, src, poll: float, idle: float | None, fmt: EventFormat) -> int
     last_new = time.monotonic()
     while idle is None or time.monotonic() - last_new < idle:
         fleets = []
-        for chunk in src.poll():              # each file validated alone: a bad one is refused alone
+        for chunk in src.poll():  # each file validated alone: a bad one is refused alone
             try:
                 fleets.append(parse_fixes(chunk.data, chunk.content_type, chunk.name))
             except InputError as exc:
                 refused += 1
-                err_console.print(f"[bold red]refused:[/] {chunk.locate(exc).located()}", highlight=False)
-        if fleets:                            # everything that arrived since the last look: one batch
+                err_console.print(
+                    f"[bold red]refused:[/] {chunk.locate(exc).located()}", highlight=False
+                )
+        if fleets:  # everything that arrived since the last look: one batch
             result = live.add(merge_fleets(fleets))
             if result.kept:
                 last_new = time.monotonic()
@@ -135,15 +151,25 @@ def replay_cmd(
     event_dir: Annotated[Path, typer.Argument(help="The event folder with tracks/stage-N.*.")],
     stage: Annotated[int, typer.Option("--stage", help="The stage to replay.")],
     into: Annotated[
-        Path | None, typer.Option("--into", help="The drop folder to write fix files into ('track follow' reads it).")
+        Path | None,
+        typer.Option(
+            "--into", help="The drop folder to write fix files into ('track follow' reads it)."
+        ),
     ] = None,
     post: Annotated[
-        str | None, typer.Option("--post", help="Or the service's root URL: each batch is POSTed to "
-                                                "/api/v1/tracking/fixes (token in $RAIDCONTROL_TOKEN).")
+        str | None,
+        typer.Option(
+            "--post",
+            help="Or the service's root URL: each batch is POSTed to "
+            "/api/v1/tracking/fixes (token in $RAIDCONTROL_TOKEN).",
+        ),
     ] = None,
-    speed: Annotated[float, typer.Option("--speed", help="Times real time (0: as fast as possible).")] = 10.0,
+    speed: Annotated[
+        float, typer.Option("--speed", help="Times real time (0: as fast as possible).")
+    ] = 10.0,
     step: Annotated[
-        float, typer.Option("--step", help="Seconds of wall time per batch (of stage time at --speed 0).")
+        float,
+        typer.Option("--step", help="Seconds of wall time per batch (of stage time at --speed 0)."),
     ] = 1.0,
 ) -> None:
     """Replay a recorded stage's tracks as the trackers would deliver them: in time order, one CSV
@@ -185,14 +211,24 @@ def _post_to(url: str, stage: int, transport=None):
 
     import httpx
 
-    client = httpx.Client(base_url=url.rstrip("/"), transport=transport, timeout=60.0,
-                          headers={"Authorization": f"Bearer {os.environ.get('RAIDCONTROL_TOKEN', '')}",
-                                   "Content-Type": "text/csv"})
+    client = httpx.Client(
+        base_url=url.rstrip("/"),
+        transport=transport,
+        timeout=60.0,
+        headers={
+            "Authorization": f"Bearer {os.environ.get('RAIDCONTROL_TOKEN', '')}",
+            "Content-Type": "text/csv",
+        },
+    )
 
     def send(k: int, rows: str) -> None:
-        answer = client.post("/api/v1/tracking/fixes", params={"stage": stage}, content=rows.encode())
+        answer = client.post(
+            "/api/v1/tracking/fixes", params={"stage": stage}, content=rows.encode()
+        )
         if answer.status_code != 200:
-            raise InputError(f"the service refused batch {k}: {answer.status_code} {answer.text[:300]}", file=url)
+            raise InputError(
+                f"the service refused batch {k}: {answer.status_code} {answer.text[:300]}", file=url
+            )
 
     return send
 
@@ -200,14 +236,23 @@ def _post_to(url: str, stage: int, transport=None):
 def positions_cmd(
     event_dir: Annotated[Path, typer.Argument(help="The event folder.")],
     stage: Annotated[int, typer.Option("--stage", help="The stage.")],
-    at: Annotated[str | None, typer.Option("--at", help="As of this moment (ISO 8601; default: now).")] = None,
+    at: Annotated[
+        str | None, typer.Option("--at", help="As of this moment (ISO 8601; default: now).")
+    ] = None,
     delay: Annotated[
         str | None,
-        typer.Option("--delay", help="Public delay H:MM:SS (default: the rulebook's tracking.live.public_delay)."),
+        typer.Option(
+            "--delay",
+            help="Public delay H:MM:SS (default: the rulebook's tracking.live.public_delay).",
+        ),
     ] = None,
-    fmt: Annotated[OutputFormat, typer.Option("--format", help="table, csv or json.")] = OutputFormat.table,
+    fmt: Annotated[
+        OutputFormat, typer.Option("--format", help="table, csv or json.")
+    ] = OutputFormat.table,
     db: Annotated[str | None, typer.Option("--db", help="Journal database URL.")] = None,
-    map_png: Annotated[Path | None, typer.Option("--map", help="Also draw the positions on a map (PNG).")] = None,
+    map_png: Annotated[
+        Path | None, typer.Option("--map", help="Also draw the positions on a map (PNG).")
+    ] = None,
 ) -> None:
     """Live positions and the virtual ranking from the stored fixes: each crew's latest position,
     km on the special, last waypoint validated and running time there, the gap to the best crew

@@ -1,4 +1,5 @@
 """``raidcontrol users add|list|revoke``: officials and their bearer tokens for ``raidcontrol serve``."""
+
 from __future__ import annotations
 
 from enum import Enum
@@ -8,8 +9,10 @@ import typer
 
 from raidcontrol.cli.common import OutputFormat, emit
 
-users_app = typer.Typer(help="Officials of the live service and their tokens (stored hashed; shown once).",
-                        no_args_is_help=True)
+users_app = typer.Typer(
+    help="Officials of the live service and their tokens (stored hashed; shown once).",
+    no_args_is_help=True,
+)
 
 
 class Role(str, Enum):
@@ -20,10 +23,14 @@ class Role(str, Enum):
     tracking = "tracking"
 
 
-EVENT = typer.Option(Path("."), "--event", help="The event folder whose journal database holds the users.")
+EVENT = typer.Option(
+    Path("."), "--event", help="The event folder whose journal database holds the users."
+)
 ROLE = typer.Option(..., "--role", help="What the token may write.")
 FORMAT = typer.Option(OutputFormat.table, "--format", help="table, csv or json.")
-DB = typer.Option(None, "--db", help="Database URL instead (default: the event folder's, or $RAIDCONTROL_DB).")
+DB = typer.Option(
+    None, "--db", help="Database URL instead (default: the event folder's, or $RAIDCONTROL_DB)."
+)
 
 
 def _users(event: Path, db: str | None):
@@ -34,9 +41,12 @@ def _users(event: Path, db: str | None):
 
 
 @users_app.command("add")
-def add_cmd(name: str = typer.Argument(..., help="The official's name (unique)."),
-            role: Role = ROLE,
-            event: Path = EVENT, db: str | None = DB) -> None:
+def add_cmd(
+    name: str = typer.Argument(..., help="The official's name (unique)."),
+    role: Role = ROLE,
+    event: Path = EVENT,
+    db: str | None = DB,
+) -> None:
     """Add an official and print the bearer token once (only its hash is stored)."""
     user, token = _users(event, db).add(name, role.value)
     typer.echo(f"added {user.name} ({user.role}); token, shown once — keep it safe:", err=True)
@@ -44,17 +54,27 @@ def add_cmd(name: str = typer.Argument(..., help="The official's name (unique)."
 
 
 @users_app.command("list")
-def list_cmd(event: Path = EVENT, db: str | None = DB,
-             fmt: OutputFormat = FORMAT) -> None:
+def list_cmd(event: Path = EVENT, db: str | None = DB, fmt: OutputFormat = FORMAT) -> None:
     """The officials: name, role, when added, when revoked."""
-    rows = [[u.id, u.name, u.role, u.created_at.isoformat(), u.revoked_at.isoformat() if u.revoked_at else ""]
-            for u in _users(event, db).list()]
+    rows = [
+        [
+            u.id,
+            u.name,
+            u.role,
+            u.created_at.isoformat(),
+            u.revoked_at.isoformat() if u.revoked_at else "",
+        ]
+        for u in _users(event, db).list()
+    ]
     emit(["id", "name", "role", "created_at", "revoked_at"], rows, fmt, title="Officials")
 
 
 @users_app.command("revoke")
-def revoke_cmd(name: str = typer.Argument(..., help="The official whose token stops working."),
-               event: Path = EVENT, db: str | None = DB) -> None:
+def revoke_cmd(
+    name: str = typer.Argument(..., help="The official whose token stops working."),
+    event: Path = EVENT,
+    db: str | None = DB,
+) -> None:
     """Revoke an official's token at once (the user stays listed, for the audit trail)."""
     user = _users(event, db).revoke(name)
     typer.echo(f"revoked {user.name} ({user.role})")

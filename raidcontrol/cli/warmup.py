@@ -1,4 +1,5 @@
 """``raidcontrol warmup``: compile the tracking check's kernels ahead of the first ``track check``."""
+
 from __future__ import annotations
 
 import typer

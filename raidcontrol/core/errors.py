@@ -7,6 +7,7 @@ CLI prints one line per problem.  Nothing is written to the
 journal when one is raised: importers validate everything before the one
 transaction that records it.
 """
+
 from __future__ import annotations
 
 
@@ -17,7 +18,14 @@ class RaidcontrolError(Exception):
 class InputError(RaidcontrolError):
     """Bad input, located by file, line (or row) and field when known."""
 
-    def __init__(self, message: str, *, file: str | None = None, line: int | None = None, field: str | None = None):
+    def __init__(
+        self,
+        message: str,
+        *,
+        file: str | None = None,
+        line: int | None = None,
+        field: str | None = None,
+    ):
         self.message = message
         self.file = file
         self.line = line
@@ -34,10 +42,16 @@ class InputError(RaidcontrolError):
         field = f"field '{self.field}': " if self.field else ""
         return f"{where}{field}{self.message}"
 
-    def at(self, *, file: str | None = None, line: int | None = None, field: str | None = None) -> InputError:
+    def at(
+        self, *, file: str | None = None, line: int | None = None, field: str | None = None
+    ) -> InputError:
         """A copy with missing location parts filled in."""
-        return InputError(self.message, file=self.file or file, line=self.line if self.line is not None else line,
-                          field=self.field or field)
+        return InputError(
+            self.message,
+            file=self.file or file,
+            line=self.line if self.line is not None else line,
+            field=self.field or field,
+        )
 
 
 class InputErrors(InputError):
@@ -58,8 +72,15 @@ class InputErrors(InputError):
         super().__init__(first.message, file=first.file, line=first.line, field=first.field)
 
     def located(self) -> str:
-        return "\n".join(InputError.located(e) for e in getattr(self, "errors", [])) or super().located()
+        return (
+            "\n".join(InputError.located(e) for e in getattr(self, "errors", []))
+            or super().located()
+        )
 
-    def at(self, *, file: str | None = None, line: int | None = None, field: str | None = None) -> InputError:
+    def at(
+        self, *, file: str | None = None, line: int | None = None, field: str | None = None
+    ) -> InputError:
         """A copy with missing location parts filled in on every problem."""
-        return InputErrors([InputError.at(e, file=file, line=line, field=field) for e in self.errors])
+        return InputErrors(
+            [InputError.at(e, file=file, line=line, field=field) for e in self.errors]
+        )

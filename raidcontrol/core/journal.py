@@ -11,13 +11,15 @@ Kinds written by the event folder (``origin="folder"``): ``event``, ``stage``,
 ``entry``, ``time``, ``adjustment``, ``split``.  Other kinds come from their own commands
 (tracking proposals, penalty decisions, scrutineering …).
 """
+
 from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Callable, Iterable
+from typing import Any
 
 FOLDER_KINDS = ("event", "stage", "entry", "time", "adjustment", "split")
 
@@ -54,7 +56,9 @@ class Record:
 
     @property
     def digest(self) -> str:
-        return hashlib.sha256(canonical_json([self.kind, self.key, self.payload]).encode()).hexdigest()
+        return hashlib.sha256(
+            canonical_json([self.kind, self.key, self.payload]).encode()
+        ).hexdigest()
 
 
 @dataclass
@@ -74,7 +78,7 @@ class JournalState:
 def fold(records: Iterable[Record], as_of: datetime | None = None) -> JournalState:
     """Fold records (in id order) up to ``as_of`` into the state in force then."""
     state = JournalState()
-    ordered = sorted(records, key=lambda r: (r.id if r.id is not None else 0))
+    ordered = sorted(records, key=lambda r: r.id if r.id is not None else 0)
     for rec in ordered:
         if as_of is not None and rec.recorded_at is not None and rec.recorded_at > as_of:
             continue
@@ -86,9 +90,15 @@ def fold(records: Iterable[Record], as_of: datetime | None = None) -> JournalSta
     return state
 
 
-def changes(state: JournalState, desired: list[Record], kinds: Iterable[str] = FOLDER_KINDS, *,
-            origin: str = "folder", removed_reason: str = "removed from the event folder",
-            within: Callable[[Record], bool] | None = None) -> list[Record]:
+def changes(
+    state: JournalState,
+    desired: list[Record],
+    kinds: Iterable[str] = FOLDER_KINDS,
+    *,
+    origin: str = "folder",
+    removed_reason: str = "removed from the event folder",
+    within: Callable[[Record], bool] | None = None,
+) -> list[Record]:
     """The records to append so that the state's ``kinds`` from ``origin`` equal ``desired``.
 
     New or changed subjects get a record (superseding the one in force), subjects
@@ -102,11 +112,29 @@ def changes(state: JournalState, desired: list[Record], kinds: Iterable[str] = F
     for ident, rec in wanted.items():
         old = state.current.get(ident)
         if old is None or old.digest != rec.digest:
-            out.append(Record(rec.kind, rec.key, rec.payload, rec.author, rec.source, rec.origin,
-                              supersedes=old.id if old else None))
+            out.append(
+                Record(
+                    rec.kind,
+                    rec.key,
+                    rec.payload,
+                    rec.author,
+                    rec.source,
+                    rec.origin,
+                    supersedes=old.id if old else None,
+                )
+            )
     for ident, old in state.current.items():
-        if ident[0] in kinds and old.origin == origin and ident not in wanted and (within is None or within(old)):
-            out.append(Record(old.kind, old.key, None, old.author, removed_reason, origin, supersedes=old.id))
+        if (
+            ident[0] in kinds
+            and old.origin == origin
+            and ident not in wanted
+            and (within is None or within(old))
+        ):
+            out.append(
+                Record(
+                    old.kind, old.key, None, old.author, removed_reason, origin, supersedes=old.id
+                )
+            )
     return out
 
 
@@ -114,12 +142,18 @@ def folder_changes(state: JournalState, desired: list[Record]) -> list[Record]:
     """:func:`changes` for the event folder, less re-assertions of unedited folder values: a subject last
     written by another origin (an official through the API) is only overwritten when the folder's value
     changed since the folder last said it — so syncing an unedited folder never undoes a later write."""
-    last_from_folder = {(r.kind, r.key): r.digest for r in state.history if r.origin == "folder" and r.payload}
+    last_from_folder = {
+        (r.kind, r.key): r.digest for r in state.history if r.origin == "folder" and r.payload
+    }
     out = []
     for rec in changes(state, desired):
         current = state.get(rec.kind, rec.key)
-        if (rec.payload is not None and current is not None and current.origin != "folder"
-                and last_from_folder.get((rec.kind, rec.key)) == rec.digest):
+        if (
+            rec.payload is not None
+            and current is not None
+            and current.origin != "folder"
+            and last_from_folder.get((rec.kind, rec.key)) == rec.digest
+        ):
             continue
         out.append(rec)
     return out

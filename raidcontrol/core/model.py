@@ -6,6 +6,7 @@ confirmed them; a dismissed or undecided proposal does not.  A confirmed proposa
 whose ``status`` is ``did-not-finish`` (too few waypoints validated) turns the
 crew's finished time into a forfeit.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -68,7 +69,7 @@ class TimeRecord:
     start: Instant | None
     finish: Instant | None
     status: TimeStatus
-    reason: str = ""        # why a crew that reached the finish is nonetheless out (a confirmed decision)
+    reason: str = ""  # why a crew that reached the finish is nonetheless out (a confirmed decision)
 
     @property
     def raw_ms(self) -> int | None:
@@ -91,7 +92,7 @@ class Adjustment:
     amount_ms: int
     scope: str
     reason: str
-    origin: str = "folder"          # folder | tracking | …
+    origin: str = "folder"  # folder | tracking | …
     record_id: int | None = None
     evidence: dict | None = field(default=None, compare=False, hash=False)
 
@@ -124,7 +125,9 @@ class Event:
     times: dict[tuple[int, int], TimeRecord] = field(default_factory=dict)
     adjustments: list[Adjustment] = field(default_factory=list)
     splits: dict[tuple[int, int], list[Split]] = field(default_factory=dict)
-    remarks: dict[int, Remark] = field(default_factory=dict)   # by bib: scrutineering verdicts in force
+    remarks: dict[int, Remark] = field(
+        default_factory=dict
+    )  # by bib: scrutineering verdicts in force
 
     def stage_numbers(self) -> list[int]:
         return sorted(self.stages)
@@ -165,29 +168,57 @@ def event_from_state(state: JournalState) -> Event:
     """Build the :class:`Event` in force from the journal state (payloads were validated on import)."""
     ev_rec = state.get("event", "event")
     payload = ev_rec.payload if ev_rec else {"name": "", "rulebook": "", "rules": {}}
-    event = Event(name=payload["name"], rulebook_id=payload["rulebook"], rules=payload.get("rules", {}))
+    event = Event(
+        name=payload["name"], rulebook_id=payload["rulebook"], rules=payload.get("rules", {})
+    )
     for rec in state.of_kind("stage"):
         p = rec.payload
-        event.stages[p["number"]] = Stage(p["number"], p["name"], p["special_km"], p["max_time_ms"],
-                                          p["counts_for_general"], p.get("final", False),
-                                          p.get("power_stage", False))
+        event.stages[p["number"]] = Stage(
+            p["number"],
+            p["name"],
+            p["special_km"],
+            p["max_time_ms"],
+            p["counts_for_general"],
+            p.get("final", False),
+            p.get("power_stage", False),
+        )
     for rec in state.of_kind("entry"):
         p = rec.payload
-        event.entries[p["bib"]] = Entry(p["bib"], p["category"], p["class"], p["driver"], p.get("codriver", ""),
-                                        p.get("team", ""), p.get("brand", ""), p.get("model", ""),
-                                        dict(p.get("extra", {})))
+        event.entries[p["bib"]] = Entry(
+            p["bib"],
+            p["category"],
+            p["class"],
+            p["driver"],
+            p.get("codriver", ""),
+            p.get("team", ""),
+            p.get("brand", ""),
+            p.get("model", ""),
+            dict(p.get("extra", {})),
+        )
     for rec in state.of_kind("time"):
         p = rec.payload
-        event.times[(p["stage"], p["bib"])] = TimeRecord(p["stage"], p["bib"], _instant(p.get("start")),
-                                                         _instant(p.get("finish")), p["status"])
+        event.times[(p["stage"], p["bib"])] = TimeRecord(
+            p["stage"], p["bib"], _instant(p.get("start")), _instant(p.get("finish")), p["status"]
+        )
     for rec in sorted(state.of_kind("adjustment"), key=lambda r: r.key):
         p = rec.payload
-        event.adjustments.append(Adjustment(p["stage"], p["bib"], p["kind"], p["amount_ms"], p["scope"],
-                                            p["reason"], "folder", rec.id))
+        event.adjustments.append(
+            Adjustment(
+                p["stage"],
+                p["bib"],
+                p["kind"],
+                p["amount_ms"],
+                p["scope"],
+                p["reason"],
+                "folder",
+                rec.id,
+            )
+        )
     for rec in state.of_kind("split"):
         p = rec.payload
         event.splits.setdefault((p["stage"], p["bib"]), []).append(
-            Split(p["stage"], p["bib"], p["waypoint"], p["elapsed_ms"], p.get("position")))
+            Split(p["stage"], p["bib"], p["waypoint"], p["elapsed_ms"], p.get("position"))
+        )
     for crew_splits in event.splits.values():
         crew_splits.sort(key=lambda sp: sp.elapsed_ms)
     decisions = {r.key: r.payload for r in state.of_kind("penalty-decision")}
@@ -195,14 +226,25 @@ def event_from_state(state: JournalState) -> Event:
         decision = decisions.get(str(rec.id))
         if decision and decision.get("decision") == "confirmed":
             p = rec.payload
-            if p.get("status") == "did-not-finish":          # e.g. too few waypoints validated
+            if p.get("status") == "did-not-finish":  # e.g. too few waypoints validated
                 old = event.times.get((p["stage"], p["bib"]))
                 if old is not None and old.status == "finished":
-                    event.times[(p["stage"], p["bib"])] = TimeRecord(old.stage, old.bib, old.start, old.finish, "dnf",
-                                                                     p["reason"])
+                    event.times[(p["stage"], p["bib"])] = TimeRecord(
+                        old.stage, old.bib, old.start, old.finish, "dnf", p["reason"]
+                    )
                 if not p["amount_ms"]:
                     continue
-            event.adjustments.append(Adjustment(p["stage"], p["bib"], "penalty", p["amount_ms"],
-                                                p.get("scope", "special"), p["reason"], rec.origin, rec.id,
-                                                p.get("evidence")))
+            event.adjustments.append(
+                Adjustment(
+                    p["stage"],
+                    p["bib"],
+                    "penalty",
+                    p["amount_ms"],
+                    p.get("scope", "special"),
+                    p["reason"],
+                    rec.origin,
+                    rec.id,
+                    p.get("evidence"),
+                )
+            )
     return event

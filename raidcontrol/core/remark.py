@@ -4,6 +4,7 @@ A scrutineering verdict is folded into the event as a :class:`Remark`, as a stew
 decision on a proposed penalty is folded into its adjustments: the classification reads
 ``Event.remarks`` itself, so no caller can forget them.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

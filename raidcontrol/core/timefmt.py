@@ -10,6 +10,7 @@ Rally timing is kept in whole milliseconds (``int``) everywhere: no floats, no
   epoch, UTC).  :class:`Instant` keeps which of the two it is, so that two clock
   readings of different kinds are never subtracted.
 """
+
 from __future__ import annotations
 
 import re
@@ -38,7 +39,9 @@ def parse_duration(text: str) -> int:
     if not m:
         raise TimeFormatError(f"not a duration H:MM:SS[.fff]: {text!r}")
     sign, h, mi, s, frac = m.groups()
-    ms = int(h) * MS_PER_HOUR + int(mi) * MS_PER_MINUTE + int(s) * MS_PER_SECOND + _fraction_ms(frac)
+    ms = (
+        int(h) * MS_PER_HOUR + int(mi) * MS_PER_MINUTE + int(s) * MS_PER_SECOND + _fraction_ms(frac)
+    )
     return -ms if sign else ms
 
 
@@ -85,11 +88,18 @@ def parse_instant(text: str) -> Instant:
     m = _TIME_OF_DAY.match(text)
     if m:
         h, mi, s, frac = m.groups()
-        return Instant(int(h) * MS_PER_HOUR + int(mi) * MS_PER_MINUTE + int(s) * MS_PER_SECOND + _fraction_ms(frac))
+        return Instant(
+            int(h) * MS_PER_HOUR
+            + int(mi) * MS_PER_MINUTE
+            + int(s) * MS_PER_SECOND
+            + _fraction_ms(frac)
+        )
     try:
-        dt = datetime.fromisoformat(text.replace("Z", "+00:00"))  # noqa: FURB162
+        dt = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
-        raise TimeFormatError(f"not a time of day HH:MM:SS[.fff] or an ISO 8601 datetime: {text!r}") from None
+        raise TimeFormatError(
+            f"not a time of day HH:MM:SS[.fff] or an ISO 8601 datetime: {text!r}"
+        ) from None
     if "T" not in text and " " not in text:
         raise TimeFormatError(f"a date alone is not a clock reading: {text!r}")
     if dt.tzinfo is None:
@@ -104,7 +114,7 @@ def parse_instant(text: str) -> Instant:
 def parse_datetime(text: str) -> datetime:
     """An ISO 8601 datetime for ``--as-of``; naive means UTC."""
     try:
-        dt = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))  # noqa: FURB162
+        dt = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
     except ValueError:
         raise TimeFormatError(f"not an ISO 8601 datetime: {text!r}") from None
     dt = dt if dt.tzinfo else dt.replace(tzinfo=UTC)

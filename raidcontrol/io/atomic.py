@@ -10,6 +10,7 @@ why the temporary file is created next to the target::
     with atomic_write(picture, "wb") as fh:     # or give fh.name to a library that wants a path
         figure.savefig(fh, format="png")
 """
+
 from __future__ import annotations
 
 import os
@@ -21,8 +22,9 @@ from typing import IO, Any
 
 
 @contextmanager
-def atomic_write(path: str | Path, mode: str = "w", *, encoding: str | None = "utf-8",
-                 newline: str | None = None) -> Iterator[IO[Any]]:
+def atomic_write(
+    path: str | Path, mode: str = "w", *, encoding: str | None = "utf-8", newline: str | None = None
+) -> Iterator[IO[Any]]:
     """Open a temporary file beside ``path``; on a clean exit flush, fsync and rename it to ``path``.
 
     ``mode``: ``"w"`` (text, ``encoding``/``newline`` as for :func:`open`) or ``"wb"`` (bytes).
@@ -34,7 +36,9 @@ def atomic_write(path: str | Path, mode: str = "w", *, encoding: str | None = "u
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         text = mode == "w"
-        with os.fdopen(fd, mode, encoding=encoding if text else None, newline=newline if text else None) as fh:
+        with os.fdopen(
+            fd, mode, encoding=encoding if text else None, newline=newline if text else None
+        ) as fh:
             yield fh
             fh.flush()
             os.fsync(fh.fileno())

@@ -1,4 +1,5 @@
 """Reading a CSV file row by row with its line numbers, for located errors."""
+
 from __future__ import annotations
 
 import csv
@@ -9,7 +10,9 @@ from pathlib import Path
 from raidcontrol.core.errors import InputError
 
 
-def read_rows(path: Path, required: tuple[str, ...], optional: tuple[str, ...] | None = ()) -> Iterator[tuple[int, dict[str, str]]]:
+def read_rows(
+    path: Path, required: tuple[str, ...], optional: tuple[str, ...] | None = ()
+) -> Iterator[tuple[int, dict[str, str]]]:
     """Yield ``(line, row)`` for each data row; ``optional=None`` accepts any extra column.
 
     Values are stripped; a row with the wrong number of fields, a missing or unknown
@@ -29,7 +32,12 @@ def read_rows(path: Path, required: tuple[str, ...], optional: tuple[str, ...] |
         raise InputError(f"malformed CSV: {exc}", file=name, line=1) from None
     for col in required:
         if col not in header:
-            raise InputError(f"missing column (header must have {', '.join(required)})", file=name, line=1, field=col)
+            raise InputError(
+                f"missing column (header must have {', '.join(required)})",
+                file=name,
+                line=1,
+                field=col,
+            )
     if optional is not None:
         for col in header:
             if col not in required and col not in optional:
@@ -47,5 +55,7 @@ def read_rows(path: Path, required: tuple[str, ...], optional: tuple[str, ...] |
         if not fields or all(not f.strip() for f in fields):
             continue
         if len(fields) != len(header):
-            raise InputError(f"{len(fields)} fields where the header has {len(header)}", file=name, line=line)
+            raise InputError(
+                f"{len(fields)} fields where the header has {len(header)}", file=name, line=line
+            )
         yield line, {h: v.strip() for h, v in zip(header, fields)}

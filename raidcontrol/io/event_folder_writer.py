@@ -1,4 +1,5 @@
 """Writing an event folder (used by importers and the simulator)."""
+
 from __future__ import annotations
 
 import csv
@@ -18,8 +19,14 @@ def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[object]
         writer.writerows(rows)
 
 
-def event_toml_text(name: str, rulebook: str, stages: list[dict], rules: dict | None = None,
-                    header_comment: str = "", stage_comments: dict[int, str] | None = None) -> str:
+def event_toml_text(
+    name: str,
+    rulebook: str,
+    stages: list[dict],
+    rules: dict | None = None,
+    header_comment: str = "",
+    stage_comments: dict[int, str] | None = None,
+) -> str:
     """The text of an ``event.toml`` with one ``[[stage]]`` table per stage; comments say where values come from."""
     stage_comments = stage_comments or {}
     out = []
@@ -38,8 +45,15 @@ def event_toml_text(name: str, rulebook: str, stages: list[dict], rules: dict | 
     return "\n".join(out) + "\n"
 
 
-def write_event_toml(path: Path, name: str, rulebook: str, stages: list[dict], rules: dict | None = None,
-                     header_comment: str = "", stage_comments: dict[int, str] | None = None) -> None:
+def write_event_toml(
+    path: Path,
+    name: str,
+    rulebook: str,
+    stages: list[dict],
+    rules: dict | None = None,
+    header_comment: str = "",
+    stage_comments: dict[int, str] | None = None,
+) -> None:
     """``event.toml`` (see :func:`event_toml_text`), written to a temporary name and renamed."""
     text = event_toml_text(name, rulebook, stages, rules, header_comment, stage_comments)
     with atomic_write(path, "w") as fh:

@@ -7,6 +7,7 @@ Limits come from the rulebook through the validation context (see :mod:`raidcont
 Cross-row rules (unknown bib, duplicates, finish after start) stay with the readers in
 :mod:`raidcontrol.io.event_folder`.
 """
+
 from __future__ import annotations
 
 from datetime import date

@@ -14,6 +14,7 @@ Limits that are regulation choices come from the rulebook's ``[inputs]`` section
 validation context (``model_validate(data, context={"limits": limits})``); without a context the
 defaults of :data:`DEFAULT_LIMITS` (the shipped rulebooks' values) apply.
 """
+
 from __future__ import annotations
 
 import math
@@ -27,7 +28,9 @@ from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field, Validat
 
 from raidcontrol.core.timefmt import Instant, TimeFormatError, parse_duration, parse_instant
 
-INT64_MAX = 2**63 - 1  # the widest whole number both databases store (BIGINT); a storage fact, not a rule
+INT64_MAX = (
+    2**63 - 1
+)  # the widest whole number both databases store (BIGINT); a storage fact, not a rule
 STRICT = ConfigDict(strict=True, extra="forbid", frozen=True)
 _ASCII_INT = re.compile(r"^-?[0-9]+$")
 
@@ -56,7 +59,9 @@ class Limits:
         return Limits(self.max_text_length, self.max_id_length, self.max_nesting, start, end)
 
 
-DEFAULT_LIMITS = Limits(1000, 64, 8, datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC))
+DEFAULT_LIMITS = Limits(
+    1000, 64, 8, datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC)
+)
 
 
 def limits_of(info: ValidationInfo | None) -> Limits:
@@ -109,7 +114,7 @@ def _finite(value: float) -> float:
 def duration_ms(value: Any) -> int:
     """A duration text ``H:MM:SS[.fff]`` → milliseconds, never negative, within the 64-bit range."""
     if not isinstance(value, str):
-        raise ValueError(f"must be a duration text H:MM:SS[.fff], got {type(value).__name__}")  # noqa: TRY004
+        raise ValueError(f"must be a duration text H:MM:SS[.fff], got {type(value).__name__}")
     try:
         ms = parse_duration(value)
     except TimeFormatError as exc:
@@ -137,8 +142,10 @@ def instant_in_window(value: str, limits: Limits) -> Instant:
     if instant.kind == "utc":
         lo, hi = (int(t.timestamp() * 1000) for t in (limits.earliest, limits.latest))
         if not lo <= instant.ms < hi:
-            raise ValueError(f"{value!r} is outside the event's window ({limits.earliest.date()} to "
-                             f"{limits.latest.date()}; rulebook [inputs] and the event's dates)")
+            raise ValueError(
+                f"{value!r} is outside the event's window ({limits.earliest.date()} to "
+                f"{limits.latest.date()}; rulebook [inputs] and the event's dates)"
+            )
     return instant
 
 
@@ -165,7 +172,9 @@ InstantText = Annotated[str, AfterValidator(_instant_text)]  # "" allowed: no re
 OptionalCsvCount = Annotated[CsvCount | None, BeforeValidator(_empty_is_none)]
 
 
-def doc_problems(node: Any, limits: Limits = DEFAULT_LIMITS, path: tuple = ()) -> list[tuple[tuple, str]]:
+def doc_problems(
+    node: Any, limits: Limits = DEFAULT_LIMITS, path: tuple = ()
+) -> list[tuple[tuple, str]]:
     """``(path, message)`` for every value of a parsed document (TOML/JSON) that no model may let
     through: text with control characters or too long (keys: longer than an identifier), numbers
     that are not finite, whole numbers beyond 64 bits.  Iterative: a 1,000-deep document is fine."""
@@ -176,8 +185,14 @@ def doc_problems(node: Any, limits: Limits = DEFAULT_LIMITS, path: tuple = ()) -
         problem = None
         if isinstance(item, dict):
             stack.extend(((*where, k), v) for k, v in item.items())
-            problem = next((f"key {str(k)[:40]!r}: {p}" for k in item if (p := _text_problem(str(k), limits.max_id_length))),
-                           None)
+            problem = next(
+                (
+                    f"key {str(k)[:40]!r}: {p}"
+                    for k in item
+                    if (p := _text_problem(str(k), limits.max_id_length))
+                ),
+                None,
+            )
         elif isinstance(item, list):
             stack.extend(((*where, i), v) for i, v in enumerate(item))
         elif isinstance(item, str):

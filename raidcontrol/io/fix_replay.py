@@ -6,6 +6,7 @@ instant keep the file's order) and yields, per window of ``speed × step`` secon
 ``bib,time,lat,lon,speed`` (time in epoch ms, speed in km/h, empty when the device gave none; every value written to
 full precision, so the replayed fixes are exactly the recorded ones).
 """
+
 from __future__ import annotations
 
 import math
@@ -38,10 +39,19 @@ def replay_batches(fleet: Fleet, speed: float, step: float) -> Iterator[tuple[in
     """Per window, its end (epoch ms) and its fixes as CSV text (see the module docstring)."""
     for end_ms, idx in replay_slices(fleet, speed, step):
         spd = fleet.speed_kmh[idx]
-        speed_text = ["" if math.isnan(s) else repr(s) for s in spd.astype(np.float64).tolist()]   # NaN: none
-        lines = [f"{b},{tt},{la!r},{lo!r},{s}" for b, tt, la, lo, s in
-                 zip(fleet.bib[idx].tolist(), fleet.t_ms[idx].tolist(), fleet.lat[idx].tolist(),
-                     fleet.lon[idx].tolist(), speed_text)]
+        speed_text = [
+            "" if math.isnan(s) else repr(s) for s in spd.astype(np.float64).tolist()
+        ]  # NaN: none
+        lines = [
+            f"{b},{tt},{la!r},{lo!r},{s}"
+            for b, tt, la, lo, s in zip(
+                fleet.bib[idx].tolist(),
+                fleet.t_ms[idx].tolist(),
+                fleet.lat[idx].tolist(),
+                fleet.lon[idx].tolist(),
+                speed_text,
+            )
+        ]
         yield end_ms, HEADER + "".join(line + "\n" for line in lines)
 
 
@@ -50,8 +60,15 @@ def arrow_batch(fleet: Fleet, idx: np.ndarray) -> bytes:
     import pyarrow as pa
 
     spd = fleet.speed_kmh[idx]
-    table = pa.table({"bib": fleet.bib[idx], "time": fleet.t_ms[idx], "lat": fleet.lat[idx], "lon": fleet.lon[idx],
-                      "speed": pa.array(spd, mask=np.isnan(spd))})
+    table = pa.table(
+        {
+            "bib": fleet.bib[idx],
+            "time": fleet.t_ms[idx],
+            "lat": fleet.lat[idx],
+            "lon": fleet.lon[idx],
+            "speed": pa.array(spd, mask=np.isnan(spd)),
+        }
+    )
     sink = pa.BufferOutputStream()
     with pa.ipc.new_stream(sink, table.schema) as writer:
         writer.write_table(table)

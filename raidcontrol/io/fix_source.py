@@ -10,6 +10,7 @@
 A :class:`Chunk` carries the bytes, their content type, the name errors should show, and the
 file line of the chunk's first data line, so a refused fix is located in the real file.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -37,7 +38,12 @@ class Chunk:
         if exc.line is None or self.first_line == 1:
             return InputError(exc.message, file=self.name, line=exc.line, field=exc.field)
         header = 1 if self.content_type == CSV_TYPES[0] else 0
-        return InputError(exc.message, file=self.name, line=exc.line - 1 - header + self.first_line, field=exc.field)
+        return InputError(
+            exc.message,
+            file=self.name,
+            line=exc.line - 1 - header + self.first_line,
+            field=exc.field,
+        )
 
 
 @dataclass
@@ -84,12 +90,17 @@ class DropFolder:
         out = []
         for p in sorted(self.path.iterdir()):
             name = p.name
-            if name in self.done or not p.is_file() or name.startswith(".") or name.endswith(IN_PROGRESS):
+            if (
+                name in self.done
+                or not p.is_file()
+                or name.startswith(".")
+                or name.endswith(IN_PROGRESS)
+            ):
                 continue
             if p.suffix.lower() not in SUFFIX_TYPES:
                 continue
             size = p.stat().st_size
-            if self.sizes.get(name) != size:            # still growing, or first seen: wait a poll
+            if self.sizes.get(name) != size:  # still growing, or first seen: wait a poll
                 self.sizes[name] = size
                 continue
             self.done.add(name)
@@ -103,5 +114,8 @@ def open_source(path: Path) -> GrowingFile | DropFolder:
         return DropFolder(path)
     if path.suffix.lower() in TAIL_SUFFIXES:
         return GrowingFile(path)
-    raise InputError(f"SOURCE must be a folder or a growing {'/'.join(TAIL_SUFFIXES)} file", file=str(path),
-                     field="SOURCE")
+    raise InputError(
+        f"SOURCE must be a folder or a growing {'/'.join(TAIL_SUFFIXES)} file",
+        file=str(path),
+        field="SOURCE",
+    )

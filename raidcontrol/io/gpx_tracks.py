@@ -18,6 +18,7 @@ field.  So both accept exactly the same files and the parser's located errors st
 Columns returned: bib int32, t_ms int64 (epoch ms, UTC), lat/lon float64 degrees, speed
 float32 km/h (NaN: none).  ``<speed>`` in the file is in m/s.
 """
+
 from __future__ import annotations
 
 import functools
@@ -30,14 +31,21 @@ from xml.parsers import expat
 import numpy as np
 
 from raidcontrol.core.errors import InputError
-from raidcontrol.io.hardening import MAX_INSTANT_MS, MIN_INSTANT_MS, ascii_int, ascii_number, harden, instant_in_window
+from raidcontrol.io.hardening import (
+    MAX_INSTANT_MS,
+    MIN_INSTANT_MS,
+    ascii_int,
+    ascii_number,
+    harden,
+    instant_in_window,
+)
 
-KMH_PER_MS = 3.6         # m/s → km/h
+KMH_PER_MS = 3.6  # m/s → km/h
 MS_PER_S = 1000
-CHUNK = 1 << 22          # bytes read at a time
-MAX_TEXT_CHARS = 256     # the text of a <name>, <time> or <speed> (a longer one is not a value)
+CHUNK = 1 << 22  # bytes read at a time
+MAX_TEXT_CHARS = 256  # the text of a <name>, <time> or <speed> (a longer one is not a value)
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_READ = ("time", "speed", "name")   # the elements whose text is read
+_READ = ("time", "speed", "name")  # the elements whose text is read
 
 Columns = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
 
@@ -70,6 +78,7 @@ def default_bib(path: Path) -> int | None:
 
 # --- the parser --------------------------------------------------------------------------------
 
+
 class _Handler:
     """expat callbacks collecting ``<trkpt>`` fixes; validates each as it ends."""
 
@@ -80,8 +89,8 @@ class _Handler:
         self.path: list[str] = []
         self.text: list[str] = []
         self.text_len = 0
-        self.reading = False        # is the current element's text read?
-        self.trk_start = 0          # index of the first fix of the current <trk>
+        self.reading = False  # is the current element's text read?
+        self.trk_start = 0  # index of the first fix of the current <trk>
         self.trk_name: str | None = None
         self.trk_line = 0
         self.pt: dict | None = None
@@ -91,12 +100,21 @@ class _Handler:
         self.path.append(local)
         self.text, self.text_len, self.reading = [], 0, local in _READ
         if local == "trk":
-            self.trk_start, self.trk_name, self.trk_line = len(self.t), None, self.p.CurrentLineNumber
+            self.trk_start, self.trk_name, self.trk_line = (
+                len(self.t),
+                None,
+                self.p.CurrentLineNumber,
+            )
         elif local == "trkpt":
             line = self.p.CurrentLineNumber
             attrs = {k.rpartition(" ")[2]: v for k, v in attrs.items()}
-            self.pt = {"line": line, "lat": self._coord(attrs, "lat", 90.0, line),
-                       "lon": self._coord(attrs, "lon", 180.0, line), "time": None, "speed": float("nan")}
+            self.pt = {
+                "line": line,
+                "lat": self._coord(attrs, "lat", 90.0, line),
+                "lon": self._coord(attrs, "lon", 180.0, line),
+                "time": None,
+                "speed": float("nan"),
+            }
 
     def _coord(self, attrs: dict[str, str], name: str, limit: float, line: int) -> float:
         raw = attrs.get(name)
@@ -106,16 +124,24 @@ class _Handler:
             value = float("nan")
         if not abs(value) <= limit:
             shown = raw if raw is None or len(raw) <= MAX_TEXT_CHARS else raw[:MAX_TEXT_CHARS] + "…"
-            raise InputError(f"{name} must be a number within ±{limit:g} degrees, not {shown!r}", file=self.file,
-                             line=line, field=name)
+            raise InputError(
+                f"{name} must be a number within ±{limit:g} degrees, not {shown!r}",
+                file=self.file,
+                line=line,
+                field=name,
+            )
         return value
 
     def chars(self, data: str) -> None:
         if self.reading:
             self.text_len += len(data)
             if self.text_len > MAX_TEXT_CHARS:
-                raise InputError(f"more than {MAX_TEXT_CHARS} characters of text", file=self.file,
-                                 line=self.p.CurrentLineNumber, field=self.path[-1])
+                raise InputError(
+                    f"more than {MAX_TEXT_CHARS} characters of text",
+                    file=self.file,
+                    line=self.p.CurrentLineNumber,
+                    field=self.path[-1],
+                )
             self.text.append(data)
 
     def end(self, name: str) -> None:
@@ -127,7 +153,9 @@ class _Handler:
         if self.pt is not None and local == "time" and parent == "trkpt":
             self.pt["time"] = self._instant(text, line)
         elif self.pt is not None and local == "speed":
-            self.pt["speed"] = ascii_number(text, file=self.file, line=line, field="speed") * KMH_PER_MS
+            self.pt["speed"] = (
+                ascii_number(text, file=self.file, line=line, field="speed") * KMH_PER_MS
+            )
         elif local == "name" and parent == "trk":
             self.trk_name = text
         elif local == "trkpt" and self.pt is not None:
@@ -140,7 +168,9 @@ class _Handler:
         try:
             t = instant_ms(text)
         except (ValueError, OverflowError):
-            raise InputError(f"not an ISO 8601 instant: {text!r}", file=self.file, line=line, field="time") from None
+            raise InputError(
+                f"not an ISO 8601 instant: {text!r}", file=self.file, line=line, field="time"
+            ) from None
         return instant_in_window(t, file=self.file, line=line)
 
     def _end_point(self) -> None:
@@ -157,8 +187,13 @@ class _Handler:
         if name and name.isascii() and name.isdigit():
             return ascii_int(name, file=self.file, line=self.trk_line, field="name")
         if self.default_bib is None:
-            raise InputError("the track's <name> is not a number and neither is the file name's stem, so the bib "
-                             "is unknown", file=self.file, line=self.trk_line, field="name")
+            raise InputError(
+                "the track's <name> is not a number and neither is the file name's stem, so the bib "
+                "is unknown",
+                file=self.file,
+                line=self.trk_line,
+                field="name",
+            )
         return self.default_bib
 
 
@@ -177,20 +212,28 @@ def parse_gpx(path: Path) -> Columns:
                 parser.Parse(chunk, False)
             parser.Parse(b"", True)
     except expat.ExpatError as exc:
-        raise InputError(f"corrupt GPX: {expat.ErrorString(exc.code)} (column {exc.offset + 1})", file=file,
-                         line=exc.lineno) from None
+        raise InputError(
+            f"corrupt GPX: {expat.ErrorString(exc.code)} (column {exc.offset + 1})",
+            file=file,
+            line=exc.lineno,
+        ) from None
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror}", file=file) from None
     if len(handler.bib) != len(handler.t):
         raise InputError("a <trkpt> outside any <trk>", file=file, field="trk")
     if not len(handler.t):
         raise InputError("the GPX file holds no track point", file=file, field="trkpt")
-    return (np.frombuffer(handler.bib, np.int32).copy(), np.frombuffer(handler.t, np.int64).copy(),
-            np.frombuffer(handler.lat, np.float64).copy(), np.frombuffer(handler.lon, np.float64).copy(),
-            np.frombuffer(handler.speed, np.float32).copy())
+    return (
+        np.frombuffer(handler.bib, np.int32).copy(),
+        np.frombuffer(handler.t, np.int64).copy(),
+        np.frombuffer(handler.lat, np.float64).copy(),
+        np.frombuffer(handler.lon, np.float64).copy(),
+        np.frombuffer(handler.speed, np.float32).copy(),
+    )
 
 
 # --- the scanner -------------------------------------------------------------------------------
+
 
 class _Irregular(Exception):
     """The file is not in the layout the scanner reads: the parser reads it."""
@@ -199,8 +242,8 @@ class _Irregular(Exception):
 _NUM = rb"[-+.0-9eE]{1,32}"
 _PREFIX = re.compile(rb"<(\w{1,30}):TrackPointExtension>")
 _SEG_OPEN, _SEG_CLOSE = b"<trkseg>", b"</trkseg>"
-_PI = "raidcontrol-segment"          # a segment's place in the skeleton the parser checks
-_GROUPS = 5                          # lat, lon, time, speed, extension speed
+_PI = "raidcontrol-segment"  # a segment's place in the skeleton the parser checks
+_GROUPS = 5  # lat, lon, time, speed, extension speed
 
 
 @functools.cache
@@ -215,10 +258,13 @@ def _point_pattern(prefix: bytes) -> re.Pattern[bytes]:
         rb"(?:<speed>(" + _NUM + rb")</speed>\s*"
         rb"|<extensions>\s*<" + p + rb"TrackPointExtension>\s*<" + p + rb"speed>(" + _NUM + rb")"
         rb"</" + p + rb"speed>\s*</" + p + rb"TrackPointExtension>\s*</extensions>\s*)?"
-        rb"</trkpt>")
+        rb"</trkpt>"
+    )
 
 
-def _segment_columns(body: bytes) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, set[bytes]]:
+def _segment_columns(
+    body: bytes,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, set[bytes]]:
     """(t_ms, lat, lon, speed km/h, prefixes used) of one segment's inside, or _Irregular.
 
     ``split`` gives the text between the points (it must be blank: nothing else is in the
@@ -228,21 +274,30 @@ def _segment_columns(body: bytes) -> tuple[np.ndarray, np.ndarray, np.ndarray, n
     parts = _point_pattern(prefix).split(body)
     step = _GROUPS + 1
     if not b"".join(parts[::step]).isspace() and any(parts[::step]):
-        raise _Irregular                                   # something between the points
+        raise _Irregular  # something between the points
     import pyarrow as pa
     import pyarrow.compute as pc
 
     try:
-        lat, lon, time, speed, ext_speed = (pa.array(parts[k::step], pa.binary()).cast(pa.string())
-                                            for k in range(1, step))
+        lat, lon, time, speed, ext_speed = (
+            pa.array(parts[k::step], pa.binary()).cast(pa.string()) for k in range(1, step)
+        )
         lat_a = pc.cast(lat, pa.float64()).to_numpy(zero_copy_only=False)
         lon_a = pc.cast(lon, pa.float64()).to_numpy(zero_copy_only=False)
         sp = pc.cast(pc.coalesce(speed, ext_speed), pa.float64()).to_numpy(zero_copy_only=False)
-        t_ms = pc.cast(time, pa.timestamp("ms", tz="UTC")).cast(pa.int64()).to_numpy(zero_copy_only=False)
+        t_ms = (
+            pc.cast(time, pa.timestamp("ms", tz="UTC"))
+            .cast(pa.int64())
+            .to_numpy(zero_copy_only=False)
+        )
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         raise _Irregular from None
-    if t_ms.shape[0] and not ((np.abs(lat_a) <= 90.0).all() and (np.abs(lon_a) <= 180.0).all()
-                              and t_ms.min() >= MIN_INSTANT_MS and t_ms.max() < MAX_INSTANT_MS):
+    if t_ms.shape[0] and not (
+        (np.abs(lat_a) <= 90.0).all()
+        and (np.abs(lon_a) <= 180.0).all()
+        and t_ms.min() >= MIN_INSTANT_MS
+        and t_ms.max() < MAX_INSTANT_MS
+    ):
         raise _Irregular
     return t_ms, lat_a, lon_a, (sp * KMH_PER_MS).astype(np.float32), {prefix} if prefix else set()
 
@@ -259,12 +314,12 @@ class _Skeleton:
         self.p.ProcessingInstructionHandler = self.segment
         self.p.StartNamespaceDeclHandler = self.namespace
         self.stack: list[str] = []
-        self.prefixes: set[bytes] = set()       # declared on the root element
+        self.prefixes: set[bytes] = set()  # declared on the root element
         self.in_trk = False
         self.name: list[str] = []
         self.reading = False
-        self.segs: list[int] = []              # segments of the current <trk>
-        self.crews: list[tuple[str, list[int]]] = []   # (name, segments) per <trk>, in file order
+        self.segs: list[int] = []  # segments of the current <trk>
+        self.crews: list[tuple[str, list[int]]] = []  # (name, segments) per <trk>, in file order
 
     def feed(self, data: bytes, final: bool = False) -> None:
         try:
@@ -274,7 +329,7 @@ class _Skeleton:
 
     def namespace(self, prefix: str | None, _uri: str) -> None:
         if self.stack:
-            raise _Irregular                    # a declaration below the root: the parser's job
+            raise _Irregular  # a declaration below the root: the parser's job
         if prefix:
             self.prefixes.add(prefix.encode())
 
@@ -284,7 +339,7 @@ class _Skeleton:
             raise _Irregular
         self.reading = local == "name" and bool(self.stack) and self.stack[-1] == "trk"
         if self.reading:
-            self.name = []                      # the last <name> counts, as for the parser
+            self.name = []  # the last <name> counts, as for the parser
         self.stack.append(local)
         if local == "trk":
             self.in_trk, self.name, self.segs = True, [], []
@@ -325,10 +380,10 @@ def scan_gpx(path: Path) -> Columns:
 
 def _scan_chunks(fh, skeleton: _Skeleton, parts: list, prefixes: set[bytes]) -> None:
     """Read the file chunk by chunk; split off every complete segment, feed the rest to the skeleton."""
-    pending: list[bytes] = []       # read, not yet split: at most one crew's segment and a chunk
+    pending: list[bytes] = []  # read, not yet split: at most one crew's segment and a chunk
     while True:
         chunk = fh.read(CHUNK)
-        tail = pending[-1][-len(_SEG_CLOSE):] if pending else b""
+        tail = pending[-1][-len(_SEG_CLOSE) :] if pending else b""
         if chunk and _SEG_CLOSE not in tail + chunk:
             pending.append(chunk)
             continue
@@ -349,7 +404,9 @@ def _split_segments(data: bytes, parts: list, prefixes: set[bytes]) -> bytes:
         j = data.find(_SEG_CLOSE, i)
         if j < 0:
             raise _Irregular
-        body = data[i + len(_SEG_OPEN):j]          # a nested <trkseg> is not blank between points: irregular
+        body = data[
+            i + len(_SEG_OPEN) : j
+        ]  # a nested <trkseg> is not blank between points: irregular
         *cols, used = _segment_columns(body)
         prefixes |= used
         out += [data[at:i], _SEG_OPEN, f"<?{_PI} {len(parts)}?>".encode()]

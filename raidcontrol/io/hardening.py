@@ -12,6 +12,7 @@
 
 Every refusal is an :class:`InputError` with the file, the line and the field.
 """
+
 from __future__ import annotations
 
 import re
@@ -22,24 +23,32 @@ from raidcontrol.core.errors import InputError
 
 ASCII_DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?", re.ASCII)
 ASCII_UNSIGNED = re.compile(r"[0-9]+", re.ASCII)
-INT32_MAX = 2**31 - 1        # the largest bib a fleet's int32 column holds
+INT32_MAX = 2**31 - 1  # the largest bib a fleet's int32 column holds
 # Fixes from before 2000 or from 2100 on are refused (assumption: no GPS-tracked rally-raid outside it;
 # the readers do not know the event's dates, the event folder's own checks are narrower).
-MIN_INSTANT_MS = 946_684_800_000        # 2000-01-01T00:00:00Z
-MAX_INSTANT_MS = 4_102_444_800_000      # 2100-01-01T00:00:00Z
-NUMBER_CHARS = 64            # longer numeric text is refused before it is converted (no 5,000-digit numbers)
+MIN_INSTANT_MS = 946_684_800_000  # 2000-01-01T00:00:00Z
+MAX_INSTANT_MS = 4_102_444_800_000  # 2100-01-01T00:00:00Z
+NUMBER_CHARS = 64  # longer numeric text is refused before it is converted (no 5,000-digit numbers)
 
 
 def harden(parser: expat.XMLParserType, file: str) -> None:
     """Make ``parser`` refuse DTDs (hence entity declarations) with a located :class:`InputError`."""
 
     def doctype(name: str, *_args: object) -> None:
-        raise InputError(f"a document type declaration (<!DOCTYPE {name}>) is not allowed: entities are refused",
-                         file=file, line=parser.CurrentLineNumber, field="DOCTYPE")
+        raise InputError(
+            f"a document type declaration (<!DOCTYPE {name}>) is not allowed: entities are refused",
+            file=file,
+            line=parser.CurrentLineNumber,
+            field="DOCTYPE",
+        )
 
     def entity(name: str, *_args: object) -> None:
-        raise InputError(f"an entity declaration ({name!r}) is not allowed", file=file,
-                         line=parser.CurrentLineNumber, field="ENTITY")
+        raise InputError(
+            f"an entity declaration ({name!r}) is not allowed",
+            file=file,
+            line=parser.CurrentLineNumber,
+            field="ENTITY",
+        )
 
     parser.StartDoctypeDeclHandler = doctype
     parser.EntityDeclHandler = entity
@@ -49,7 +58,9 @@ def harden(parser: expat.XMLParserType, file: str) -> None:
 def instant_in_window(t_ms: int, *, file: str, line: int | None, field: str = "time") -> int:
     """``t_ms`` (epoch ms) when it lies in [MIN_INSTANT_MS, MAX_INSTANT_MS)."""
     if not MIN_INSTANT_MS <= t_ms < MAX_INSTANT_MS:
-        raise InputError("the instant is outside 2000-01-01 … 2100-01-01", file=file, line=line, field=field)
+        raise InputError(
+            "the instant is outside 2000-01-01 … 2100-01-01", file=file, line=line, field=field
+        )
     return t_ms
 
 
@@ -61,9 +72,13 @@ def has_control(text: str) -> bool:
 def plain_text(text: str, *, file: str, line: int | None, field: str, max_chars: int) -> str:
     """``text`` when it is at most ``max_chars`` long and holds no control character."""
     if len(text) > max_chars:
-        raise InputError(f"at most {max_chars} characters, not {len(text)}", file=file, line=line, field=field)
+        raise InputError(
+            f"at most {max_chars} characters, not {len(text)}", file=file, line=line, field=field
+        )
     if has_control(text) or "\n" in text or "\r" in text or "\t" in text:
-        raise InputError(f"control characters are not allowed: {text!r}", file=file, line=line, field=field)
+        raise InputError(
+            f"control characters are not allowed: {text!r}", file=file, line=line, field=field
+        )
     return text
 
 
@@ -76,12 +91,19 @@ def ascii_number(text: str | None, *, file: str, line: int | None, field: str) -
     return float(raw)
 
 
-def ascii_int(text: str | None, *, file: str, line: int | None, field: str, maximum: int = INT32_MAX) -> int:
+def ascii_int(
+    text: str | None, *, file: str, line: int | None, field: str, maximum: int = INT32_MAX
+) -> int:
     """A non-negative integer written with ASCII digits, at most ``maximum``."""
     raw = (text or "").strip()
     if len(raw) > NUMBER_CHARS or not ASCII_UNSIGNED.fullmatch(raw):
         shown = raw if len(raw) <= NUMBER_CHARS else raw[:NUMBER_CHARS] + "…"
-        raise InputError(f"not a whole number written in ASCII digits: {shown!r}", file=file, line=line, field=field)
+        raise InputError(
+            f"not a whole number written in ASCII digits: {shown!r}",
+            file=file,
+            line=line,
+            field=field,
+        )
     value = int(raw)
     if value > maximum:
         raise InputError(f"at most {maximum}, not {raw}", file=file, line=line, field=field)

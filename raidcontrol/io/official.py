@@ -19,6 +19,7 @@ What the organiser publishes and how it is turned into our files:
   ``stage``-scope adjustments (penalties outside the special), ``bonus`` values are credits;
 * a withdrawal listed under stage *k* means the crew did not take stage *k*'s start.
 """
+
 from __future__ import annotations
 
 import json
@@ -50,7 +51,18 @@ from raidcontrol.rules import Rulebook, load_rulebook
 DAY_MS = 24 * MS_PER_HOUR
 RULEBOOK = "fia-2026"
 FINISH_CODE = "01ASS"
-ENTRY_HEADER = ["bib", "category", "class", "driver", "codriver", "team", "brand", "model", "w2rc", "crew_others"]
+ENTRY_HEADER = [
+    "bib",
+    "category",
+    "class",
+    "driver",
+    "codriver",
+    "team",
+    "brand",
+    "model",
+    "w2rc",
+    "crew_others",
+]
 
 
 def _load(folder: Path, name: str, adapter: Any) -> Any:
@@ -63,7 +75,9 @@ def _load(folder: Path, name: str, adapter: Any) -> Any:
         text = data.decode("utf-8")
         doc = json.loads(text)
     except UnicodeDecodeError as exc:
-        raise InputError("not UTF-8 text", file=name, line=data.count(b"\n", 0, exc.start) + 1) from None
+        raise InputError(
+            "not UTF-8 text", file=name, line=data.count(b"\n", 0, exc.start) + 1
+        ) from None
     except json.JSONDecodeError as exc:
         raise InputError(f"malformed JSON: {exc.msg}", file=name, line=exc.lineno) from None
     except RecursionError:
@@ -76,7 +90,10 @@ def _load(folder: Path, name: str, adapter: Any) -> Any:
 def _year(folder: Path) -> str:
     found = sorted(folder.glob("stage-*-A.json"))
     if not found:
-        raise InputError("no stage-<year>-A.json (the itinerary) in the organiser's data folder", file=str(folder.name))
+        raise InputError(
+            "no stage-<year>-A.json (the itinerary) in the organiser's data folder",
+            file=str(folder.name),
+        )
     year = found[0].name.split("-")[1]
     if not (year.isascii() and year.isdigit() and len(year) == 4):
         raise InputError(f"not a year: {year!r}", file=found[0].name)
@@ -100,15 +117,20 @@ def class_code(group: str, label: str) -> str:
 def _classes(folder: Path, year: str, rulebook: Rulebook) -> dict[str, tuple[str, str]]:
     """class id → (category, class code)."""
     by_group = {v["group"]: name for name, v in rulebook.section("categories").items()}
-    groups = {g.id: g.reference.split("-")[-1] for g in _load(folder, f"allGroups-{year}.json", GROUPS)}
+    groups = {
+        g.id: g.reference.split("-")[-1] for g in _load(folder, f"allGroups-{year}.json", GROUPS)
+    }
     out = {}
     for c in _load(folder, f"allClazz-{year}-A.json", CLASSES):
         if c.group is None:
             continue  # the group records themselves
         group = groups.get(c.group.split(":")[-1], "")
         if group not in by_group:
-            raise InputError(f"class {c.reference} belongs to unknown group {group!r}", file=f"allClazz-{year}-A.json",
-                             field="$group")
+            raise InputError(
+                f"class {c.reference} belongs to unknown group {group!r}",
+                file=f"allClazz-{year}-A.json",
+                field="$group",
+            )
         out[c.id] = (by_group[group], class_code(group, c.label))
     return out
 
@@ -120,8 +142,15 @@ def _itinerary(folder: Path, year: str) -> list[ItineraryStage]:
     stages = []
     for i, record in enumerate(records):
         if "stage" in record:
-            stages.append(validate(ItineraryStage, record, file=name, prefix=(i,),
-                                   lines=lambda: json_lines((folder / name).read_text(encoding="utf-8"))))
+            stages.append(
+                validate(
+                    ItineraryStage,
+                    record,
+                    file=name,
+                    prefix=(i,),
+                    lines=lambda: json_lines((folder / name).read_text(encoding="utf-8")),
+                )
+            )
     return sorted(stages, key=lambda s: s.stage)
 
 
@@ -158,17 +187,40 @@ def read_decisions(path: Path) -> dict[tuple[int, int], list[dict]]:
 
     out: dict[tuple[int, int], list[dict]] = {}
     errors = Collector()
-    for line, raw in read_rows(path, ("stage", "bib", "kind", "amount", "scope", "reason", "included")):
+    for line, raw in read_rows(
+        path, ("stage", "bib", "kind", "amount", "scope", "reason", "included")
+    ):
         with errors.row():
             row = validate(DecisionRow, raw, file=path.name, line=line)
-            problem = next(((f, m) for f, ok, m in (
-                ("kind", row.kind in ("penalty", "credit"), "kind must be penalty or credit"),
-                ("scope", row.scope == "special", "only special-scope decisions can be applied to the organiser's data"),
-                ("included", row.included in ("true", "false"), "included must be true or false")) if not ok), None)
+            problem = next(
+                (
+                    (f, m)
+                    for f, ok, m in (
+                        (
+                            "kind",
+                            row.kind in ("penalty", "credit"),
+                            "kind must be penalty or credit",
+                        ),
+                        (
+                            "scope",
+                            row.scope == "special",
+                            "only special-scope decisions can be applied to the organiser's data",
+                        ),
+                        (
+                            "included",
+                            row.included in ("true", "false"),
+                            "included must be true or false",
+                        ),
+                    )
+                    if not ok
+                ),
+                None,
+            )
             if problem:
                 raise InputError(problem[1], file=path.name, line=line, field=problem[0])
-            out.setdefault((row.stage, row.bib), []).append({**raw, "amount_ms": duration_ms(row.amount),
-                                                             "included": row.included == "true"})
+            out.setdefault((row.stage, row.bib), []).append(
+                {**raw, "amount_ms": duration_ms(row.amount), "included": row.included == "true"}
+            )
     errors.raise_if_any()
     return out
 
@@ -187,20 +239,45 @@ class _Tables:
 
 def _max_time(rows: list[ScoreRow], fixed: int) -> int | None:
     """The special's maximum time: shared by every crew that did not finish (time − penalty)."""
-    candidates = Counter(r.cs[FINISH_CODE].absolute[0] - r.cs[FINISH_CODE].penality for r in rows
-                         if FINISH_CODE in r.cs and r.cs[FINISH_CODE].absolute and r.cs[FINISH_CODE].penality >= fixed)
+    candidates = Counter(
+        r.cs[FINISH_CODE].absolute[0] - r.cs[FINISH_CODE].penality
+        for r in rows
+        if FINISH_CODE in r.cs
+        and r.cs[FINISH_CODE].absolute
+        and r.cs[FINISH_CODE].penality >= fixed
+    )
     return candidates.most_common(1)[0][0] if candidates else None
 
 
 def _entry(row: ScoreRow, category: str, klass: str) -> list:
     team = row.team
-    others = "; ".join(f"{c.firstName} {c.lastName}".strip() for c in team.competitors if c.role not in ("P", "C"))
-    return [team.bib, category, klass, _person(row, "P"), _person(row, "C"), team.vehicle, team.brand, team.model,
-            str(bool(team.w2rc)).lower(), others]
+    others = "; ".join(
+        f"{c.firstName} {c.lastName}".strip() for c in team.competitors if c.role not in ("P", "C")
+    )
+    return [
+        team.bib,
+        category,
+        klass,
+        _person(row, "P"),
+        _person(row, "C"),
+        team.vehicle,
+        team.brand,
+        team.model,
+        str(bool(team.w2rc)).lower(),
+        others,
+    ]
 
 
-def _result(t: _Tables, stage: int, row: ScoreRow, where: str, fixed: int, max_ms: int | None, date: str,
-            known: list[dict]) -> None:
+def _result(
+    t: _Tables,
+    stage: int,
+    row: ScoreRow,
+    where: str,
+    fixed: int,
+    max_ms: int | None,
+    date: str,
+    known: list[dict],
+) -> None:
     """One crew's time, adjustments and splits in one stage, from its published result."""
     cs, ce = row.cs.get(FINISH_CODE), row.ce
     if cs is None or ce is None or not cs.absolute:
@@ -210,43 +287,74 @@ def _result(t: _Tables, stage: int, row: ScoreRow, where: str, fixed: int, max_m
     dnf = max_ms is not None and cs_pen >= fixed and cs_time - cs_pen == max_ms
     special_pen = cs_pen - fixed if dnf else cs_pen
     if special_pen < 0 or ce_pen < cs_pen:
-        raise InputError("penalties are inconsistent (stage penalty below special penalty)", file=where,
-                         field="ce.penality")
-    included = 0                      # decisions the published time already holds
+        raise InputError(
+            "penalties are inconsistent (stage penalty below special penalty)",
+            file=where,
+            field="ce.penality",
+        )
+    included = 0  # decisions the published time already holds
     for dec in known:
         if dec["included"]:
             included += dec["amount_ms"] if dec["kind"] == "penalty" else -dec["amount_ms"]
-        t.adjustments.append([stage, bib, dec["kind"], format_duration(dec["amount_ms"]), "special", dec["reason"]])
+        t.adjustments.append(
+            [stage, bib, dec["kind"], format_duration(dec["amount_ms"]), "special", dec["reason"]]
+        )
     if dnf:
         t.times.append([stage, bib, _clock(start, date, False), "", "dnf"])
     else:
         finish = start + cs_time - cs_pen + credit - included
         if finish < 0:
-            raise InputError("the finish would be before the stage day", file=where, field="cs.01ASS.absolute")
+            raise InputError(
+                "the finish would be before the stage day", file=where, field="cs.01ASS.absolute"
+            )
         full = finish >= DAY_MS
-        t.times.append([stage, bib, _clock(start, date, full), _clock(finish, date, full), "finished"])
+        t.times.append(
+            [stage, bib, _clock(start, date, full), _clock(finish, date, full), "finished"]
+        )
     _published_adjustments(t, stage, bib, special_pen, ce_pen - cs_pen, credit, dnf)
     for code, split in sorted(row.cs.items()):
         if code != FINISH_CODE and split.absolute:
-            t.splits.append([stage, bib, code, format_duration(split.absolute[0]), _position(split)])
+            t.splits.append(
+                [stage, bib, code, format_duration(split.absolute[0]), _position(split)]
+            )
 
 
 def _position(split: Split) -> int | str:
     return split.position[0] if split.position else ""
 
 
-def _published_adjustments(t: _Tables, stage: int, bib: int, special_pen: int, outside_pen: int, credit: int,
-                           dnf: bool) -> None:
+def _published_adjustments(
+    t: _Tables, stage: int, bib: int, special_pen: int, outside_pen: int, credit: int, dnf: bool
+) -> None:
     if special_pen:
         reason = "penalties published by the organiser in the special" + (
-            " (other than the fixed penalty for not finishing: missed waypoints …)" if dnf else "")
-        t.adjustments.append([stage, bib, "penalty", format_duration(special_pen), "special", reason])
+            " (other than the fixed penalty for not finishing: missed waypoints …)" if dnf else ""
+        )
+        t.adjustments.append(
+            [stage, bib, "penalty", format_duration(special_pen), "special", reason]
+        )
     if outside_pen > 0:
-        t.adjustments.append([stage, bib, "penalty", format_duration(outside_pen), "stage",
-                              "penalty published by the organiser outside the special"])
+        t.adjustments.append(
+            [
+                stage,
+                bib,
+                "penalty",
+                format_duration(outside_pen),
+                "stage",
+                "penalty published by the organiser outside the special",
+            ]
+        )
     if credit:
-        t.adjustments.append([stage, bib, "credit", format_duration(credit), "special",
-                              "credit published by the organiser"])
+        t.adjustments.append(
+            [
+                stage,
+                bib,
+                "credit",
+                format_duration(credit),
+                "special",
+                "credit published by the organiser",
+            ]
+        )
 
 
 def _check_day(where: str, row: ScoreRow, limit_ms: int) -> None:
@@ -254,17 +362,33 @@ def _check_day(where: str, row: ScoreRow, limit_ms: int) -> None:
     finish = row.cs.get(FINISH_CODE)
     total = row.dss.absolute + (finish.absolute[0] if finish and finish.absolute else 0)
     if total > limit_ms:
-        raise InputError(f"start + special time ({total} ms) is beyond the window of {limit_ms // DAY_MS} days "
-                         "after the stage day (rulebook inputs.margin_days)", file=where, field="dss.absolute")
+        raise InputError(
+            f"start + special time ({total} ms) is beyond the window of {limit_ms // DAY_MS} days "
+            "after the stage day (rulebook inputs.margin_days)",
+            file=where,
+            field="dss.absolute",
+        )
 
 
-def _scores(src: Path, year: str, t: _Tables, classes: dict, fixed: int, dates: dict[int, str],
-            known: dict, limit_ms: int) -> None:
+def _scores(
+    src: Path,
+    year: str,
+    t: _Tables,
+    classes: dict,
+    fixed: int,
+    dates: dict[int, str],
+    known: dict,
+    limit_ms: int,
+) -> None:
     """Every stage's results (``lastScore-<year>-A-<n>.json``) into ``t``."""
-    score_files = sorted((p for p in src.glob(f"lastScore-{year}-A-*.json") if p.stem.split("-")[-1].isdigit()),
-                         key=lambda p: int(p.stem.split("-")[-1]))
+    score_files = sorted(
+        (p for p in src.glob(f"lastScore-{year}-A-*.json") if p.stem.split("-")[-1].isdigit()),
+        key=lambda p: int(p.stem.split("-")[-1]),
+    )
     if not score_files:
-        raise InputError(f"no lastScore-{year}-A-<stage>.json in the organiser's data folder", file=str(src.name))
+        raise InputError(
+            f"no lastScore-{year}-A-<stage>.json in the organiser's data folder", file=str(src.name)
+        )
     for path in score_files:
         stage = int(path.stem.split("-")[-1])
         rows = _load(src, path.name, SCORES)
@@ -274,17 +398,28 @@ def _scores(src: Path, year: str, t: _Tables, classes: dict, fixed: int, dates: 
         for i, row in enumerate(rows):
             where = f"{path.name} (record {i + 1}, bib {row.team.bib})"
             if row.team.clazz not in classes:
-                raise InputError(f"unknown class id {row.team.clazz}", file=where, field="team.clazz")
+                raise InputError(
+                    f"unknown class id {row.team.clazz}", file=where, field="team.clazz"
+                )
             _check_day(where, row, limit_ms)
             t.entries[row.team.bib] = _entry(row, *classes[row.team.clazz])
-            _result(t, stage, row, where, fixed, max_ms, dates.get(stage, ""), known.get((stage, row.team.bib), []))
+            _result(
+                t,
+                stage,
+                row,
+                where,
+                fixed,
+                max_ms,
+                dates.get(stage, ""),
+                known.get((stage, row.team.bib), []),
+            )
 
 
 def _withdrawals(src: Path, year: str, t: _Tables) -> None:
     """A withdrawal listed under stage *k*: the crew did not take stage *k*'s start."""
     recorded = {(row[0], row[1]) for row in t.times}
     name = f"withdrawal-{year}-A.json"
-    if not (src / name).is_file():             # withdrawals are optional, but read strictly when present
+    if not (src / name).is_file():  # withdrawals are optional, but read strictly when present
         return
     for lst in _load(src, name, WITHDRAWALS):
         stage = int(lst.id.split("-")[-1])
@@ -294,7 +429,9 @@ def _withdrawals(src: Path, year: str, t: _Tables) -> None:
     t.times += sorted(t.withdrawals)
 
 
-def _stages(itinerary: list[ItineraryStage], t: _Tables, rulebook: Rulebook) -> tuple[list[dict], dict[int, str]]:
+def _stages(
+    itinerary: list[ItineraryStage], t: _Tables, rulebook: Rulebook
+) -> tuple[list[dict], dict[int, str]]:
     """``[[stage]]`` tables of event.toml and a comment per stage saying where its maximum time comes from."""
     known_max = t.max_times[min(t.max_times)] if t.max_times else 11 * MS_PER_HOUR
     stages, comments = [], {}
@@ -304,30 +441,58 @@ def _stages(itinerary: list[ItineraryStage], t: _Tables, rulebook: Rulebook) -> 
         special_km = sum(sec.length for sec in s.sectors if sec.type == "SPE")
         name = next((lang.text for lang in s.stageLangs if lang.locale == "en"), f"Stage {n}")
         if n not in t.max_times:
-            comments[n] = ("max_time: assumption — not in the organiser's data for this stage "
-                           "(no results imported); the first imported stage's maximum time is used")
+            comments[n] = (
+                "max_time: assumption — not in the organiser's data for this stage "
+                "(no results imported); the first imported stage's maximum time is used"
+            )
         else:
             comments[n] = "max_time: derived from the crews that did not finish (all share it)"
-        stages.append({"number": n, "name": ("Prologue " if n == 0 else "") + name, "special_km": float(special_km),
-                       "max_time": format_duration(t.max_times.get(n, known_max)),
-                       "counts_for_general": bool(counts_prologue) if n == 0 else s.generalDisplay,
-                       "final": n in t.max_times or any(r[0] == n for r in t.times if r[4] in ("finished", "dnf")),
-                       **({"power_stage": True} if any(sec.powerStage for sec in s.sectors) else {})})
+        stages.append(
+            {
+                "number": n,
+                "name": ("Prologue " if n == 0 else "") + name,
+                "special_km": float(special_km),
+                "max_time": format_duration(t.max_times.get(n, known_max)),
+                "counts_for_general": bool(counts_prologue) if n == 0 else s.generalDisplay,
+                "final": n in t.max_times
+                or any(r[0] == n for r in t.times if r[4] in ("finished", "dnf")),
+                **({"power_stage": True} if any(sec.powerStage for sec in s.sectors) else {}),
+            }
+        )
     return stages, comments
 
 
-def _write_folder(out: Path, year: str, t: _Tables, stages: list[dict], comments: dict[int, str]) -> None:
+def _write_folder(
+    out: Path, year: str, t: _Tables, stages: list[dict], comments: dict[int, str]
+) -> None:
     """The event folder, each file written to a temporary name and renamed (never a torn file)."""
     out.mkdir(parents=True, exist_ok=True)
-    write_event_toml(out / "event.toml", f"Dakar {year}", RULEBOOK, stages,
-                     rules={"stock": {"scrutineering": False}},  # official results: Stock cars were ranked already
-                     header_comment=f"Converted by `raidcontrol convert-official` from the organiser's live-timing data "
-                                    f"(Dakar {year}, cars and trucks).", stage_comments=comments)
+    write_event_toml(
+        out / "event.toml",
+        f"Dakar {year}",
+        RULEBOOK,
+        stages,
+        rules={
+            "stock": {"scrutineering": False}
+        },  # official results: Stock cars were ranked already
+        header_comment=f"Converted by `raidcontrol convert-official` from the organiser's live-timing data "
+        f"(Dakar {year}, cars and trucks).",
+        stage_comments=comments,
+    )
     write_csv(out / "entries.csv", ENTRY_HEADER, sorted(t.entries.values()))
-    write_csv(out / "times.csv", ["stage", "bib", "start", "finish", "status"], sorted(t.times, key=lambda r: (r[0], r[1])))
-    write_csv(out / "adjustments.csv", ["stage", "bib", "kind", "amount", "scope", "reason"],
-               sorted(t.adjustments, key=lambda a: (a[0], a[1], a[4])))
-    write_csv(out / "splits.csv", ["stage", "bib", "waypoint", "elapsed", "position"], sorted(t.splits))
+    write_csv(
+        out / "times.csv",
+        ["stage", "bib", "start", "finish", "status"],
+        sorted(t.times, key=lambda r: (r[0], r[1])),
+    )
+    write_csv(
+        out / "adjustments.csv",
+        ["stage", "bib", "kind", "amount", "scope", "reason"],
+        sorted(t.adjustments, key=lambda a: (a[0], a[1], a[4])),
+    )
+    write_csv(
+        out / "splits.csv", ["stage", "bib", "waypoint", "elapsed", "position"], sorted(t.splits)
+    )
 
 
 def convert_official(src: str | Path, out: str | Path, decisions: str | Path | None = None) -> dict:
@@ -347,9 +512,24 @@ def convert_official(src: str | Path, out: str | Path, decisions: str | Path | N
     classes = _classes(src, year, rulebook)
     itinerary = _itinerary(src, year)
     t = _Tables()
-    _scores(src, year, t, classes, fixed, {s.stage: s.startDate or s.date for s in itinerary}, known, limit_ms)
+    _scores(
+        src,
+        year,
+        t,
+        classes,
+        fixed,
+        {s.stage: s.startDate or s.date for s in itinerary},
+        known,
+        limit_ms,
+    )
     _withdrawals(src, year, t)
     stages, comments = _stages(itinerary, t, rulebook)
     _write_folder(out, year, t, stages, comments)
-    return {"entries": len(t.entries), "times": len(t.times), "adjustments": len(t.adjustments), "stages": len(stages),
-            "withdrawals": len(t.withdrawals), "splits": len(t.splits)}
+    return {
+        "entries": len(t.entries),
+        "times": len(t.times),
+        "adjustments": len(t.adjustments),
+        "stages": len(stages),
+        "withdrawals": len(t.withdrawals),
+        "splits": len(t.splits),
+    }

@@ -6,12 +6,21 @@ range-checked (whole milliseconds never negative and within the window the ruleb
 stage day, finite lengths, texts without control characters).  Times are integer milliseconds:
 ``dss.absolute`` since the stage day's local midnight, ``cs.<code>.absolute[0]`` elapsed since the start.
 """
+
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, TypeAdapter, ValidationInfo
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    ValidationInfo,
+)
 
 from raidcontrol.io.fields import INT64_MAX, Count, NonNegativeFloat, Text, limits_of
 
@@ -30,7 +39,9 @@ def _stage_day(value: str, info: ValidationInfo) -> str:
         raise ValueError(f"not an ISO 8601 datetime: {value[:40]!r}") from None
     limits = limits_of(info)
     if not limits.earliest.date() <= day.date() < limits.latest.date():
-        raise ValueError(f"{value!r} is outside the window {limits.earliest.date()} to {limits.latest.date()}")
+        raise ValueError(
+            f"{value!r} is outside the window {limits.earliest.date()} to {limits.latest.date()}"
+        )
     return value
 
 

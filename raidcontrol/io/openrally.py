@@ -17,6 +17,7 @@ waypoints, in file order); a zone's DZ ``name`` attribute, else ``DZ<n>``.
 
 Bad input raises :class:`InputError` with the file, the line and the field.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -30,14 +31,14 @@ from raidcontrol.tracking.rules import TrackingRules
 
 OPENRALLY_NS_MARK = "openrally.org/xmlschemas/gpxextensions"
 GPX_NS_MARK = "topografix.com/gpx"
-METRES_PER_YARD = 0.9144            # international yard (unit conversion, not a rule)
-KM_PER_MILE = 1.609344              # international statute mile
-STATUTE_UNITS = ("statute", "statue")   # the schema's enumeration spells it "statue"
+METRES_PER_YARD = 0.9144  # international yard (unit conversion, not a rule)
+KM_PER_MILE = 1.609344  # international statute mile
+STATUTE_UNITS = ("statute", "statue")  # the schema's enumeration spells it "statue"
 # Input limits (not regulations): a stage's roadbook has a few hundred waypoints of a few
 # elements each, a few hundred kilobytes; anything far larger is refused before it is parsed.
 MAX_ROADBOOK_BYTES = 8 * 1024 * 1024
 MAX_ROADBOOK_ELEMENTS = 200_000
-MAX_NAME_CHARS = 64                 # a waypoint's or a zone's name (a code such as "WP12" or "Village")
+MAX_NAME_CHARS = 64  # a waypoint's or a zone's name (a code such as "WP12" or "Village")
 
 
 @dataclass
@@ -50,7 +51,9 @@ class _Node:
     line: int
     children: list[_Node] = field(default_factory=list)
     text: str = ""
-    parts: list[str] = field(default_factory=list)   # text pieces while parsing (joined once: linear time)
+    parts: list[str] = field(
+        default_factory=list
+    )  # text pieces while parsing (joined once: linear time)
 
     def find(self, tag: str, ns_mark: str | None = None) -> _Node | None:
         for child in self.children:
@@ -63,8 +66,11 @@ def _parse_tree(data: bytes, file: str) -> _Node:
     """Parse XML into light nodes that remember their line (the roadbook is small: its size
     and element count are capped; DTDs and entities are refused)."""
     if len(data) > MAX_ROADBOOK_BYTES:
-        raise InputError(f"a roadbook of {len(data):,} bytes is too large (at most {MAX_ROADBOOK_BYTES:,})",
-                         file=file, field="gpx")
+        raise InputError(
+            f"a roadbook of {len(data):,} bytes is too large (at most {MAX_ROADBOOK_BYTES:,})",
+            file=file,
+            field="gpx",
+        )
     parser = expat.ParserCreate(namespace_separator=" ")
     harden(parser, file)
     root = _Node("", "#document", {}, 0)
@@ -75,10 +81,16 @@ def _parse_tree(data: bytes, file: str) -> _Node:
         nonlocal count
         count += 1
         if count > MAX_ROADBOOK_ELEMENTS:
-            raise InputError(f"more than {MAX_ROADBOOK_ELEMENTS:,} elements: not a stage's roadbook", file=file,
-                             line=parser.CurrentLineNumber, field="gpx")
+            raise InputError(
+                f"more than {MAX_ROADBOOK_ELEMENTS:,} elements: not a stage's roadbook",
+                file=file,
+                line=parser.CurrentLineNumber,
+                field="gpx",
+            )
         ns, _, local = name.rpartition(" ")
-        node = _Node(ns, local, {k.rpartition(" ")[2]: v for k, v in attrs.items()}, parser.CurrentLineNumber)
+        node = _Node(
+            ns, local, {k.rpartition(" ")[2]: v for k, v in attrs.items()}, parser.CurrentLineNumber
+        )
         stack[-1].children.append(node)
         stack.append(node)
 
@@ -96,8 +108,11 @@ def _parse_tree(data: bytes, file: str) -> _Node:
     try:
         parser.Parse(data, True)
     except expat.ExpatError as exc:
-        raise InputError(f"not well-formed XML: {expat.ErrorString(exc.code)} (column {exc.offset + 1})",
-                         file=file, line=exc.lineno) from None
+        raise InputError(
+            f"not well-formed XML: {expat.ErrorString(exc.code)} (column {exc.offset + 1})",
+            file=file,
+            line=exc.lineno,
+        ) from None
     if not root.children:
         raise InputError("empty XML document", file=file, line=1)
     return root.children[0]
@@ -110,8 +125,12 @@ def _is_openrally(node: _Node) -> bool:
 def _number(text: str | None, *, file: str, line: int, what: str, positive: bool = False) -> float:
     value = ascii_number(text, file=file, line=line, field=what)
     if (positive and value <= 0) or value < 0 or value == float("inf"):
-        raise InputError(f"must be a {'positive' if positive else 'non-negative'} finite number, not {text!r}",
-                         file=file, line=line, field=what)
+        raise InputError(
+            f"must be a {'positive' if positive else 'non-negative'} finite number, not {text!r}",
+            file=file,
+            line=line,
+            field=what,
+        )
     return value
 
 
@@ -121,7 +140,12 @@ def _coordinate(node: _Node, name: str, limit: float, file: str) -> float:
         raise InputError(f"<wpt> without {name}", file=file, line=node.line, field=name)
     value = ascii_number(raw, file=file, line=node.line, field=name)
     if abs(value) > limit:
-        raise InputError(f"{name} must be within ±{limit:g} degrees, not {raw!r}", file=file, line=node.line, field=name)
+        raise InputError(
+            f"{name} must be within ±{limit:g} degrees, not {raw!r}",
+            file=file,
+            line=node.line,
+            field=name,
+        )
     return value
 
 
@@ -130,7 +154,9 @@ def _name(node: _Node, default: str, file: str) -> str:
     raw = node.attrs.get("name")
     if not raw:
         return default
-    return plain_text(raw, file=file, line=node.line, field=f"{node.tag}.name", max_chars=MAX_NAME_CHARS)
+    return plain_text(
+        raw, file=file, line=node.line, field=f"{node.tag}.name", max_chars=MAX_NAME_CHARS
+    )
 
 
 def read_roadbook(path: str | Path, rules: TrackingRules) -> Roadbook:
@@ -140,8 +166,11 @@ def read_roadbook(path: str | Path, rules: TrackingRules) -> Roadbook:
     try:
         size = path.stat().st_size
         if size > MAX_ROADBOOK_BYTES:
-            raise InputError(f"a roadbook of {size:,} bytes is too large (at most {MAX_ROADBOOK_BYTES:,})",
-                             file=file, field="gpx")
+            raise InputError(
+                f"a roadbook of {size:,} bytes is too large (at most {MAX_ROADBOOK_BYTES:,})",
+                file=file,
+                field="gpx",
+            )
         data = path.read_bytes()
     except OSError as exc:
         raise InputError(f"cannot read the roadbook: {exc.strerror}", file=file) from None
@@ -152,7 +181,9 @@ def parse_roadbook(data: bytes, rules: TrackingRules, *, file: str = "roadbook.g
     """Parse OpenRally GPX bytes (see the module docstring)."""
     gpx = _parse_tree(data, file)
     if gpx.tag != "gpx":
-        raise InputError(f"the root element is <{gpx.tag}>, not <gpx>", file=file, line=gpx.line, field="gpx")
+        raise InputError(
+            f"the root element is <{gpx.tag}>, not <gpx>", file=file, line=gpx.line, field="gpx"
+        )
     builder = _Builder(rules, file, _statute(gpx, file))
     for wpt in (c for c in gpx.children if c.tag == "wpt"):
         builder.add_wpt(wpt)
@@ -168,9 +199,19 @@ def _statute(gpx: _Node, file: str) -> bool:
         return False
     unit_text = units.text.strip().lower()
     if unit_text not in ("metric",) + STATUTE_UNITS:
-        shown = plain_text(units.text.strip()[:MAX_NAME_CHARS], file=file, line=units.line, field="units",
-                           max_chars=MAX_NAME_CHARS)
-        raise InputError(f"units must be metric or statute, not {shown!r}", file=file, line=units.line, field="units")
+        shown = plain_text(
+            units.text.strip()[:MAX_NAME_CHARS],
+            file=file,
+            line=units.line,
+            field="units",
+            max_chars=MAX_NAME_CHARS,
+        )
+        raise InputError(
+            f"units must be metric or statute, not {shown!r}",
+            file=file,
+            line=units.line,
+            field="units",
+        )
     return unit_text in STATUTE_UNITS
 
 
@@ -202,8 +243,11 @@ class _Builder:
         extensions = wpt.find("extensions")
         items = [c for c in extensions.children if _is_openrally(c)] if extensions else []
         dist = next((c for c in items if c.tag == "distance"), None)
-        self.km = (None if dist is None else
-                   _number(dist.text, file=file, line=dist.line, what="distance") * self.km_factor)
+        self.km = (
+            None
+            if dist is None
+            else _number(dist.text, file=file, line=dist.line, what="distance") * self.km_factor
+        )
         self.speed_node = next((c for c in items if c.tag == "speed"), None)
         for node in items:
             self.add_item(node, node.tag.lower())
@@ -213,55 +257,107 @@ class _Builder:
         if tag.upper() in WAYPOINT_TYPES:
             wtype = tag.upper()
             open_default, clear_default = rules.radii[wtype]
-            self.waypoints.append(self.make(node, wtype, _name(node, f"WP{len(self.waypoints) + 1}", self.file),
-                                            self.radius(node, "clear", clear_default),
-                                            self.radius(node, "open", open_default)))
+            self.waypoints.append(
+                self.make(
+                    node,
+                    wtype,
+                    _name(node, f"WP{len(self.waypoints) + 1}", self.file),
+                    self.radius(node, "clear", clear_default),
+                    self.radius(node, "open", open_default),
+                )
+            )
         elif tag == "dz":
             self.open_dz(node)
         elif tag == "fz":
             self.close_dz(node)
         elif tag in ("dss", "ass"):
-            wp = self.make(node, tag.upper(), _name(node, tag.upper(), self.file),
-                           self.radius(node, "clear", rules.zone_detect_m), None)
+            wp = self.make(
+                node,
+                tag.upper(),
+                _name(node, tag.upper(), self.file),
+                self.radius(node, "clear", rules.zone_detect_m),
+                None,
+            )
             if tag == "dss":
                 self.dss = wp
             else:
                 self.ass = wp
         elif tag == "neutralization":
-            seconds = _number(node.text.strip() or "0", file=self.file, line=node.line, what="neutralization")
-            wp = self.make(node, "NEUTRALIZATION", _name(node, f"N{len(self.neutralisations) + 1}", self.file),
-                           rules.zone_detect_m, None, duration_ms=round(seconds * 1000))
+            seconds = _number(
+                node.text.strip() or "0", file=self.file, line=node.line, what="neutralization"
+            )
+            wp = self.make(
+                node,
+                "NEUTRALIZATION",
+                _name(node, f"N{len(self.neutralisations) + 1}", self.file),
+                rules.zone_detect_m,
+                None,
+                duration_ms=round(seconds * 1000),
+            )
             self.neutralisations.append((wp, wp))
         elif tag in ("timecontrol", "checkpoint"):
             allowed = node.attrs.get("allowed")
             allowed_ms = None
             if allowed is not None:
-                minutes = _number(allowed, file=self.file, line=node.line, what="timecontrol.allowed")
+                minutes = _number(
+                    allowed, file=self.file, line=node.line, what="timecontrol.allowed"
+                )
                 allowed_ms = round(minutes * 60_000)
             wtype = "TC" if tag == "timecontrol" else "CP"
-            self.controls.append(self.make(node, wtype, _name(node, f"{wtype}{len(self.controls) + 1}", self.file),
-                                           rules.zone_detect_m, None, allowed_ms=allowed_ms))
+            self.controls.append(
+                self.make(
+                    node,
+                    wtype,
+                    _name(node, f"{wtype}{len(self.controls) + 1}", self.file),
+                    rules.zone_detect_m,
+                    None,
+                    allowed_ms=allowed_ms,
+                )
+            )
 
     def open_dz(self, node: _Node) -> None:
         file = self.file
         if self.open_zone is not None:
             start = self.open_zone[0]
-            raise InputError(f"a DZ inside the zone opened by {start.name!r} (line {start.line})", file=file,
-                             line=node.line, field="dz")
+            raise InputError(
+                f"a DZ inside the zone opened by {start.name!r} (line {start.line})",
+                file=file,
+                line=node.line,
+                field="dz",
+            )
         if self.speed_node is None:
-            raise InputError("a DZ without <speed> in its <wpt>", file=file, line=node.line, field="speed")
-        limit = _number(self.speed_node.text, file=file, line=self.speed_node.line, what="speed",
-                        positive=True) * self.speed_factor
+            raise InputError(
+                "a DZ without <speed> in its <wpt>", file=file, line=node.line, field="speed"
+            )
+        limit = (
+            _number(
+                self.speed_node.text,
+                file=file,
+                line=self.speed_node.line,
+                what="speed",
+                positive=True,
+            )
+            * self.speed_factor
+        )
         name = _name(node, f"DZ{len(self.zones) + 1}", file)
-        self.open_zone = (self.make(node, "DZ", name, self.radius(node, "clear", self.rules.zone_detect_m), None),
-                          limit)
+        self.open_zone = (
+            self.make(node, "DZ", name, self.radius(node, "clear", self.rules.zone_detect_m), None),
+            limit,
+        )
 
     def close_dz(self, node: _Node) -> None:
         if self.open_zone is None:
-            raise InputError("an FZ without a DZ before it", file=self.file, line=node.line, field="fz")
+            raise InputError(
+                "an FZ without a DZ before it", file=self.file, line=node.line, field="fz"
+            )
         start, limit = self.open_zone
-        end = self.make(node, "FZ", _name(node, f"FZ{len(self.zones) + 1}", self.file),
-                        self.radius(node, "clear", self.rules.zone_detect_m), None)
+        end = self.make(
+            node,
+            "FZ",
+            _name(node, f"FZ{len(self.zones) + 1}", self.file),
+            self.radius(node, "clear", self.rules.zone_detect_m),
+            None,
+        )
         self.zones.append(SpeedZone(name=start.name, limit_kmh=limit, start=start, end=end))
         self.open_zone = None
 
@@ -269,11 +365,26 @@ class _Builder:
         raw = node.attrs.get(attr)
         if raw is None:
             return default
-        return _number(raw, file=self.file, line=node.line, what=f"{node.tag}.{attr}", positive=True) * self.radius_factor
+        return (
+            _number(raw, file=self.file, line=node.line, what=f"{node.tag}.{attr}", positive=True)
+            * self.radius_factor
+        )
 
-    def make(self, node: _Node, wtype: str, name: str, clear: float, open_: float | None, **extra) -> Waypoint:
-        wp = Waypoint(name=name, type=wtype, lat=self.lat, lon=self.lon, clear_m=clear, open_m=open_,
-                      index=self.index, km=self.km, line=node.line, **extra)
+    def make(
+        self, node: _Node, wtype: str, name: str, clear: float, open_: float | None, **extra
+    ) -> Waypoint:
+        wp = Waypoint(
+            name=name,
+            type=wtype,
+            lat=self.lat,
+            lon=self.lon,
+            clear_m=clear,
+            open_m=open_,
+            index=self.index,
+            km=self.km,
+            line=node.line,
+            **extra,
+        )
         self.index += 1
         return wp
 
@@ -281,10 +392,22 @@ class _Builder:
         """The roadbook read, once every ``<wpt>`` is in (a zone left open or no waypoint is an error)."""
         if self.open_zone is not None:
             start = self.open_zone[0]
-            raise InputError(f"the zone {start.name!r} has no FZ", file=self.file, line=start.line, field="fz")
+            raise InputError(
+                f"the zone {start.name!r} has no FZ", file=self.file, line=start.line, field="fz"
+            )
         if not self.waypoints:
-            raise InputError("the roadbook has no waypoints (no wpv/wpm/wps/wpe/wpn/wpc/wpp element in any <wpt>)",
-                             file=self.file, line=gpx_line, field="wpt")
-        return Roadbook(waypoints=tuple(self.waypoints), zones=tuple(self.zones), dss=self.dss, ass=self.ass,
-                        neutralisations=tuple(self.neutralisations), time_controls=tuple(self.controls),
-                        source=self.file)
+            raise InputError(
+                "the roadbook has no waypoints (no wpv/wpm/wps/wpe/wpn/wpc/wpp element in any <wpt>)",
+                file=self.file,
+                line=gpx_line,
+                field="wpt",
+            )
+        return Roadbook(
+            waypoints=tuple(self.waypoints),
+            zones=tuple(self.zones),
+            dss=self.dss,
+            ass=self.ass,
+            neutralisations=tuple(self.neutralisations),
+            time_controls=tuple(self.controls),
+            source=self.file,
+        )

@@ -5,10 +5,9 @@ and the dotted field; nothing is recorded before every file has been read.  Shee
 from the package's library (``raidcontrol/stock/references/``) and, for an event, from
 ``EVENT_DIR/references/*.toml`` (a sheet there with the id of a shipped one replaces it).
 """
+
 from __future__ import annotations
 
-import re
-import tomllib
 from collections.abc import Iterable
 from importlib import resources
 from pathlib import Path
@@ -36,7 +35,13 @@ def key_lines(text: str) -> dict[str, int]:
     for path, number in toml_lines(text).items():
         name = ""
         for part in path:
-            name = f"{name}[{part + 1}]" if isinstance(part, int) else f"{name}.{part}" if name else part
+            name = (
+                f"{name}[{part + 1}]"
+                if isinstance(part, int)
+                else f"{name}.{part}"
+                if name
+                else part
+            )
         lines.setdefault(name, number)
     return lines
 
@@ -52,14 +57,18 @@ def locate(lines: dict[str, int], field: str | None) -> int | None:
 
 
 def _read(path: Path) -> tuple[dict, dict[str, int]]:
-    from raidcontrol.io.event_folder import read_toml  # UTF-8, depth and huge numbers refused, located
+    from raidcontrol.io.event_folder import (
+        read_toml,
+    )  # UTF-8, depth and huge numbers refused, located
     from raidcontrol.io.fields import doc_problems
 
     if not path.is_file():
         raise InputError("cannot read: no such file", file=str(path))
     text, data = read_toml(path, str(path))
     lines = key_lines(text)
-    for where, problem in doc_problems(data):  # control characters, non-finite numbers, beyond 64 bits
+    for where, problem in doc_problems(
+        data
+    ):  # control characters, non-finite numbers, beyond 64 bits
         field = ".".join(str(p) for p in where if isinstance(p, str))
         raise InputError(problem, file=str(path), line=locate(lines, field), field=field or None)
     return data, lines
@@ -82,8 +91,12 @@ def load_library(extra_dirs: Iterable[Path] = ()) -> dict[str, ProductionReferen
         for path in sorted(Path(folder).glob("*.toml")):
             sheet = read_sheet(path)
             if sheet.id in seen:
-                raise InputError(f"sheet id {sheet.id!r} already used by {seen[sheet.id].name}",
-                                 file=str(path), line=1, field="id")
+                raise InputError(
+                    f"sheet id {sheet.id!r} already used by {seen[sheet.id].name}",
+                    file=str(path),
+                    line=1,
+                    field="id",
+                )
             seen[sheet.id] = path
             library[sheet.id] = sheet
     return library
@@ -95,31 +108,44 @@ def read_record(path: Path, library: dict[str, ProductionReference]) -> Scrutine
     The structure is checked first (types, required fields, units in the field names, with hints),
     then the values against the pydantic model :data:`~raidcontrol.stock.record_model.RecordModel`
     (impossible values: every problem located by file, line and field)."""
-    from raidcontrol.io.validation import toml_lines, validate  # pydantic: loaded only when a record is read
+    from raidcontrol.io.validation import (
+        toml_lines,
+        validate,
+    )  # pydantic: loaded only when a record is read
     from raidcontrol.stock.record_model import RecordModel
 
     data, lines = _read(path)
     try:
         record = record_from_dict(data)
         if record.reference not in library:
-            raise InputError(f"unknown production reference {record.reference!r} "
-                             f"(known: {', '.join(sorted(library)) or 'none'})", field="reference")
+            raise InputError(
+                f"unknown production reference {record.reference!r} "
+                f"(known: {', '.join(sorted(library)) or 'none'})",
+                field="reference",
+            )
     except InputError as exc:
         raise exc.at(file=str(path), line=locate(lines, exc.field)) from None
     validate(RecordModel, data, file=str(path), lines=toml_lines(path.read_text(encoding="utf-8")))
     return record
 
 
-def check_file(path: Path, rulebook: Rulebook, library: dict[str, ProductionReference],
-               rules: StockRules | None = None) -> tuple[ScrutineeringRecord, Verdict]:
+def check_file(
+    path: Path,
+    rulebook: Rulebook,
+    library: dict[str, ProductionReference],
+    rules: StockRules | None = None,
+) -> tuple[ScrutineeringRecord, Verdict]:
     """Read one scrutineering file and give its verdict."""
     record = read_record(path, library)
     rules = rules or stock_rules(rulebook)
     return record, assess(record, library[record.reference], rules, rulebook.id)
 
 
-def read_event_scrutineering(event_dir: Path, rulebook: Rulebook, categories: dict[int, str] | None = None,
-                             ) -> list[tuple[ScrutineeringRecord, Verdict, Path]]:
+def read_event_scrutineering(
+    event_dir: Path,
+    rulebook: Rulebook,
+    categories: dict[int, str] | None = None,
+) -> list[tuple[ScrutineeringRecord, Verdict, Path]]:
     """Every ``scrutineering/<bib>.toml`` of an event, validated, with its verdict.  The file
     is named after its bib; with ``categories`` (bib → category of ``entries.csv``) each bib
     must be an entry of the Stock category."""

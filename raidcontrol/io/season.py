@@ -29,11 +29,9 @@ Everything is validated before any event is opened: an unknown event folder, a r
 event folder) listed twice, an event whose rulebook is not the season's are located
 :class:`~raidcontrol.core.errors.InputError` (exit code 2 in the CLI).
 """
+
 from __future__ import annotations
 
-import re
-import tomllib
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -42,12 +40,10 @@ from raidcontrol.championship.model import ROUND_TYPES, Round, Season
 from raidcontrol.championship.people import Alias, Identities
 from raidcontrol.core.errors import InputError
 from raidcontrol.core.journal import Record
-from raidcontrol.core.model import Event
+from raidcontrol.core.model import Event, Stage
 from raidcontrol.io.event_folder import read_event_folder, read_toml
 from raidcontrol.io.season_models import parse_season
 from raidcontrol.io.validation import locate, toml_lines
-from raidcontrol.core.model import Event, Stage
-from raidcontrol.io.event_folder import read_event_folder
 from raidcontrol.rules import Rulebook, load_rulebook
 
 SEASON_KEYS = {"name", "rulebook", "round", "person", "manufacturer", "rules"}
@@ -63,7 +59,7 @@ class SeasonFile:
     season: Season
     identities: Identities
     folders: dict[int, Path] = field(default_factory=dict)  # round number → event folder
-    rules: dict = field(default_factory=dict)               # the [rules] overrides of season.toml
+    rules: dict = field(default_factory=dict)  # the [rules] overrides of season.toml
 
     def rulebook(self) -> Rulebook:
         """The season's rulebook with its ``[rules]`` overrides (source ``season override``)."""
@@ -80,7 +76,9 @@ def _aliases(doc: dict, table: str, text: str, file: str) -> list[Alias]:
     for i, raw in enumerate(doc.get(table, [])):
         where = {"file": file, "line": _table_line(text, table, i)}
         if not isinstance(raw, dict) or set(raw) - ALIAS_KEYS:
-            raise InputError(f"[[{table}]] takes only {', '.join(sorted(ALIAS_KEYS))}", field=table, **where)
+            raise InputError(
+                f"[[{table}]] takes only {', '.join(sorted(ALIAS_KEYS))}", field=table, **where
+            )
         if not all(isinstance(raw.get(k), str) and raw[k].strip() for k in ("id", "name")):
             raise InputError(f"[[{table}]] needs a non-empty id and name", field=table, **where)
         aliases = raw.get("aliases", [])
@@ -92,26 +90,37 @@ def _aliases(doc: dict, table: str, text: str, file: str) -> list[Alias]:
 
 def _round(raw: Any, number: int, text: str, base: Path, file: str) -> tuple[Round, Path | None]:
     def fail(message: str, key: str | None = None) -> InputError:
-        return InputError(f"round {number}: {message}", file=file, line=_table_line(text, "round", number - 1, key),
-                          field=key or "round")
+        return InputError(
+            f"round {number}: {message}",
+            file=file,
+            line=_table_line(text, "round", number - 1, key),
+            field=key or "round",
+        )
 
     if not isinstance(raw, dict):
         raise fail("must be a [[round]] table")
     if set(raw) - ROUND_KEYS:
-        raise fail(f"unknown keys {', '.join(sorted(set(raw) - ROUND_KEYS))} (known: {', '.join(sorted(ROUND_KEYS))})")
+        raise fail(
+            f"unknown keys {', '.join(sorted(set(raw) - ROUND_KEYS))} (known: {', '.join(sorted(ROUND_KEYS))})"
+        )
     name = raw.get("name")
     if not isinstance(name, str) or not name.strip():
         raise fail("needs a name", "name")
     if raw.get("type") not in ROUND_TYPES:
         raise fail(f"type must be one of {', '.join(ROUND_TYPES)}, not {raw.get('type')!r}", "type")
     stages = raw.get("stages")
-    if stages is not None and (not isinstance(stages, int) or isinstance(stages, bool) or stages < 0):
+    if stages is not None and (
+        not isinstance(stages, int) or isinstance(stages, bool) or stages < 0
+    ):
         raise fail("stages must be a whole number of stages", "stages")
     event = raw.get("event")
     folder = None
     if event is not None:
         if not isinstance(event, str) or not event.strip():
-            raise fail("event must be the path of an event folder (omit it for a round not yet run)", "event")
+            raise fail(
+                "event must be the path of an event folder (omit it for a round not yet run)",
+                "event",
+            )
         folder = (base / event).resolve()
         if not (folder / "event.toml").is_file():
             raise fail(f"unknown event folder {event!r} (no event.toml there)", "event")
@@ -124,15 +133,22 @@ def read_season(path: str | Path) -> SeasonFile:
     file = str(path)
     if not path.is_file():
         raise InputError("no such season file", file=file)
-    text, doc = parse_season(path, file)  # shape, types and [rules] overrides (pydantic; all problems at once)
+    text, doc = parse_season(
+        path, file
+    )  # shape, types and [rules] overrides (pydantic; all problems at once)
     if set(doc) - SEASON_KEYS:
-        raise InputError(f"unknown keys {', '.join(sorted(set(doc) - SEASON_KEYS))} "
-                         f"(known: {', '.join(sorted(SEASON_KEYS))})", file=file)
+        raise InputError(
+            f"unknown keys {', '.join(sorted(set(doc) - SEASON_KEYS))} "
+            f"(known: {', '.join(sorted(SEASON_KEYS))})",
+            file=file,
+        )
     name, rulebook_id = doc.get("name"), doc.get("rulebook")
     if not isinstance(name, str) or not name.strip():
         raise InputError("the season needs a name", file=file, field="name")
     if not isinstance(rulebook_id, str):
-        raise InputError("the season needs a rulebook id (e.g. fia-2026)", file=file, field="rulebook")
+        raise InputError(
+            "the season needs a rulebook id (e.g. fia-2026)", file=file, field="rulebook"
+        )
     rules = doc.get("rules", {})
     if not isinstance(rules, dict):
         raise InputError("[rules] must be a table of rulebook overrides", file=file, field="rules")
@@ -147,21 +163,37 @@ def read_season(path: str | Path) -> SeasonFile:
         rnd, folder = _round(raw, number, text, path.parent, file)
         line = _table_line(text, "round", number - 1)
         if rnd.name.casefold() in seen_names:
-            raise InputError(f"round {number}: round {rnd.name!r} is listed twice (also round "
-                             f"{seen_names[rnd.name.casefold()]})", file=file, line=line, field="name")
+            raise InputError(
+                f"round {number}: round {rnd.name!r} is listed twice (also round "
+                f"{seen_names[rnd.name.casefold()]})",
+                file=file,
+                line=line,
+                field="name",
+            )
         if folder is not None and folder in seen_folders:
-            raise InputError(f"round {number}: event folder {rnd.event_dir!r} is listed twice (also round "
-                             f"{seen_folders[folder]})", file=file, line=line, field="event")
+            raise InputError(
+                f"round {number}: event folder {rnd.event_dir!r} is listed twice (also round "
+                f"{seen_folders[folder]})",
+                file=file,
+                line=line,
+                field="event",
+            )
         seen_names[rnd.name.casefold()] = number
         if folder is not None:
             seen_folders[folder] = number
             folders[number] = folder
         rounds.append(rnd)
     try:
-        identities = Identities(_aliases(doc, "person", text, file), _aliases(doc, "manufacturer", text, file))
-    except InputError as exc:  # a spelling that normalises to nothing, or one listed twice: locate its table
+        identities = Identities(
+            _aliases(doc, "person", text, file), _aliases(doc, "manufacturer", text, file)
+        )
+    except (
+        InputError
+    ) as exc:  # a spelling that normalises to nothing, or one listed twice: locate its table
         raise exc.at(file=file, line=_table_line(text, exc.field or "person", 0)) from None
-    return SeasonFile(path, Season(name.strip(), rulebook_id, tuple(rounds)), identities, folders, rules)
+    return SeasonFile(
+        path, Season(name.strip(), rulebook_id, tuple(rounds)), identities, folders, rules
+    )
 
 
 @dataclass
@@ -183,11 +215,17 @@ def check_events(season_file: SeasonFile, numbers: list[int]) -> dict[int, list[
     for number in numbers:
         folder = season_file.folders[number]
         event_toml = folder / "event.toml"
-        rulebook_id = read_toml(event_toml, str(event_toml))[1].get("rulebook")  # located errors, never a crash
+        rulebook_id = read_toml(event_toml, str(event_toml))[1].get(
+            "rulebook"
+        )  # located errors, never a crash
         if rulebook_id != season.rulebook_id:
             rnd = season.rounds[number - 1]
-            raise InputError(f"round {number} ({rnd.name}): the event's rulebook {rulebook_id!r} is not the "
-                             f"season's {season.rulebook_id!r}", file=str(event_toml), field="rulebook")
+            raise InputError(
+                f"round {number} ({rnd.name}): the event's rulebook {rulebook_id!r} is not the "
+                f"season's {season.rulebook_id!r}",
+                file=str(event_toml),
+                field="rulebook",
+            )
         try:
             out[number] = read_event_folder(folder)[1]
         except InputError as exc:
@@ -209,7 +247,16 @@ def itineraries(season_file: SeasonFile, numbers: list[int]) -> dict[int, tuple[
             _, _, records = read_event_toml(folder)
         except InputError as exc:
             raise exc.at(file=str(folder / "event.toml")) from None
-        out[number] = tuple(Stage(p["number"], p["name"], p["special_km"], p["max_time_ms"], p["counts_for_general"],
-                                  p.get("final", False), p.get("power_stage", False))
-                            for p in (r.payload for r in records if r.kind == "stage"))
+        out[number] = tuple(
+            Stage(
+                p["number"],
+                p["name"],
+                p["special_km"],
+                p["max_time_ms"],
+                p["counts_for_general"],
+                p.get("final", False),
+                p.get("power_stage", False),
+            )
+            for p in (r.payload for r in records if r.kind == "stage")
+        )
     return out

@@ -4,6 +4,7 @@
 checks its ``[rules]`` overrides against the season's rulebook, reporting every problem at once
 with file, line and field.  ``io/season.py`` then resolves rounds and event folders.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -68,11 +69,23 @@ def parse_season(path: Path, file: str) -> tuple[str, dict]:
             raise exc.at(file=file, line=locate(lines, ("rulebook",)), field="rulebook") from None
         depth = int(base.value("inputs.max_nesting"))
         if nesting_depth(rules, depth) > depth:
-            errors.add(InputError(f"nested deeper than {depth} tables", file=file, line=locate(lines, ("rules",)),
-                                  field="rules"))
+            errors.add(
+                InputError(
+                    f"nested deeper than {depth} tables",
+                    file=file,
+                    line=locate(lines, ("rules",)),
+                    field="rules",
+                )
+            )
         else:
             for where, message in override_problems(base.tree, rules):
-                errors.add(InputError(message, file=file, line=locate(lines, ("rules", *where)),
-                                      field=".".join(("rules", *where))))
+                errors.add(
+                    InputError(
+                        message,
+                        file=file,
+                        line=locate(lines, ("rules", *where)),
+                        field=".".join(("rules", *where)),
+                    )
+                )
     errors.raise_if_any()
     return text, doc

@@ -6,6 +6,7 @@ value found against the value allowed and where the limit comes from (breaches t
 the car not eligible in red, time penalties and remarks in amber), the remarks, the seals
 and the declared modifications.  Print CSS: A4, one car per page, colours kept.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -123,6 +124,7 @@ TEMPLATE = """<!doctype html>
 </body></html>
 """
 
+
 def seal_state(summary: dict) -> str:
     """``changed 1×``, ``sealed`` (initial check only) or ``intact (2 checks)``."""
     if summary["changes"]:
@@ -130,16 +132,28 @@ def seal_state(summary: dict) -> str:
     return "sealed" if summary["checks"] == 1 else f"intact ({summary['checks']} checks)"
 
 
-def render_report(items: list[ReportItem], *, event_name: str, rulebook: str, category: str, principle: str,
-                  generated: str) -> str:
+def render_report(
+    items: list[ReportItem],
+    *,
+    event_name: str,
+    rulebook: str,
+    category: str,
+    principle: str,
+    generated: str,
+) -> str:
     """The HTML text of the report (Jinja2, imported here: only the report needs it)."""
     from jinja2 import Environment, select_autoescape
 
     env = Environment(autoescape=select_autoescape(default=True, default_for_string=True))
     env.globals.update(dur=format_duration, seal_state=seal_state)
-    return env.from_string(TEMPLATE).render(items=items, title=f"{event_name} — Stock scrutineering",
-                                            rulebook=rulebook, category=category, principle=principle,
-                                            generated=generated)
+    return env.from_string(TEMPLATE).render(
+        items=items,
+        title=f"{event_name} — Stock scrutineering",
+        rulebook=rulebook,
+        category=category,
+        principle=principle,
+        generated=generated,
+    )
 
 
 def write_report(path: Path, html: str) -> Path:

@@ -19,6 +19,7 @@ when known, the speed in m/s in a Garmin ``TrackPointExtension``.
 simulator can stream a Dakar-scale fleet to disk crew batch by crew batch; each part
 must hold whole crews.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -36,9 +37,16 @@ KMH_PER_MS = 3.6
 COORD_DECIMALS = 7
 SPEED_DECIMALS = 2
 TRACK_SUFFIXES = (".parquet", ".csv", ".gpx")
-TEXT_ROWS = 100_000      # CSV is formatted this many rows at a time (bounded memory)
-PARQUET_SCHEMA = pa.schema([("bib", pa.int32()), ("time", pa.timestamp("ms", tz="UTC")), ("lat", pa.float64()),
-                            ("lon", pa.float64()), ("speed", pa.float32())])
+TEXT_ROWS = 100_000  # CSV is formatted this many rows at a time (bounded memory)
+PARQUET_SCHEMA = pa.schema(
+    [
+        ("bib", pa.int32()),
+        ("time", pa.timestamp("ms", tz="UTC")),
+        ("lat", pa.float64()),
+        ("lon", pa.float64()),
+        ("speed", pa.float32()),
+    ]
+)
 CSV_HEADER = "bib,time,lat,lon,speed\n"
 GPXTPX_NS = "http://www.garmin.com/xmlschemas/TrackPointExtension/v2"
 
@@ -54,21 +62,29 @@ def _speed_array(speed: np.ndarray) -> pa.Array:
 
 
 def _table(fleet: Fleet) -> pa.Table:
-    return pa.table({"bib": pa.array(fleet.bib, pa.int32()),
-                     "time": pa.array(fleet.t_ms, pa.int64()).cast(pa.timestamp("ms", tz="UTC")),
-                     "lat": pa.array(fleet.lat, pa.float64()), "lon": pa.array(fleet.lon, pa.float64()),
-                     "speed": _speed_array(fleet.speed_kmh)}, schema=PARQUET_SCHEMA)
+    return pa.table(
+        {
+            "bib": pa.array(fleet.bib, pa.int32()),
+            "time": pa.array(fleet.t_ms, pa.int64()).cast(pa.timestamp("ms", tz="UTC")),
+            "lat": pa.array(fleet.lat, pa.float64()),
+            "lon": pa.array(fleet.lon, pa.float64()),
+            "speed": _speed_array(fleet.speed_kmh),
+        },
+        schema=PARQUET_SCHEMA,
+    )
 
 
 def _csv_table(fleet: Fleet) -> pa.Table:
     speed = np.char.mod(f"%.{SPEED_DECIMALS}f", fleet.speed_kmh.astype(np.float64))
-    return pa.table({
-        "bib": pa.array(fleet.bib, pa.int32()),
-        "time": pa.array(iso_times(fleet.t_ms)),
-        "lat": pa.array(np.char.mod(f"%.{COORD_DECIMALS}f", fleet.lat)),
-        "lon": pa.array(np.char.mod(f"%.{COORD_DECIMALS}f", fleet.lon)),
-        "speed": pa.array(speed, mask=np.isnan(fleet.speed_kmh), type=pa.string()),
-    })
+    return pa.table(
+        {
+            "bib": pa.array(fleet.bib, pa.int32()),
+            "time": pa.array(iso_times(fleet.t_ms)),
+            "lat": pa.array(np.char.mod(f"%.{COORD_DECIMALS}f", fleet.lat)),
+            "lon": pa.array(np.char.mod(f"%.{COORD_DECIMALS}f", fleet.lon)),
+            "speed": pa.array(speed, mask=np.isnan(fleet.speed_kmh), type=pa.string()),
+        }
+    )
 
 
 def _gpx_tracks(fleet: Fleet):
@@ -84,10 +100,15 @@ def _gpx_tracks(fleet: Fleet):
         speed_ms = fleet.speed_kmh[a:b].astype(np.float64) / KMH_PER_MS
         out = [f"  <trk>\n    <name>{int(fleet.bib[a])}</name>\n    <trkseg>\n"]
         for i in range(b - a):
-            ext = ("" if np.isnan(speed_ms[i]) else
-                   f"<extensions><gpxtpx:TrackPointExtension><gpxtpx:speed>{speed_ms[i]:.3f}</gpxtpx:speed>"
-                   f"</gpxtpx:TrackPointExtension></extensions>")
-            out.append(f'      <trkpt lat="{lat[i]}" lon="{lon[i]}"><time>{times[i]}</time>{ext}</trkpt>\n')
+            ext = (
+                ""
+                if np.isnan(speed_ms[i])
+                else f"<extensions><gpxtpx:TrackPointExtension><gpxtpx:speed>{speed_ms[i]:.3f}</gpxtpx:speed>"
+                f"</gpxtpx:TrackPointExtension></extensions>"
+            )
+            out.append(
+                f'      <trkpt lat="{lat[i]}" lon="{lon[i]}"><time>{times[i]}</time>{ext}</trkpt>\n'
+            )
         out.append("    </trkseg>\n  </trk>\n")
         yield "".join(out)
 
@@ -99,8 +120,10 @@ class FleetWriter:
         self.path = Path(path)
         self.suffix = self.path.suffix.lower()
         if self.suffix not in TRACK_SUFFIXES:
-            raise InputError(f"unknown track format {self.suffix or '(none)'!r}; use one of {', '.join(TRACK_SUFFIXES)}",
-                             file=str(self.path))
+            raise InputError(
+                f"unknown track format {self.suffix or '(none)'!r}; use one of {', '.join(TRACK_SUFFIXES)}",
+                file=str(self.path),
+            )
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.rows = 0
         self._parquet: pq.ParquetWriter | None = None
@@ -113,9 +136,11 @@ class FleetWriter:
         else:
             self._text = open(self.path, "w", encoding="utf-8", newline="\n")
             if self.suffix == ".gpx":
-                self._text.write('<?xml version="1.0" encoding="UTF-8"?>\n'
-                                 f'<gpx xmlns="http://www.topografix.com/GPX/1/1" xmlns:gpxtpx="{GPXTPX_NS}" '
-                                 'version="1.1" creator="raidcontrol">\n')
+                self._text.write(
+                    '<?xml version="1.0" encoding="UTF-8"?>\n'
+                    f'<gpx xmlns="http://www.topografix.com/GPX/1/1" xmlns:gpxtpx="{GPXTPX_NS}" '
+                    'version="1.1" creator="raidcontrol">\n'
+                )
         return self
 
     def write(self, part: Fleet) -> None:
@@ -127,9 +152,18 @@ class FleetWriter:
                 self._text.write(CSV_HEADER)
                 self._csv_header = False
             for lo in range(0, len(part), TEXT_ROWS):
-                chunk = Fleet(*(getattr(part, c)[lo:lo + TEXT_ROWS] for c in ("bib", "t_ms", "lat", "lon", "speed_kmh")))
+                chunk = Fleet(
+                    *(
+                        getattr(part, c)[lo : lo + TEXT_ROWS]
+                        for c in ("bib", "t_ms", "lat", "lon", "speed_kmh")
+                    )
+                )
                 buf = pa.BufferOutputStream()
-                pacsv.write_csv(_csv_table(chunk), buf, pacsv.WriteOptions(include_header=False, quoting_style="none"))
+                pacsv.write_csv(
+                    _csv_table(chunk),
+                    buf,
+                    pacsv.WriteOptions(include_header=False, quoting_style="none"),
+                )
                 self._text.write(buf.getvalue().to_pybytes().decode("utf-8"))
         else:
             for text in _gpx_tracks(part):
@@ -142,7 +176,7 @@ class FleetWriter:
         if self._text is not None:
             if self.suffix == ".gpx":
                 self._text.write("</gpx>\n")
-            elif self._csv_header:            # an empty fleet still gets its header
+            elif self._csv_header:  # an empty fleet still gets its header
                 self._text.write(CSV_HEADER)
             self._text.close()
 

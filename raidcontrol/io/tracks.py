@@ -23,6 +23,7 @@ NaN or out-of-range coordinate, a number not in ASCII digits, an instant outside
 2000–2100, corrupt XML, a DTD) raises :class:`InputError` naming the file, the line (CSV,
 GPX) or row (Parquet) and the field.  Bibs are whole numbers 0 … 2³¹−1 in ASCII digits.
 """
+
 from __future__ import annotations
 
 import re
@@ -48,8 +49,14 @@ from raidcontrol.io.hardening import (
 from raidcontrol.tracking.model import Fleet
 
 TRACK_SUFFIXES = (".parquet", ".csv", ".gpx")
-_CSV_TYPED = {"bib": pa.dictionary(pa.int32(), pa.string()), "time": pa.timestamp("ms", tz="UTC"),
-              "lat": pa.float64(), "lon": pa.float64(), "speed": pa.float64(), "speed_kmh": pa.float64()}
+_CSV_TYPED = {
+    "bib": pa.dictionary(pa.int32(), pa.string()),
+    "time": pa.timestamp("ms", tz="UTC"),
+    "lat": pa.float64(),
+    "lon": pa.float64(),
+    "speed": pa.float64(),
+    "speed_kmh": pa.float64(),
+}
 _CSV_TEXT = dict.fromkeys(_CSV_TYPED, pa.string())
 _ASCII_INTEGER = re.compile(r"[0-9]+", re.ASCII)
 
@@ -77,11 +84,15 @@ def _read_any(path: Path, progress=None) -> Fleet:
         if not files:
             raise InputError("the folder holds no .gpx track", file=str(path))
         parts = [read_gpx(f) for f in files]
-        return Fleet.from_columns(*(np.concatenate([p[i] for p in parts]) for i in range(5)), source=str(path))
+        return Fleet.from_columns(
+            *(np.concatenate([p[i] for p in parts]) for i in range(5)), source=str(path)
+        )
     suffix = path.suffix.lower()
     if suffix not in TRACK_SUFFIXES:
-        raise InputError(f"unknown track format {suffix or '(none)'!r}; use one of {', '.join(TRACK_SUFFIXES)}",
-                         file=str(path))
+        raise InputError(
+            f"unknown track format {suffix or '(none)'!r}; use one of {', '.join(TRACK_SUFFIXES)}",
+            file=str(path),
+        )
     if not path.is_file():
         raise InputError("no such file", file=str(path))
     if suffix == ".gpx":
@@ -93,19 +104,27 @@ def _read_any(path: Path, progress=None) -> Fleet:
 
 # --- validation shared by the columnar readers -------------------------------------------------
 
+
 def _row(unit: str, n: int) -> str:
     """A row number in the message for Parquet (the location shows a CSV line already)."""
     return f"row {n}: " if unit == "row" else ""
 
 
-def _check_coordinates(lat: np.ndarray, lon: np.ndarray, file: str, first_line: int, unit: str) -> None:
+def _check_coordinates(
+    lat: np.ndarray, lon: np.ndarray, file: str, first_line: int, unit: str
+) -> None:
     """Raise at the first NaN or out-of-range coordinate (``first_line`` = line of row 0)."""
     for name, values, limit in (("lat", lat, 90.0), ("lon", lon, 180.0)):
-        bad = ~(np.abs(values) <= limit)          # NaN compares False, so it is bad too
+        bad = ~(np.abs(values) <= limit)  # NaN compares False, so it is bad too
         if bad.any():
             i = int(np.argmax(bad))
-            raise InputError(f"{_row(unit, first_line + i)}{name} must be a number within ±{limit:g} degrees, "
-                             f"not {float(values[i])!r}", file=file, line=first_line + i, field=name)
+            raise InputError(
+                f"{_row(unit, first_line + i)}{name} must be a number within ±{limit:g} degrees, "
+                f"not {float(values[i])!r}",
+                file=file,
+                line=first_line + i,
+                field=name,
+            )
 
 
 def _first_null(arr: pa.Array | pa.ChunkedArray) -> int:
@@ -123,16 +142,27 @@ def _check_window(t_ms: np.ndarray, file: str, first_line: int, unit: str) -> np
         try:
             instant_in_window(int(t_ms[i]), file=file, line=first_line + i)
         except InputError as exc:
-            raise InputError(f"{_row(unit, first_line + i)}{exc.message}", file=file, line=first_line + i,
-                             field="time") from None
+            raise InputError(
+                f"{_row(unit, first_line + i)}{exc.message}",
+                file=file,
+                line=first_line + i,
+                field="time",
+            ) from None
     return t_ms
 
 
-def _time_column(arr: pa.ChunkedArray | pa.Array, file: str, first_line: int, unit: str) -> np.ndarray:
+def _time_column(
+    arr: pa.ChunkedArray | pa.Array, file: str, first_line: int, unit: str
+) -> np.ndarray:
     """Epoch ms from a timestamp, integer (epoch ms) or ISO 8601 text column, each in the window."""
     if arr.null_count:
         i = _first_null(arr)
-        raise InputError(f"{_row(unit, first_line + i)}a fix without time", file=file, line=first_line + i, field="time")
+        raise InputError(
+            f"{_row(unit, first_line + i)}a fix without time",
+            file=file,
+            line=first_line + i,
+            field="time",
+        )
     typ = arr.type
     if pa.types.is_timestamp(typ):
         if typ.tz is None:
@@ -145,8 +175,11 @@ def _time_column(arr: pa.ChunkedArray | pa.Array, file: str, first_line: int, un
     elif pa.types.is_string(typ) or pa.types.is_large_string(typ):
         out = _text_times(arr, file, first_line, unit)
     else:
-        raise InputError(f"the time column has type {typ}, not a timestamp, an integer or text", file=file,
-                         field="time")
+        raise InputError(
+            f"the time column has type {typ}, not a timestamp, an integer or text",
+            file=file,
+            field="time",
+        )
     return _check_window(out, file, first_line, unit)
 
 
@@ -156,7 +189,7 @@ def _text_times(arr, file: str, first_line: int, unit: str) -> np.ndarray:
         return pc.cast(arr, pa.timestamp("ms", tz="UTC")).cast(pa.int64()).to_numpy()
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         pass
-    if pc.all(pc.match_substring_regex(arr, r"^[0-9]{1,15}$")).as_py():   # epoch milliseconds
+    if pc.all(pc.match_substring_regex(arr, r"^[0-9]{1,15}$")).as_py():  # epoch milliseconds
         return pc.cast(arr, pa.int64()).to_numpy()
     values = arr.to_pylist()
     out = np.empty(len(values), np.int64)
@@ -167,17 +200,26 @@ def _text_times(arr, file: str, first_line: int, unit: str) -> np.ndarray:
             out[i] = instant_ms(text)
         except (ValueError, OverflowError):
             shown = text if len(text or "") <= 64 else text[:64] + "…"
-            what = "a fix without time" if not (text or "").strip() else f"not an ISO 8601 instant: {shown!r}"
-            raise InputError(f"{_row(unit, first_line + i)}{what}", file=file, line=first_line + i,
-                             field="time") from None
+            what = (
+                "a fix without time"
+                if not (text or "").strip()
+                else f"not an ISO 8601 instant: {shown!r}"
+            )
+            raise InputError(
+                f"{_row(unit, first_line + i)}{what}", file=file, line=first_line + i, field="time"
+            ) from None
     return out
 
 
-def _float_column(arr, name: str, file: str, first_line: int, unit: str, *, nullable: bool) -> np.ndarray:
+def _float_column(
+    arr, name: str, file: str, first_line: int, unit: str, *, nullable: bool
+) -> np.ndarray:
     """float64 from a numeric column, or from text in ASCII decimal notation."""
     if arr.null_count and not nullable:
         i = _first_null(arr)
-        raise InputError(f"{_row(unit, first_line + i)}no {name}", file=file, line=first_line + i, field=name)
+        raise InputError(
+            f"{_row(unit, first_line + i)}no {name}", file=file, line=first_line + i, field=name
+        )
     if pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type):
         ok = pc.fill_null(pc.match_substring_regex(arr, f"^(?:{ASCII_DECIMAL.pattern})$"), True)
         if pc.all(ok).as_py() is False:
@@ -185,10 +227,16 @@ def _float_column(arr, name: str, file: str, first_line: int, unit: str, *, null
             try:
                 ascii_number(arr[i].as_py(), file=file, line=first_line + i, field=name)
             except InputError as exc:
-                raise InputError(f"{_row(unit, first_line + i)}{exc.message}", file=file, line=first_line + i,
-                                 field=name) from None
+                raise InputError(
+                    f"{_row(unit, first_line + i)}{exc.message}",
+                    file=file,
+                    line=first_line + i,
+                    field=name,
+                ) from None
     elif not (pa.types.is_floating(arr.type) or pa.types.is_integer(arr.type)):
-        raise InputError(f"the {name} column has type {arr.type}, not a number", file=file, field=name)
+        raise InputError(
+            f"the {name} column has type {arr.type}, not a number", file=file, field=name
+        )
     return pc.cast(arr, pa.float64()).to_numpy(zero_copy_only=False)
 
 
@@ -196,18 +244,27 @@ def _bib_column(arr, file: str, first_line: int, unit: str) -> np.ndarray:
     """int32 bibs (0 … 2³¹−1) from an integer column, or from ASCII digits (text or dictionary)."""
     if arr.null_count:
         i = _first_null(arr)
-        raise InputError(f"{_row(unit, first_line + i)}no bib", file=file, line=first_line + i, field="bib")
+        raise InputError(
+            f"{_row(unit, first_line + i)}no bib", file=file, line=first_line + i, field="bib"
+        )
     typ = arr.type
     if pa.types.is_dictionary(typ):
-        return np.concatenate([_dictionary_bibs(chunk, file, first_line, unit) for chunk in _chunks(arr)]
-                              or [np.empty(0, np.int32)])
+        return np.concatenate(
+            [_dictionary_bibs(chunk, file, first_line, unit) for chunk in _chunks(arr)]
+            or [np.empty(0, np.int32)]
+        )
     if pa.types.is_integer(typ):
         values = arr.cast(pa.int64()).to_numpy()
         bad = (values < 0) | (values > INT32_MAX)
         if bad.any():
             i = int(np.argmax(bad))
-            raise InputError(f"{_row(unit, first_line + i)}bib must be a whole number 0 … {INT32_MAX}, not "
-                             f"{int(values[i])}", file=file, line=first_line + i, field="bib")
+            raise InputError(
+                f"{_row(unit, first_line + i)}bib must be a whole number 0 … {INT32_MAX}, not "
+                f"{int(values[i])}",
+                file=file,
+                line=first_line + i,
+                field="bib",
+            )
         return values.astype(np.int32)
     if pa.types.is_string(typ) or pa.types.is_large_string(typ):
         return _bib_column(pc.dictionary_encode(arr), file, first_line, unit)
@@ -218,7 +275,9 @@ def _chunks(arr) -> list:
     return list(arr.chunks) if isinstance(arr, pa.ChunkedArray) else [arr]
 
 
-def _dictionary_bibs(chunk: pa.DictionaryArray, file: str, first_line: int, unit: str) -> np.ndarray:
+def _dictionary_bibs(
+    chunk: pa.DictionaryArray, file: str, first_line: int, unit: str
+) -> np.ndarray:
     """A dictionary chunk's bibs: its few distinct texts validated in Python, then looked up."""
     lookup = np.empty(len(chunk.dictionary), np.int32)
     for k, text in enumerate(chunk.dictionary.to_pylist()):
@@ -226,12 +285,17 @@ def _dictionary_bibs(chunk: pa.DictionaryArray, file: str, first_line: int, unit
             lookup[k] = ascii_int(text, file=file, line=None, field="bib")
         except InputError as exc:
             i = int(np.argmax(chunk.indices.to_numpy(zero_copy_only=False) == k))
-            raise InputError(f"{_row(unit, first_line + i)}bib {exc.message}", file=file, line=first_line + i,
-                             field="bib") from None
+            raise InputError(
+                f"{_row(unit, first_line + i)}bib {exc.message}",
+                file=file,
+                line=first_line + i,
+                field="bib",
+            ) from None
     return lookup[chunk.indices.to_numpy(zero_copy_only=False)]
 
 
 # --- CSV ---------------------------------------------------------------------------------------
+
 
 def _read_csv(path: Path) -> Fleet:
     """Typed by pyarrow's reader (multithreaded) when every value converts; else read as text and
@@ -250,7 +314,12 @@ def _read_csv(path: Path) -> Fleet:
         raise InputError("the header is not UTF-8 text", file=file, line=1) from None
     for need in ("bib", "time", "lat", "lon"):
         if need not in names:
-            raise InputError(f"missing column {need!r} (columns: bib,time,lat,lon[,speed])", file=file, line=1, field=need)
+            raise InputError(
+                f"missing column {need!r} (columns: bib,time,lat,lon[,speed])",
+                file=file,
+                line=1,
+                field=need,
+            )
     first = 2  # line of the first data row
     bib = _bib_column(table["bib"], file, first, "line")
     t_ms = _time_column(table["time"], file, first, "line")
@@ -258,16 +327,23 @@ def _read_csv(path: Path) -> Fleet:
     lon = _float_column(table["lon"], "lon", file, first, "line", nullable=False)
     _check_coordinates(lat, lon, file, first, "line")
     speed_name = "speed" if "speed" in names else ("speed_kmh" if "speed_kmh" in names else None)
-    speed = (None if speed_name is None else
-             _float_column(table[speed_name], speed_name, file, first, "line", nullable=True))
+    speed = (
+        None
+        if speed_name is None
+        else _float_column(table[speed_name], speed_name, file, first, "line", nullable=True)
+    )
     return Fleet.from_columns(bib, t_ms, lat, lon, speed, source=file)
 
 
 def _csv_table(path: Path, types: dict) -> pa.Table:
     """The CSV file read by pyarrow with ``types``; a malformed file (not a conversion) is an InputError."""
     try:
-        return pacsv.read_csv(path, convert_options=pacsv.ConvertOptions(
-            column_types=types, strings_can_be_null=True, null_values=[""]))
+        return pacsv.read_csv(
+            path,
+            convert_options=pacsv.ConvertOptions(
+                column_types=types, strings_can_be_null=True, null_values=[""]
+            ),
+        )
     except pa.ArrowInvalid as exc:
         if "conversion error" in str(exc):
             raise
@@ -275,6 +351,7 @@ def _csv_table(path: Path, types: dict) -> pa.Table:
 
 
 # --- Parquet -----------------------------------------------------------------------------------
+
 
 def _read_parquet(path: Path, progress=None) -> Fleet:
     """Row group by row group into preallocated columns: peak memory ≈ the fleet + one row group."""
@@ -286,9 +363,18 @@ def _read_parquet(path: Path, progress=None) -> Fleet:
     names = set(pf.schema_arrow.names)
     time_name = "time" if "time" in names else ("t_ms" if "t_ms" in names else None)
     speed_name = "speed" if "speed" in names else ("speed_kmh" if "speed_kmh" in names else None)
-    for need, have in (("bib", "bib" in names), ("time", time_name), ("lat", "lat" in names), ("lon", "lon" in names)):
+    for need, have in (
+        ("bib", "bib" in names),
+        ("time", time_name),
+        ("lat", "lat" in names),
+        ("lon", "lon" in names),
+    ):
         if not have:
-            raise InputError(f"missing column {need!r} (columns: bib,time,lat,lon[,speed])", file=file, field=need)
+            raise InputError(
+                f"missing column {need!r} (columns: bib,time,lat,lon[,speed])",
+                file=file,
+                field=need,
+            )
     n = pf.metadata.num_rows
     bib = np.empty(n, np.int32)
     t_ms = np.empty(n, np.int64)
@@ -300,7 +386,7 @@ def _read_parquet(path: Path, progress=None) -> Fleet:
     for g in range(pf.num_row_groups):
         table = pf.read_row_group(g, columns=columns)
         m = table.num_rows
-        first = at + 1   # rows are numbered from 1
+        first = at + 1  # rows are numbered from 1
         sl = slice(at, at + m)
         bib[sl] = _bib_column(table["bib"], file, first, "row")
         t_ms[sl] = _time_column(table[time_name], file, first, "row")
@@ -308,7 +394,9 @@ def _read_parquet(path: Path, progress=None) -> Fleet:
         lon[sl] = _float_column(table["lon"], "lon", file, first, "row", nullable=False)
         _check_coordinates(lat[sl], lon[sl], file, first, "row")
         if speed_name:
-            speed[sl] = _float_column(table[speed_name], speed_name, file, first, "row", nullable=True)
+            speed[sl] = _float_column(
+                table[speed_name], speed_name, file, first, "row", nullable=True
+            )
         at += m
         del table
         if progress:

@@ -22,6 +22,7 @@ organiser fixes a whole file in one pass.  Typical use::
             TimeRow.model_validate(row) ...
     errors.raise_if_any()
 """
+
 from __future__ import annotations
 
 import json
@@ -95,7 +96,9 @@ def json_lines(text: str) -> dict[Loc, int]:
     can be large).  Malformed JSON yields a partial index (the parser reports those itself).
     """
     out: dict[Loc, int] = {}
-    stack: list[list[Any]] = []  # per open container: [path, is_object, current key or index, expecting_key]
+    stack: list[
+        list[Any]
+    ] = []  # per open container: [path, is_object, current key or index, expecting_key]
     line = 1
     for m in _JSON_TOKEN.finditer(text):
         tok = m.group(0)
@@ -155,8 +158,14 @@ def field_name(loc: Sequence[str | int]) -> tuple[str, str]:
     return field, (", ".join(items) + ": ") if items else ""
 
 
-def errors_of(exc: ValidationError, *, file: str | None, lines: Lines | None = None, line: int | None = None,
-              prefix: Loc = ()) -> list[InputError]:
+def errors_of(
+    exc: ValidationError,
+    *,
+    file: str | None,
+    lines: Lines | None = None,
+    line: int | None = None,
+    prefix: Loc = (),
+) -> list[InputError]:
     """One located :class:`InputError` per problem of a pydantic ``ValidationError``.
 
     ``lines``: the file's line index (TOML/JSON); ``line``: the row's line (CSV) or a fallback;
@@ -172,14 +181,27 @@ def errors_of(exc: ValidationError, *, file: str | None, lines: Lines | None = N
             message = f"unknown keys {loc[-1]} (not a key of this table)"
         elif err["type"] == "missing":
             message = "required value is missing"
-        out.append(InputError(f"{context}{message}", file=file, line=where if where is not None else line,
-                              field=field or None))
+        out.append(
+            InputError(
+                f"{context}{message}",
+                file=file,
+                line=where if where is not None else line,
+                field=field or None,
+            )
+        )
     return out
 
 
-def validate(model: type[M] | TypeAdapter, data: Any, *, file: str | None,
-             lines: Lines | Callable[[], Lines] | None = None, line: int | None = None, prefix: Loc = (),
-             context: dict | None = None) -> Any:
+def validate(
+    model: type[M] | TypeAdapter,
+    data: Any,
+    *,
+    file: str | None,
+    lines: Lines | Callable[[], Lines] | None = None,
+    line: int | None = None,
+    prefix: Loc = (),
+    context: dict | None = None,
+) -> Any:
     """``model.model_validate(data)`` (or a ``TypeAdapter``'s ``validate_python``); every problem
     (up to :data:`MAX_ERRORS`) raised as one :class:`InputErrors`.  ``lines`` may be a function,
     called only when there is a problem to locate (indexing a large JSON file costs a scan)."""
@@ -189,7 +211,9 @@ def validate(model: type[M] | TypeAdapter, data: Any, *, file: str | None,
         return model.model_validate(data, context=context)
     except ValidationError as exc:
         index = lines() if callable(lines) else lines
-        raise InputErrors(errors_of(exc, file=file, lines=index, line=line, prefix=prefix)[:MAX_ERRORS]) from None
+        raise InputErrors(
+            errors_of(exc, file=file, lines=index, line=line, prefix=prefix)[:MAX_ERRORS]
+        ) from None
 
 
 class Collector:
@@ -218,7 +242,7 @@ class Collector:
 
     def raise_if_any(self) -> None:
         if self.errors:
-            raise InputErrors(self.errors[:self.limit])
+            raise InputErrors(self.errors[: self.limit])
 
     def __bool__(self) -> bool:
         return bool(self.errors)

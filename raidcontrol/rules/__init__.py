@@ -9,7 +9,8 @@ merged into one tree.  Every number is written as a *sourced value*::
 where ``source`` is a citation or starts with the word ``assumption``.  An event
 overrides any value from the ``[rules]`` table of its ``event.toml``.
 """
-from raidcontrol.rules.rulebook import Rulebook, SourcedValue
-from raidcontrol.rules.loader import load_rulebook, available_rulebooks
 
-__all__ = ["Rulebook", "SourcedValue", "load_rulebook", "available_rulebooks"]
+from raidcontrol.rules.loader import available_rulebooks, load_rulebook
+from raidcontrol.rules.rulebook import Rulebook, SourcedValue
+
+__all__ = ["Rulebook", "SourcedValue", "available_rulebooks", "load_rulebook"]

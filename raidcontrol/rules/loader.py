@@ -1,4 +1,5 @@
 """Reading rulebooks from the package's ``rulebooks/`` folder (an adapter: file I/O)."""
+
 from __future__ import annotations
 
 import copy
@@ -26,24 +27,46 @@ def rulebook_folder(rulebook_id: str, base: Path | None = None) -> Path:
         return RULEBOOK_DIR / rulebook_id
     text = rulebook_id if isinstance(rulebook_id, str) else ""
     parts = text.replace("\\", "/").split("/")
-    if "/" in text.replace("\\", "/") and base is not None and not Path(text).is_absolute() and ".." not in parts \
-            and not text.startswith(("/", "\\")) and ":" not in text and text.isprintable() and len(text) <= 255:
+    if (
+        "/" in text.replace("\\", "/")
+        and base is not None
+        and not Path(text).is_absolute()
+        and ".." not in parts
+        and not text.startswith(("/", "\\"))
+        and ":" not in text
+        and text.isprintable()
+        and len(text) <= 255
+    ):
         try:
             folder = (base / text).resolve()
-            if folder.is_relative_to(base.resolve()) and folder.is_dir() and any(folder.glob("*.toml")):
+            if (
+                folder.is_relative_to(base.resolve())
+                and folder.is_dir()
+                and any(folder.glob("*.toml"))
+            ):
                 return folder
         except (OSError, ValueError):  # a name the file system cannot hold
             pass
-    raise InputError(f"unknown rulebook {rulebook_id!r} (known: {', '.join(known)}; or a folder of TOML files "
-                     "given as a relative path inside the event folder, without '..')", field="rulebook")
+    raise InputError(
+        f"unknown rulebook {rulebook_id!r} (known: {', '.join(known)}; or a folder of TOML files "
+        "given as a relative path inside the event folder, without '..')",
+        field="rulebook",
+    )
 
 
-def load_rulebook(rulebook_id: str, overrides: dict | None = None, *, override_source: str = "event override",
-                  base: Path | None = None) -> Rulebook:
+def load_rulebook(
+    rulebook_id: str,
+    overrides: dict | None = None,
+    *,
+    override_source: str = "event override",
+    base: Path | None = None,
+) -> Rulebook:
     """Merge every ``*.toml`` of the rulebook's folder (in name order; see :func:`rulebook_folder`,
     ``base`` is the event folder), then ``overrides``."""
     folder = rulebook_folder(rulebook_id, base)
-    files = tuple((p, p.stat().st_mtime_ns, p.stat().st_size) for p in sorted(folder.glob("*.toml")))
+    files = tuple(
+        (p, p.stat().st_mtime_ns, p.stat().st_size) for p in sorted(folder.glob("*.toml"))
+    )
     book = Rulebook(rulebook_id, copy.deepcopy(_merged(files)))
     return book.with_overrides(overrides, override_source) if overrides else book
 

@@ -1,4 +1,5 @@
 """The :class:`Rulebook`: a merged tree of sourced values (pure, no I/O)."""
+
 from __future__ import annotations
 
 import copy
@@ -23,10 +24,17 @@ class SourcedValue:
 
 
 def is_sourced(node: Any) -> bool:
-    return isinstance(node, dict) and "value" in node and "source" in node and set(node) <= {"value", "source", "note"}
+    return (
+        isinstance(node, dict)
+        and "value" in node
+        and "source" in node
+        and set(node) <= {"value", "source", "note"}
+    )
 
 
-def deep_merge(base: dict[str, Any], override: dict[str, Any], override_source: str | None) -> dict[str, Any]:
+def deep_merge(
+    base: dict[str, Any], override: dict[str, Any], override_source: str | None
+) -> dict[str, Any]:
     """``override`` laid over ``base``; a bare value in ``override`` replaces a sourced
     value's ``value`` and takes ``override_source`` as its source (``None``: kept bare,
     as when the files of one rulebook are merged)."""
@@ -155,7 +163,9 @@ def nesting_depth(node: Any, limit: int) -> int:
         deepest = max(deepest, depth)
         if depth > limit:
             return depth
-        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else ()
+        children = (
+            item.values() if isinstance(item, dict) else item if isinstance(item, list) else ()
+        )
         stack.extend((child, depth + 1) for child in children)
     return deepest
 
@@ -181,8 +191,15 @@ def _kind(value: Any) -> str:
     return "other"
 
 
-_KIND_NAMES = {"bool": "true or false", "int": "a whole number", "number": "a number", "duration": "a duration text H:MM:SS",
-               "text": "a text", "list": "a list", "table": "a table"}
+_KIND_NAMES = {
+    "bool": "true or false",
+    "int": "a whole number",
+    "number": "a number",
+    "duration": "a duration text H:MM:SS",
+    "text": "a text",
+    "list": "a list",
+    "table": "a table",
+}
 
 
 def _shown(value: Any) -> str:
@@ -212,14 +229,18 @@ def _value_problem(base: Any, new: Any) -> str | None:
     if want == "duration" and parse_duration(new) < 0 <= parse_duration(base):
         return f"must not be negative (penalties, maxima and forfeits; a credit is an adjustment), got {new!r}"
     if want == "list" and base:
-        for i, item in enumerate(new):  # item by item against the rulebook's (rows such as [from, penalty] too)
+        for i, item in enumerate(
+            new
+        ):  # item by item against the rulebook's (rows such as [from, penalty] too)
             problem = _value_problem(base[min(i, len(base) - 1)], item)
             if problem:
                 return f"item {i + 1}: {problem}"
     return None
 
 
-def override_problems(base: dict[str, Any], overrides: Any, path: tuple[str, ...] = ()) -> list[tuple[tuple[str, ...], str]]:
+def override_problems(
+    base: dict[str, Any], overrides: Any, path: tuple[str, ...] = ()
+) -> list[tuple[tuple[str, ...], str]]:
     """Every way ``overrides`` does not fit the rulebook tree ``base``, as ``(path, message)``.
 
     The rulebook is its own schema: a key must exist in it (overrides change rules, they do not

@@ -6,6 +6,7 @@ is not a boolean, is refused with the path of the value.  The other sections (tr
 championship) have their own readers; :func:`~raidcontrol.rules.rulebook.override_problems` checks
 any override against the shipped value's kind.
 """
+
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
@@ -78,8 +79,10 @@ class Inputs(BaseModel):
     margin_days: int = Field(ge=0, le=3660)
 
     def window(self) -> tuple[datetime, datetime]:
-        return tuple(datetime.combine(date.fromisoformat(d), datetime.min.time(), UTC)  # type: ignore[return-value]
-                     for d in (self.earliest, self.latest))
+        return tuple(
+            datetime.combine(date.fromisoformat(d), datetime.min.time(), UTC)  # type: ignore[return-value]
+            for d in (self.earliest, self.latest)
+        )
 
 
 class Sporting(BaseModel):

@@ -5,6 +5,7 @@ command does), the journal is read into memory, and the follower starts.  Router
 in ``ROUTERS``; a new one (e.g. the live-tracking ingest, ``routes_tracking`` with
 ``POST /api/v1/tracking/fixes`` for the ``tracking`` role) is added with one line there.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -17,8 +18,17 @@ from fastapi.responses import JSONResponse
 from raidcontrol.core.errors import InputError
 from raidcontrol.service.settings import Settings
 
-ROUTERS = ("routes_read", "routes_season", "routes_officials", "routes_stream", "routes_timekeeper", "routes_steward",
-           "routes_scrutineer", "routes_clerk", "routes_tracking")
+ROUTERS = (
+    "routes_read",
+    "routes_season",
+    "routes_officials",
+    "routes_stream",
+    "routes_timekeeper",
+    "routes_steward",
+    "routes_scrutineer",
+    "routes_clerk",
+    "routes_tracking",
+)
 DESCRIPTION = """Race control as a live service: every table of the event as JSON or CSV (`?format=csv` or
 `Accept: text/csv`) with its journal position as `ETag`; officials' writes by role (bearer tokens from
 `raidcontrol users add NAME --role ROLE`, each write with an `Idempotency-Key`); every journal change
@@ -55,7 +65,9 @@ def _errors(app: FastAPI) -> None:
     @app.exception_handler(InputError)
     async def bad_input(_: Request, exc: InputError) -> JSONResponse:
         """422 in FastAPI's shape, one item per problem (``InputErrors`` carry several)."""
-        return JSONResponse({"detail": [detail(e) for e in getattr(exc, "errors", [exc])]}, status_code=422)
+        return JSONResponse(
+            {"detail": [detail(e) for e in getattr(exc, "errors", [exc])]}, status_code=422
+        )
 
     @app.exception_handler(FinalError)
     async def final(_: Request, exc: FinalError) -> JSONResponse:
@@ -70,13 +82,28 @@ def _website(app: FastAPI, settings: Settings) -> None:
     def source() -> PageSnapshot:
         snap = app.state.view.snapshot()
         last = snap.state.history[-1].recorded_at if snap.state.history else None
-        return PageSnapshot(snap.event, snap.rulebook, snap.effects, snap.state, snap.position, settings.event_dir, last)
+        return PageSnapshot(
+            snap.event,
+            snap.rulebook,
+            snap.effects,
+            snap.state,
+            snap.position,
+            settings.event_dir,
+            last,
+        )
 
     def championship(outlook: bool) -> object:
         from raidcontrol.service.tables_season import standings
 
-        return standings(app.state.view.snapshot(), settings.season, settings.event_dir, settings.db_url, None,
-                         "drivers", outlook)
+        return standings(
+            app.state.view.snapshot(),
+            settings.season,
+            settings.event_dir,
+            settings.db_url,
+            None,
+            "drivers",
+            outlook,
+        )
 
     app.mount("/static", static_app(), name="static")
     app.include_router(site_router(source, championship if settings.season else None))
@@ -92,7 +119,11 @@ def create_app(settings: Settings) -> FastAPI:
 
         store, view = open_journal(settings)
         app.state.settings, app.state.view = settings, view
-        app.state.users, app.state.hub, app.state.writer = Users(store.engine), Hub(view), Writer(view)
+        app.state.users, app.state.hub, app.state.writer = (
+            Users(store.engine),
+            Hub(view),
+            Writer(view),
+        )
         follower = Follower(view, app.state.hub, settings.poll_s, settings.db_url)
         follower.start()
         try:
@@ -105,7 +136,7 @@ def create_app(settings: Settings) -> FastAPI:
     _errors(app)
     for name in ROUTERS:
         module = f"raidcontrol.service.{name}"
-        if importlib.util.find_spec(module) is not None:   # a router not yet built is simply absent
+        if importlib.util.find_spec(module) is not None:  # a router not yet built is simply absent
             app.include_router(importlib.import_module(module).router)
 
     _website(app, settings)

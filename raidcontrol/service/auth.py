@@ -3,6 +3,7 @@
 No token (or an unknown or revoked one) → 401; a valid token of another role → 403.  Reads
 are public; the audit trail is for any official.
 """
+
 from __future__ import annotations
 
 from fastapi import Depends, HTTPException, Request
@@ -10,7 +11,9 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from raidcontrol.service.users import User
 
-bearer = HTTPBearer(auto_error=False, description="An official's token (`raidcontrol users add NAME --role ROLE`).")
+bearer = HTTPBearer(
+    auto_error=False, description="An official's token (`raidcontrol users add NAME --role ROLE`)."
+)
 
 
 BEARER = Depends(bearer)
@@ -19,7 +22,9 @@ BEARER = Depends(bearer)
 async def official(request: Request, creds: HTTPAuthorizationCredentials | None = BEARER) -> User:
     """The authenticated official (any role)."""
     if creds is None or not creds.credentials:
-        raise HTTPException(401, "a bearer token is required", headers={"WWW-Authenticate": "Bearer"})
+        raise HTTPException(
+            401, "a bearer token is required", headers={"WWW-Authenticate": "Bearer"}
+        )
     users = request.app.state.users
     from starlette.concurrency import run_in_threadpool
 

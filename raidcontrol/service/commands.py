@@ -9,6 +9,7 @@ payload keeps the ``reason`` (and the stewards' ``decision`` number).  Invalid r
 :class:`InputError` naming the field; a change to a final classification by anyone but the
 stewards raises :class:`FinalError`.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -21,18 +22,32 @@ from raidcontrol.service import schemas as s
 from raidcontrol.service.tables import FINAL, PUBLICATION, publication_status
 from raidcontrol.service.view import Snapshot
 
-ORIGINS = {"timekeeper": "timekeepers", "steward": "stewards", "scrutineer": "scrutineers", "clerk": "clerk",
-           "tracking": "tracking-ingest"}
+ORIGINS = {
+    "timekeeper": "timekeepers",
+    "steward": "stewards",
+    "scrutineer": "scrutineers",
+    "clerk": "clerk",
+    "tracking": "tracking-ingest",
+}
 
 
 class FinalError(RaidcontrolError):
     """The write would change a classification published final: only a steward's decision may."""
 
 
-def _record(kind: str, key: str, payload: dict | None, role: str, author: str, snap: Snapshot) -> Record:
+def _record(
+    kind: str, key: str, payload: dict | None, role: str, author: str, snap: Snapshot
+) -> Record:
     old = snap.state.get(kind, key)
-    return Record(kind, key, payload, author=author, source="", origin=ORIGINS[role],
-                  supersedes=old.id if old else None)
+    return Record(
+        kind,
+        key,
+        payload,
+        author=author,
+        source="",
+        origin=ORIGINS[role],
+        supersedes=old.id if old else None,
+    )
 
 
 def _crew(snap: Snapshot, stage: int | None, bib: int) -> None:
@@ -47,10 +62,14 @@ def guard_final(snap: Snapshot, stages: Iterable[int], role: str) -> None:
     if role == "steward":
         return
     for stage in stages:
-        touched = [("stage", stage), ("special", stage)] + [("general", n) for n in snap.event.stages if n >= stage]
+        touched = [("stage", stage), ("special", stage)] + [
+            ("general", n) for n in snap.event.stages if n >= stage
+        ]
         for table, n in touched:
             if publication_status(snap, table, n)[0] == FINAL:
-                raise FinalError(f"the {table} classification of stage {n} is final: a change needs a steward's decision")
+                raise FinalError(
+                    f"the {table} classification of stage {n} is final: a change needs a steward's decision"
+                )
 
 
 def _instant(text: str | None, field: str) -> Instant | None:
@@ -77,25 +96,45 @@ def time_records(snap: Snapshot, req: s.TimeIn, role: str, author: str) -> list[
     if req.status == "finished" and finish is None:
         if start is None:
             raise InputError("give a start, a finish or both", field="start")
-        return [_record("start", key, {"stage": req.stage, "bib": req.bib, "start": start_text, **reason}, role,
-                        author, snap)]
+        return [
+            _record(
+                "start",
+                key,
+                {"stage": req.stage, "bib": req.bib, "start": start_text, **reason},
+                role,
+                author,
+                snap,
+            )
+        ]
     if req.status == "finished":
         if start is None:
             raise InputError("a finished crew needs a start (none recorded)", field="start")
         if start.kind != finish.kind:
-            raise InputError("start and finish must both be times of day or both full datetimes", field="finish")
+            raise InputError(
+                "start and finish must both be times of day or both full datetimes", field="finish"
+            )
         if finish.ms <= start.ms:
             raise InputError(f"finish {req.finish} is not after start {start_text}", field="finish")
     elif finish is not None:
         raise InputError(f"a crew with status {req.status} has no finish", field="finish")
-    payload = {"stage": req.stage, "bib": req.bib, "start": start_text,
-               "finish": req.finish.strip() if finish is not None else None, "status": req.status, **reason}
+    payload = {
+        "stage": req.stage,
+        "bib": req.bib,
+        "start": start_text,
+        "finish": req.finish.strip() if finish is not None else None,
+        "status": req.status,
+        **reason,
+    }
     return [_record("time", key, payload, role, author, snap)]
 
 
 def withdrawal_records(snap: Snapshot, req: s.WithdrawalIn, role: str, author: str) -> list[Record]:
-    return time_records(snap, s.TimeIn(stage=req.stage, bib=req.bib, status="withdrawn", reason=req.reason),
-                        role, author)
+    return time_records(
+        snap,
+        s.TimeIn(stage=req.stage, bib=req.bib, status="withdrawn", reason=req.reason),
+        role,
+        author,
+    )
 
 
 def _amount(text: str) -> int:
@@ -111,13 +150,26 @@ def _amount(text: str) -> int:
 def adjustment_records(snap: Snapshot, req: s.AdjustmentIn, role: str, author: str) -> list[Record]:
     """A steward's penalty or credit: an ``adjustment`` record keyed by its decision number."""
     _crew(snap, req.stage, req.bib)
-    payload = {"stage": req.stage, "bib": req.bib, "kind": req.kind, "amount_ms": _amount(req.amount),
-               "scope": req.scope, "reason": req.reason, "decision": req.decision}
+    payload = {
+        "stage": req.stage,
+        "bib": req.bib,
+        "kind": req.kind,
+        "amount_ms": _amount(req.amount),
+        "scope": req.scope,
+        "reason": req.reason,
+        "decision": req.decision,
+    }
     ident = hashlib.sha1(req.decision.encode()).hexdigest()[:12]
-    return [_record("adjustment", f"{req.stage}/{req.bib}/decision-{ident}", payload, role, author, snap)]
+    return [
+        _record(
+            "adjustment", f"{req.stage}/{req.bib}/decision-{ident}", payload, role, author, snap
+        )
+    ]
 
 
-def decision_records(snap: Snapshot, proposal_id: int, req: s.DecisionIn, role: str, author: str) -> list[Record]:
+def decision_records(
+    snap: Snapshot, proposal_id: int, req: s.DecisionIn, role: str, author: str
+) -> list[Record]:
     """Confirm or dismiss a proposed penalty: the ``penalty-decision`` record ``penalties confirm`` writes."""
     from raidcontrol.tracking.proposals import decision_record
 
@@ -126,33 +178,58 @@ def decision_records(snap: Snapshot, proposal_id: int, req: s.DecisionIn, role: 
     except InputError as exc:
         raise InputError(exc.message, field="proposal_id") from None
     payload = {**rec.payload, "number": req.number} if req.number else rec.payload
-    return [Record(rec.kind, rec.key, payload, author, rec.source, ORIGINS[role], supersedes=rec.supersedes)]
+    return [
+        Record(
+            rec.kind, rec.key, payload, author, rec.source, ORIGINS[role], supersedes=rec.supersedes
+        )
+    ]
 
 
-def disqualification_records(snap: Snapshot, req: s.DisqualificationIn, role: str, author: str) -> list[Record]:
+def disqualification_records(
+    snap: Snapshot, req: s.DisqualificationIn, role: str, author: str
+) -> list[Record]:
     """The crew's ``time`` record of ``stage`` with status ``disqualified`` (its clock readings kept)."""
     _crew(snap, req.stage, req.bib)
     old = snap.state.get("time", f"{req.stage}/{req.bib}")
-    base = old.payload if old else {"stage": req.stage, "bib": req.bib, "start": None, "finish": None}
+    base = (
+        old.payload if old else {"stage": req.stage, "bib": req.bib, "start": None, "finish": None}
+    )
     payload = {**base, "status": "disqualified", "reason": req.reason, "decision": req.decision}
     return [_record("time", f"{req.stage}/{req.bib}", payload, role, author, snap)]
 
 
-def appeal_records(snap: Snapshot, req: s.AppealIn, role: str, author: str, earlier: Record | None) -> list[Record]:
+def appeal_records(
+    snap: Snapshot, req: s.AppealIn, role: str, author: str, earlier: Record | None
+) -> list[Record]:
     """An ``appeal`` record; when the decision is reversed, the subject it decided goes back to what
     was in force before it (``earlier``: the record it superseded; none → a tombstone)."""
     target = next((r for r in snap.state.history if r.id == req.record), None)
     if target is None or target.origin != ORIGINS["steward"]:
         raise InputError(f"record {req.record} is not a stewards' decision", field="record")
-    appeal = _record("appeal", str(req.record), {"record": req.record, "outcome": req.outcome, "reason": req.reason,
-                                                  "decision": req.decision, "subject": [target.kind, target.key]},
-                     role, author, snap)
+    appeal = _record(
+        "appeal",
+        str(req.record),
+        {
+            "record": req.record,
+            "outcome": req.outcome,
+            "reason": req.reason,
+            "decision": req.decision,
+            "subject": [target.kind, target.key],
+        },
+        role,
+        author,
+        snap,
+    )
     if req.outcome == "upheld":
         return [appeal]
     in_force = snap.state.get(target.kind, target.key)
     if in_force is None or in_force.id != target.id:
-        raise InputError(f"record {req.record} is no longer in force (superseded since)", field="record")
-    restored = dict(earlier.payload) if earlier is not None and earlier.payload is not None else None
+        raise InputError(
+            f"record {req.record} is no longer in force (superseded since)", field="record"
+        )
+    restored = (
+        dict(earlier.payload) if earlier is not None and earlier.payload is not None else None
+    )
     return [appeal, _record(target.kind, target.key, restored, role, author, snap)]
 
 
@@ -162,10 +239,15 @@ def _elapsed(snap: Snapshot, stage: int, bib: int, point: str) -> int | None:
     if point == "finish":
         t = snap.event.times.get((stage, bib))
         return t.raw_ms if t is not None else None
-    return next((sp.elapsed_ms for sp in snap.event.splits.get((stage, bib), []) if sp.waypoint == point), None)
+    return next(
+        (sp.elapsed_ms for sp in snap.event.splits.get((stage, bib), []) if sp.waypoint == point),
+        None,
+    )
 
 
-def neutralisation_records(snap: Snapshot, req: s.NeutralisationIn, role: str, author: str) -> list[Record]:
+def neutralisation_records(
+    snap: Snapshot, req: s.NeutralisationIn, role: str, author: str
+) -> list[Record]:
     """A ``neutralisation`` notice and, for each crew timed at both points, a special-scope credit of
     its time between them (crews without both readings are listed in the notice, not credited)."""
     if req.stage not in snap.event.stages:
@@ -175,40 +257,86 @@ def neutralisation_records(snap: Snapshot, req: s.NeutralisationIn, role: str, a
     for bib in sorted(snap.event.entries):
         if (req.stage, bib) not in snap.event.times:
             continue
-        a, b = _elapsed(snap, req.stage, bib, req.from_point), _elapsed(snap, req.stage, bib, req.to_point)
+        a, b = (
+            _elapsed(snap, req.stage, bib, req.from_point),
+            _elapsed(snap, req.stage, bib, req.to_point),
+        )
         if a is None or b is None or b <= a:
             missing.append(bib)
             continue
-        payload = {"stage": req.stage, "bib": bib, "kind": "credit", "amount_ms": b - a, "scope": "special",
-                   "reason": f"neutralised {req.from_point} → {req.to_point}: {req.reason}", "decision": req.decision}
-        out.append(_record("adjustment", f"{req.stage}/{bib}/neutralisation-{ident}", payload, role, author, snap))
+        payload = {
+            "stage": req.stage,
+            "bib": bib,
+            "kind": "credit",
+            "amount_ms": b - a,
+            "scope": "special",
+            "reason": f"neutralised {req.from_point} → {req.to_point}: {req.reason}",
+            "decision": req.decision,
+        }
+        out.append(
+            _record(
+                "adjustment",
+                f"{req.stage}/{bib}/neutralisation-{ident}",
+                payload,
+                role,
+                author,
+                snap,
+            )
+        )
     if not out:
-        raise InputError(f"no crew has readings at both {req.from_point} and {req.to_point}", field="to_point")
-    notice = {"stage": req.stage, "from_point": req.from_point, "to_point": req.to_point, "reason": req.reason,
-              "decision": req.decision, "credited": len(out), "not_credited": missing}
+        raise InputError(
+            f"no crew has readings at both {req.from_point} and {req.to_point}", field="to_point"
+        )
+    notice = {
+        "stage": req.stage,
+        "from_point": req.from_point,
+        "to_point": req.to_point,
+        "reason": req.reason,
+        "decision": req.decision,
+        "credited": len(out),
+        "not_credited": missing,
+    }
     return [_record("neutralisation", f"{req.stage}/{ident}", notice, role, author, snap)] + out
 
 
-def scrutineering_records(snap: Snapshot, req: s.ScrutineeringIn, role: str, author: str) -> list[Record]:
+def scrutineering_records(
+    snap: Snapshot, req: s.ScrutineeringIn, role: str, author: str
+) -> list[Record]:
     """A verdict as the ``scrutineering`` record ``scrutineer report`` writes (its Stock effects apply)."""
     _crew(snap, None, req.bib)
     guard_final(snap, list(snap.event.stages), role)
     old = snap.state.get("scrutineering", str(req.bib))
     seals = (old.payload or {}).get("seals", {}) if old else {}
-    payload = {"bib": req.bib, "reference": req.reference, "verdict": req.verdict,
-               "breaches": [b.model_dump() for b in req.breaches], "remarks": list(req.remarks), "seals": seals,
-               "penalties": [], "experimental_reason": req.reason if req.verdict == "experimental" else "",
-               "rulebook": snap.event.rulebook_id, "reason": req.reason}
+    payload = {
+        "bib": req.bib,
+        "reference": req.reference,
+        "verdict": req.verdict,
+        "breaches": [b.model_dump() for b in req.breaches],
+        "remarks": list(req.remarks),
+        "seals": seals,
+        "penalties": [],
+        "experimental_reason": req.reason if req.verdict == "experimental" else "",
+        "rulebook": snap.event.rulebook_id,
+        "reason": req.reason,
+    }
     return [_record("scrutineering", str(req.bib), payload, role, author, snap)]
 
 
 def seal_records(snap: Snapshot, req: s.SealIn, role: str, author: str) -> list[Record]:
     _crew(snap, req.stage, req.bib)
-    payload = {"bib": req.bib, "part": req.part, "seal": req.seal, "stage": req.stage, "reason": req.reason}
+    payload = {
+        "bib": req.bib,
+        "part": req.part,
+        "seal": req.seal,
+        "stage": req.stage,
+        "reason": req.reason,
+    }
     return [_record("seal", f"{req.bib}/{req.part}", payload, role, author, snap)]
 
 
-def publication_records(snap: Snapshot, req: s.PublicationIn, role: str, author: str) -> list[Record]:
+def publication_records(
+    snap: Snapshot, req: s.PublicationIn, role: str, author: str
+) -> list[Record]:
     """Publish ``table`` of ``stage`` provisional, then final (a final one is not made provisional again)."""
     if req.stage not in snap.event.stages:
         raise InputError(f"stage {req.stage} is not in the event", field="stage")

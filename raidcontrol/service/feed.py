@@ -5,6 +5,7 @@ A *change* is the records one append wrote (one transaction: they share their
 journal itself, so a stream client that reconnects with ``Last-Event-ID: N`` gets every
 change after N — also after a server restart.
 """
+
 from __future__ import annotations
 
 from collections.abc import Container, Iterable
@@ -29,12 +30,21 @@ class JournalReader:
         """The id of the event's last record (0 for an empty journal)."""
         t = self.table
         with self.store.engine.connect() as conn:
-            return conn.execute(select(func.max(t.c.id)).where(t.c.event_key == self.store.event_key)).scalar() or 0
+            return (
+                conn.execute(
+                    select(func.max(t.c.id)).where(t.c.event_key == self.store.event_key)
+                ).scalar()
+                or 0
+            )
 
     def after(self, position: int, limit: int | None = None) -> list[Record]:
         """The event's records with an id above ``position``, in id order."""
         t = self.table
-        stmt = (select(t).where(t.c.event_key == self.store.event_key, t.c.id > position).order_by(t.c.id))
+        stmt = (
+            select(t)
+            .where(t.c.event_key == self.store.event_key, t.c.id > position)
+            .order_by(t.c.id)
+        )
         if limit is not None:
             stmt = stmt.limit(limit)
         with self.store.engine.connect() as conn:
@@ -46,17 +56,33 @@ class JournalReader:
         t = self.table
         low = max(0, position - lookback)
         with self.store.engine.connect() as conn:
-            ids = conn.execute(select(t.c.id).where(t.c.event_key == self.store.event_key, t.c.id > low,
-                                                    t.c.id <= position)).scalars().all()
+            ids = (
+                conn.execute(
+                    select(t.c.id).where(
+                        t.c.event_key == self.store.event_key, t.c.id > low, t.c.id <= position
+                    )
+                )
+                .scalars()
+                .all()
+            )
             late = [i for i in ids if i not in known]
-            stmt = select(t).where(t.c.event_key == self.store.event_key,
-                                   (t.c.id > position) | t.c.id.in_(late)).order_by(t.c.id)
+            stmt = (
+                select(t)
+                .where(
+                    t.c.event_key == self.store.event_key, (t.c.id > position) | t.c.id.in_(late)
+                )
+                .order_by(t.c.id)
+            )
             return [_record(row) for row in conn.execute(stmt)]
 
     def with_source(self, source: str) -> list[Record]:
         """The event's records whose ``source`` is exactly ``source`` (idempotency lookups)."""
         t = self.table
-        stmt = select(t).where(t.c.event_key == self.store.event_key, t.c.source == source).order_by(t.c.id)
+        stmt = (
+            select(t)
+            .where(t.c.event_key == self.store.event_key, t.c.source == source)
+            .order_by(t.c.id)
+        )
         with self.store.engine.connect() as conn:
             return [_record(row) for row in conn.execute(stmt)]
 
@@ -67,8 +93,17 @@ def _utc(dt: datetime | None) -> datetime | None:
 
 def _record(row) -> Record:
     m = row._mapping
-    return Record(kind=m["kind"], key=m["key"], payload=m["payload"], author=m["author"], source=m["source"],
-                  origin=m["origin"], id=m["id"], recorded_at=_utc(m["recorded_at"]), supersedes=m["supersedes"])
+    return Record(
+        kind=m["kind"],
+        key=m["key"],
+        payload=m["payload"],
+        author=m["author"],
+        source=m["source"],
+        origin=m["origin"],
+        id=m["id"],
+        recorded_at=_utc(m["recorded_at"]),
+        supersedes=m["supersedes"],
+    )
 
 
 @dataclass(frozen=True)
@@ -86,9 +121,14 @@ class Change:
 
     def message(self) -> dict:
         """The JSON body of the stream message."""
-        return {"position": self.position, "first": self.first, "records": self.records,
-                "recorded_at": self.recorded_at.isoformat() if self.recorded_at else None,
-                "kinds": list(self.kinds), "changed": list(self.changed)}
+        return {
+            "position": self.position,
+            "first": self.first,
+            "records": self.records,
+            "recorded_at": self.recorded_at.isoformat() if self.recorded_at else None,
+            "kinds": list(self.kinds),
+            "changed": list(self.changed),
+        }
 
 
 def group(records: Iterable[Record]) -> list[list[Record]]:
@@ -103,15 +143,31 @@ def group(records: Iterable[Record]) -> list[list[Record]]:
 
 
 STAGE_KINDS = {"time", "adjustment", "split", "penalty-proposed", "neutralisation"}
-PENALTY_KINDS = {"adjustment", "penalty-proposed", "penalty-decision", "disqualification", "appeal", "neutralisation"}
-NOTICE_KINDS = {"penalty-decision", "disqualification", "appeal", "neutralisation", "publication", "steward-decision"}
+PENALTY_KINDS = {
+    "adjustment",
+    "penalty-proposed",
+    "penalty-decision",
+    "disqualification",
+    "appeal",
+    "neutralisation",
+}
+NOTICE_KINDS = {
+    "penalty-decision",
+    "disqualification",
+    "appeal",
+    "neutralisation",
+    "publication",
+    "steward-decision",
+}
 EVERYTHING = {"event", "stage", "entry", "scrutineering"}
 DECISION_OFFICES = ("stewards", "clerk")
 
 
 def names_for(rec: Record, earlier: Record | None, season: bool = False) -> set[str]:
     """What a record changes; ``earlier`` is the record it supersedes (for a tombstone's subject)."""
-    payload = rec.payload if rec.payload is not None else (earlier.payload if earlier else None) or {}
+    payload = (
+        rec.payload if rec.payload is not None else (earlier.payload if earlier else None) or {}
+    )
     out: set[str] = set()
     if rec.kind in EVERYTHING:
         out |= {"event", "general", "stages"}
@@ -139,5 +195,11 @@ def describe(records: list[Record], by_id: dict[int, Record], season: bool = Fal
     changed: set[str] = set()
     for rec in records:
         changed |= names_for(rec, by_id.get(rec.supersedes) if rec.supersedes else None, season)
-    return Change(records[-1].id or 0, records[0].id or 0, records[0].recorded_at, len(records),
-                  tuple(sorted({r.kind for r in records})), tuple(sorted(changed)))
+    return Change(
+        records[-1].id or 0,
+        records[0].id or 0,
+        records[0].recorded_at,
+        len(records),
+        tuple(sorted({r.kind for r in records})),
+        tuple(sorted(changed)),
+    )

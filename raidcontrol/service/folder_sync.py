@@ -6,6 +6,7 @@ At start-up the server records what changed in the folder, as every command does
 folder last said it — so neither a restart nor a command undoes the officials' writes.  ``raidcontrol
 export`` writes the journal back into the folder to bring both in line.
 """
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -6,6 +6,7 @@ on PostgreSQL it ``LISTEN``s on ``raidcontrol_journal`` (every append is ``NOTIF
 ``'<event key>:<position>'``) and wakes at once; on every backend it also polls every
 ``poll_s`` seconds, so nothing is missed even without notifications.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -33,7 +34,9 @@ class Follower:
     def start(self) -> None:
         loop = asyncio.get_running_loop()
         if self.db_url.startswith("postgresql"):
-            self.listener = threading.Thread(target=self._listen, args=(loop,), name="pg-listen", daemon=True)
+            self.listener = threading.Thread(
+                target=self._listen, args=(loop,), name="pg-listen", daemon=True
+            )
             self.listener.start()
         self.task = loop.create_task(self._run())
 
@@ -51,14 +54,18 @@ class Follower:
             self.wake.clear()
             try:
                 self.hub.publish(await run_in_threadpool(self.view.catch_up))
-            except Exception:  # a dropped database connection must not end the stream: retry next round
+            except (
+                Exception
+            ):  # a dropped database connection must not end the stream: retry next round
                 log.exception("could not read the journal; retrying")
 
     def _listen(self, loop: asyncio.AbstractEventLoop) -> None:
         import psycopg
         from sqlalchemy.engine import make_url
 
-        conninfo = make_url(self.db_url).set(drivername="postgresql").render_as_string(hide_password=False)
+        conninfo = (
+            make_url(self.db_url).set(drivername="postgresql").render_as_string(hide_password=False)
+        )
         prefix = f"{self.view.store.event_key}:"
         while not self.stopping.is_set():
             try:

@@ -1,6 +1,7 @@
 """Tables as HTTP responses: JSON or CSV (``?format=`` or the ``Accept`` header), the journal
 position as ``ETag`` (``If-None-Match`` → 304 without computing anything), the status in
 ``X-Raidcontrol-Status``."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -20,9 +21,14 @@ JSON_TYPE = "application/json"
 def table_responses() -> dict:
     """OpenAPI description of a table endpoint's responses."""
     return {
-        200: {"description": "The table (JSON or CSV); `ETag` is its journal position.",
-              "content": {"text/csv": {"schema": {"type": "string"}}},
-              "headers": {"ETag": {"schema": {"type": "string"}}, "X-Raidcontrol-Status": {"schema": {"type": "string"}}}},
+        200: {
+            "description": "The table (JSON or CSV); `ETag` is its journal position.",
+            "content": {"text/csv": {"schema": {"type": "string"}}},
+            "headers": {
+                "ETag": {"schema": {"type": "string"}},
+                "X-Raidcontrol-Status": {"schema": {"type": "string"}},
+            },
+        },
         304: {"description": "Not modified since the `If-None-Match` ETag."},
         422: {"description": "A parameter is invalid (the field is named)."},
     }
@@ -43,8 +49,14 @@ def negotiate(request: Request, fmt: str | None) -> str:
     return "csv" if "text/csv" in request.headers.get("accept", "") else "json"
 
 
-def respond(request: Request, view: EventView, key: tuple, build: Callable[[Snapshot], TableData],
-            fmt: str | None, as_of: str | None) -> Response:
+def respond(
+    request: Request,
+    view: EventView,
+    key: tuple,
+    build: Callable[[Snapshot], TableData],
+    fmt: str | None,
+    as_of: str | None,
+) -> Response:
     moment = parse_as_of(as_of)
     fmt = negotiate(request, fmt)
     position = view.position_as_of(moment)
@@ -54,7 +66,13 @@ def respond(request: Request, view: EventView, key: tuple, build: Callable[[Snap
     with view.lock:
         snap = view.snapshot(moment)
         table = view.cached((*key, snap.position), lambda: build(snap))
-        body = view.cached((*key, snap.position, fmt), lambda: table.to_csv() if fmt == "csv" else table.to_json())
-    headers = {"ETag": f'"{snap.position}-{fmt}"', "X-Raidcontrol-Status": table.status,
-               "X-Journal-Position": str(snap.position), "Cache-Control": "no-cache"}
+        body = view.cached(
+            (*key, snap.position, fmt), lambda: table.to_csv() if fmt == "csv" else table.to_json()
+        )
+    headers = {
+        "ETag": f'"{snap.position}-{fmt}"',
+        "X-Raidcontrol-Status": table.status,
+        "X-Journal-Position": str(snap.position),
+        "Cache-Control": "no-cache",
+    }
     return Response(body, media_type=CSV_TYPE if fmt == "csv" else JSON_TYPE, headers=headers)

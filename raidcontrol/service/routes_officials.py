@@ -1,5 +1,6 @@
 """For any official: the audit trail (every journal record, with author, office, time and source)
 and who a token belongs to."""
+
 from __future__ import annotations
 
 from typing import Literal
@@ -18,11 +19,17 @@ AUTH = {401: {"description": "No token, or an unknown or revoked one."}}
 
 
 @router.get("/audit", response_model=TableOut, responses={**table_responses(), **AUTH})
-def audit(request: Request, since: int = Query(0, ge=0, le=2**62), format: Literal["json", "csv"] | None = None,
-          user: User = OFFICIAL) -> Response:
+def audit(
+    request: Request,
+    since: int = Query(0, ge=0, le=2**62),
+    format: Literal["json", "csv"] | None = None,
+    user: User = OFFICIAL,
+) -> Response:
     """Every record of the journal after position ``since``: superseded ones and withdrawals too."""
     view = request.app.state.view
-    return respond(request, view, ("audit", since), lambda s: tables_journal.audit(s, since), format, None)
+    return respond(
+        request, view, ("audit", since), lambda s: tables_journal.audit(s, since), format, None
+    )
 
 
 class WhoAmI(BaseModel):

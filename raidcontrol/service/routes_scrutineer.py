@@ -1,4 +1,5 @@
 """Scrutineers: verdicts on vehicles (Stock eligibility) and seals."""
+
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request
@@ -15,13 +16,20 @@ router = APIRouter(prefix="/api/v1", tags=["scrutineer"])
 
 
 @router.post("/scrutineering", **WRITE)
-async def post_scrutineering(request: Request, body: ScrutineeringIn, key: str = IDEMPOTENCY_KEY,
-                             user: User = CALLER):
+async def post_scrutineering(
+    request: Request, body: ScrutineeringIn, key: str = IDEMPOTENCY_KEY, user: User = CALLER
+):
     """A verdict: eligible, eligible with remarks, not eligible (breaches) or experimental."""
-    return await perform(request, user, key, lambda snap: commands.scrutineering_records(snap, body, ROLE, user.name))
+    return await perform(
+        request, user, key, lambda snap: commands.scrutineering_records(snap, body, ROLE, user.name)
+    )
 
 
 @router.post("/seals", **WRITE)
-async def post_seal(request: Request, body: SealIn, key: str = IDEMPOTENCY_KEY, user: User = CALLER):
+async def post_seal(
+    request: Request, body: SealIn, key: str = IDEMPOTENCY_KEY, user: User = CALLER
+):
     """A seal fitted or checked on an engine, gearbox or turbo."""
-    return await perform(request, user, key, lambda snap: commands.seal_records(snap, body, ROLE, user.name))
+    return await perform(
+        request, user, key, lambda snap: commands.seal_records(snap, body, ROLE, user.name)
+    )

@@ -1,4 +1,5 @@
 """Timekeepers: start and finish times (one, or a CSV batch as in ``times.csv``), DNF and withdrawals."""
+
 from __future__ import annotations
 
 import csv
@@ -18,20 +19,27 @@ ROLE = "timekeeper"
 CALLER = Depends(role(ROLE))
 router = APIRouter(prefix="/api/v1", tags=["timekeeper"])
 BATCH_COLUMNS = ("stage", "bib", "start", "finish", "status")
-BATCH_LIMIT = 5000      # rows per batch request
+BATCH_LIMIT = 5000  # rows per batch request
 
 
 @router.post("/times", **WRITE)
-async def post_time(request: Request, body: TimeIn, key: str = IDEMPOTENCY_KEY, user: User = CALLER):
+async def post_time(
+    request: Request, body: TimeIn, key: str = IDEMPOTENCY_KEY, user: User = CALLER
+):
     """A crew's start (alone: the crew is on the stage), finish, DNF or withdrawal in one stage."""
-    return await perform(request, user, key, lambda snap: commands.time_records(snap, body, ROLE, user.name))
+    return await perform(
+        request, user, key, lambda snap: commands.time_records(snap, body, ROLE, user.name)
+    )
 
 
 @router.post("/withdrawals", **WRITE)
-async def post_withdrawal(request: Request, body: WithdrawalIn, key: str = IDEMPOTENCY_KEY,
-                          user: User = CALLER):
+async def post_withdrawal(
+    request: Request, body: WithdrawalIn, key: str = IDEMPOTENCY_KEY, user: User = CALLER
+):
     """A crew that does not take the start of ``stage`` and leaves the rally."""
-    return await perform(request, user, key, lambda snap: commands.withdrawal_records(snap, body, ROLE, user.name))
+    return await perform(
+        request, user, key, lambda snap: commands.withdrawal_records(snap, body, ROLE, user.name)
+    )
 
 
 def parse_batch(text: str) -> list[TimeIn]:
@@ -39,26 +47,40 @@ def parse_batch(text: str) -> list[TimeIn]:
     reader = csv.DictReader(io.StringIO(text))
     missing = [c for c in BATCH_COLUMNS if c not in (reader.fieldnames or [])]
     if missing:
-        raise InputError(f"missing column(s) {', '.join(missing)}", file="body", line=1, field=missing[0])
+        raise InputError(
+            f"missing column(s) {', '.join(missing)}", file="body", line=1, field=missing[0]
+        )
     rows = []
     for line, row in enumerate(reader, start=2):
         if line - 1 > BATCH_LIMIT:
-            raise InputError(f"more than {BATCH_LIMIT} rows: split the batch", file="body", line=line)
+            raise InputError(
+                f"more than {BATCH_LIMIT} rows: split the batch", file="body", line=line
+            )
         values = {k: (v or "").strip() for k, v in row.items() if k in BATCH_COLUMNS + ("reason",)}
         values = {k: v for k, v in values.items() if v != "" or k == "reason"}
         try:
             rows.append(TimeIn(**values))
         except ValidationError as exc:
             err = exc.errors()[0]
-            raise InputError(err["msg"], file="body", line=line, field=".".join(map(str, err["loc"]))) from None
+            raise InputError(
+                err["msg"], file="body", line=line, field=".".join(map(str, err["loc"]))
+            ) from None
     if not rows:
         raise InputError("no rows", file="body", line=2)
     return rows
 
 
-CSV_BODY = {"requestBody": {"required": True, "content": {"text/csv": {
-    "schema": {"type": "string"},
-    "example": "stage,bib,start,finish,status\n1,204,09:12:00,13:05:41.500,finished\n1,310,09:14:00,,dnf\n"}}}}
+CSV_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "text/csv": {
+                "schema": {"type": "string"},
+                "example": "stage,bib,start,finish,status\n1,204,09:12:00,13:05:41.500,finished\n1,310,09:14:00,,dnf\n",
+            }
+        },
+    }
+}
 
 
 @router.post("/times/batch", openapi_extra=CSV_BODY, **WRITE)
@@ -75,7 +97,9 @@ async def post_times_batch(request: Request, key: str = IDEMPOTENCY_KEY, user: U
         seen, out = set(), []
         for line, row in enumerate(rows, start=2):
             if (row.stage, row.bib) in seen:
-                raise InputError(f"bib {row.bib} twice in stage {row.stage}", file="body", line=line, field="bib")
+                raise InputError(
+                    f"bib {row.bib} twice in stage {row.stage}", file="body", line=line, field="bib"
+                )
             seen.add((row.stage, row.bib))
             try:
                 out += commands.time_records(snap, row, ROLE, user.name)

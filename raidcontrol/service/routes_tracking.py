@@ -16,6 +16,7 @@ rulebook's ``tracking.live.public_delay``, as JSON (or CSV with ``?format=csv``)
 One :class:`LiveStage` per stage lives in the process (opened on first use: every stored fix
 reloaded), each behind a lock, since a batch re-checks and records as one step.
 """
+
 from __future__ import annotations
 
 import threading
@@ -44,13 +45,19 @@ def _live(request: Request, stage: int):
             stages = app.state.live_stages = {}
         if stage not in stages:
             settings = app.state.settings
-            stages[stage] = (LiveStage.open(settings.event_dir, stage, settings.db_url), threading.Lock())
+            stages[stage] = (
+                LiveStage.open(settings.event_dir, stage, settings.db_url),
+                threading.Lock(),
+            )
         return stages[stage]
 
 
 @router.post("/fixes")
-async def post_fixes(request: Request, stage: int = Query(ge=0, le=1000, description="The stage being run."),
-                     user: User = TRACKING) -> dict:
+async def post_fixes(
+    request: Request,
+    stage: int = Query(ge=0, le=1000, description="The stage being run."),
+    user: User = TRACKING,
+) -> dict:
     """A batch of fixes (CSV, JSON lines or Arrow IPC): stored once each, checked, provable findings proposed."""
     body = await request.body()
     content_type = request.headers.get("content-type", "")
@@ -64,8 +71,11 @@ async def post_fixes(request: Request, stage: int = Query(ge=0, le=1000, descrip
 
 
 @router.get("/positions", response_model=None)
-async def get_positions(request: Request, stage: int = Query(ge=0, le=1000, description="The stage."),
-                        format: str = Query("json", pattern="^(json|csv)$")) -> dict | PlainTextResponse:
+async def get_positions(
+    request: Request,
+    stage: int = Query(ge=0, le=1000, description="The stage."),
+    format: str = Query("json", pattern="^(json|csv)$"),
+) -> dict | PlainTextResponse:
     """Live positions and the virtual ranking, hidden for the public delay."""
     from raidcontrol.cli.common import csv_text
     from raidcontrol.tracking.live.positions import POSITION_HEADER, position_rows
@@ -78,4 +88,8 @@ async def get_positions(request: Request, stage: int = Query(ge=0, le=1000, desc
     rows, delay_ms = await run_in_threadpool(build)
     if format == "csv":
         return PlainTextResponse(csv_text(POSITION_HEADER, rows), media_type="text/csv")
-    return {"stage": stage, "public_delay_ms": delay_ms, "positions": [dict(zip(POSITION_HEADER, r)) for r in rows]}
+    return {
+        "stage": stage,
+        "public_delay_ms": delay_ms,
+        "positions": [dict(zip(POSITION_HEADER, r)) for r in rows],
+    }

@@ -3,6 +3,7 @@
 Timings are service tuning, not regulation numbers; each can be set from the environment
 (``RAIDCONTROL_POLL_S``, ``RAIDCONTROL_HEARTBEAT_S``).
 """
+
 from __future__ import annotations
 
 import os
@@ -11,8 +12,8 @@ from pathlib import Path
 
 from raidcontrol.store import default_url
 
-DEFAULT_POLL_S = 0.25        # how often the journal is checked for records from other processes (s)
-DEFAULT_HEARTBEAT_S = 15.0   # SSE comment line sent on idle streams so proxies keep them open (s)
+DEFAULT_POLL_S = 0.25  # how often the journal is checked for records from other processes (s)
+DEFAULT_HEARTBEAT_S = 15.0  # SSE comment line sent on idle streams so proxies keep them open (s)
 
 
 @dataclass(frozen=True)
@@ -37,7 +38,10 @@ class Settings:
     @classmethod
     def for_event(cls, event_dir: str | Path, db_url: str | None = None, **kw) -> Settings:
         folder = Path(event_dir)
-        env = {"poll_s": os.environ.get("RAIDCONTROL_POLL_S"), "heartbeat_s": os.environ.get("RAIDCONTROL_HEARTBEAT_S")}
+        env = {
+            "poll_s": os.environ.get("RAIDCONTROL_POLL_S"),
+            "heartbeat_s": os.environ.get("RAIDCONTROL_HEARTBEAT_S"),
+        }
         for name, value in env.items():
             if value and name not in kw:
                 kw[name] = float(value)

@@ -6,6 +6,7 @@ subscriber at once when new ones arrive.  A subscriber that sends ``Last-Event-I
 reconnect after a dropped link, or after a server restart, misses nothing.  Idle streams
 get a heartbeat comment every ``heartbeat_s`` seconds.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -26,7 +27,7 @@ class Hub:
 
     def __init__(self, view: EventView):
         self.view = view
-        self.recent: deque[tuple[int, int, str]] = deque(maxlen=KEEP)     # (seq, position, JSON)
+        self.recent: deque[tuple[int, int, str]] = deque(maxlen=KEEP)  # (seq, position, JSON)
         self.seq = 0
         self._wake = asyncio.Event()
 
@@ -36,7 +37,9 @@ class Hub:
             return
         for ch in sorted(changes, key=lambda c: c.position):
             self.seq += 1
-            self.recent.append((self.seq, ch.position, json.dumps(ch.message(), separators=(",", ":"))))
+            self.recent.append(
+                (self.seq, ch.position, json.dumps(ch.message(), separators=(",", ":")))
+            )
         woken, self._wake = self._wake, asyncio.Event()
         woken.set()
 
@@ -50,11 +53,14 @@ class Hub:
         return out[::-1] if not out or out[-1][0] == seen + 1 else None
 
     def _from_journal(self, last: int) -> list[tuple[int, str]]:
-        return [(c.position, json.dumps(c.message(), separators=(",", ":"))) for c in self.view.changes_after(last)]
+        return [
+            (c.position, json.dumps(c.message(), separators=(",", ":")))
+            for c in self.view.changes_after(last)
+        ]
 
     async def events(self, last: int | None) -> AsyncIterator[dict]:
         """The stream of one subscriber: the backlog after ``last`` (from the journal), then every new change."""
-        seen, sent = self.seq, set()           # ``sent``: the backlog's positions only
+        seen, sent = self.seq, set()  # ``sent``: the backlog's positions only
         if last is not None:
             for position, data in self._from_journal(last):
                 sent.add(position)
@@ -64,14 +70,14 @@ class Hub:
         while True:
             wake = self._wake
             pending = self._pending(seen)
-            if pending is None:                     # fell behind more than KEEP changes: read the journal
+            if pending is None:  # fell behind more than KEEP changes: read the journal
                 pending = [(self.seq, p, d) for p, d in self._from_journal(last)]
             if not pending:
                 await wake.wait()
                 continue
             for seq, position, data in pending:
                 seen = max(seen, seq)
-                if position in sent:                # already sent from the backlog
+                if position in sent:  # already sent from the backlog
                     continue
                 last = max(last, position)
                 yield {"id": str(position), "event": EVENT_NAME, "data": data}

@@ -10,6 +10,7 @@ values: int, str or None), ``status`` (``provisional`` or ``final``), ``position
 journal position it was computed at) and ``notes`` (amendments after a final publication).
 Times are text ``H:MM:SS.mmm`` as in the CLI's CSV.
 """
+
 from __future__ import annotations
 
 import json
@@ -43,8 +44,14 @@ class TableData:
         return [dict(zip(self.header, r)) for r in self.rows]
 
     def to_json(self) -> str:
-        body = {"table": self.name, "status": self.status, "position": self.position, "columns": list(self.header),
-                "amendments": self.notes, "rows": self.to_records()}
+        body = {
+            "table": self.name,
+            "status": self.status,
+            "position": self.position,
+            "columns": list(self.header),
+            "amendments": self.notes,
+            "rows": self.to_records(),
+        }
         return json.dumps(body, ensure_ascii=False, separators=(",", ":"))
 
 
@@ -56,7 +63,9 @@ def check_filters(snap: Snapshot, category: str | None, klass: str | None) -> No
     """Unknown category or class → :class:`InputError` naming the parameter (as ``classify`` does)."""
     categories = snap.rulebook.section("categories") if snap.rulebook else {}
     if category is not None and category not in categories:
-        raise InputError(f"unknown category {category!r} (known: {', '.join(categories)})", field="category")
+        raise InputError(
+            f"unknown category {category!r} (known: {', '.join(categories)})", field="category"
+        )
     if klass is not None and not any(klass in c.get("classes", []) for c in categories.values()):
         raise InputError(f"unknown class {klass!r}", field="class")
 
@@ -71,21 +80,42 @@ def publication_status(snap: Snapshot, table: str, stage: int) -> tuple[str, lis
     steward decisions recorded since that publication (shown as amendments)."""
     pub = snap.state.get(PUBLICATION, f"{table}/{stage}")
     known = snap.event.stages
-    stages = [stage] if table != "general" else [s for s in known if s <= stage and known[s].counts_for_general]
-    folder_final = bool(stages) and all(known[s].final for s in stages if s in known)   # as ``classify`` titles
+    stages = (
+        [stage]
+        if table != "general"
+        else [s for s in known if s <= stage and known[s].counts_for_general]
+    )
+    folder_final = bool(stages) and all(
+        known[s].final for s in stages if s in known
+    )  # as ``classify`` titles
     if pub is not None and pub.payload.get("status") == FINAL:
-        amended = [{"record": r.id, "kind": r.kind, "author": r.author, "reason": (r.payload or {}).get("reason", "")}
-                   for r in snap.state.history if (r.id or 0) > (pub.id or 0) and r.origin == STEWARD_ORIGIN]
+        amended = [
+            {
+                "record": r.id,
+                "kind": r.kind,
+                "author": r.author,
+                "reason": (r.payload or {}).get("reason", ""),
+            }
+            for r in snap.state.history
+            if (r.id or 0) > (pub.id or 0) and r.origin == STEWARD_ORIGIN
+        ]
         return FINAL, amended
     if pub is None and folder_final:
         return FINAL, []
     return PROVISIONAL, []
 
 
-def classification(snap: Snapshot, table: str, stage: int | None, category: str | None,
-                   klass: str | None) -> TableData:
+def classification(
+    snap: Snapshot, table: str, stage: int | None, category: str | None, klass: str | None
+) -> TableData:
     """``general`` (after ``stage``, default the last with results), ``stage`` or ``special`` ranking."""
-    from raidcontrol.classification import CSV_HEADER, classify_general, classify_special, classify_stage, last_stage
+    from raidcontrol.classification import (
+        CSV_HEADER,
+        classify_general,
+        classify_special,
+        classify_stage,
+        last_stage,
+    )
     from raidcontrol.cli.event_cmds import line_row
 
     check_filters(snap, category, klass)
@@ -96,9 +126,13 @@ def classification(snap: Snapshot, table: str, stage: int | None, category: str 
         lines = classify_general(snap.event, snap.rulebook, stage, **kw)
     else:
         check_stage(snap, stage)
-        lines = (classify_special if table == "special" else classify_stage)(snap.event, snap.rulebook, stage, **kw)
+        lines = (classify_special if table == "special" else classify_stage)(
+            snap.event, snap.rulebook, stage, **kw
+        )
     status, notes = publication_status(snap, table, stage)
-    return TableData(table, tuple(CSV_HEADER), [line_row(ln) for ln in lines], status, snap.position, notes)
+    return TableData(
+        table, tuple(CSV_HEADER), [line_row(ln) for ln in lines], status, snap.position, notes
+    )
 
 
 ENTRY_HEADER = ("bib", "category", "class", "driver", "codriver", "team", "brand", "model")
@@ -106,9 +140,11 @@ ENTRY_HEADER = ("bib", "category", "class", "driver", "codriver", "team", "brand
 
 def entries(snap: Snapshot, category: str | None, klass: str | None) -> TableData:
     check_filters(snap, category, klass)
-    rows = [[e.bib, e.category, e.klass, e.driver, e.codriver, e.team, e.brand, e.model]
-            for e in sorted(snap.event.entries.values(), key=lambda e: e.bib)
-            if (category is None or e.category == category) and (klass is None or e.klass == klass)]
+    rows = [
+        [e.bib, e.category, e.klass, e.driver, e.codriver, e.team, e.brand, e.model]
+        for e in sorted(snap.event.entries.values(), key=lambda e: e.bib)
+        if (category is None or e.category == category) and (klass is None or e.klass == klass)
+    ]
     return TableData("entries", ENTRY_HEADER, rows, position=snap.position)
 
 
@@ -119,8 +155,16 @@ def itinerary(snap: Snapshot) -> TableData:
     rows = []
     for n in snap.event.stage_numbers():
         st = snap.event.stages[n]
-        rows.append([n, st.name, st.special_km, _fmt(st.max_time_ms), st.counts_for_general,
-                     publication_status(snap, "stage", n)[0]])
+        rows.append(
+            [
+                n,
+                st.name,
+                st.special_km,
+                _fmt(st.max_time_ms),
+                st.counts_for_general,
+                publication_status(snap, "stage", n)[0],
+            ]
+        )
     return TableData("itinerary", ITINERARY_HEADER, rows, position=snap.position)
 
 
@@ -140,9 +184,19 @@ def explain(snap: Snapshot, bib: int, stage: int, scope: str = "stage") -> Table
         for part in ct.parts:
             adj = part.adjustment
             picture = (adj.evidence or {}).get("picture") if adj is not None else None
-            rows.append([part.label, format_duration(part.ms), part.reason, adj.record_id if adj else None, picture])
+            rows.append(
+                [
+                    part.label,
+                    format_duration(part.ms),
+                    part.reason,
+                    adj.record_id if adj else None,
+                    picture,
+                ]
+            )
         if ct.time_ms is not None:
-            rows.append([f"{scope} time", format_duration(ct.time_ms), f"status: {ct.status}", None, None])
+            rows.append(
+                [f"{scope} time", format_duration(ct.time_ms), f"status: {ct.status}", None, None]
+            )
         else:
             rows.append([f"{scope} time", "", f"status: {ct.status}", None, None])
     status, notes = publication_status(snap, scope, stage)

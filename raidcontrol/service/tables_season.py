@@ -6,6 +6,7 @@ Tables: standings — ``position`` (int), ``name``, ``points`` (number), then on
 round counted (its name; null where no result); outlook — ``position``, ``name``, ``points``,
 ``max_points``, ``status`` (champion / can win / out), ``condition`` (text).
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -15,7 +16,9 @@ from raidcontrol.service.tables import TableData
 from raidcontrol.service.view import Snapshot
 
 
-def _opened(season_file, numbers: list[int], snap: Snapshot, event_dir: Path, db_url: str | None) -> list:
+def _opened(
+    season_file, numbers: list[int], snap: Snapshot, event_dir: Path, db_url: str | None
+) -> list:
     from raidcontrol.io.season import OpenRound
     from raidcontrol.session import EventSession
 
@@ -26,18 +29,38 @@ def _opened(season_file, numbers: list[int], snap: Snapshot, event_dir: Path, db
             event, rulebook, state, effects = snap.event, snap.rulebook, snap.state, snap.effects
         else:
             session = EventSession.open(folder, db_url=db_url, sync=False)
-            event, rulebook, state, effects = session.event, session.rulebook, session.state, session.effects
+            event, rulebook, state, effects = (
+                session.event,
+                session.rulebook,
+                session.state,
+                session.effects,
+            )
             session.close()
-        verdicts = {int(r.key): str(r.payload.get("verdict", "")) for r in state.of_kind("scrutineering")
-                    if str(r.key).isdigit()}
+        verdicts = {
+            int(r.key): str(r.payload.get("verdict", ""))
+            for r in state.of_kind("scrutineering")
+            if str(r.key).isdigit()
+        }
         out.append(OpenRound(rnd, event, rulebook, verdicts, effects))
     return out
 
 
-def standings(snap: Snapshot, season_path: Path, event_dir: Path, db_url: str | None, category: str | None,
-              title: str, outlook: bool) -> TableData:
+def standings(
+    snap: Snapshot,
+    season_path: Path,
+    event_dir: Path,
+    db_url: str | None,
+    category: str | None,
+    title: str,
+    outlook: bool,
+) -> TableData:
     from raidcontrol.championship.rules import championship_rules
-    from raidcontrol.championship.season_results import after_round, rounds_to_open, season_outlook, season_table
+    from raidcontrol.championship.season_results import (
+        after_round,
+        rounds_to_open,
+        season_outlook,
+        season_table,
+    )
     from raidcontrol.cli.standings import OUTLOOK_HEADER, outlook_rows, standings_rows
     from raidcontrol.io.season import read_season
 
@@ -47,11 +70,20 @@ def standings(snap: Snapshot, season_path: Path, event_dir: Path, db_url: str | 
         rules.check_title(title)
         rules.category(category)
     except InputError as exc:
-        raise InputError(exc.message, field="title" if "title" in exc.message else "category") from None
+        raise InputError(
+            exc.message, field="title" if "title" in exc.message else "category"
+        ) from None
     last = after_round(season_file.season, None, season_file.folders)
-    opened = _opened(season_file, rounds_to_open(season_file.season, last, season_file.folders), snap, event_dir,
-                     db_url)
-    table = season_table(season_file.season, rules, season_file.identities, opened, title, category, last)
+    opened = _opened(
+        season_file,
+        rounds_to_open(season_file.season, last, season_file.folders),
+        snap,
+        event_dir,
+        db_url,
+    )
+    table = season_table(
+        season_file.season, rules, season_file.identities, opened, title, category, last
+    )
     status = "provisional" if table.provisional else "final"
     if outlook:
         view = season_outlook(table, season_file.season, rules, opened)

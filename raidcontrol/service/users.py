@@ -6,6 +6,7 @@ for the audit trail).  Columns: ``id`` (int), ``name`` (text, unique), ``role`` 
 ``ROLES``), ``token_hash`` (argon2 encoded hash), ``created_at`` and ``revoked_at`` (UTC
 datetimes; ``revoked_at`` null while the token is valid).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -59,7 +60,7 @@ class Users:
         self.engine = engine
         self.hasher = PasswordHasher()
         _Base.metadata.create_all(engine)
-        self._verified: dict[str, int] = {}     # sha256 of a token already verified → user id
+        self._verified: dict[str, int] = {}  # sha256 of a token already verified → user id
 
     @classmethod
     def at(cls, url: str) -> Users:
@@ -73,7 +74,9 @@ class Users:
             raise InputError("a name is required", field="NAME")
         with Session(self.engine) as session, session.begin():
             if session.scalar(select(UserRow).where(UserRow.name == name)) is not None:
-                raise InputError(f"user {name!r} exists already (revoke it, then add another name)", field="NAME")
+                raise InputError(
+                    f"user {name!r} exists already (revoke it, then add another name)", field="NAME"
+                )
             row = UserRow(name=name, role=role, token_hash="", created_at=datetime.now(UTC))
             session.add(row)
             session.flush()

@@ -8,6 +8,7 @@ an unchanged position costs a dictionary lookup.  ``as_of`` reads fold the journ
 that moment (cached too).  The state is shared: read it, and build from it, holding ``lock``
 (as :func:`~raidcontrol.service.render.respond` and the writer do).
 """
+
 from __future__ import annotations
 
 import bisect
@@ -25,8 +26,10 @@ from raidcontrol.core.timefmt import parse_instant
 from raidcontrol.rules import Rulebook, load_rulebook
 from raidcontrol.service.feed import Change, JournalReader, describe, group
 
-CACHE_LIMIT = 256   # tables kept per process (entries: one per table, parameters and position)
-LOOKBACK = 256      # ids re-checked below the position on PostgreSQL (transactions committing out of order)
+CACHE_LIMIT = 256  # tables kept per process (entries: one per table, parameters and position)
+LOOKBACK = (
+    256  # ids re-checked below the position on PostgreSQL (transactions committing out of order)
+)
 
 
 @dataclass(frozen=True)
@@ -41,8 +44,19 @@ class Snapshot:
     position: int
 
 
-MODEL_KINDS = frozenset({"event", "stage", "entry", "time", "adjustment", "split", "penalty-proposed",
-                         "penalty-decision", "scrutineering"})   # the kinds event_from_state and the effects read
+MODEL_KINDS = frozenset(
+    {
+        "event",
+        "stage",
+        "entry",
+        "time",
+        "adjustment",
+        "split",
+        "penalty-proposed",
+        "penalty-decision",
+        "scrutineering",
+    }
+)  # the kinds event_from_state and the effects read
 
 
 @lru_cache(maxsize=8)
@@ -54,18 +68,25 @@ def snapshot_of(state: JournalState, position: int) -> Snapshot:
     from raidcontrol.session import ranking_effects
 
     event = event_from_state(state)
-    rulebook = _rulebook(event.rulebook_id, canonical_json(event.rules)) if event.rulebook_id else None
+    rulebook = (
+        _rulebook(event.rulebook_id, canonical_json(event.rules)) if event.rulebook_id else None
+    )
     effects = ranking_effects(event, state, rulebook) if rulebook else {}
     return Snapshot(state, event, rulebook, effects, position)
 
 
-def advanced(previous: Snapshot, state: JournalState, new: list[Record], position: int) -> Snapshot | None:
+def advanced(
+    previous: Snapshot, state: JournalState, new: list[Record], position: int
+) -> Snapshot | None:
     """``previous`` moved on by ``new`` records without rebuilding the event, when they are only kinds
     the model ignores or plain time records (no confirmed did-not-finish proposal in force); else None."""
     times = [r for r in new if r.kind == "time"]
     if any(r.kind in MODEL_KINDS and r.kind != "time" for r in new):
         return None
-    if times and any((r.payload or {}).get("status") == "did-not-finish" for r in state.of_kind("penalty-proposed")):
+    if times and any(
+        (r.payload or {}).get("status") == "did-not-finish"
+        for r in state.of_kind("penalty-proposed")
+    ):
         return None
     event = previous.event
     if times:
@@ -77,8 +98,13 @@ def advanced(previous: Snapshot, state: JournalState, new: list[Record], positio
             else:
                 p = rec.payload
                 start, finish = p.get("start"), p.get("finish")
-                updated[(stage, bib)] = TimeRecord(stage, bib, parse_instant(start) if start else None,
-                                                   parse_instant(finish) if finish else None, p["status"])
+                updated[(stage, bib)] = TimeRecord(
+                    stage,
+                    bib,
+                    parse_instant(start) if start else None,
+                    parse_instant(finish) if finish else None,
+                    p["status"],
+                )
         event = replace(event, times=updated)
     return Snapshot(state, event, previous.rulebook, previous.effects, position)
 
@@ -103,7 +129,7 @@ class EventView:
         with self.lock:
             if self.postgres:
                 new = self.reader.new_since(self.position, self.by_id, LOOKBACK)
-            else:   # SQLite has one writer at a time: ids become visible in order
+            else:  # SQLite has one writer at a time: ids become visible in order
                 new = self.reader.after(self.position)
             out = []
             for records in group(new):
@@ -117,13 +143,13 @@ class EventView:
     def _apply(self, rec: Record) -> None:
         self.by_id[rec.id] = rec
         late = (rec.id or 0) < self.position
-        if late:       # committed after later ids were read: history stays in id order
+        if late:  # committed after later ids were read: history stays in id order
             bisect.insort(self.state.history, rec, key=lambda r: r.id or 0)
         else:
             self.state.history.append(rec)
         in_force = self.state.current.get((rec.kind, rec.key))
         if late and in_force is not None and (in_force.id or 0) > (rec.id or 0):
-            return     # a later record of the same subject is already in force
+            return  # a later record of the same subject is already in force
         if rec.payload is None:
             self.state.current.pop((rec.kind, rec.key), None)
         else:
@@ -145,8 +171,14 @@ class EventView:
         """The journal position in force at ``as_of`` (cheap: no fold)."""
         if as_of is None:
             return self.position
-        return max((r.id or 0 for r in self.state.history if r.recorded_at is None or r.recorded_at <= as_of),
-                   default=0)
+        return max(
+            (
+                r.id or 0
+                for r in self.state.history
+                if r.recorded_at is None or r.recorded_at <= as_of
+            ),
+            default=0,
+        )
 
     def cached(self, key: tuple, build: Callable[[], Any]) -> Any:
         """``build()`` once per key (keys include the journal position)."""
@@ -161,5 +193,9 @@ class EventView:
     def changes_after(self, position: int) -> list[Change]:
         """Every change after ``position`` (read from the journal: survives restarts)."""
         with self.lock:
-            records = [r for r in self.state.history if (r.id or 0) > position] if position <= self.position else []
+            records = (
+                [r for r in self.state.history if (r.id or 0) > position]
+                if position <= self.position
+                else []
+            )
             return [describe(g, self.by_id, self.season) for g in group(records)]

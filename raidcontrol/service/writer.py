@@ -8,6 +8,7 @@ cannot separate them.  When the store supports ``append(records, idempotency_key
 announced with ``NOTIFY raidcontrol_journal, '<event key>:<position>'`` so other server
 processes pick it up at once.
 """
+
 from __future__ import annotations
 
 import inspect
@@ -30,8 +31,9 @@ class Writer:
         self.native = "idempotency_key" in inspect.signature(self.store.append).parameters
         self.postgres = self.store.engine.dialect.name == "postgresql"
 
-    def write(self, build: Callable[[Snapshot], list[Record]], key: str, route: str,
-              author: str) -> tuple[list[Record], bool, list[Change]]:
+    def write(
+        self, build: Callable[[Snapshot], list[Record]], key: str, route: str, author: str
+    ) -> tuple[list[Record], bool, list[Change]]:
         """Append ``build(snapshot now)`` unless ``key`` was used for this route and author;
         returns (records, replayed, changes folded into the view)."""
         source = f"api {route} by {author} key {key}"
@@ -52,4 +54,7 @@ class Writer:
 
     def _notify(self, position: int | None) -> None:
         with self.store.engine.begin() as conn:
-            conn.execute(text("SELECT pg_notify(:c, :p)"), {"c": CHANNEL, "p": f"{self.store.event_key}:{position}"})
+            conn.execute(
+                text("SELECT pg_notify(:c, :p)"),
+                {"c": CHANNEL, "p": f"{self.store.event_key}:{position}"},
+            )

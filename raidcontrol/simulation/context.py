@@ -1,5 +1,6 @@
 """What every simulated crew of a stage shares (its own module so that the crew and its
 faults both depend on it, and not on each other)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -4,6 +4,7 @@ crew is at each tick of its tracker (numba kernels over numpy arrays, pure).
 Units: metres, seconds, m/s.  A route is a grid of nodes ``grid_m`` apart; ``cap[i]`` is
 the fastest the crew may pass node ``i`` (0 where it must stop).
 """
+
 from __future__ import annotations
 
 import math
@@ -29,8 +30,9 @@ def speed_profile(cap: np.ndarray, grid_m: float, accel: float, brake: float) ->
 
 
 @njit(cache=True)
-def sample_drive(v: np.ndarray, grid_m: float, start_s: float, stop_node: int, stop_s: float,
-                 dt_s: float, n: int) -> tuple[np.ndarray, np.ndarray]:
+def sample_drive(
+    v: np.ndarray, grid_m: float, start_s: float, stop_node: int, stop_s: float, dt_s: float, n: int
+) -> tuple[np.ndarray, np.ndarray]:
     """Distance along the route (m) and speed (m/s) at ``t_k = k * dt_s`` (k < n).
 
     The crew waits at node 0 until ``start_s``, drives the profile ``v`` with constant

@@ -4,6 +4,7 @@ The figures live in ``profile.toml`` beside this module (sourced values, like a
 rulebook's).  :func:`load_profile` reads them once; the simulator itself is pure and
 takes the loaded :class:`SimProfile`.
 """
+
 from __future__ import annotations
 
 import tomllib

@@ -11,6 +11,7 @@ Arrays (one value per grid node): ``lat``/``lon`` degrees, ``heading`` radians
 clockwise from north, ``curvature`` 1/m (positive: bending right), ``terrain_factor``
 the fraction of a vehicle's top speed the ground allows.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -63,8 +64,10 @@ class Route:
         x = np.clip(np.asarray(s_m, dtype=np.float64) / self.grid_m, 0.0, self.lat.shape[0] - 1.0)
         i = np.minimum(x.astype(np.int64), self.lat.shape[0] - 2)
         f = x - i
+
         def lerp(a: np.ndarray) -> np.ndarray:
             return a[i] + (a[i + 1] - a[i]) * f
+
         return lerp(self.lat), lerp(self.lon), lerp(self.heading)
 
     def curvature_at(self, s_m: np.ndarray) -> np.ndarray:
@@ -85,7 +88,14 @@ def draw_shape(rng: np.random.Generator, length_m: float, profile: SimProfile) -
         s += rng.uniform(seg_lo, seg_hi) * 1000.0
         ends.append(s)
         kinds.append(rng.choice(len(shares), p=shares / shares.sum()))
-    return RouteShape(length_m, wavelengths, amplitudes, phases, np.asarray(ends), np.asarray(kinds, dtype=np.int8))
+    return RouteShape(
+        length_m,
+        wavelengths,
+        amplitudes,
+        phases,
+        np.asarray(ends),
+        np.asarray(kinds, dtype=np.int8),
+    )
 
 
 def _window_weight(s: np.ndarray, windows: list[tuple[float, float]], ramp_m: float) -> np.ndarray:
@@ -95,14 +105,19 @@ def _window_weight(s: np.ndarray, windows: list[tuple[float, float]], ramp_m: fl
         lo = max(0, int(np.searchsorted(s, a - ramp_m)))
         hi = int(np.searchsorted(s, b + ramp_m))
         seg = s[lo:hi]
-        d = np.maximum(a - seg, seg - b)            # > 0 outside the window
+        d = np.maximum(a - seg, seg - b)  # > 0 outside the window
         ramp = np.where(d <= 0, 0.0, 0.5 - 0.5 * np.cos(np.pi * np.clip(d / ramp_m, 0.0, 1.0)))
         w[lo:hi] = np.minimum(w[lo:hi], ramp)
     return w
 
 
-def build_route(shape: RouteShape, profile: SimProfile, *, calm: list[tuple[float, float]] = (),
-                fast: list[tuple[float, float]] = ()) -> Route:
+def build_route(
+    shape: RouteShape,
+    profile: SimProfile,
+    *,
+    calm: list[tuple[float, float]] = (),
+    fast: list[tuple[float, float]] = (),
+) -> Route:
     """The route of ``shape``: bends shorter than the calm wavelength fade out in the
     ``calm`` windows, and the ``fast`` windows (speed zones) run on fast piste."""
     grid = float(profile.value("route.grid_m"))
@@ -112,16 +127,26 @@ def build_route(shape: RouteShape, profile: SimProfile, *, calm: list[tuple[floa
     calm_w = _window_weight(s, list(calm), straight)
     short = shape.wavelengths_m < float(profile.value("route.calm_below_m"))
     wander = np.zeros(n)
-    for lam, amp, ph, is_short in zip(shape.wavelengths_m, shape.amplitudes_rad, shape.phases_rad, short):
+    for lam, amp, ph, is_short in zip(
+        shape.wavelengths_m, shape.amplitudes_rad, shape.phases_rad, short
+    ):
         bend = amp * np.sin(2 * np.pi * s / lam + ph)
         wander += bend * calm_w if is_short else bend
     heading = np.deg2rad(float(profile.value("route.heading_deg"))) + wander
     curvature = np.gradient(heading, grid)
     step_heading = 0.5 * (heading[:-1] + heading[1:])
-    lat, lon = integrate_heading(step_heading, grid, float(profile.value("route.start_lat")),
-                                 float(profile.value("route.start_lon")))
-    kinds = shape.terrain_kind[np.minimum(np.searchsorted(shape.terrain_ends_m, s), len(shape.terrain_kind) - 1)]
+    lat, lon = integrate_heading(
+        step_heading,
+        grid,
+        float(profile.value("route.start_lat")),
+        float(profile.value("route.start_lon")),
+    )
+    kinds = shape.terrain_kind[
+        np.minimum(np.searchsorted(shape.terrain_ends_m, s), len(shape.terrain_kind) - 1)
+    ]
     factors = np.asarray(profile.floats("terrain.speed_factor"))
     fast_w = _window_weight(s, list(fast), straight)
-    kinds = np.where(fast_w < 1.0, int(np.argmax(factors)), kinds).astype(np.int8)   # zones run on the fastest ground
+    kinds = np.where(fast_w < 1.0, int(np.argmax(factors)), kinds).astype(
+        np.int8
+    )  # zones run on the fastest ground
     return Route(grid, lat, lon, heading, curvature, factors[kinds], kinds)

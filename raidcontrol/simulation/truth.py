@@ -8,6 +8,7 @@ validation radius.  The simulator keeps every such distance at least
 answer; :class:`SimulationError` is raised if it ever could.  A zone's excess is the
 crew's true maximum speed between the DZ and the FZ minus the limit.
 """
+
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
@@ -15,11 +16,11 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from raidcontrol.core.timefmt import Instant
-from raidcontrol.tracking.model import Roadbook
 from raidcontrol.simulation.context import StageContext
 from raidcontrol.simulation.crew import CrewTrack
 from raidcontrol.simulation.drive import nearest_approach
 from raidcontrol.simulation.geo import local_metres
+from raidcontrol.tracking.model import Roadbook
 
 
 class SimulationError(AssertionError):
@@ -99,16 +100,28 @@ class StageTruth:
 
     def to_json(self) -> dict:
         """A JSON-able dict; instants appear both as epoch ms and as ISO 8601 text."""
+
         def iso(ms: int) -> str:
             return str(Instant(int(ms), "utc"))
+
         crews = {}
         for bib, crew in self.crews.items():
             d = asdict(crew)
-            d["speeding"] = [dict(z, start=iso(z["start_ms"]), end=iso(z["end_ms"])) for z in d["speeding"]]
-            d["outages"] = [{"start_ms": a, "end_ms": b, "start": iso(a), "end": iso(b)} for a, b in crew.outages]
+            d["speeding"] = [
+                dict(z, start=iso(z["start_ms"]), end=iso(z["end_ms"])) for z in d["speeding"]
+            ]
+            d["outages"] = [
+                {"start_ms": a, "end_ms": b, "start": iso(a), "end": iso(b)}
+                for a, b in crew.outages
+            ]
             d["spikes"] = [iso(t) for t in crew.spikes_ms]
             crews[str(bib)] = d
-        return {"seed": self.seed, "rulebook": self.rulebook, "special_km": round(self.special_km, 3), "crews": crews}
+        return {
+            "seed": self.seed,
+            "rulebook": self.rulebook,
+            "special_km": round(self.special_km, 3),
+            "crews": crews,
+        }
 
 
 def crew_truth(track: CrewTrack, ctx: StageContext, roadbook: Roadbook) -> CrewTruth:
@@ -129,11 +142,15 @@ def crew_truth(track: CrewTrack, ctx: StageContext, roadbook: Roadbook) -> CrewT
             x, y = local_metres(tlat[near], tlon[near], wp.lat, wp.lon)
             d = float(nearest_approach(x, y, t_ms[near], rules.max_gap_ms))
         if abs(d - wp.clear_m) < clearance:
-            raise SimulationError(f"bib {plan.bib}, {wp.name}: the track passes {d:.1f} m from the waypoint, "
-                                  f"within {clearance} m of its {wp.clear_m} m radius")
+            raise SimulationError(
+                f"bib {plan.bib}, {wp.name}: the track passes {d:.1f} m from the waypoint, "
+                f"within {clearance} m of its {wp.clear_m} m radius"
+            )
         if d <= wp.clear_m:
             if plan.detour_wp == i and (plan.retire_m is None or plan.retire_m > centre):
-                raise SimulationError(f"bib {plan.bib}: the detour past {wp.name} validated it ({d:.1f} m)")
+                raise SimulationError(
+                    f"bib {plan.bib}: the detour past {wp.name} validated it ({d:.1f} m)"
+                )
             validated.append(wp.name)
             continue
         if plan.retire_m is not None and plan.retire_m < centre:
@@ -143,7 +160,9 @@ def crew_truth(track: CrewTrack, ctx: StageContext, roadbook: Roadbook) -> CrewT
         elif reach < centre:
             reason = "not reached"
         else:
-            raise SimulationError(f"bib {plan.bib}: {wp.name} missed ({d:.1f} m) for no planned reason")
+            raise SimulationError(
+                f"bib {plan.bib}: {wp.name} missed ({d:.1f} m) for no planned reason"
+            )
         missed.append(MissedWaypoint(wp.name, wp.type, reason, round(d, 1)))
     before = float(profile.value("zones.brake_before_m"))
     speeding, clean, incomplete = [], [], []
@@ -160,14 +179,30 @@ def crew_truth(track: CrewTrack, ctx: StageContext, roadbook: Roadbook) -> CrewT
             clean.append(zone.name)
             continue
         over = np.flatnonzero(inside & (track.true_kmh > zone.limit_kmh))
-        speeding.append(ZoneExcess(zone.name, zone.limit_kmh, round(top, 2), round(top - zone.limit_kmh, 2),
-                                   int(track.t_ms[over[0]]), int(track.t_ms[over[-1]])))
+        speeding.append(
+            ZoneExcess(
+                zone.name,
+                zone.limit_kmh,
+                round(top, 2),
+                round(top - zone.limit_kmh, 2),
+                int(track.t_ms[over[0]]),
+                int(track.t_ms[over[-1]]),
+            )
+        )
     categories = profile.value("vehicles.categories")
     return CrewTruth(
-        bib=plan.bib, category=str(categories[plan.category]), device_speed=plan.device_speed,
-        validated=tuple(validated), missed=tuple(missed), speeding=tuple(speeding), clean_zones=tuple(clean),
-        incomplete_zones=tuple(incomplete), outages=tuple(track.outages),
-        spikes_ms=tuple(int(t) for t in track.t_ms[track.spike]), duplicates=track.duplicated, swapped=track.swapped,
+        bib=plan.bib,
+        category=str(categories[plan.category]),
+        device_speed=plan.device_speed,
+        validated=tuple(validated),
+        missed=tuple(missed),
+        speeding=tuple(speeding),
+        clean_zones=tuple(clean),
+        incomplete_zones=tuple(incomplete),
+        outages=tuple(track.outages),
+        spikes_ms=tuple(int(t) for t in track.t_ms[track.spike]),
+        duplicates=track.duplicated,
+        swapped=track.swapped,
         sparse_at=roadbook.waypoints[track.sparse_wp].name if track.sparse_wp is not None else None,
         retired_km=round(plan.retire_m / 1000.0, 3) if plan.retire_m is not None else None,
         finished=reach >= layout.special_m,
@@ -185,4 +220,4 @@ def _passage_ms(track: CrewTrack, s: float) -> int | None:
         return int(track.t_ms[0])
     s0, s1 = track.s_m[k - 1], track.s_m[k]
     t0, t1 = track.t_ms[k - 1], track.t_ms[k]
-    return int(round(t0 + (t1 - t0) * (s - s0) / (s1 - s0)))
+    return round(t0 + (t1 - t0) * (s - s0) / (s1 - s0))

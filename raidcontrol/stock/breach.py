@@ -1,4 +1,5 @@
 """What an eligibility check finds: breaches, and the verdict that sums them up."""
+
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
@@ -60,9 +61,16 @@ class Verdict:
 
     @property
     def penalties(self) -> list[dict[str, Any]]:
-        return [{"stage": b.stage, "amount_ms": b.penalty_ms, "rule_id": b.rule_id,
-                 "reason": f"{b.rule_id}: {b.subject} seal changed ({b.measured}, was {b.allowed})"}
-                for b in self.breaches if b.consequence == "penalty" and b.penalty_ms]
+        return [
+            {
+                "stage": b.stage,
+                "amount_ms": b.penalty_ms,
+                "rule_id": b.rule_id,
+                "reason": f"{b.rule_id}: {b.subject} seal changed ({b.measured}, was {b.allowed})",
+            }
+            for b in self.breaches
+            if b.consequence == "penalty" and b.penalty_ms
+        ]
 
     @property
     def eligible(self) -> bool:
@@ -71,8 +79,13 @@ class Verdict:
     def payload(self) -> dict[str, Any]:
         """The JSON-able journal payload (``Record(kind="scrutineering", key=str(bib))``)."""
         return {
-            "bib": self.bib, "reference": self.reference, "verdict": self.verdict,
-            "breaches": [b.as_dict() for b in self.breaches], "remarks": list(self.remarks),
-            "seals": self.seals, "penalties": self.penalties,
-            "experimental_reason": self.experimental_reason, "rulebook": self.rulebook,
+            "bib": self.bib,
+            "reference": self.reference,
+            "verdict": self.verdict,
+            "breaches": [b.as_dict() for b in self.breaches],
+            "remarks": list(self.remarks),
+            "seals": self.seals,
+            "penalties": self.penalties,
+            "experimental_reason": self.experimental_reason,
+            "rulebook": self.rulebook,
         }

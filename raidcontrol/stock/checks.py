@@ -4,6 +4,7 @@ turbocharger, expiry dates of the safety equipment, and values a rule needs that
 Each returns the :class:`~raidcontrol.stock.breach.Breach` list of one rule; see
 :mod:`raidcontrol.stock.rules` for the rule fields they read.
 """
+
 from __future__ import annotations
 
 from raidcontrol.stock.breach import Breach
@@ -20,8 +21,16 @@ RESTRICTOR, RESTRICTOR_COUNT = "equipment.restrictor", "equipment.restrictor_cou
 
 def missing(rule: StockRule, subject: str, basis: str = "declared") -> Breach:
     """A remark: the record (or the sheet) lacks a value the rule needs."""
-    return Breach(rule.id, rule.text, subject, MISSING, rule.missing_text, basis=basis, limit_source=rule.source,
-                  consequence=REMARK)
+    return Breach(
+        rule.id,
+        rule.text,
+        subject,
+        MISSING,
+        rule.missing_text,
+        basis=basis,
+        limit_source=rule.source,
+        consequence=REMARK,
+    )
 
 
 def production_volume(rule: StockRule, sheet: ProductionReference) -> list[Breach]:
@@ -29,31 +38,60 @@ def production_volume(rule: StockRule, sheet: ProductionReference) -> list[Breac
     if sheet.has(HOMOLOGATION):
         return []
     if not sheet.has(UNITS):
-        return [missing(rule, f"sheet {sheet.id}: {UNITS}", basis="sheet")] if rule.when_missing else []
+        return (
+            [missing(rule, f"sheet {sheet.id}: {UNITS}", basis="sheet")]
+            if rule.when_missing
+            else []
+        )
     units = sheet.figure(UNITS).value
     least = rule.limits.get("min", 0)
     if units >= least:
         return []
-    return [Breach(rule.id, rule.text, UNITS, units, f"≥ {least:g} units or a homologation", basis="sheet",
-                   limit_source=rule.source, consequence=rule.consequence)]
+    return [
+        Breach(
+            rule.id,
+            rule.text,
+            UNITS,
+            units,
+            f"≥ {least:g} units or a homologation",
+            basis="sheet",
+            limit_source=rule.source,
+            consequence=rule.consequence,
+        )
+    ]
 
 
-def per_turbocharger(rule: StockRule, record: ScrutineeringRecord, sheet: ProductionReference) -> list[Breach]:
+def per_turbocharger(
+    rule: StockRule, record: ScrutineeringRecord, sheet: ProductionReference
+) -> list[Breach]:
     """As many restrictors as the production engine has turbochargers (a single one otherwise)."""
     if record.value(RESTRICTOR)[0] is not True:
         return []  # no restrictor at all is the mandatory restrictor rule's breach
     turbos = sheet.figure(TURBOS).value if sheet.has(TURBOS) else None
     if turbos is None:
-        return [missing(rule, f"sheet {sheet.id}: {TURBOS}", basis="sheet")] if rule.when_missing else []
+        return (
+            [missing(rule, f"sheet {sheet.id}: {TURBOS}", basis="sheet")]
+            if rule.when_missing
+            else []
+        )
     count, basis = record.value(RESTRICTOR_COUNT)
     if count is None:
         return [missing(rule, RESTRICTOR_COUNT)] if rule.when_missing else []
     wanted = max(turbos, 1)
     if count == wanted:
         return []
-    return [Breach(rule.id, rule.text, RESTRICTOR_COUNT, count, f"= {wanted} (one per turbocharger: {turbos})",
-                   basis=basis, limit_source=f"{rule.source}; sheet {sheet.id}: {sheet.figure(TURBOS).source}",
-                   consequence=rule.consequence)]
+    return [
+        Breach(
+            rule.id,
+            rule.text,
+            RESTRICTOR_COUNT,
+            count,
+            f"= {wanted} (one per turbocharger: {turbos})",
+            basis=basis,
+            limit_source=f"{rule.source}; sheet {sheet.id}: {sheet.figure(TURBOS).source}",
+            consequence=rule.consequence,
+        )
+    ]
 
 
 def expiry(rule: StockRule, record: ScrutineeringRecord) -> list[Breach]:
@@ -68,17 +106,38 @@ def expiry(rule: StockRule, record: ScrutineeringRecord) -> list[Breach]:
             continue
         if checked_on is None:
             if rule.when_missing:
-                out.append(Breach(rule.id, rule.text, path, value.isoformat(), "no scrutineering date to check "
-                                  "against (findings.date)", basis=basis, limit_source=rule.source, consequence=REMARK))
+                out.append(
+                    Breach(
+                        rule.id,
+                        rule.text,
+                        path,
+                        value.isoformat(),
+                        "no scrutineering date to check against (findings.date)",
+                        basis=basis,
+                        limit_source=rule.source,
+                        consequence=REMARK,
+                    )
+                )
             continue
         if value < checked_on:
-            out.append(Breach(rule.id, rule.text, path, value.isoformat(), f"≥ {checked_on.isoformat()} "
-                              "(the scrutineering date)", basis=basis, limit_source=rule.source,
-                              consequence=rule.consequence))
+            out.append(
+                Breach(
+                    rule.id,
+                    rule.text,
+                    path,
+                    value.isoformat(),
+                    f"≥ {checked_on.isoformat()} (the scrutineering date)",
+                    basis=basis,
+                    limit_source=rule.source,
+                    consequence=rule.consequence,
+                )
+            )
     return out
 
 
-def special(rule: StockRule, record: ScrutineeringRecord, sheet: ProductionReference) -> list[Breach]:
+def special(
+    rule: StockRule, record: ScrutineeringRecord, sheet: ProductionReference
+) -> list[Breach]:
     """The breaches of a rule's special ``check`` (none for a rule without one)."""
     if rule.check == "production-volume":
         return production_volume(rule, sheet)

@@ -12,6 +12,7 @@ ranking until a verdict exists — unless the event does not use Stock scrutinee
 (``stock.scrutineering = false`` in the event's ``[rules]``, e.g. an event imported from the
 organiser's official results).
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -44,8 +45,13 @@ class RankingEffect:
 
     def as_dict(self) -> dict[str, object]:
         """The effect as JSON-able data: stock_verdict, stock_flag, stock_rules, stock_remarks, stock_ranked."""
-        return {"stock_verdict": self.verdict, "stock_flag": self.flag, "stock_rules": list(self.rule_ids),
-                "stock_remarks": list(self.remarks), "stock_ranked": not self.excluded_categories}
+        return {
+            "stock_verdict": self.verdict,
+            "stock_flag": self.flag,
+            "stock_rules": list(self.rule_ids),
+            "stock_remarks": list(self.remarks),
+            "stock_ranked": not self.excluded_categories,
+        }
 
 
 def _effect(payload: Mapping, rules) -> RankingEffect:
@@ -64,8 +70,9 @@ def _effect(payload: Mapping, rules) -> RankingEffect:
     return RankingEffect(excluded, flag, verdict, ids, remarks)
 
 
-def ranking_effects(verdicts: Mapping, rulebook: Rulebook,
-                    entries: Mapping[int, str] | None = None) -> dict[int, RankingEffect]:
+def ranking_effects(
+    verdicts: Mapping, rulebook: Rulebook, entries: Mapping[int, str] | None = None
+) -> dict[int, RankingEffect]:
     """Effects of the verdicts (``{bib: payload}``), one per bib with a verdict; with ``entries``
     (bib → category), also a *not scrutineered* effect for each Stock entry without one."""
     if not verdicts and not entries:
@@ -75,5 +82,7 @@ def ranking_effects(verdicts: Mapping, rulebook: Rulebook,
     if entries is not None and rules.scrutineering:
         for bib, category in entries.items():
             if category == rules.category and int(bib) not in out:
-                out[int(bib)] = RankingEffect(frozenset({rules.category}), "not scrutineered", NOT_SCRUTINEERED)
+                out[int(bib)] = RankingEffect(
+                    frozenset({rules.category}), "not scrutineered", NOT_SCRUTINEERED
+                )
     return out

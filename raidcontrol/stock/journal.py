@@ -6,6 +6,7 @@ is proposed to the stewards as ``Record(kind="penalty-proposed")`` (it counts on
 steward confirms it, like every proposed penalty).  An unchanged verdict or proposal
 adds nothing; a verdict or proposal that is no longer found is withdrawn (a tombstone).
 """
+
 from __future__ import annotations
 
 from raidcontrol.core.journal import JournalState, Record, changes
@@ -28,10 +29,21 @@ def desired_records(verdicts: list[tuple[Verdict, str]]) -> list[Record]:
                 continue
             counts[b.subject] = counts.get(b.subject, 0) + 1
             key = f"{KIND}/{verdict.bib}/{b.subject}/{counts[b.subject]}"
-            payload = {"stage": b.stage, "bib": verdict.bib, "amount_ms": b.penalty_ms, "scope": PENALTY_SCOPE,
-                       "reason": f"{b.rule_id}: {b.subject} seal changed ({b.allowed} → {b.measured})",
-                       "evidence": {"rule_id": b.rule_id, "part": b.subject, "seal_before": b.allowed,
-                                    "seal_after": b.measured, "check": b.basis, "source": source}}
+            payload = {
+                "stage": b.stage,
+                "bib": verdict.bib,
+                "amount_ms": b.penalty_ms,
+                "scope": PENALTY_SCOPE,
+                "reason": f"{b.rule_id}: {b.subject} seal changed ({b.allowed} → {b.measured})",
+                "evidence": {
+                    "rule_id": b.rule_id,
+                    "part": b.subject,
+                    "seal_before": b.allowed,
+                    "seal_after": b.measured,
+                    "check": b.basis,
+                    "source": source,
+                },
+            }
             out.append(Record(PROPOSAL_KIND, key, payload, AUTHOR, source, ORIGIN))
     return out
 
@@ -40,5 +52,10 @@ def records_to_append(state: JournalState, desired: list[Record]) -> list[Record
     """New or changed records (superseding the one in force), and tombstones for the
     verdicts and proposals of scrutineering that are no longer desired (``desired`` is
     the whole event: a removed file withdraws its verdict)."""
-    return changes(state, desired, (KIND, PROPOSAL_KIND), origin=ORIGIN,
-                   removed_reason="no longer in the scrutineering files")
+    return changes(
+        state,
+        desired,
+        (KIND, PROPOSAL_KIND),
+        origin=ORIGIN,
+        removed_reason="no longer in the scrutineering files",
+    )

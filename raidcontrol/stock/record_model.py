@@ -10,6 +10,7 @@ The reader
 (:func:`raidcontrol.io.scrutineering.read_record`) validates a file with :data:`RecordModel` and
 turns every problem into an ``InputError`` naming file, line and field.
 """
+
 from __future__ import annotations
 
 from datetime import date
@@ -19,24 +20,41 @@ from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from raidcontrol.stock import record as schema
 
-MIN_PLAUSIBLE_WEIGHT_KG = 500  # no car of the cross-country categories weighs less: an input check, not a rule
+MIN_PLAUSIBLE_WEIGHT_KG = (
+    500  # no car of the cross-country categories weighs less: an input check, not a rule
+)
 POSITIVE: dict[str, Any] = {"gt": 0}
 BOUNDS: dict[str, dict[str, Any]] = {
-    "engine.displacement_cc": POSITIVE, "engine.cylinders": {"ge": 1},
-    "driveline.gears": {"ge": 1}, "driveline.final_drive_ratio": POSITIVE,
-    "dimensions.wheelbase_mm": POSITIVE, "dimensions.track_front_mm": POSITIVE, "dimensions.track_rear_mm": POSITIVE,
+    "engine.displacement_cc": POSITIVE,
+    "engine.cylinders": {"ge": 1},
+    "driveline.gears": {"ge": 1},
+    "driveline.final_drive_ratio": POSITIVE,
+    "dimensions.wheelbase_mm": POSITIVE,
+    "dimensions.track_front_mm": POSITIVE,
+    "dimensions.track_rear_mm": POSITIVE,
     "dimensions.ground_clearance_mm": POSITIVE,
-    "equipment.restrictor_diameter_mm": POSITIVE, "equipment.restrictor_count": {"ge": 1},
+    "equipment.restrictor_diameter_mm": POSITIVE,
+    "equipment.restrictor_count": {"ge": 1},
     "equipment.intake_diameter_mm": POSITIVE,
-    "fuel.tank_capacity_l": POSITIVE, "wheels.tyre_diameter_in": POSITIVE, "wheels.tyre_width_mm": POSITIVE,
+    "fuel.tank_capacity_l": POSITIVE,
+    "wheels.tyre_diameter_in": POSITIVE,
+    "wheels.tyre_width_mm": POSITIVE,
     "weight.weight_kg": {"ge": MIN_PLAUSIBLE_WEIGHT_KG},
 }
-TYPES: dict[str, Any] = {"str": str, "int": int, "number": float, "bool": bool, "list[str]": list[str], "date": date}
+TYPES: dict[str, Any] = {
+    "str": str,
+    "int": int,
+    "number": float,
+    "bool": bool,
+    "list[str]": list[str],
+    "date": date,
+}
 STRICT = ConfigDict(extra="forbid", strict=True)
 
 
-def _model(name: str, fields: tuple[schema.Field, ...], section: str = "", *, optional: bool = False
-           ) -> type[BaseModel]:
+def _model(
+    name: str, fields: tuple[schema.Field, ...], section: str = "", *, optional: bool = False
+) -> type[BaseModel]:
     spec: dict[str, Any] = {}
     for f in fields:
         kind = TYPES[f.kind]
@@ -62,9 +80,16 @@ CarModel = _car("Car", optional=False)
 MeasuredModel = _car("Measured", optional=True)
 ModificationModel = _model("Modification", schema.MODIFICATION)
 SealCheckModel = _model("SealCheck", schema.SEAL_CHECK)
-FindingsModel = create_model("Findings", __base__=_model("FindingsHead", schema.FINDINGS),
-                             measured=(MeasuredModel | None, None))
+FindingsModel = create_model(
+    "Findings",
+    __base__=_model("FindingsHead", schema.FINDINGS),
+    measured=(MeasuredModel | None, None),
+)
 RecordModel = create_model(
-    "Record", __base__=_model("RecordHead", schema.HEAD), car=(CarModel, ...),
-    modification=(list[ModificationModel], []), findings=(FindingsModel | None, None),
-    seal_check=(list[SealCheckModel], []))
+    "Record",
+    __base__=_model("RecordHead", schema.HEAD),
+    car=(CarModel, ...),
+    modification=(list[ModificationModel], []),
+    findings=(FindingsModel | None, None),
+    seal_check=(list[SealCheckModel], []),
+)

@@ -24,6 +24,7 @@ equals the sheet's ``engine.turbochargers``), ``expiry`` (each date of ``dates``
 the scrutineering date).  ``when_missing = "remark"`` makes a value the rule needs but the
 record lacks a remark (``missing_text``), so that nothing passes silently.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -38,8 +39,16 @@ from raidcontrol.stock.sheet import FIGURE_FIELDS
 GROUPS = ("as_produced", "mandatory", "allowed", "limits")
 LIMIT_KEYS = ("max", "min", "max_over_reference", "min_over_reference")
 CONSEQUENCES = ("not-eligible", "remark", "penalty")
-CHECKS = ("", "production-volume", "per-turbocharger", "expiry")  # special checks beyond flags, figures, measures
-WHEN_MISSING = ("", "remark")  # what a value the rule needs but the record lacks gives: nothing, or a remark
+CHECKS = (
+    "",
+    "production-volume",
+    "per-turbocharger",
+    "expiry",
+)  # special checks beyond flags, figures, measures
+WHEN_MISSING = (
+    "",
+    "remark",
+)  # what a value the rule needs but the record lacks gives: nothing, or a remark
 RANKING_CONSEQUENCES = ("exclude-from-category", "flag-only")
 
 
@@ -99,12 +108,16 @@ class StockRules:
     on_experimental: str = "exclude-from-category"
     bop: dict[str, dict[str, dict[str, float]]] = field(default_factory=dict, hash=False)
     sources: dict[str, str] = field(default_factory=dict, hash=False)
-    scrutineering: bool = True  # the event uses Stock scrutineering: an entry without a verdict is not ranked
+    scrutineering: bool = (
+        True  # the event uses Stock scrutineering: an entry without a verdict is not ranked
+    )
 
     def limit_source(self, rule: StockRule, reference_id: str, limit: str) -> str:
         """Where a limit comes from (the BoP entry of the model if it sets it)."""
         bop = f"stock.bop.{reference_id}.{rule.key}.{limit}"
-        return self.sources.get(bop) or self.sources.get(f"stock.{rule.group}.{rule.key}.{limit}", "")
+        return self.sources.get(bop) or self.sources.get(
+            f"stock.{rule.group}.{rule.key}.{limit}", ""
+        )
 
     def group(self, name: str) -> list[StockRule]:
         return [r for r in self.rules if r.group == name]
@@ -123,15 +136,24 @@ def stock_rules(rb: Rulebook) -> StockRules:
     dupes = sorted({i for i in ids if ids.count(i) > 1})
     if dupes:
         raise InputError(f"rule ids used twice: {', '.join(dupes)}", field="stock")
-    seals = {part: _seal(part, tree.get("seals", {}).get(part), f"stock.seals.{part}") for part in SEALED_PARTS}
+    seals = {
+        part: _seal(part, tree.get("seals", {}).get(part), f"stock.seals.{part}")
+        for part in SEALED_PARTS
+    }
     cons = tree.get("consequences", {})
     return StockRules(
         category=_text(tree, "category", "stock.category"),
         principle=_rule("principle", "principle", tree.get("principle"), "stock.principle"),
-        rules=tuple(rules), seals=seals,
-        on_not_eligible=_choice(cons, "not_eligible", RANKING_CONSEQUENCES, "stock.consequences.not_eligible"),
-        on_experimental=_choice(cons, "experimental", RANKING_CONSEQUENCES, "stock.consequences.experimental"),
-        bop=_bop(tree.get("bop", {})), scrutineering=_flag(tree, "scrutineering", "stock.scrutineering"),
+        rules=tuple(rules),
+        seals=seals,
+        on_not_eligible=_choice(
+            cons, "not_eligible", RANKING_CONSEQUENCES, "stock.consequences.not_eligible"
+        ),
+        on_experimental=_choice(
+            cons, "experimental", RANKING_CONSEQUENCES, "stock.consequences.experimental"
+        ),
+        bop=_bop(tree.get("bop", {})),
+        scrutineering=_flag(tree, "scrutineering", "stock.scrutineering"),
         sources={path: sv.source for path, sv in rb.sourced_leaves() if path.startswith("stock.")},
     )
 
@@ -144,17 +166,34 @@ def _rule(group: str, key: str, raw: Any, path: str) -> StockRule:
     flags = _paths(raw, "flags", path, CAR_FIELDS)
     figures = _paths(raw, "figures", path, FIGURE_FIELDS)
     measures = _paths(raw, "measures", path, CAR_FIELDS)
-    reference = _paths(raw, "reference", path, FIGURE_FIELDS) or tuple(m for m in measures if m in FIGURE_FIELDS)
+    reference = _paths(raw, "reference", path, FIGURE_FIELDS) or tuple(
+        m for m in measures if m in FIGURE_FIELDS
+    )
     limits = {k: _number(raw[k], f"{path}.{k}") for k in LIMIT_KEYS if k in raw}
     if any(k.endswith("_over_reference") for k in limits) and len(reference) != len(measures):
-        raise InputError("a limit over the reference needs one reference figure per measure", field=f"{path}.reference")
+        raise InputError(
+            "a limit over the reference needs one reference figure per measure",
+            field=f"{path}.reference",
+        )
     when_missing = _choice(raw, "when_missing", WHEN_MISSING, f"{path}.when_missing", default="")
     return StockRule(
-        group=group, key=key, id=raw["id"], text=raw["text"], source=raw["source"],
-        areas=tuple(raw.get("areas", ())), flags=flags, figures=figures, measures=measures, reference=reference,
-        limits=limits, tolerance_pct=_number(raw.get("tolerance_pct", 0), f"{path}.tolerance_pct"),
-        consequence=_choice(raw, "consequence", CONSEQUENCES, f"{path}.consequence", default="not-eligible"),
-        check=_choice(raw, "check", CHECKS, f"{path}.check", default=""), dates=_paths(raw, "dates", path, CAR_FIELDS),
+        group=group,
+        key=key,
+        id=raw["id"],
+        text=raw["text"],
+        source=raw["source"],
+        areas=tuple(raw.get("areas", ())),
+        flags=flags,
+        figures=figures,
+        measures=measures,
+        reference=reference,
+        limits=limits,
+        tolerance_pct=_number(raw.get("tolerance_pct", 0), f"{path}.tolerance_pct"),
+        consequence=_choice(
+            raw, "consequence", CONSEQUENCES, f"{path}.consequence", default="not-eligible"
+        ),
+        check=_choice(raw, "check", CHECKS, f"{path}.check", default=""),
+        dates=_paths(raw, "dates", path, CAR_FIELDS),
         when_missing=when_missing,
         missing_text=_text(raw, "missing_text", f"{path}.missing_text") if when_missing else "",
     )
@@ -168,9 +207,14 @@ def _seal(part: str, raw: Any, path: str) -> SealRule:
         ms = tuple(parse_duration(str(p)) for p in penalties)
     except TimeFormatError as exc:
         raise InputError(str(exc), field=f"{path}.penalties") from None
-    return SealRule(part, _text(raw, "id", f"{path}.id"), _text(raw, "text", f"{path}.text"),
-                    _text(raw, "source", f"{path}.source"),
-                    _choice(raw, "consequence", CONSEQUENCES, f"{path}.consequence"), ms)
+    return SealRule(
+        part,
+        _text(raw, "id", f"{path}.id"),
+        _text(raw, "text", f"{path}.text"),
+        _text(raw, "source", f"{path}.source"),
+        _choice(raw, "consequence", CONSEQUENCES, f"{path}.consequence"),
+        ms,
+    )
 
 
 def _bop(raw: dict) -> dict[str, dict[str, dict[str, float]]]:
@@ -189,7 +233,9 @@ def _paths(raw: dict, name: str, path: str, known: dict) -> tuple[str, ...]:
     values = raw.get(name, [])
     bad = [v for v in values if v not in known]
     if bad:
-        raise InputError(f"unknown field path(s) {', '.join(map(repr, bad))}", field=f"{path}.{name}")
+        raise InputError(
+            f"unknown field path(s) {', '.join(map(repr, bad))}", field=f"{path}.{name}"
+        )
     return tuple(values)
 
 
@@ -213,7 +259,9 @@ def _number(value: Any, path: str) -> float:
     return value
 
 
-def _choice(raw: dict, name: str, allowed: tuple[str, ...], path: str, default: str | None = None) -> str:
+def _choice(
+    raw: dict, name: str, allowed: tuple[str, ...], path: str, default: str | None = None
+) -> str:
     value = raw.get(name, default)
     if value not in allowed:
         raise InputError(f"expected one of {', '.join(allowed)}, got {value!r}", field=path)

@@ -7,6 +7,7 @@ value written with another unit — a field ``displacement_l``, or the text
 field.  Errors are :class:`~raidcontrol.core.errors.InputError` with ``field`` set to
 the dotted path (``car.engine.displacement_cc``); the file reader adds file and line.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -91,7 +92,9 @@ def check_value(field: Field, value: Any, path: str) -> Any:
     raise InputError(f"expected {TYPE_NAMES[field.kind]}, got {shown}{hint}", field=path)
 
 
-def check_table(table: Any, fields: tuple[Field, ...], path: str, *, sourced: bool = False) -> dict[str, Any]:
+def check_table(
+    table: Any, fields: tuple[Field, ...], path: str, *, sourced: bool = False
+) -> dict[str, Any]:
     """Validate one TOML table against ``fields``; unknown keys are errors (with a hint when
     only the unit differs).  With ``sourced=True`` every value is ``{ value, source }``."""
     if not isinstance(table, dict):
@@ -100,15 +103,21 @@ def check_table(table: Any, fields: tuple[Field, ...], path: str, *, sourced: bo
     for key in table:
         if key not in known:
             near = [f.name for f in fields if _stem(f.name) == _stem(key)]
-            hint = f" — did you mean {near[0]!r}? (units are part of the field name)" if near else ""
-            raise InputError(f"unknown field{hint}; known: {', '.join(known)}", field=_join(path, key))
+            hint = (
+                f" — did you mean {near[0]!r}? (units are part of the field name)" if near else ""
+            )
+            raise InputError(
+                f"unknown field{hint}; known: {', '.join(known)}", field=_join(path, key)
+            )
     out: dict[str, Any] = {}
     for f in fields:
         where = _join(path, f.name)
         if f.name not in table:
             if f.required:
-                raise InputError(f"missing required field ({TYPE_NAMES[f.kind]}{', ' + f.help if f.help else ''})",
-                                 field=where)
+                raise InputError(
+                    f"missing required field ({TYPE_NAMES[f.kind]}{', ' + f.help if f.help else ''})",
+                    field=where,
+                )
             continue
         raw = table[f.name]
         if sourced:
@@ -121,13 +130,17 @@ def check_table(table: Any, fields: tuple[Field, ...], path: str, *, sourced: bo
 def check_sourced(field: Field, raw: Any, path: str) -> tuple[Any, str]:
     """A sheet figure: ``{ value = …, source = "…" }`` → ``(value, source)``."""
     if not isinstance(raw, dict) or "value" not in raw or "source" not in raw:
-        raise InputError("expected a sourced figure { value = …, source = \"…\" }", field=path)
+        raise InputError('expected a sourced figure { value = …, source = "…" }', field=path)
     extra = set(raw) - {"value", "source", "note"}
     if extra:
-        raise InputError(f"unknown key(s) {', '.join(sorted(extra))} in a sourced figure", field=path)
+        raise InputError(
+            f"unknown key(s) {', '.join(sorted(extra))} in a sourced figure", field=path
+        )
     source = raw["source"]
     if not isinstance(source, str) or not source.strip():
-        raise InputError("the source must be a citation or start with 'assumption'", field=f"{path}.source")
+        raise InputError(
+            "the source must be a citation or start with 'assumption'", field=f"{path}.source"
+        )
     return check_value(field, raw["value"], f"{path}.value"), source
 
 

@@ -5,6 +5,7 @@ opened or replaced: a breach of the part's seal rule, with the rulebook's conseq
 (by default a time penalty on the stage after which it was found, growing with each
 change, as for an engine change).
 """
+
 from __future__ import annotations
 
 from itertools import pairwise
@@ -18,7 +19,7 @@ from raidcontrol.stock.rules import SealRule
 def seal_breaches(checks: tuple[SealCheck, ...], rules: dict[str, SealRule]) -> list[Breach]:
     """One breach per changed seal, in check order."""
     out: list[Breach] = []
-    changes = {part: 0 for part in SEALED_PARTS}
+    changes = dict.fromkeys(SEALED_PARTS, 0)
     for before, after in pairwise(checks):
         for part in SEALED_PARTS:
             old, new = before.seals[part], after.seals[part]
@@ -27,11 +28,20 @@ def seal_breaches(checks: tuple[SealCheck, ...], rules: dict[str, SealRule]) -> 
             changes[part] += 1
             rule = rules[part]
             penalty = rule.penalty_ms(changes[part]) if rule.consequence == "penalty" else 0
-            out.append(Breach(
-                rule_id=rule.id, text=rule.text, subject=part, measured=new, allowed=old,
-                basis=f"measured {after.label}", limit_source=rule.source, consequence=rule.consequence,
-                penalty_ms=penalty, stage=after.after_stage,
-            ))
+            out.append(
+                Breach(
+                    rule_id=rule.id,
+                    text=rule.text,
+                    subject=part,
+                    measured=new,
+                    allowed=old,
+                    basis=f"measured {after.label}",
+                    limit_source=rule.source,
+                    consequence=rule.consequence,
+                    penalty_ms=penalty,
+                    stage=after.after_stage,
+                )
+            )
     return out
 
 

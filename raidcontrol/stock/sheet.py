@@ -33,6 +33,7 @@ production.start_year    –       first production year (optional)
 production.homologation  –       the model's homologation (optional; text: who homologated it, when)
 ======================  ======  =============================================
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -52,17 +53,29 @@ IDENTITY = (
 SECTIONS: dict[str, tuple[Field, ...]] = {
     "body": (Field("bodyshell", "str"),),
     "engine": (
-        Field("code", "str"), Field("displacement_cc", "int"), Field("cylinders", "int"),
-        Field("layout", "str"), Field("induction", "str"), Field("power_kw", "number"),
-        Field("torque_nm", "number"), Field("fuel", "str"), Field("turbochargers", "int", required=False),
+        Field("code", "str"),
+        Field("displacement_cc", "int"),
+        Field("cylinders", "int"),
+        Field("layout", "str"),
+        Field("induction", "str"),
+        Field("power_kw", "number"),
+        Field("torque_nm", "number"),
+        Field("fuel", "str"),
+        Field("turbochargers", "int", required=False),
     ),
     "driveline": (Field("gearbox_type", "str"), Field("gears", "int"), Field("drive", "str")),
     "suspension": (Field("front", "str"), Field("rear", "str"), Field("mounting_points", "str")),
-    "dimensions": (Field("wheelbase_mm", "int"), Field("track_front_mm", "int"), Field("track_rear_mm", "int")),
+    "dimensions": (
+        Field("wheelbase_mm", "int"),
+        Field("track_front_mm", "int"),
+        Field("track_rear_mm", "int"),
+    ),
     "weight": (Field("production_weight_kg", "number"),),
     "production": (
-        Field("units", "int", required=False), Field("plant", "str", required=False),
-        Field("start_year", "int", required=False), Field("homologation", "str", required=False),
+        Field("units", "int", required=False),
+        Field("plant", "str", required=False),
+        Field("start_year", "int", required=False),
+        Field("homologation", "str", required=False),
     ),
 }
 
@@ -119,8 +132,14 @@ def sheet_from_dict(data: dict) -> ProductionReference:
         table = check_table(data[section], fields, section, sourced=True)
         for name, (value, source) in table.items():
             figures[f"{section}.{name}"] = Figure(value, source)
-    return ProductionReference(identity["id"], identity["make"], identity["model"], identity["variant"],
-                               figures, identity.get("note", ""))
+    return ProductionReference(
+        identity["id"],
+        identity["make"],
+        identity["model"],
+        identity["variant"],
+        figures,
+        identity.get("note", ""),
+    )
 
 
 FIGURE_FIELDS: dict[str, Field] = {f"{s}.{f.name}": f for s, fs in SECTIONS.items() for f in fs}

@@ -3,14 +3,25 @@
 The table is only ever inserted into.  Each :meth:`JournalStore.append` is one
 transaction: either every record of a batch is written, or none is.
 """
+
 from __future__ import annotations
 
 import os
-from datetime import datetime, timezone
+from collections.abc import Iterable
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Iterable
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text, create_engine, event, select
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    create_engine,
+    event,
+    select,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from raidcontrol.core.journal import JournalState, Record, fold
@@ -48,7 +59,7 @@ class _Row(_Base):
 
 
 def _utc(dt: datetime) -> datetime:
-    return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
+    return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
 
 
 class JournalStore:
@@ -69,14 +80,16 @@ class JournalStore:
         self.event_key = event_key
         self.engine = create_engine(url)
         if url.startswith("sqlite"):
+
             @event.listens_for(self.engine, "connect")
-            def _pragmas(dbapi_conn, _):  # noqa: ANN001
+            def _pragmas(dbapi_conn, _):
                 cur = dbapi_conn.cursor()
                 cur.execute("PRAGMA journal_mode=WAL")
                 cur.execute("PRAGMA foreign_keys=ON")
                 cur.close()
+
         _Base.metadata.create_all(self.engine)
-        self._clock = clock or (lambda: datetime.now(timezone.utc))
+        self._clock = clock or (lambda: datetime.now(UTC))
 
     def close(self) -> None:
         self.engine.dispose()
@@ -87,9 +100,21 @@ class JournalStore:
         if not records:
             return []
         now = _utc(self._clock())
-        rows = [_Row(recorded_at=now, event_key=self.event_key, kind=r.kind, key=r.key, payload=r.payload,
-                     digest=r.digest, author=r.author, source=r.source, origin=r.origin, supersedes=r.supersedes)
-                for r in records]
+        rows = [
+            _Row(
+                recorded_at=now,
+                event_key=self.event_key,
+                kind=r.kind,
+                key=r.key,
+                payload=r.payload,
+                digest=r.digest,
+                author=r.author,
+                source=r.source,
+                origin=r.origin,
+                supersedes=r.supersedes,
+            )
+            for r in records
+        ]
         with Session(self.engine) as session, session.begin():
             session.add_all(rows)
             session.flush()
@@ -97,8 +122,17 @@ class JournalStore:
 
     @staticmethod
     def _record(row: _Row) -> Record:
-        return Record(kind=row.kind, key=row.key, payload=row.payload, author=row.author, source=row.source,
-                      origin=row.origin, id=row.id, recorded_at=_utc(row.recorded_at), supersedes=row.supersedes)
+        return Record(
+            kind=row.kind,
+            key=row.key,
+            payload=row.payload,
+            author=row.author,
+            source=row.source,
+            origin=row.origin,
+            id=row.id,
+            recorded_at=_utc(row.recorded_at),
+            supersedes=row.supersedes,
+        )
 
     def records(self, kinds: Iterable[str] | None = None) -> list[Record]:
         stmt = select(_Row).where(_Row.event_key == self.event_key).order_by(_Row.id)
@@ -110,7 +144,9 @@ class JournalStore:
     def get(self, record_id: int) -> Record | None:
         with Session(self.engine) as session:
             row = session.get(_Row, record_id)
-            return self._record(row) if row is not None and row.event_key == self.event_key else None
+            return (
+                self._record(row) if row is not None and row.event_key == self.event_key else None
+            )
 
     def state(self, as_of: datetime | None = None) -> JournalState:
         return fold(self.records(), _utc(as_of) if as_of else None)

@@ -5,6 +5,7 @@ plain Python values (durations as integer milliseconds, ``None`` for "none").  R
 are registered by format name (``csv``, ``json``, ``table`` …) so that another adapter (the
 web service's HTML, for instance) can add its own with :func:`register_renderer`.
 """
+
 from raidcontrol.tables.render import FORMATS, Renderer, register_renderer, render, renderer
 from raidcontrol.tables.table import Column, Table
 

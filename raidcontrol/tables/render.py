@@ -12,6 +12,7 @@ Renderers are registered by format name (as datasette registers its output forma
   ``"time": "H:MM:SS"`` and ``"time_ms": <int>``.
 * table: a rich table (numbers right-aligned, highlighted rows in yellow), or its plain text.
 """
+
 from __future__ import annotations
 
 import csv
@@ -43,8 +44,12 @@ class Renderer:
 _RENDERERS: dict[str, Renderer] = {}
 
 
-def register_renderer(name: str, render_fn: Callable[[Table], str], media_type: str = "text/plain",
-                      extension: str | None = None) -> Renderer:
+def register_renderer(
+    name: str,
+    render_fn: Callable[[Table], str],
+    media_type: str = "text/plain",
+    extension: str | None = None,
+) -> Renderer:
     """Register (or replace) the renderer of format ``name``."""
     r = Renderer(name, render_fn, media_type, extension or name)
     _RENDERERS[name] = r
@@ -74,7 +79,9 @@ def text_cell(column: Column, value: Any) -> str:
     if column.type == "json":
         return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
     if column.type == "float" and isinstance(value, float):
-        return str(int(value)) if value.is_integer() else repr(value)      # every digit kept; 413.0 → 413
+        return (
+            str(int(value)) if value.is_integer() else repr(value)
+        )  # every digit kept; 413.0 → 413
     return str(value)
 
 
@@ -138,11 +145,16 @@ def to_rich(table: Table) -> Any:
 
     out = RichTable(title=table.title or None, caption=table.caption or None, header_style="bold")
     for c in table.columns:
-        out.add_column(c.name, justify="right" if c.numeric else "left",
-                       no_wrap=c.numeric or c.name == "status")
+        out.add_column(
+            c.name,
+            justify="right" if c.numeric else "left",
+            no_wrap=c.numeric or c.name == "status",
+        )
     for i, row in enumerate(table.rows):
-        out.add_row(*[escape(text_cell(c, v)) for c, v in zip(table.columns, row)],
-                    style="yellow" if i in table.highlight else None)
+        out.add_row(
+            *[escape(text_cell(c, v)) for c, v in zip(table.columns, row)],
+            style="yellow" if i in table.highlight else None,
+        )
     return out
 
 

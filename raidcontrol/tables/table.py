@@ -11,6 +11,7 @@ Column types (``Column.type``):
 
 ``None`` is "none" in every type: an empty CSV cell, JSON ``null``, an empty rich cell.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
@@ -32,7 +33,9 @@ class Column:
 
     def __post_init__(self) -> None:
         if self.type not in COLUMN_TYPES:
-            raise ValueError(f"column {self.name!r}: unknown type {self.type!r} (known: {', '.join(COLUMN_TYPES)})")
+            raise ValueError(
+                f"column {self.name!r}: unknown type {self.type!r} (known: {', '.join(COLUMN_TYPES)})"
+            )
         if self.type == "duration" and not self.unit:
             object.__setattr__(self, "unit", "ms")
 
@@ -110,17 +113,23 @@ class Table:
         """Only these columns, in this order."""
         cols = [self.column(n) for n in names]
         index = [self.names.index(n) for n in names]
-        return replace(self, columns=tuple(cols), rows=tuple(tuple(r[i] for i in index) for r in self.rows))
+        return replace(
+            self, columns=tuple(cols), rows=tuple(tuple(r[i] for i in index) for r in self.rows)
+        )
 
     def without_empty(self) -> Table:
         """Without the columns that are none in every row (a human view; CSV and JSON keep them)."""
         if not self.rows:
             return self
-        keep = [c.name for i, c in enumerate(self.columns) if any(r[i] is not None for r in self.rows)]
+        keep = [
+            c.name for i, c in enumerate(self.columns) if any(r[i] is not None for r in self.rows)
+        ]
         return self if len(keep) == len(self.columns) else self.select(keep)
 
     def head(self, n: int) -> Table:
-        return replace(self, rows=self.rows[:n], highlight=frozenset(i for i in self.highlight if i < n))
+        return replace(
+            self, rows=self.rows[:n], highlight=frozenset(i for i in self.highlight if i < n)
+        )
 
     def with_title(self, title: str, caption: str | None = None) -> Table:
         return replace(self, title=title, caption=self.caption if caption is None else caption)
@@ -130,8 +139,11 @@ class Table:
         if other.columns != self.columns:
             raise ValueError("tables with different columns")
         offset = len(self.rows)
-        return replace(self, rows=self.rows + other.rows,
-                       highlight=self.highlight | {i + offset for i in other.highlight})
+        return replace(
+            self,
+            rows=self.rows + other.rows,
+            highlight=self.highlight | {i + offset for i in other.highlight},
+        )
 
     # -- rendering (see raidcontrol.tables.render) ------------------------------------------------
     def to_csv(self, *, ms: bool = False) -> str:
@@ -161,5 +173,8 @@ class Table:
     def describe(self) -> Table:
         """The columns themselves as a table: name, type, unit, description."""
         cols = (Column("name"), Column("type"), Column("unit"), Column("description"))
-        return Table(cols, tuple((c.name, c.type, c.unit, c.description) for c in self.columns),
-                     title=f"Columns of {self.title}" if self.title else "Columns")
+        return Table(
+            cols,
+            tuple((c.name, c.type, c.unit, c.description) for c in self.columns),
+            title=f"Columns of {self.title}" if self.title else "Columns",
+        )

@@ -6,6 +6,7 @@ split among its crews in bulk, rows of the kernel's outputs become Python lists 
 batch, and the per-waypoint and per-zone work (missed waypoints with their closest approach,
 infringements with their evidence) runs only for the crews that have such a finding.
 """
+
 from __future__ import annotations
 
 import math
@@ -45,7 +46,9 @@ class Assembler:
         self.names = [wp.name for wp in wps]
         self.types = [wp.type for wp in wps]
         self.missed_rules: dict[str, str] = {}
-        self.speeding_rule = f"tracking.speeding.bands: {rules.sources.get('tracking.speeding.bands', '')}"
+        self.speeding_rule = (
+            f"tracking.speeding.bands: {rules.sources.get('tracking.speeding.bands', '')}"
+        )
 
     def reports(self, batch: Batch, bibs: np.ndarray) -> list[CrewReport]:
         """The reports of the batch's crews, in fleet order (``bibs``: the batch's bibs)."""
@@ -53,8 +56,10 @@ class Assembler:
         n = d - c
         out = self.out
         marks = cols.flags[batch.marked]
-        dups = np.bincount(np.searchsorted(local, batch.marked[(marks & K.DUPLICATE) != 0], side="right") - 1,
-                           minlength=n).tolist()
+        dups = np.bincount(
+            np.searchsorted(local, batch.marked[(marks & K.DUPLICATE) != 0], side="right") - 1,
+            minlength=n,
+        ).tolist()
         gap_at = batch.marked[(marks & K.GAP_AFTER) != 0]
         spike_at = batch.marked[(marks & K.SPIKE) != 0]
         gap_cut = np.searchsorted(gap_at, local).tolist()
@@ -64,30 +69,63 @@ class Assembler:
         all_ok = ok.all(axis=1).tolist()
         ok_rows = ok.tolist()
         vt_rows, vd_rows = out.wp_t[c:d].tolist(), out.wp_d[c:d].tolist()
-        over = (out.zone_first_over[c:d] != K.NO_TIME).any(axis=1).tolist() if self.roadbook.zones else [False] * n
+        over = (
+            (out.zone_first_over[c:d] != K.NO_TIME).any(axis=1).tolist()
+            if self.roadbook.zones
+            else [False] * n
+        )
         bounds = local.tolist()
         reordered = batch.reordered.tolist()
         n_wp = len(self.names)
         result = []
         for k, bib in enumerate(bibs.tolist()):
             s, e = bounds[k], bounds[k + 1]
-            gaps = _gaps(cols, e, gap_at[gap_cut[k]:gap_cut[k + 1]]) if gap_cut[k] < gap_cut[k + 1] else []
-            spikes = (_spikes(cols, s, spike_at[spike_cut[k]:spike_cut[k + 1]])
-                      if spike_cut[k] < spike_cut[k + 1] else [])
+            gaps = (
+                _gaps(cols, e, gap_at[gap_cut[k] : gap_cut[k + 1]])
+                if gap_cut[k] < gap_cut[k + 1]
+                else []
+            )
+            spikes = (
+                _spikes(cols, s, spike_at[spike_cut[k] : spike_cut[k + 1]])
+                if spike_cut[k] < spike_cut[k + 1]
+                else []
+            )
             if all_ok[k]:
-                validated, types, vt, vd, missed = list(self.names), list(self.types), vt_rows[k], vd_rows[k], []
+                validated, types, vt, vd, missed = (
+                    list(self.names),
+                    list(self.types),
+                    vt_rows[k],
+                    vd_rows[k],
+                    [],
+                )
             else:
-                validated, types, vt, vd, missed = self._missed(c + k, ok_rows[k], vt_rows[k], vd_rows[k], gaps,
-                                                                cols, s, e)
+                validated, types, vt, vd, missed = self._missed(
+                    c + k, ok_rows[k], vt_rows[k], vd_rows[k], gaps, cols, s, e
+                )
             share = len(validated) / n_wp if n_wp else 1.0
-            result.append(CrewReport(
-                bib=bib, validated=validated, missed=missed,
-                speeding=self._speeding(c + k, cols, s, e) if over[k] else [], gaps=gaps, spikes=spikes,
-                validated_types=types, validated_t_ms=vt, validated_m=vd, fixes=e - s, duplicates=dups[k],
-                reordered=reordered[k], share=share, did_not_finish=share < self.rules.min_share))
+            result.append(
+                CrewReport(
+                    bib=bib,
+                    validated=validated,
+                    missed=missed,
+                    speeding=self._speeding(c + k, cols, s, e) if over[k] else [],
+                    gaps=gaps,
+                    spikes=spikes,
+                    validated_types=types,
+                    validated_t_ms=vt,
+                    validated_m=vd,
+                    fixes=e - s,
+                    duplicates=dups[k],
+                    reordered=reordered[k],
+                    share=share,
+                    did_not_finish=share < self.rules.min_share,
+                )
+            )
         return result
 
-    def _missed(self, c: int, ok: list, vt: list, vd: list, gaps: list[Gap], cols, s: int, e: int) -> tuple:
+    def _missed(
+        self, c: int, ok: list, vt: list, vd: list, gaps: list[Gap], cols, s: int, e: int
+    ) -> tuple:
         """Validations (names, types, times, distances) and missed waypoints of crew c (row c),
         which missed at least one."""
         wps, rules, out = self.roadbook.waypoints, self.rules, self.out
@@ -97,8 +135,17 @@ class Assembler:
         far = [k for k in range(len(wps)) if not ok[k] and not near_d[k] <= wps[k].clear_m]
         if far:
             wl = np.array([wps[k].lat for k in far])
-            d, tt = closest_approaches(cols.t, cols.lat, cols.lon, cols.flags, s, e, wl,
-                                       np.array([wps[k].lon for k in far]), np.cos(wl * DEG))
+            d, tt = closest_approaches(
+                cols.t,
+                cols.lat,
+                cols.lon,
+                cols.flags,
+                s,
+                e,
+                wl,
+                np.array([wps[k].lon for k in far]),
+                np.cos(wl * DEG),
+            )
             for k, dk, tk in zip(far, d.tolist(), tt.tolist()):
                 near_d[k], near_t[k] = dk, tk
         hits = [k for k in range(len(wps)) if ok[k]]
@@ -109,15 +156,33 @@ class Assembler:
                 continue
             closest, closest_t = near_d[k], near_t[k]
             outage = bool(gaps) and any(
-                segment_distance_m(wp.lat, wp.lon, g.start[0], g.start[1], g.end[0], g.end[1]) <= wp.clear_m
-                for g in gaps)
-            missed.append(MissedWaypoint(
-                name=wp.name, type=wp.type, penalty_ms=rules.missed_penalty_ms[wp.type], index=k + 1, lat=wp.lat,
-                lon=wp.lon, clear_m=wp.clear_m, closest_m=closest if math.isfinite(closest) else None,
-                closest_t_ms=closest_t if math.isfinite(closest) else None,
-                out_of_order=ooo[k], outage=outage, rule=self._missed_rule(wp.type)))
-        return ([self.names[k] for k in hits], [self.types[k] for k in hits], [vt[k] for k in hits],
-                [vd[k] for k in hits], missed)
+                segment_distance_m(wp.lat, wp.lon, g.start[0], g.start[1], g.end[0], g.end[1])
+                <= wp.clear_m
+                for g in gaps
+            )
+            missed.append(
+                MissedWaypoint(
+                    name=wp.name,
+                    type=wp.type,
+                    penalty_ms=rules.missed_penalty_ms[wp.type],
+                    index=k + 1,
+                    lat=wp.lat,
+                    lon=wp.lon,
+                    clear_m=wp.clear_m,
+                    closest_m=closest if math.isfinite(closest) else None,
+                    closest_t_ms=closest_t if math.isfinite(closest) else None,
+                    out_of_order=ooo[k],
+                    outage=outage,
+                    rule=self._missed_rule(wp.type),
+                )
+            )
+        return (
+            [self.names[k] for k in hits],
+            [self.types[k] for k in hits],
+            [vt[k] for k in hits],
+            [vd[k] for k in hits],
+            missed,
+        )
 
     def _missed_rule(self, wp_type: str) -> str:
         rule = self.missed_rules.get(wp_type)
@@ -130,9 +195,9 @@ class Assembler:
         """The infringements of crew c (row c), which went over a limit in at least one zone."""
         rules = self.rules
         found = []
-        zone = K.KernelOut(*(a[c].tolist() for a in self.out))      # crew c's row, as Python values
+        zone = K.KernelOut(*(a[c].tolist() for a in self.out))  # crew c's row, as Python values
         for z, rb_zone in enumerate(self.roadbook.zones):
-            if zone.zone_first_over[z] == K.NO_TIME:                  # never over the limit (or never in the zone)
+            if zone.zone_first_over[z] == K.NO_TIME:  # never over the limit (or never in the zone)
                 continue
             vmax = zone.zone_vmax[z]
             excess = vmax - rb_zone.limit_kmh
@@ -142,14 +207,29 @@ class Assembler:
             i0, i1 = zone.zone_i0[z], zone.zone_i1[z]
             t0, t1 = zone.zone_t0[z], zone.zone_t1[z]
             inf = SpeedInfringement(
-                zone=rb_zone.name, limit_kmh=rb_zone.limit_kmh, max_speed_kmh=vmax, excess_kmh=excess,
-                penalty_ms=penalty, start_ms=zone.zone_first_over[z], end_ms=zone.zone_last_over[z],
-                duration_ms=zone.zone_over_ms[z], distance_m=zone.zone_over_m[z], index=z + 1,
-                passes=zone.zone_passes[z], fz_passed=not zone.zone_fz_missed[z],
-                speed_source="derived" if zone.zone_derived[z] else "device", max_at_ms=zone.zone_t_max[z],
-                fix_range=(i0, i1), zone_t0_ms=t0, zone_t1_ms=t1,
-                pass_times=tuple(tuple(p) for p in zone.zone_pass_t[z][:min(zone.zone_passes[z], K.ZONE_PASSES_KEPT)]),
-                rule=self.speeding_rule)
+                zone=rb_zone.name,
+                limit_kmh=rb_zone.limit_kmh,
+                max_speed_kmh=vmax,
+                excess_kmh=excess,
+                penalty_ms=penalty,
+                start_ms=zone.zone_first_over[z],
+                end_ms=zone.zone_last_over[z],
+                duration_ms=zone.zone_over_ms[z],
+                distance_m=zone.zone_over_m[z],
+                index=z + 1,
+                passes=zone.zone_passes[z],
+                fz_passed=not zone.zone_fz_missed[z],
+                speed_source="derived" if zone.zone_derived[z] else "device",
+                max_at_ms=zone.zone_t_max[z],
+                fix_range=(i0, i1),
+                zone_t0_ms=t0,
+                zone_t1_ms=t1,
+                pass_times=tuple(
+                    tuple(p)
+                    for p in zone.zone_pass_t[z][: min(zone.zone_passes[z], K.ZONE_PASSES_KEPT)]
+                ),
+                rule=self.speeding_rule,
+            )
             found.append(with_evidence(inf, cols, i0, i1, t0, t1, rules))
         return found
 
@@ -164,8 +244,15 @@ def _gaps(cols, e: int, starts: list[int]) -> list[Gap]:
         if b >= e:
             continue
         dist = leg_m(float(cols.lat[a]), float(cols.lon[a]), float(cols.lat[b]), float(cols.lon[b]))
-        out.append(Gap(int(cols.t[a]), int(cols.t[b]), dist, (float(cols.lat[a]), float(cols.lon[a])),
-                       (float(cols.lat[b]), float(cols.lon[b]))))
+        out.append(
+            Gap(
+                int(cols.t[a]),
+                int(cols.t[b]),
+                dist,
+                (float(cols.lat[a]), float(cols.lon[a])),
+                (float(cols.lat[b]), float(cols.lon[b])),
+            )
+        )
     return out
 
 
@@ -178,7 +265,12 @@ def _spikes(cols, s: int, where: list[int]) -> list[Spike]:
             p -= 1
         speed = math.nan
         if p >= s and cols.t[i] > cols.t[p]:
-            speed = (leg_m(float(cols.lat[p]), float(cols.lon[p]), float(cols.lat[i]), float(cols.lon[i]))
-                     / ((cols.t[i] - cols.t[p]) / MS_PER_S) * MS_TO_KMH)
+            speed = (
+                leg_m(
+                    float(cols.lat[p]), float(cols.lon[p]), float(cols.lat[i]), float(cols.lon[i])
+                )
+                / ((cols.t[i] - cols.t[p]) / MS_PER_S)
+                * MS_TO_KMH
+            )
         out.append(Spike(int(cols.t[i]), float(cols.lat[i]), float(cols.lon[i]), speed))
     return out

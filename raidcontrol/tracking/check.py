@@ -6,6 +6,7 @@ time order sorted on a copy), runs it in batches (reporting progress) and has
 :mod:`raidcontrol.tracking.assemble` turn its arrays into :class:`CrewReport` objects.
 ``check_fleet`` never modifies the fleet; ``sort_fleet_in_place`` is for a reader that owns it.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -24,8 +25,8 @@ from raidcontrol.tracking.report import CrewReport, FleetReport
 from raidcontrol.tracking.rules import TrackingRules
 from raidcontrol.tracking.zone_evidence import derived_speeds, zone_fixes  # noqa: F401  (re-exported)
 
-BATCH_FIXES = 2_000_000     # fixes per kernel call between two progress reports
-PASS_BUFFER = 4096          # initial passage buffer per crew (grows when a crew needs more)
+BATCH_FIXES = 2_000_000  # fixes per kernel call between two progress reports
+PASS_BUFFER = 4096  # initial passage buffer per crew (grows when a crew needs more)
 
 Progress = Callable[[int, int], None]
 
@@ -57,26 +58,41 @@ def _targets(roadbook: Roadbook) -> _Targets:
         points += [zone.start, zone.end]
     lat = np.array([p.lat for p in points], np.float64)
     lon = np.array([p.lon for p in points], np.float64)
-    return _Targets(lat, lon, np.cos(lat * DEG), np.array([p.clear_m for p in points], np.float64),
-                    len(roadbook.waypoints), np.array([z.limit_kmh for z in roadbook.zones], np.float64))
+    return _Targets(
+        lat,
+        lon,
+        np.cos(lat * DEG),
+        np.array([p.clear_m for p in points], np.float64),
+        len(roadbook.waypoints),
+        np.array([z.limit_kmh for z in roadbook.zones], np.float64),
+    )
 
 
-def check_fleet(roadbook: Roadbook, fleet: Fleet, rules: TrackingRules, progress: Progress | None = None) -> FleetReport:
+def check_fleet(
+    roadbook: Roadbook, fleet: Fleet, rules: TrackingRules, progress: Progress | None = None
+) -> FleetReport:
     """Check every crew of ``fleet``; ``progress(done_fixes, total_fixes)`` is called between batches.
 
     Crews are checked in batches of about ``BATCH_FIXES`` fixes; a batch holding a crew whose
     fixes are out of time order is copied, sorted, into a reused buffer — so memory beyond the
     fleet stays at one batch, whatever the fleet's size."""
     tg = _targets(roadbook)
-    grid = build_grid(tg.lat, tg.lon, tg.radius, leg_margin_m(fleet.t_ms, fleet.lat, fleet.lon, fleet.offsets))
+    grid = build_grid(
+        tg.lat, tg.lon, tg.radius, leg_margin_m(fleet.t_ms, fleet.lat, fleet.lon, fleet.offsets)
+    )
     n_crews = int(fleet.bibs.shape[0])
     n_wp, n_t, n_z = tg.n_wp, tg.lat.shape[0], tg.zone_limit.shape[0]
     out = K.KernelOut.allocate(n_crews, n_wp, n_t, n_z)
     offsets = fleet.offsets.astype(np.int64)
     sizes = np.diff(offsets)
     capacity = int(min(len(fleet), BATCH_FIXES + (int(sizes.max()) if n_crews else 0)))
-    buf = _Columns(np.empty(capacity, np.int64), np.empty(capacity, np.float64), np.empty(capacity, np.float64),
-                   np.empty(capacity, np.float32), np.zeros(words(capacity) * WORD, np.uint8))
+    buf = _Columns(
+        np.empty(capacity, np.int64),
+        np.empty(capacity, np.float64),
+        np.empty(capacity, np.float64),
+        np.empty(capacity, np.float32),
+        np.zeros(words(capacity) * WORD, np.uint8),
+    )
     crews: dict[int, CrewReport] = {}
     assembler = Assembler(roadbook, rules, out)
     total, done, c = len(fleet), 0, 0
@@ -86,18 +102,34 @@ def check_fleet(roadbook: Roadbook, fleet: Fleet, rules: TrackingRules, progress
             d += 1
         s0, e0 = int(offsets[c]), int(offsets[d])
         n = e0 - s0
-        local = offsets[c:d + 1] - s0
+        local = offsets[c : d + 1] - s0
         if fleet.reordered is None:
             descents = count_descents(fleet.t_ms[s0:e0], local)
-        else:                                                      # the reader sorted each crew
+        else:  # the reader sorted each crew
             descents = np.zeros(d - c, np.int64)
         if descents.any():
-            gather_sorted(fleet.t_ms[s0:e0], fleet.lat[s0:e0], fleet.lon[s0:e0], fleet.speed_kmh[s0:e0], local,
-                            descents, buf.t, buf.lat, buf.lon, buf.spd)
+            gather_sorted(
+                fleet.t_ms[s0:e0],
+                fleet.lat[s0:e0],
+                fleet.lon[s0:e0],
+                fleet.speed_kmh[s0:e0],
+                local,
+                descents,
+                buf.t,
+                buf.lat,
+                buf.lon,
+                buf.spd,
+            )
             cols = _Columns(buf.t[:n], buf.lat[:n], buf.lon[:n], buf.spd[:n], buf.flags[:n])
         else:
-            cols = _Columns(fleet.t_ms[s0:e0], fleet.lat[s0:e0], fleet.lon[s0:e0], fleet.speed_kmh[s0:e0], buf.flags[:n])
-        buf.flags[:words(n) * WORD] = 0
+            cols = _Columns(
+                fleet.t_ms[s0:e0],
+                fleet.lat[s0:e0],
+                fleet.lon[s0:e0],
+                fleet.speed_kmh[s0:e0],
+                buf.flags[:n],
+            )
+        buf.flags[: words(n) * WORD] = 0
         _run(cols, local, out.rows(c, d), tg, grid, rules)
         reordered = descents if fleet.reordered is None else fleet.reordered[c:d]
         batch = Batch(c, d, cols, local, flagged(buf.flags, n), reordered)
@@ -113,28 +145,58 @@ def sort_fleet_in_place(fleet: Fleet) -> Fleet:
     """Sort each crew of a fleet the caller owns by time, in place, and record how many fixes
     per crew had come out of order (``fleet.reordered``); the check then needs no copy."""
     for name in ("t_ms", "lat", "lon", "speed_kmh"):
-        if not getattr(fleet, name).flags.writeable:       # zero-copy views of a reader's buffers
+        if not getattr(fleet, name).flags.writeable:  # zero-copy views of a reader's buffers
             setattr(fleet, name, getattr(fleet, name).copy())
-    fleet.reordered = sort_crews_in_place(fleet.t_ms, fleet.lat, fleet.lon, fleet.speed_kmh,
-                                            fleet.offsets.astype(np.int64))
+    fleet.reordered = sort_crews_in_place(
+        fleet.t_ms, fleet.lat, fleet.lon, fleet.speed_kmh, fleet.offsets.astype(np.int64)
+    )
     return fleet
 
 
-def _run(cols: _Columns, local: np.ndarray, views: K.KernelOut, tg: _Targets, grid, rules: TrackingRules) -> None:
+def _run(
+    cols: _Columns, local: np.ndarray, views: K.KernelOut, tg: _Targets, grid, rules: TrackingRules
+) -> None:
     """The kernel over one batch (crew slices ``local[k]:local[k+1]`` of ``cols``) into ``views``."""
     crew_s, crew_e = local[:-1], local[1:]
     cap = PASS_BUFFER
     first = 0
     while first < crew_s.shape[0]:
         status = K.check_crews(
-            cols.t, cols.lat, cols.lon, cols.spd, cols.flags, crew_s[first:], crew_e[first:],
-            tg.lat, tg.lon, tg.cos, tg.radius, tg.n_wp, tg.zone_limit,
-            grid.lat0, grid.lon0, 1.0 / grid.dlat, 1.0 / grid.dlon, grid.nrows, grid.ncols, grid.occupied, grid.start, grid.items, grid.margin_m,
-            rules.max_gap_ms, rules.spike_speed_kmh / MS_TO_KMH, rules.spike_accel_ms2, rules.tolerance_kmh,
-            rules.derived_window_ms, rules.order == "any", views.rows(first), cap)
+            cols.t,
+            cols.lat,
+            cols.lon,
+            cols.spd,
+            cols.flags,
+            crew_s[first:],
+            crew_e[first:],
+            tg.lat,
+            tg.lon,
+            tg.cos,
+            tg.radius,
+            tg.n_wp,
+            tg.zone_limit,
+            grid.lat0,
+            grid.lon0,
+            1.0 / grid.dlat,
+            1.0 / grid.dlon,
+            grid.nrows,
+            grid.ncols,
+            grid.occupied,
+            grid.start,
+            grid.items,
+            grid.margin_m,
+            rules.max_gap_ms,
+            rules.spike_speed_kmh / MS_TO_KMH,
+            rules.spike_accel_ms2,
+            rules.tolerance_kmh,
+            rules.derived_window_ms,
+            rules.order == "any",
+            views.rows(first),
+            cap,
+        )
         if status < 0:
             break
         # a crew overflowed the passage buffer: clear its flags, retry from it with a larger one
         first += int(status)
-        cols.flags[crew_s[first]:crew_e[first]] = 0
+        cols.flags[crew_s[first] : crew_e[first]] = 0
         cap *= 4

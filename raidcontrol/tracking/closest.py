@@ -2,6 +2,7 @@
 waypoint: on the fixes and on the legs joining them (never across an outage), in each
 point's local projection.
 """
+
 from __future__ import annotations
 
 import math
@@ -12,7 +13,7 @@ from numba import njit
 from raidcontrol.tracking.geodesy import M_PER_DEG
 from raidcontrol.tracking.kernel import DROPPED, GAP_AFTER
 
-CHUNK = 64   # fixes per bounding box in the branch-and-bound search
+CHUNK = 64  # fixes per bounding box in the branch-and-bound search
 
 
 @njit(cache=True)
@@ -28,9 +29,9 @@ def closest_approaches(t, lat, lon, flags, s, e, wlat, wlon, wcos):
     best = np.full(n_w, np.inf)
     best_t = np.zeros(n_w, np.int64)
     n_max = (e - s + CHUNK - 1) // CHUNK
-    first = np.empty(n_max, np.int64)   # per chunk: its first kept fix
+    first = np.empty(n_max, np.int64)  # per chunk: its first kept fix
     before = np.empty(n_max, np.int64)  # per chunk: the kept fix before it (-1: none)
-    box = np.empty((n_max, 4))          # lat min, lat max, lon min, lon max (with the leg into the chunk)
+    box = np.empty((n_max, 4))  # lat min, lat max, lon min, lon max (with the leg into the chunk)
     n_ch = 0
     m = 0
     last = -1
@@ -40,7 +41,7 @@ def closest_approaches(t, lat, lon, flags, s, e, wlat, wlon, wcos):
             continue
         la = lat[i]
         lo_ = lon[i]
-        if m % CHUNK == 0:                          # a new chunk: its box starts at the kept fix before
+        if m % CHUNK == 0:  # a new chunk: its box starts at the kept fix before
             if n_ch > 0:
                 box[n_ch - 1, 0] = la0
                 box[n_ch - 1, 1] = la1
@@ -74,7 +75,7 @@ def closest_approaches(t, lat, lon, flags, s, e, wlat, wlon, wcos):
         kx = M_PER_DEG * wcos[k]
         b2 = np.inf
         bt = np.int64(0)
-        for c in range(n_ch):                       # an upper bound: each chunk's first fix
+        for c in range(n_ch):  # an upper bound: each chunk's first fix
             i = first[c]
             x = (lon[i] - wlon[k]) * kx
             y = (lat[i] - wlat[k]) * M_PER_DEG

@@ -3,12 +3,13 @@
 Flagged fixes are rare, so the flags are scanned eight at a time, as 64-bit words, and
 only a non-zero word is looked at byte by byte.
 """
+
 from __future__ import annotations
 
 import numpy as np
 from numba import njit
 
-WORD = 8   # flags per 64-bit word
+WORD = 8  # flags per 64-bit word
 
 
 def words(n: int) -> int:
@@ -37,4 +38,4 @@ def _scan(words64, flags, n):
 
 def flagged(flags: np.ndarray, n: int) -> np.ndarray:
     """Indices < n of the non-zero flags, ascending (``flags`` holds whole words from 0)."""
-    return _scan(flags[:words(n) * WORD].view(np.uint64), flags, n)
+    return _scan(flags[: words(n) * WORD].view(np.uint64), flags, n)

@@ -6,16 +6,17 @@ R the mean Earth radius) is accurate to far better than GPS precision (the error
 with the square of the distance: under 1 cm at 2 km).  Each waypoint gets its own
 projection centre; a leg between two fixes uses the mean cosine of its two ends.
 """
+
 from __future__ import annotations
 
 import math
 
 import numpy as np
 
-EARTH_RADIUS_M = 6_371_008.8                 # IUGG mean Earth radius
+EARTH_RADIUS_M = 6_371_008.8  # IUGG mean Earth radius
 M_PER_DEG = EARTH_RADIUS_M * math.pi / 180.0  # metres per degree of latitude
 DEG = math.pi / 180.0
-MS_TO_KMH = 3.6                              # m/s → km/h
+MS_TO_KMH = 3.6  # m/s → km/h
 MS_PER_S = 1000.0
 
 
@@ -49,7 +50,9 @@ def leg_m(lat_a: float, lon_a: float, lat_b: float, lon_b: float) -> float:
     return math.hypot((lon_b - lon_a) * M_PER_DEG * c, (lat_b - lat_a) * M_PER_DEG)
 
 
-def segment_distance_m(lat0: float, lon0: float, lat_a: float, lon_a: float, lat_b: float, lon_b: float) -> float:
+def segment_distance_m(
+    lat0: float, lon0: float, lat_a: float, lon_a: float, lat_b: float, lon_b: float
+) -> float:
     """Distance from (lat0, lon0) to the segment a–b, in (lat0, lon0)'s local projection."""
     kx = M_PER_DEG * math.cos(lat0 * DEG)
     ax, ay = (lon_a - lon0) * kx, (lat_a - lat0) * M_PER_DEG
@@ -59,8 +62,9 @@ def segment_distance_m(lat0: float, lon0: float, lat_a: float, lon_a: float, lat
     return math.hypot(ax + u * vx, ay + u * vy)
 
 
-def closest_approach(t_ms: np.ndarray, lat: np.ndarray, lon: np.ndarray, joined: np.ndarray,
-                     lat0: float, lon0: float) -> tuple[float, int]:
+def closest_approach(
+    t_ms: np.ndarray, lat: np.ndarray, lon: np.ndarray, joined: np.ndarray, lat0: float, lon0: float
+) -> tuple[float, int]:
     """The track's closest approach to (lat0, lon0): (metres, epoch ms), judged on the legs
     between consecutive fixes where ``joined[i]`` (leg i → i+1 is not an outage) and on the
     fixes themselves.  ``(inf, 0)`` for an empty track."""

@@ -9,6 +9,7 @@ whether it lists anything, so the walk along a track mostly touches a small bitm
 stays in cache rather than the cell table.  Longer legs (rare:
 sparse fixes, a spike at a track's end) are tested against every target.
 """
+
 from __future__ import annotations
 
 import math
@@ -19,16 +20,18 @@ from numba import njit
 
 from raidcontrol.tracking.geodesy import DEG, M_PER_DEG
 
-GRID_MARGIN_M = 500.0   # performance knob, not a rule: the widest margin (legs longer are tested against all targets)
-MIN_MARGIN_M = 50.0     # the narrowest margin
-MARGIN_PER_LEG = 2.0    # margin = this × the 99th percentile of sampled leg lengths (clamped to the two above)
-SAMPLE_LEGS = 2000      # legs sampled per crew (from a few crews) to size the margin
+GRID_MARGIN_M = 500.0  # performance knob, not a rule: the widest margin (legs longer are tested against all targets)
+MIN_MARGIN_M = 50.0  # the narrowest margin
+MARGIN_PER_LEG = (
+    2.0  # margin = this × the 99th percentile of sampled leg lengths (clamped to the two above)
+)
+SAMPLE_LEGS = 2000  # legs sampled per crew (from a few crews) to size the margin
 SAMPLE_CREWS = 16
 LEG_PERCENTILE = 99.0
-CELLS_PER_REACH = 2     # cells across one reach: finer cells list fewer far-away targets
-BOX_SLACK = 1.05        # widens each reach box to cover the projection's approximation
-MAX_CELLS = 4_000_000   # memory bound of the grid (the cell size grows to stay under it)
-MIN_COS = 1e-6          # guards the longitude reach near the poles
+CELLS_PER_REACH = 2  # cells across one reach: finer cells list fewer far-away targets
+BOX_SLACK = 1.05  # widens each reach box to cover the projection's approximation
+MAX_CELLS = 4_000_000  # memory bound of the grid (the cell size grows to stay under it)
+MIN_COS = 1e-6  # guards the longitude reach near the poles
 
 
 @dataclass(frozen=True)
@@ -45,10 +48,14 @@ class TargetGrid:
     start: np.ndarray
     items: np.ndarray
     margin_m: float
-    occupied: np.ndarray = None   # one bit per cell (little-endian within a byte): does it list a target?
+    occupied: np.ndarray = (
+        None  # one bit per cell (little-endian within a byte): does it list a target?
+    )
 
 
-def build_grid(tlat: np.ndarray, tlon: np.ndarray, radius_m: np.ndarray, margin_m: float = GRID_MARGIN_M) -> TargetGrid:
+def build_grid(
+    tlat: np.ndarray, tlon: np.ndarray, radius_m: np.ndarray, margin_m: float = GRID_MARGIN_M
+) -> TargetGrid:
     reach = (radius_m + margin_m) * BOX_SLACK
     half_lat = reach / M_PER_DEG
     far_lat = np.minimum(np.abs(tlat) + half_lat, 90.0)
@@ -69,8 +76,14 @@ def build_grid(tlat: np.ndarray, tlon: np.ndarray, radius_m: np.ndarray, margin_
     cells: list[np.ndarray] = []
     owners: list[np.ndarray] = []
     for k in range(tlat.shape[0]):
-        r0, r1 = max(int((lo_lat[k] - lat0) / dlat), 0), min(int((hi_lat[k] - lat0) / dlat), nrows - 1)
-        c0, c1 = max(int((lo_lon[k] - lon0) / dlon), 0), min(int((hi_lon[k] - lon0) / dlon), ncols - 1)
+        r0, r1 = (
+            max(int((lo_lat[k] - lat0) / dlat), 0),
+            min(int((hi_lat[k] - lat0) / dlat), nrows - 1),
+        )
+        c0, c1 = (
+            max(int((lo_lon[k] - lon0) / dlon), 0),
+            min(int((hi_lon[k] - lon0) / dlon), ncols - 1),
+        )
         rows, cols = np.meshgrid(np.arange(r0, r1 + 1), np.arange(c0, c1 + 1), indexing="ij")
         cells.append((rows * ncols + cols).ravel())
         owners.append(np.full(cells[-1].shape[0], k, np.int64))
@@ -78,7 +91,18 @@ def build_grid(tlat: np.ndarray, tlon: np.ndarray, radius_m: np.ndarray, margin_
     owner = np.concatenate(owners) if owners else np.empty(0, np.int64)
     order = np.lexsort((owner, cell_of))
     start, occupied = _cell_table(cell_of[order], nrows * ncols)
-    return TargetGrid(lat0, lon0, dlat, dlon, nrows, ncols, start, owner[order].astype(np.int64), margin_m, occupied)
+    return TargetGrid(
+        lat0,
+        lon0,
+        dlat,
+        dlon,
+        nrows,
+        ncols,
+        start,
+        owner[order].astype(np.int64),
+        margin_m,
+        occupied,
+    )
 
 
 @njit(cache=True)
@@ -119,4 +143,6 @@ def leg_margin_m(t_ms: np.ndarray, lat: np.ndarray, lon: np.ndarray, offsets: np
     legs = legs[np.isfinite(legs)]
     if legs.shape[0] == 0:
         return GRID_MARGIN_M
-    return float(np.clip(MARGIN_PER_LEG * np.percentile(legs, LEG_PERCENTILE), MIN_MARGIN_M, GRID_MARGIN_M))
+    return float(
+        np.clip(MARGIN_PER_LEG * np.percentile(legs, LEG_PERCENTILE), MIN_MARGIN_M, GRID_MARGIN_M)
+    )

@@ -18,6 +18,7 @@ One pass per crew over its fixes (sorted by time) does everything that touches e
 Flags (``uint8`` per fix): ``SPIKE``, ``DUPLICATE``, ``GAP_AFTER`` (the leg from this fix to
 the next kept one is an outage).  Units: metres, m/s, milliseconds, km/h for zone speeds.
 """
+
 from __future__ import annotations
 
 import math
@@ -31,14 +32,16 @@ from raidcontrol.tracking.geodesy import DEG, M_PER_DEG, MS_PER_S, MS_TO_KMH
 SPIKE = np.uint8(1)
 DUPLICATE = np.uint8(2)
 GAP_AFTER = np.uint8(4)
-DROPPED = np.uint8(3)           # SPIKE | DUPLICATE
-S_PER_MS = 1e-3                 # milliseconds → seconds
-EXACT_M = 1e-3                  # numerical slack: a track that touches the radius (to the mm) validates
-COS_STEP_DEG = 0.01             # a leg's cosine of latitude is reused within 0.01° (≈1.1 km): relative error < 2e-4
+DROPPED = np.uint8(3)  # SPIKE | DUPLICATE
+S_PER_MS = 1e-3  # milliseconds → seconds
+EXACT_M = 1e-3  # numerical slack: a track that touches the radius (to the mm) validates
+COS_STEP_DEG = (
+    0.01  # a leg's cosine of latitude is reused within 0.01° (≈1.1 km): relative error < 2e-4
+)
 NO_TIME = np.iinfo(np.int64).min
 FAR_TIME = np.iinfo(np.int64).max
 
-ZONE_PASSES_KEPT = 8            # passes through a zone whose (entry, exit) times are kept for evidence
+ZONE_PASSES_KEPT = 8  # passes through a zone whose (entry, exit) times are kept for evidence
 
 
 class KernelOut(NamedTuple):
@@ -100,11 +103,29 @@ class KernelOut(NamedTuple):
         """Outputs for ``crews`` crews (the kernel fills every row it is given)."""
         wp, tg, zn = (crews, wps), (crews, targets), (crews, zones)
         i64, f64 = np.int64, np.float64
-        return cls(np.zeros(wp, np.bool_), np.zeros(wp, i64), np.zeros(wp, f64), np.zeros(wp, i64),
-                   np.zeros(wp, np.bool_), np.zeros(tg, f64), np.zeros(tg, i64), np.zeros(zn, i64), np.zeros(zn, i64),
-                   np.zeros(zn, i64), np.zeros((crews, zones, ZONE_PASSES_KEPT, 2), i64), np.zeros(zn, i64),
-                   np.zeros(zn, i64), np.zeros(zn, i64), np.zeros(zn, f64), np.zeros(zn, i64), np.zeros(zn, i64),
-                   np.zeros(zn, i64), np.zeros(zn, f64), np.zeros(zn, i64), np.zeros(zn, i64))
+        return cls(
+            np.zeros(wp, np.bool_),
+            np.zeros(wp, i64),
+            np.zeros(wp, f64),
+            np.zeros(wp, i64),
+            np.zeros(wp, np.bool_),
+            np.zeros(tg, f64),
+            np.zeros(tg, i64),
+            np.zeros(zn, i64),
+            np.zeros(zn, i64),
+            np.zeros(zn, i64),
+            np.zeros((crews, zones, ZONE_PASSES_KEPT, 2), i64),
+            np.zeros(zn, i64),
+            np.zeros(zn, i64),
+            np.zeros(zn, i64),
+            np.zeros(zn, f64),
+            np.zeros(zn, i64),
+            np.zeros(zn, i64),
+            np.zeros(zn, i64),
+            np.zeros(zn, f64),
+            np.zeros(zn, i64),
+            np.zeros(zn, i64),
+        )
 
     def rows(self, start: int, stop: int | None = None) -> KernelOut:
         """Views of rows ``start:stop`` (writing into them writes into these arrays)."""
@@ -119,8 +140,35 @@ def _leg_m(lat_a, lon_a, c_a, lat_b, lon_b, c_b):
 
 
 @njit(cache=True)
-def _test_legs(nc, ca, cb, ccell_a, ccell_b, clong, t, lat, lon, tlat, tlon, tcos, tr, gstart, gitems, stamp,
-               min_d, min_t, is_open, last_b, best_d, best_t, best_i, pk, pt, pd, pi):
+def _test_legs(
+    nc,
+    ca,
+    cb,
+    ccell_a,
+    ccell_b,
+    clong,
+    t,
+    lat,
+    lon,
+    tlat,
+    tlon,
+    tcos,
+    tr,
+    gstart,
+    gitems,
+    stamp,
+    min_d,
+    min_t,
+    is_open,
+    last_b,
+    best_d,
+    best_t,
+    best_i,
+    pk,
+    pt,
+    pd,
+    pi,
+):
     """Test the nc candidate legs a→b (in time order; a == b: a lone fix) against the targets
     listed in their cells (every target for a long leg).  A target within its radius opens or
     continues a passage (kept: closest distance, its interpolated time, the leg's first fix);
@@ -223,7 +271,7 @@ def _derived_speed(i, nx, s, e, half, t, lat, lon, flags):
             if q >= s and (flags[q] & GAP_AFTER) == 0:
                 first = q
     if first != last and t[last] != t[first]:
-        c = math.cos(lat[i] * DEG)   # the window spans a few hundred metres: one cosine serves
+        c = math.cos(lat[i] * DEG)  # the window spans a few hundred metres: one cosine serves
         d = _leg_m(lat[first], lon[first], c, lat[last], lon[last], c)
         return d / ((t[last] - t[first]) / MS_PER_S) * MS_TO_KMH
     return math.nan
@@ -301,8 +349,9 @@ def _first_fix_spike(i, nx, e, t, lat, lon, c_i, c_nx, max_gap_ms, spike_v):
     while nx2 < e and t[nx2] == t[nx]:
         nx2 += 1
     if v_out > spike_v and nx2 < e and t[nx2] - t[nx] <= max_gap_ms:
-        v_next = _leg_m(lat[nx], lon[nx], c_nx, lat[nx2], lon[nx2],
-                        math.cos(lat[nx2] * DEG)) / ((t[nx2] - t[nx]) / MS_PER_S)
+        v_next = _leg_m(lat[nx], lon[nx], c_nx, lat[nx2], lon[nx2], math.cos(lat[nx2] * DEG)) / (
+            (t[nx2] - t[nx]) / MS_PER_S
+        )
         return v_next <= spike_v
     return False
 
@@ -342,8 +391,30 @@ def _push(nc, a, b, cell_a, cell_b, long_leg, ca, cb, ccell_a, ccell_b, clong):
 
 
 @njit(cache=True)
-def _scan_fixes(s, e, t, lat, lon, flags, g_lat0, g_lon0, g_inv_dlat, g_inv_dlon, g_nrows, g_ncols, g_occupied,
-                long_leg_m, max_gap_ms, spike_v, spike_a, ca, cb, ccell_a, ccell_b, clong):
+def _scan_fixes(
+    s,
+    e,
+    t,
+    lat,
+    lon,
+    flags,
+    g_lat0,
+    g_lon0,
+    g_inv_dlat,
+    g_inv_dlon,
+    g_nrows,
+    g_ncols,
+    g_occupied,
+    long_leg_m,
+    max_gap_ms,
+    spike_v,
+    spike_a,
+    ca,
+    cb,
+    ccell_a,
+    ccell_b,
+    clong,
+):
     """Pass 1 over fixes s..e-1 of one crew (sorted by time): flag duplicates, spikes and outages,
     and list the candidate legs a→b near a target (their grid cells; a == b: a lone fix between
     two outages) into ca/cb/ccell_a/ccell_b/clong.  Returns the number of candidates.  Its own
@@ -355,21 +426,23 @@ def _scan_fixes(s, e, t, lat, lon, flags, g_lat0, g_lon0, g_inv_dlat, g_inv_dlon
     cell_prev = -1
     leg_ended_at_prev = False
     c_nx = 0.0
-    c_lat = 1e9   # cached cosine: recomputed when the latitude moves more than COS_STEP_DEG
+    c_lat = 1e9  # cached cosine: recomputed when the latitude moves more than COS_STEP_DEG
     c_val = 0.0
     nx = -1
-    cos_at = -1   # the fix whose cosine c_nx holds (computed ahead, reused when it is reached)
-    o_from = -1   # the leg out of the last kept fix (o_from → o_to, in metres): the next fix's leg in
+    cos_at = -1  # the fix whose cosine c_nx holds (computed ahead, reused when it is reached)
+    o_from = (
+        -1
+    )  # the leg out of the last kept fix (o_from → o_to, in metres): the next fix's leg in
     o_to = -1
     o_x = 0.0
     o_y = 0.0
     o_2 = 0.0
-    lim_dt_in = np.int64(-1)   # the intervals the spike limits below were computed for
+    lim_dt_in = np.int64(-1)  # the intervals the spike limits below were computed for
     lim_dt_out = np.int64(-1)
     s_in = s_out = lim_in2 = lim_out2 = lim_a2 = lim_br2 = 0.0
     i = s
     while i < e:
-        if i > s and t[i] == t[i - 1]:      # the same instant as the fix before it (kept or not)
+        if i > s and t[i] == t[i - 1]:  # the same instant as the fix before it (kept or not)
             flags[i] |= DUPLICATE
             i += 1
             continue
@@ -392,7 +465,7 @@ def _scan_fixes(s, e, t, lat, lon, flags, g_lat0, g_lon0, g_inv_dlat, g_inv_dlon
             dt_in = t[i] - t[prev]
             dt_out = t[nx] - t[i]
             if dt_in <= max_gap_ms and dt_out <= max_gap_ms:
-                if dt_in != lim_dt_in or dt_out != lim_dt_out:   # the limits of these intervals
+                if dt_in != lim_dt_in or dt_out != lim_dt_out:  # the limits of these intervals
                     lim_dt_in = dt_in
                     lim_dt_out = dt_out
                     s_in = dt_in * S_PER_MS
@@ -405,7 +478,7 @@ def _scan_fixes(s, e, t, lat, lon, flags, g_lat0, g_lon0, g_inv_dlat, g_inv_dlon
                     lim_a2 = lim_a * lim_a
                     lim_br = lim_in + lim_out
                     lim_br2 = lim_br * lim_br
-                if o_from == prev and o_to == i:      # the previous fix's leg out, as computed there
+                if o_from == prev and o_to == i:  # the previous fix's leg out, as computed there
                     ix = o_x
                     iy = o_y
                     in2 = o_2
@@ -443,12 +516,16 @@ def _scan_fixes(s, e, t, lat, lon, flags, g_lat0, g_lon0, g_inv_dlat, g_inv_dlon
             flags[i] |= SPIKE
             i += 1
             continue
-        cell_i = _cell_of(lat[i], lon[i], g_lat0, g_lon0, g_inv_dlat, g_inv_dlon, g_nrows, g_ncols, g_occupied)
+        cell_i = _cell_of(
+            lat[i], lon[i], g_lat0, g_lon0, g_inv_dlat, g_inv_dlon, g_nrows, g_ncols, g_occupied
+        )
         if prev >= 0:
             if t[i] - t[prev] > max_gap_ms:
                 flags[prev] |= GAP_AFTER
                 if not leg_ended_at_prev and cell_prev >= 0:
-                    nc = _push(nc, prev, prev, cell_prev, cell_prev, False, ca, cb, ccell_a, ccell_b, clong)
+                    nc = _push(
+                        nc, prev, prev, cell_prev, cell_prev, False, ca, cb, ccell_a, ccell_b, clong
+                    )
                 leg_ended_at_prev = False
             else:
                 if have_in:
@@ -458,8 +535,10 @@ def _scan_fixes(s, e, t, lat, lon, flags, g_lat0, g_lon0, g_inv_dlat, g_inv_dlon
                     lx = (lon[i] - lon[prev]) * M_PER_DEG * 0.5 * (c_prev + c_i)
                     ly = (lat[i] - lat[prev]) * M_PER_DEG
                 long_leg = lx * lx + ly * ly > long_leg_m * long_leg_m
-                if cell_prev >= 0 or cell_i >= 0 or long_leg:   # else far from every target
-                    nc = _push(nc, prev, i, cell_prev, cell_i, long_leg, ca, cb, ccell_a, ccell_b, clong)
+                if cell_prev >= 0 or cell_i >= 0 or long_leg:  # else far from every target
+                    nc = _push(
+                        nc, prev, i, cell_prev, cell_i, long_leg, ca, cb, ccell_a, ccell_b, clong
+                    )
                 leg_ended_at_prev = True
         prev = i
         c_prev = c_i
@@ -471,10 +550,39 @@ def _scan_fixes(s, e, t, lat, lon, flags, g_lat0, g_lon0, g_inv_dlat, g_inv_dlon
 
 
 @njit(cache=True)
-def check_crews(t, lat, lon, spd, flags, crew_s, crew_e,
-                tlat, tlon, tcos, tr, n_wp, zone_limit,
-                g_lat0, g_lon0, g_inv_dlat, g_inv_dlon, g_nrows, g_ncols, g_occupied, gstart, gitems, long_leg_m,
-                max_gap_ms, spike_v, spike_a, tol_kmh, window_ms, order_any, out, pass_cap):
+def check_crews(
+    t,
+    lat,
+    lon,
+    spd,
+    flags,
+    crew_s,
+    crew_e,
+    tlat,
+    tlon,
+    tcos,
+    tr,
+    n_wp,
+    zone_limit,
+    g_lat0,
+    g_lon0,
+    g_inv_dlat,
+    g_inv_dlon,
+    g_nrows,
+    g_ncols,
+    g_occupied,
+    gstart,
+    gitems,
+    long_leg_m,
+    max_gap_ms,
+    spike_v,
+    spike_a,
+    tol_kmh,
+    window_ms,
+    order_any,
+    out,
+    pass_cap,
+):
     """Check crews ``crew_s[j]:crew_e[j]`` (each sorted by time) into row j of ``out`` (a :class:`KernelOut`).
 
     Returns -1, or the first crew j whose passages overflowed ``pass_cap`` (rows before j are
@@ -486,14 +594,14 @@ def check_crews(t, lat, lon, spd, flags, crew_s, crew_e,
     best_t = np.zeros(n_t, np.int64)
     best_i = np.zeros(n_t, np.int64)
     stamp = np.full(n_t, -1, np.int64)
-    pk = np.empty(pass_cap, np.int64)             # the crew's passages: target, time, distance, fix
+    pk = np.empty(pass_cap, np.int64)  # the crew's passages: target, time, distance, fix
     pt = np.empty(pass_cap, np.int64)
     pd = np.empty(pass_cap, np.float64)
     pi = np.empty(pass_cap, np.int64)
     longest = 0
     for j in range(crew_s.shape[0]):
         longest = max(longest, crew_e[j] - crew_s[j])
-    ca = np.empty(longest + 1, np.int64)          # candidate legs a→b of the current crew
+    ca = np.empty(longest + 1, np.int64)  # candidate legs a→b of the current crew
     cb = np.empty(longest + 1, np.int64)
     ccell_a = np.empty(longest + 1, np.int64)
     ccell_b = np.empty(longest + 1, np.int64)
@@ -508,18 +616,86 @@ def check_crews(t, lat, lon, spd, flags, crew_s, crew_e,
         mt = out.min_t[j]
         md[:] = np.inf
         mt[:] = NO_TIME
-        nc = _scan_fixes(s, e, t, lat, lon, flags, g_lat0, g_lon0, g_inv_dlat, g_inv_dlon, g_nrows, g_ncols,
-                         g_occupied, long_leg_m, max_gap_ms, spike_v, spike_a, ca, cb, ccell_a, ccell_b, clong)
+        nc = _scan_fixes(
+            s,
+            e,
+            t,
+            lat,
+            lon,
+            flags,
+            g_lat0,
+            g_lon0,
+            g_inv_dlat,
+            g_inv_dlon,
+            g_nrows,
+            g_ncols,
+            g_occupied,
+            long_leg_m,
+            max_gap_ms,
+            spike_v,
+            spike_a,
+            ca,
+            cb,
+            ccell_a,
+            ccell_b,
+            clong,
+        )
         # the candidate legs, in time order, against the targets their cells list
-        npass = _test_legs(nc, ca, cb, ccell_a, ccell_b, clong, t, lat, lon, tlat, tlon, tcos, tr, gstart, gitems,
-                           stamp, md, mt, is_open, last_b, best_d, best_t, best_i, pk, pt, pd, pi)
+        npass = _test_legs(
+            nc,
+            ca,
+            cb,
+            ccell_a,
+            ccell_b,
+            clong,
+            t,
+            lat,
+            lon,
+            tlat,
+            tlon,
+            tcos,
+            tr,
+            gstart,
+            gitems,
+            stamp,
+            md,
+            mt,
+            is_open,
+            last_b,
+            best_d,
+            best_t,
+            best_i,
+            pk,
+            pt,
+            pd,
+            pi,
+        )
         if npass >= 0:
             npass = _close_passages(npass, is_open, best_t, best_d, best_i, pk, pt, pd, pi)
         if npass < 0:
             return j
         _validate(j, npass, pk, pt, pd, pi, n_wp, order_any, out)
-        _zones(j, s, e, npass, pk, pt, n_wp, zone_limit, tlat, tlon, tcos, t, lat, lon, spd, flags, tol_kmh,
-               window_ms, out)
+        _zones(
+            j,
+            s,
+            e,
+            npass,
+            pk,
+            pt,
+            n_wp,
+            zone_limit,
+            tlat,
+            tlon,
+            tcos,
+            t,
+            lat,
+            lon,
+            spd,
+            flags,
+            tol_kmh,
+            window_ms,
+            out,
+        )
     return -1
 
 
@@ -603,8 +779,27 @@ def _nearest_fix_time(s, e, td, kf, tlat, tlon, tcos, t, lat, lon, flags):
 
 
 @njit(cache=True)
-def _zones(j, s, e, npass, pk, pt, n_wp, zone_limit, tlat, tlon, tcos, t, lat, lon, spd, flags, tol_kmh, window_ms,
-           out):
+def _zones(
+    j,
+    s,
+    e,
+    npass,
+    pk,
+    pt,
+    n_wp,
+    zone_limit,
+    tlat,
+    tlon,
+    tcos,
+    t,
+    lat,
+    lon,
+    spd,
+    flags,
+    tol_kmh,
+    window_ms,
+    out,
+):
     """Crew j's passes through each zone, from each DZ passage to the next FZ passage (or the
     fix nearest the FZ), and the speed statistics over them."""
     for z in range(zone_limit.shape[0]):
@@ -631,5 +826,7 @@ def _zones(j, s, e, npass, pk, pt, n_wp, zone_limit, tlat, tlon, tcos, t, lat, l
             if out.zone_t0[j, z] == NO_TIME:
                 out.zone_t0[j, z] = td
             out.zone_t1[j, z] = tf
-            _scan_zone(z, s, e, td, tf, zone_limit[z], tol_kmh, window_ms, t, lat, lon, spd, flags, out, j)
+            _scan_zone(
+                z, s, e, td, tf, zone_limit[z], tol_kmh, window_ms, t, lat, lon, spd, flags, out, j
+            )
             cur_end = tf

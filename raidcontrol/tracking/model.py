@@ -3,6 +3,7 @@
 Units: distances in metres, speeds in km/h, times in integer milliseconds since the
 Unix epoch (UTC), coordinates in WGS84 decimal degrees.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -55,7 +56,7 @@ class SpeedZone:
 class Roadbook:
     """What the tracking check needs from a stage's roadbook."""
 
-    waypoints: tuple[Waypoint, ...]          # the validation waypoints (WPV … WPP), roadbook order
+    waypoints: tuple[Waypoint, ...]  # the validation waypoints (WPV … WPP), roadbook order
     zones: tuple[SpeedZone, ...]
     dss: Waypoint | None = None
     ass: Waypoint | None = None
@@ -83,11 +84,19 @@ class Fleet:
     bibs: np.ndarray = field(default_factory=lambda: np.empty(0, np.int32))
     offsets: np.ndarray = field(default_factory=lambda: np.zeros(1, np.int64))
     source: str = ""
-    reordered: np.ndarray | None = None   # per crew: fixes that came out of time order (set by a reader that sorted them)
+    reordered: np.ndarray | None = (
+        None  # per crew: fixes that came out of time order (set by a reader that sorted them)
+    )
 
     @property
     def nbytes(self) -> int:
-        return int(self.bib.nbytes + self.t_ms.nbytes + self.lat.nbytes + self.lon.nbytes + self.speed_kmh.nbytes)
+        return int(
+            self.bib.nbytes
+            + self.t_ms.nbytes
+            + self.lat.nbytes
+            + self.lon.nbytes
+            + self.speed_kmh.nbytes
+        )
 
     def __len__(self) -> int:
         return int(self.t_ms.shape[0])
@@ -101,11 +110,20 @@ class Fleet:
         t_ms = np.asarray(t_ms, dtype=np.int64)
         lat = np.asarray(lat, dtype=np.float64)
         lon = np.asarray(lon, dtype=np.float64)
-        speed = (np.full(bib.shape[0], np.nan, dtype=np.float32) if speed_kmh is None
-                 else np.asarray(speed_kmh, dtype=np.float32))
+        speed = (
+            np.full(bib.shape[0], np.nan, dtype=np.float32)
+            if speed_kmh is None
+            else np.asarray(speed_kmh, dtype=np.float32)
+        )
         if bib.shape[0] > 1 and np.any(bib[1:] < bib[:-1]):
             order = np.argsort(bib, kind="stable")
-            bib, t_ms, lat, lon, speed = bib[order], t_ms[order], lat[order], lon[order], speed[order]
+            bib, t_ms, lat, lon, speed = (
+                bib[order],
+                t_ms[order],
+                lat[order],
+                lon[order],
+                speed[order],
+            )
         if bib.shape[0]:
             starts = np.flatnonzero(np.r_[True, bib[1:] != bib[:-1]])
             bibs = bib[starts].astype(np.int32)

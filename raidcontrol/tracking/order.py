@@ -4,12 +4,13 @@ time — in place for a reader that owns the arrays, or into a buffer for the ch
 Trackers deliver nearly sorted data (a swapped neighbour here and there), so a crew with few
 descents is sorted by insertion (linear when nearly sorted); others by a stable merge sort.
 """
+
 from __future__ import annotations
 
 import numpy as np
 from numba import njit
 
-NEARLY_SORTED = 64   # at most one descent per this many fixes: insertion sort
+NEARLY_SORTED = 64  # at most one descent per this many fixes: insertion sort
 
 
 @njit(cache=True)
@@ -22,7 +23,6 @@ def count_descents(t, offsets):
             if t[i] < t[i - 1]:
                 out[c] += 1
     return out
-
 
 
 @njit(cache=True)
@@ -58,7 +58,6 @@ def sort_crews_in_place(t, lat, lon, spd, offsets):
         lon[s:e] = lon[s:e][idx]
         spd[s:e] = spd[s:e][idx]
     return descents
-
 
 
 @njit(cache=True)

@@ -4,6 +4,7 @@ Units: times in epoch milliseconds (UTC), durations in ms, distances in metres, 
 km/h, coordinates in WGS84 degrees.  ``to_dict`` gives the JSON form (times as ISO 8601,
 penalties and durations as ``H:MM:SS``).
 """
+
 from __future__ import annotations
 
 import math
@@ -66,9 +67,16 @@ class MissedWaypoint:
         return f"missed-wp{self.index}"
 
     def to_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "type": self.type, "penalty": format_duration(self.penalty_ms),
-                "clear_m": _r(self.clear_m), "closest_m": _r(self.closest_m), "closest_at": iso(self.closest_t_ms),
-                "out_of_order": self.out_of_order, "outage": self.outage}
+        return {
+            "name": self.name,
+            "type": self.type,
+            "penalty": format_duration(self.penalty_ms),
+            "clear_m": _r(self.clear_m),
+            "closest_m": _r(self.closest_m),
+            "closest_at": iso(self.closest_t_ms),
+            "out_of_order": self.out_of_order,
+            "outage": self.outage,
+        }
 
 
 @dataclass(frozen=True)
@@ -114,11 +122,20 @@ class SpeedInfringement:
         return f"speeding-z{self.index}"
 
     def to_dict(self) -> dict[str, Any]:
-        return {"zone": self.zone, "limit_kmh": _r(self.limit_kmh), "max_speed_kmh": _r(self.max_speed_kmh),
-                "excess_kmh": _r(self.excess_kmh), "penalty": format_duration(self.penalty_ms),
-                "start": iso(self.start_ms), "end": iso(self.end_ms), "duration": format_duration(self.duration_ms),
-                "distance_m": _r(self.distance_m), "passes": self.passes, "fz_passed": self.fz_passed,
-                "speed_source": self.speed_source}
+        return {
+            "zone": self.zone,
+            "limit_kmh": _r(self.limit_kmh),
+            "max_speed_kmh": _r(self.max_speed_kmh),
+            "excess_kmh": _r(self.excess_kmh),
+            "penalty": format_duration(self.penalty_ms),
+            "start": iso(self.start_ms),
+            "end": iso(self.end_ms),
+            "duration": format_duration(self.duration_ms),
+            "distance_m": _r(self.distance_m),
+            "passes": self.passes,
+            "fz_passed": self.fz_passed,
+            "speed_source": self.speed_source,
+        }
 
 
 @dataclass(frozen=True)
@@ -136,8 +153,12 @@ class Gap:
         return self.end_ms - self.start_ms
 
     def to_dict(self) -> dict[str, Any]:
-        return {"start": iso(self.start_ms), "end": iso(self.end_ms), "duration": format_duration(self.duration_ms),
-                "distance_m": _r(self.distance_m)}
+        return {
+            "start": iso(self.start_ms),
+            "end": iso(self.end_ms),
+            "duration": format_duration(self.duration_ms),
+            "distance_m": _r(self.distance_m),
+        }
 
 
 @dataclass(frozen=True)
@@ -150,8 +171,12 @@ class Spike:
     implied_speed_kmh: float
 
     def to_dict(self) -> dict[str, Any]:
-        return {"at": iso(self.t_ms), "lat": round(self.lat, 7), "lon": round(self.lon, 7),
-                "implied_speed_kmh": _r(self.implied_speed_kmh)}
+        return {
+            "at": iso(self.t_ms),
+            "lat": round(self.lat, 7),
+            "lon": round(self.lon, 7),
+            "implied_speed_kmh": _r(self.implied_speed_kmh),
+        }
 
 
 @dataclass
@@ -182,8 +207,12 @@ class CrewReport:
     @property
     def validations(self) -> list[Validation]:
         """Each validated waypoint with the time and distance of its closest approach."""
-        return [Validation(*row) for row in zip(self.validated, self.validated_types, self.validated_t_ms,
-                                                self.validated_m)]
+        return [
+            Validation(*row)
+            for row in zip(
+                self.validated, self.validated_types, self.validated_t_ms, self.validated_m
+            )
+        ]
 
     @property
     def penalty_total_ms(self) -> int:

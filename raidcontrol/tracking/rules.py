@@ -3,6 +3,7 @@
 Every figure comes from the rulebook's ``tracking`` section (``tracking.toml``); nothing
 here has a default of its own.  Units: metres, km/h, m/s², milliseconds.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -51,12 +52,16 @@ class TrackingRules:
     @classmethod
     def from_rulebook(cls, rb: Rulebook) -> TrackingRules:
         if not rb.has("tracking"):
-            raise InputError(f"rulebook {rb.id!r} has no tracking section (tracking.toml)", field="tracking")
+            raise InputError(
+                f"rulebook {rb.id!r} has no tracking section (tracking.toml)", field="tracking"
+            )
 
         def num(path: str) -> float:
             value = rb.value(path)
             if isinstance(value, bool) or not isinstance(value, (int, float)):
-                raise InputError(f"rulebook {rb.id!r} value {path!r} is not a number: {value!r}", field=path)
+                raise InputError(
+                    f"rulebook {rb.id!r} value {path!r} is not a number: {value!r}", field=path
+                )
             return float(value)
 
         def dur(path: str) -> int:
@@ -65,13 +70,17 @@ class TrackingRules:
             except TimeFormatError as exc:
                 raise InputError(f"rulebook {rb.id!r} value {path!r}: {exc}", field=path) from None
 
-        radii = {t: (num(f"tracking.waypoints.{t}.open_m"), num(f"tracking.waypoints.{t}.clear_m"))
-                 for t in WAYPOINT_TYPES}
+        radii = {
+            t: (num(f"tracking.waypoints.{t}.open_m"), num(f"tracking.waypoints.{t}.clear_m"))
+            for t in WAYPOINT_TYPES
+        }
         missed = {t: dur(f"tracking.missed.{t}") for t in WAYPOINT_TYPES}
         order = str(rb.value("tracking.validation.order"))
         if order not in ORDER_RULES:
-            raise InputError(f"rulebook {rb.id!r}: tracking.validation.order must be one of {ORDER_RULES}, not {order!r}",
-                             field="tracking.validation.order")
+            raise InputError(
+                f"rulebook {rb.id!r}: tracking.validation.order must be one of {ORDER_RULES}, not {order!r}",
+                field="tracking.validation.order",
+            )
         bands_raw = rb.value("tracking.speeding.bands")
         bands: list[tuple[float, int]] = []
         for i, band in enumerate(bands_raw if isinstance(bands_raw, list) else [None]):
@@ -79,11 +88,17 @@ class TrackingRules:
                 above, penalty = band
                 bands.append((float(above), parse_duration(str(penalty))))
             except (TypeError, ValueError, TimeFormatError):
-                raise InputError(f"rulebook {rb.id!r}: speed band {i + 1} must be [above_kmh, \"H:MM:SS\"], not {band!r}",
-                                 field="tracking.speeding.bands") from None
+                raise InputError(
+                    f'rulebook {rb.id!r}: speed band {i + 1} must be [above_kmh, "H:MM:SS"], not {band!r}',
+                    field="tracking.speeding.bands",
+                ) from None
         if [b[0] for b in bands] != sorted(b[0] for b in bands):
-            raise InputError(f"rulebook {rb.id!r}: speed bands must ascend", field="tracking.speeding.bands")
-        sources = {path: sv.source for path, sv in rb.sourced_leaves() if path.startswith("tracking.")}
+            raise InputError(
+                f"rulebook {rb.id!r}: speed bands must ascend", field="tracking.speeding.bands"
+            )
+        sources = {
+            path: sv.source for path, sv in rb.sourced_leaves() if path.startswith("tracking.")
+        }
         return cls(
             radii=radii,
             zone_detect_m=num("tracking.zones.detect_m"),

@@ -10,14 +10,15 @@ compilation happens ahead: ``raidcontrol warmup`` runs it, and ``make setup`` (h
 
 Pure: no file is read; the stage is built from the constants below.
 """
+
 from __future__ import annotations
 
 import numpy as np
 
-LAT0, LON0 = 24.0, 45.0       # somewhere on a Saudi special (degrees)
-STEP_M = 20.0                 # metres driven per 1-s fix: 72 km/h
-FIXES = 400                   # fixes per crew (a 8-km drive)
-T0_MS = 1_767_600_000_000     # 2026-01-05T08:00:00Z
+LAT0, LON0 = 24.0, 45.0  # somewhere on a Saudi special (degrees)
+STEP_M = 20.0  # metres driven per 1-s fix: 72 km/h
+FIXES = 400  # fixes per crew (a 8-km drive)
+T0_MS = 1_767_600_000_000  # 2026-01-05T08:00:00Z
 
 
 def _stage(rules):
@@ -29,17 +30,29 @@ def _stage(rules):
         return from_local_xy(east_m, north_m, LAT0, LON0)
 
     radius = rules.zone_detect_m
-    wps = (Waypoint("W1", "WPM", *at(1000, 0), clear_m=radius, open_m=radius, index=0),
-           Waypoint("W2", "WPM", *at(3000, 5000), clear_m=radius, open_m=radius, index=1))
-    zone = SpeedZone("Z1", 50.0, Waypoint("Z1", "DZ", *at(4000, 0), clear_m=radius, index=2),
-                     Waypoint("FZ1", "FZ", *at(6000, 0), clear_m=radius, index=3))
+    wps = (
+        Waypoint("W1", "WPM", *at(1000, 0), clear_m=radius, open_m=radius, index=0),
+        Waypoint("W2", "WPM", *at(3000, 5000), clear_m=radius, open_m=radius, index=1),
+    )
+    zone = SpeedZone(
+        "Z1",
+        50.0,
+        Waypoint("Z1", "DZ", *at(4000, 0), clear_m=radius, index=2),
+        Waypoint("FZ1", "FZ", *at(6000, 0), clear_m=radius, index=3),
+    )
     east = np.arange(FIXES) * STEP_M
     lat, lon = at(east, np.zeros(FIXES))
     t = T0_MS + np.arange(FIXES, dtype=np.int64) * 1000
     swapped = t.copy()
-    swapped[[10, 11]] = swapped[[11, 10]]                       # out of order: the check sorts this crew
+    swapped[[10, 11]] = swapped[[11, 10]]  # out of order: the check sorts this crew
     bib = np.repeat(np.array([1, 2], np.int32), FIXES)
-    columns = (bib, np.r_[t, swapped], np.r_[lat, lat], np.r_[lon, lon], np.full(2 * FIXES, np.nan, np.float32))
+    columns = (
+        bib,
+        np.r_[t, swapped],
+        np.r_[lat, lat],
+        np.r_[lon, lon],
+        np.full(2 * FIXES, np.nan, np.float32),
+    )
     return Roadbook(waypoints=wps, zones=(zone,)), columns
 
 

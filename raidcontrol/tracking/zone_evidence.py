@@ -5,6 +5,7 @@ the fixes within a window around the fix (never across an outage).  :func:`deriv
 states the rule with numpy (for pictures); the evidence of each infringement runs the same
 arithmetic, operation for operation, in one compiled pass (:func:`_zone_columns`).
 """
+
 from __future__ import annotations
 
 import math
@@ -23,26 +24,44 @@ def zone_fixes(cols_t, cols_lat, cols_lon, cols_spd, cols_flags, i0: int, i1: in
     sl = slice(i0, i1 + 1)
     flags = cols_flags[sl]
     keep = (flags & K.DROPPED) == 0
-    if keep.all():                       # the usual case: views, no copies
+    if keep.all():  # the usual case: views, no copies
         return cols_t[sl], cols_lat[sl], cols_lon[sl], cols_spd[sl], (flags & K.GAP_AFTER) != 0
-    return (cols_t[sl][keep], cols_lat[sl][keep], cols_lon[sl][keep], cols_spd[sl][keep],
-            (flags[keep] & K.GAP_AFTER) != 0)
+    return (
+        cols_t[sl][keep],
+        cols_lat[sl][keep],
+        cols_lon[sl][keep],
+        cols_spd[sl][keep],
+        (flags[keep] & K.GAP_AFTER) != 0,
+    )
 
 
-def with_evidence(inf: SpeedInfringement, cols, i0: int, i1: int, t0: int, t1: int,
-                  rules: TrackingRules) -> SpeedInfringement:
+def with_evidence(
+    inf: SpeedInfringement, cols, i0: int, i1: int, t0: int, t1: int, rules: TrackingRules
+) -> SpeedInfringement:
     """Attach the fixes behind an infringement: each fix over the limit with its time, position,
     speed (and where it came from) and distance from the zone's first fix."""
     t, lat, lon, spd, gap = zone_fixes(cols.t, cols.lat, cols.lon, cols.spd, cols.flags, i0, i1)
-    speed, derived, along, over = _zone_columns(t, lat, lon, spd, gap, np.cos(lat * DEG), rules.derived_window_ms // 2,
-                                                inf.limit_kmh + rules.tolerance_kmh)
+    speed, derived, along, over = _zone_columns(
+        t,
+        lat,
+        lon,
+        spd,
+        gap,
+        np.cos(lat * DEG),
+        rules.derived_window_ms // 2,
+        inf.limit_kmh + rules.tolerance_kmh,
+    )
     rows = {  # the fixes over the limit, as columns
-        "t_ms": t[over].tolist(), "lat": np.round(lat[over], 6).tolist(), "lon": np.round(lon[over], 6).tolist(),
+        "t_ms": t[over].tolist(),
+        "lat": np.round(lat[over], 6).tolist(),
+        "lon": np.round(lon[over], 6).tolist(),
         "speed_kmh": np.round(speed[over], 1).tolist(),
         "source": ["derived" if d else "device" for d in derived[over].tolist()],
         "from_zone_start_m": np.round(along[over], 1).tolist(),
     }
-    texts: dict[int, str | None] = {}      # the zone's entry and exit recur in its passes: each formatted once
+    texts: dict[
+        int, str | None
+    ] = {}  # the zone's entry and exit recur in its passes: each formatted once
 
     def at(ms: int) -> str | None:
         if ms not in texts:
@@ -50,18 +69,33 @@ def with_evidence(inf: SpeedInfringement, cols, i0: int, i1: int, t0: int, t1: i
         return texts[ms]
 
     evidence = {
-        "zone": inf.zone, "limit_kmh": inf.limit_kmh, "zone_entered": at(t0), "zone_left": at(t1),
+        "zone": inf.zone,
+        "limit_kmh": inf.limit_kmh,
+        "zone_entered": at(t0),
+        "zone_left": at(t1),
         "passes_in_zone": [[at(a), at(b)] for a, b in inf.pass_times],
-        "fixes_in_zone": int(t.shape[0]), "fixes_over_limit": rows, "max_speed_kmh": round(inf.max_speed_kmh, 1),
-        "max_at": at(inf.max_at_ms), "excess_kmh": round(inf.excess_kmh, 1),
-        "duration_over_ms": inf.duration_ms, "distance_over_m": round(inf.distance_m, 1),
-        "passes": inf.passes, "fz_passed": inf.fz_passed, "rule": inf.rule,
+        "fixes_in_zone": int(t.shape[0]),
+        "fixes_over_limit": rows,
+        "max_speed_kmh": round(inf.max_speed_kmh, 1),
+        "max_at": at(inf.max_at_ms),
+        "excess_kmh": round(inf.excess_kmh, 1),
+        "duration_over_ms": inf.duration_ms,
+        "distance_over_m": round(inf.distance_m, 1),
+        "passes": inf.passes,
+        "fz_passed": inf.fz_passed,
+        "rule": inf.rule,
     }
     return SpeedInfringement(**{**inf.__dict__, "evidence": evidence})
 
 
-def derived_speeds(t: np.ndarray, lat: np.ndarray, lon: np.ndarray, spd: np.ndarray, gap_after: np.ndarray,
-                   window_ms: int):
+def derived_speeds(
+    t: np.ndarray,
+    lat: np.ndarray,
+    lon: np.ndarray,
+    spd: np.ndarray,
+    gap_after: np.ndarray,
+    window_ms: int,
+):
     """Per fix: the device speed when present, else the straight-line speed between the
     fixes within ±window_ms/2 (centred, never across an outage; the nearest leg when none is
     that close) — the kernel's rule, for evidence and pictures.  Returns (km/h, sources)."""
@@ -69,8 +103,14 @@ def derived_speeds(t: np.ndarray, lat: np.ndarray, lon: np.ndarray, spd: np.ndar
     return speed, np.where(missing, "derived", "device").tolist()
 
 
-def _speeds(t: np.ndarray, lat: np.ndarray, lon: np.ndarray, spd: np.ndarray, gap_after: np.ndarray,
-            window_ms: int):
+def _speeds(
+    t: np.ndarray,
+    lat: np.ndarray,
+    lon: np.ndarray,
+    spd: np.ndarray,
+    gap_after: np.ndarray,
+    window_ms: int,
+):
     """:func:`derived_speeds` with the sources as a mask: (km/h, derived?)."""
     n = t.shape[0]
     speed = spd.astype(np.float64)
@@ -83,10 +123,10 @@ def _speeds(t: np.ndarray, lat: np.ndarray, lon: np.ndarray, spd: np.ndarray, ga
     lo = np.searchsorted(t, t[i] - half, side="left")
     gaps = np.flatnonzero(gap_after)
     if gaps.shape[0]:
-        g = np.searchsorted(gaps, i)                      # first outage at or after i
+        g = np.searchsorted(gaps, i)  # first outage at or after i
         has = g < gaps.shape[0]
         hi[has] = np.minimum(hi[has], gaps[g[has]])
-        before = g - 1                                    # last outage before i: its next fix bounds lo
+        before = g - 1  # last outage before i: its next fix bounds lo
         hb = before >= 0
         lo[hb] = np.maximum(lo[hb], gaps[before[hb]] + 1)
     alone = hi == lo
@@ -132,10 +172,10 @@ def _zone_columns(t, lat, lon, spd, gap_after, c, half, threshold):
         hi = np.searchsorted(t, t[i] + half, side="right") - 1
         lo = np.searchsorted(t, t[i] - half, side="left")
         if n_gaps:
-            g = np.searchsorted(gaps, i)                  # first outage at or after i
+            g = np.searchsorted(gaps, i)  # first outage at or after i
             if g < n_gaps:
                 hi = min(hi, gaps[g])
-            if g - 1 >= 0:                                # last outage before i: its next fix bounds lo
+            if g - 1 >= 0:  # last outage before i: its next fix bounds lo
                 lo = max(lo, gaps[g - 1] + 1)
         if hi == lo:
             if i + 1 < n and not gap_after[i]:

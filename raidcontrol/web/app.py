@@ -1,5 +1,6 @@
 """A website-only application (the pages without the API), for a static mirror or tests; the
 live service (``raidcontrol serve``) mounts the same router beside its API and stream."""
+
 from __future__ import annotations
 
 from pathlib import Path

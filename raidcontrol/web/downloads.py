@@ -1,4 +1,5 @@
 """A page's classification as CSV or JSON: the same columns as ``raidcontrol classify``."""
+
 from __future__ import annotations
 
 import json
@@ -18,8 +19,19 @@ def lines_json(lines: list[Line]) -> str:
     rows = []
     for line in lines:
         ln = line.line
-        rows.append({"position": ln.position, "bib": ln.bib, "driver": ln.driver, "category": ln.category,
-                     "class": ln.klass, "time": format_duration(ln.time_ms) if ln.time_ms is not None else None,
-                     "time_ms": ln.time_ms, "gap_ms": ln.gap_ms, "penalty_ms": ln.penalty_ms, "status": ln.status,
-                     "remarks": list(ln.flags)})
+        rows.append(
+            {
+                "position": ln.position,
+                "bib": ln.bib,
+                "driver": ln.driver,
+                "category": ln.category,
+                "class": ln.klass,
+                "time": format_duration(ln.time_ms) if ln.time_ms is not None else None,
+                "time_ms": ln.time_ms,
+                "gap_ms": ln.gap_ms,
+                "penalty_ms": ln.penalty_ms,
+                "status": ln.status,
+                "remarks": list(ln.flags),
+            }
+        )
     return json.dumps(rows, ensure_ascii=False, indent=1) + "\n"

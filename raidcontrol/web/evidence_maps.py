@@ -1,5 +1,6 @@
 """Maps for the crew page: the crew's track around each tracking infringement, read from the
 stage's roadbook and track file in the event folder (an adapter: it reads files)."""
+
 from __future__ import annotations
 
 from functools import lru_cache
@@ -8,7 +9,9 @@ from typing import Any
 
 from raidcontrol.rules.rulebook import Rulebook
 
-HALF_WIDTH_M = 1500.0       # half the side of the square drawn around an infringement, m (display choice)
+HALF_WIDTH_M = (
+    1500.0  # half the side of the square drawn around an infringement, m (display choice)
+)
 TRACK_SUFFIXES = (".parquet", ".csv", ".gpx")
 
 
@@ -39,8 +42,14 @@ def _focus(evidence: dict[str, Any]) -> tuple[float, float] | None:
     return None
 
 
-def infringement_map(folder: Path, rulebook: Rulebook, stage: int, bib: int, evidence: dict[str, Any] | None,
-                     title: str) -> str | None:
+def infringement_map(
+    folder: Path,
+    rulebook: Rulebook,
+    stage: int,
+    bib: int,
+    evidence: dict[str, Any] | None,
+    title: str,
+) -> str | None:
     """SVG of the track of ``bib`` around the infringement, or None when there is nothing to draw."""
     from raidcontrol.web.maps import track_map
 

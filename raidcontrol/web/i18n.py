@@ -4,21 +4,25 @@ Labels live in ``locales/<lang>.toml``.  A visitor's language is, in order: the 
 parameter (the switch on every page), the ``lang`` cookie it sets, the ``Accept-Language``
 header, then English.
 """
+
 from __future__ import annotations
 
 import tomllib
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 
 LANGUAGES = ("en", "fr")
 DEFAULT = "en"
 
 
-@lru_cache(maxsize=None)
+@cache
 def catalog(lang: str) -> dict[str, str]:
     """The labels of one language (English fills any label a translation lacks)."""
+
     def load(code: str) -> dict[str, str]:
-        text = (resources.files("raidcontrol.web") / "locales" / f"{code}.toml").read_text(encoding="utf-8")
+        text = (resources.files("raidcontrol.web") / "locales" / f"{code}.toml").read_text(
+            encoding="utf-8"
+        )
         return tomllib.loads(text)
 
     labels = load(DEFAULT)

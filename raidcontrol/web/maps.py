@@ -5,27 +5,37 @@ works offline at a bivouac.
 Coordinates are projected onto a local plane (equirectangular about the window's centre:
 metres east and north), accurate to well under a metre over the few kilometres shown.
 """
+
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Sequence
 from html import escape
-from typing import Iterable, Sequence
 
-EARTH_RADIUS_M = 6_371_008.8       # mean Earth radius (IUGG), m
-SIZE = 480                          # drawing size, px (square)
-PAD = 20                            # px
+EARTH_RADIUS_M = 6_371_008.8  # mean Earth radius (IUGG), m
+SIZE = 480  # drawing size, px (square)
+PAD = 20  # px
 
 
-def project(lat: Sequence[float], lon: Sequence[float], lat0: float, lon0: float) -> list[tuple[float, float]]:
+def project(
+    lat: Sequence[float], lon: Sequence[float], lat0: float, lon0: float
+) -> list[tuple[float, float]]:
     """(east, north) in metres of each point about (lat0, lon0)."""
     k = math.cos(math.radians(lat0))
-    return [(math.radians(b - lon0) * EARTH_RADIUS_M * k, math.radians(a - lat0) * EARTH_RADIUS_M)
-            for a, b in zip(lat, lon)]
+    return [
+        (math.radians(b - lon0) * EARTH_RADIUS_M * k, math.radians(a - lat0) * EARTH_RADIUS_M)
+        for a, b in zip(lat, lon)
+    ]
 
 
-def track_map(track: Iterable[tuple[float, float]], waypoints: Iterable[tuple[str, float, float, float]],
-              zones: Iterable[tuple[str, float, float, float, float]], focus: tuple[float, float],
-              half_width_m: float, title: str) -> str:
+def track_map(
+    track: Iterable[tuple[float, float]],
+    waypoints: Iterable[tuple[str, float, float, float]],
+    zones: Iterable[tuple[str, float, float, float, float]],
+    focus: tuple[float, float],
+    half_width_m: float,
+    title: str,
+) -> str:
     """SVG of the track (lat, lon) near ``focus`` (lat, lon) within ``half_width_m`` metres.
 
     waypoints: (name, lat, lon, radius_m); zones: (name, lat_start, lon_start, lat_end, lon_end).
@@ -41,14 +51,20 @@ def track_map(track: Iterable[tuple[float, float]], waypoints: Iterable[tuple[st
 
     pts = list(track)
     xy = project([p[0] for p in pts], [p[1] for p in pts], lat0, lon0)
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {SIZE} {SIZE}" role="img" class="map" '
-           f'aria-label="{escape(title)}"><title>{escape(title)}</title>',
-           f'<rect width="{SIZE}" height="{SIZE}" fill="#f7f4ea"/>']
+    out = [
+        (
+            f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {SIZE} {SIZE}" role="img" class="map" '
+            f'aria-label="{escape(title)}"><title>{escape(title)}</title>'
+        ),
+        f'<rect width="{SIZE}" height="{SIZE}" fill="#f7f4ea"/>',
+    ]
     for name, a0, b0, a1, b1 in zones:
         (e0, n0), (e1, n1) = project([a0, a1], [b0, b1], lat0, lon0)
         (x0, y0), (x1, y1) = px(e0, n0), px(e1, n1)
-        out.append(f'<line x1="{x0:.1f}" y1="{y0:.1f}" x2="{x1:.1f}" y2="{y1:.1f}" stroke="#ffb74d" '
-                   f'stroke-width="10" stroke-opacity="0.6"><title>{escape(name)}</title></line>')
+        out.append(
+            f'<line x1="{x0:.1f}" y1="{y0:.1f}" x2="{x1:.1f}" y2="{y1:.1f}" stroke="#ffb74d" '
+            f'stroke-width="10" stroke-opacity="0.6"><title>{escape(name)}</title></line>'
+        )
     run: list[str] = []
     runs = []
     for e, n in xy:
@@ -61,18 +77,24 @@ def track_map(track: Iterable[tuple[float, float]], waypoints: Iterable[tuple[st
     if run:
         runs.append(run)
     for r in runs:
-        out.append(f'<polyline points="{" ".join(r)}" fill="none" stroke="#0d47a1" stroke-width="2"/>')
+        out.append(
+            f'<polyline points="{" ".join(r)}" fill="none" stroke="#0d47a1" stroke-width="2"/>'
+        )
     for name, a, b, radius in waypoints:
-        (e, n), = project([a], [b], lat0, lon0)
+        ((e, n),) = project([a], [b], lat0, lon0)
         if not inside(e, n):
             continue
         x, y = px(e, n)
-        out.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{max(radius * scale, 3):.1f}" fill="#c62828" '
-                   f'fill-opacity="0.15" stroke="#c62828"><title>{escape(name)}</title></circle>'
-                   f'<text x="{x + 6:.1f}" y="{y - 6:.1f}" font-size="11" fill="#c62828">{escape(name)}</text>')
+        out.append(
+            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{max(radius * scale, 3):.1f}" fill="#c62828" '
+            f'fill-opacity="0.15" stroke="#c62828"><title>{escape(name)}</title></circle>'
+            f'<text x="{x + 6:.1f}" y="{y - 6:.1f}" font-size="11" fill="#c62828">{escape(name)}</text>'
+        )
     bar_m = _nice(half_width_m / 2)
-    out.append(f'<line x1="{PAD}" y1="{SIZE - PAD}" x2="{PAD + bar_m * scale:.1f}" y2="{SIZE - PAD}" stroke="#000" '
-               f'stroke-width="2"/><text x="{PAD}" y="{SIZE - PAD - 4}" font-size="11">{bar_m:g} m</text></svg>')
+    out.append(
+        f'<line x1="{PAD}" y1="{SIZE - PAD}" x2="{PAD + bar_m * scale:.1f}" y2="{SIZE - PAD}" stroke="#000" '
+        f'stroke-width="2"/><text x="{PAD}" y="{SIZE - PAD - 4}" font-size="11">{bar_m:g} m</text></svg>'
+    )
     return "".join(out)
 
 

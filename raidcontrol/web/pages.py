@@ -4,11 +4,12 @@
 live service passes its in-memory state; ``session_source`` opens the event folder).  Every
 classification page also answers ``?format=csv|json|pdf`` (the same lines as the page).
 """
+
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Callable
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, HTTPException, Query, Request
@@ -19,34 +20,50 @@ from raidcontrol.web.render import render
 
 SnapshotSource = Callable[[], views.Snapshot]
 STREAM_URL = "/api/v1/stream"
-TOP_IN_CHART = 10          # crews drawn in the gap chart (display choice)
-LATEST_ON_HOME = 3         # podium lines on the home page (display choice)
+TOP_IN_CHART = 10  # crews drawn in the gap chart (display choice)
+LATEST_ON_HOME = 3  # podium lines on the home page (display choice)
 NOTICES_ON_HOME = 5
 
 
 def session_source(folder: Path, db: str | None = None) -> SnapshotSource:
     """A source that opens the event folder's journal for each request (for a server without
     the in-memory state, and for tests)."""
+
     def source() -> views.Snapshot:
         from raidcontrol.session import EventSession
 
         session = EventSession.open(folder, db_url=db)
         try:
             last = session.state.history[-1] if session.state.history else None
-            return views.Snapshot(session.event, session.rulebook, session.effects, session.state,
-                                  last.id if last and last.id else 0, folder, last.recorded_at if last else None)
+            return views.Snapshot(
+                session.event,
+                session.rulebook,
+                session.effects,
+                session.state,
+                last.id if last and last.id else 0,
+                folder,
+                last.recorded_at if last else None,
+            )
         finally:
             session.close()
+
     return source
 
 
 def _translator(request: Request) -> i18n.Translator:
     """The visitor's language: the ``lang`` switch, its cookie, then ``Accept-Language``."""
-    return i18n.Translator(i18n.choose(request.query_params.get("lang"), request.cookies.get("lang"),
-                                       request.headers.get("accept-language")))
+    return i18n.Translator(
+        i18n.choose(
+            request.query_params.get("lang"),
+            request.cookies.get("lang"),
+            request.headers.get("accept-language"),
+        )
+    )
 
 
-def _context(request: Request, snap: views.Snapshot, title: str, **extra: object) -> dict[str, object]:
+def _context(
+    request: Request, snap: views.Snapshot, title: str, **extra: object
+) -> dict[str, object]:
     t = _translator(request)
     lang = t.lang
     params = dict(request.query_params)
@@ -54,26 +71,42 @@ def _context(request: Request, snap: views.Snapshot, title: str, **extra: object
     def switch_query(code: str) -> str:
         return urlencode({**params, "lang": code})
 
-    return {"t": t, "lang": lang, "languages": i18n.LANGUAGES, "switch_query": switch_query,
-            "title": title, "event_name": snap.event.name, "position": snap.position, "base": "",
-            "stream_url": STREAM_URL, "updated_at": _when(snap.updated_at), **extra}
+    return {
+        "t": t,
+        "lang": lang,
+        "languages": i18n.LANGUAGES,
+        "switch_query": switch_query,
+        "title": title,
+        "event_name": snap.event.name,
+        "position": snap.position,
+        "base": "",
+        "stream_url": STREAM_URL,
+        "updated_at": _when(snap.updated_at),
+        **extra,
+    }
 
 
 def _when(dt: datetime | None) -> str | None:
-    return dt.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC") if dt else None
+    return dt.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC") if dt else None
 
 
-def _page(request: Request, template: str, snap: views.Snapshot, title: str, **extra: object) -> HTMLResponse:
+def _page(
+    request: Request, template: str, snap: views.Snapshot, title: str, **extra: object
+) -> HTMLResponse:
     ctx = _context(request, snap, title, **extra)
     response = HTMLResponse(render(template, **ctx))
     if request.query_params.get("lang") in i18n.LANGUAGES:
-        response.set_cookie("lang", request.query_params["lang"], max_age=365 * 86400, samesite="lax")
+        response.set_cookie(
+            "lang", request.query_params["lang"], max_age=365 * 86400, samesite="lax"
+        )
     response.headers["ETag"] = f'W/"{snap.position}-{ctx["lang"]}"'
     response.headers["Cache-Control"] = "no-cache"
     return response
 
 
-def _filters(snap: views.Snapshot, category: str | None, klass: str | None) -> tuple[str | None, str | None]:
+def _filters(
+    snap: views.Snapshot, category: str | None, klass: str | None
+) -> tuple[str | None, str | None]:
     if category and category not in views.categories(snap):
         raise HTTPException(404, f"unknown category {category!r}")
     if klass and klass not in views.classes(snap, None):
@@ -86,8 +119,14 @@ def _filter_query(category: str | None, klass: str | None) -> str:
     return ("&" + urlencode(q)) if q else ""
 
 
-def _download(fmt: str, snap: views.Snapshot, lines: list[views.Line], title: str, final: bool,
-              request: Request) -> Response:
+def _download(
+    fmt: str,
+    snap: views.Snapshot,
+    lines: list[views.Line],
+    title: str,
+    final: bool,
+    request: Request,
+) -> Response:
     from raidcontrol.web import downloads
 
     if fmt == "csv":
@@ -97,12 +136,16 @@ def _download(fmt: str, snap: views.Snapshot, lines: list[views.Line], title: st
     if fmt == "pdf":
         from raidcontrol.web.bulletin import bulletin_pdf
 
-        return Response(bulletin_pdf(snap, lines, title, final, _translator(request).lang),
-                        media_type="application/pdf")
+        return Response(
+            bulletin_pdf(snap, lines, title, final, _translator(request).lang),
+            media_type="application/pdf",
+        )
     raise HTTPException(400, f"unknown format {fmt!r} (csv, json or pdf)")
 
 
-def site_router(source: SnapshotSource, standings: Callable[[bool], object] | None = None) -> APIRouter:
+def site_router(
+    source: SnapshotSource, standings: Callable[[bool], object] | None = None
+) -> APIRouter:
     """The website's routes over ``source``; ``standings(outlook)`` gives the season's standings (or
     its outlook) as a table with ``header`` and ``rows`` when the event belongs to a season."""
     router = APIRouter(include_in_schema=False)
@@ -114,12 +157,26 @@ def site_router(source: SnapshotSource, standings: Callable[[bool], object] | No
         with_results = snap.event.stages_with_results()
         latest = views.stage_lines(snap, with_results[-1])[:LATEST_ON_HOME] if with_results else []
         notices = list(reversed(views.notices(snap)))[:NOTICES_ON_HOME]
-        return _page(request, "home.html.j2", snap, t("home"), stages=views.itinerary(snap), latest=latest,
-                     latest_stage=with_results[-1] if with_results else None, notices=notices)
+        return _page(
+            request,
+            "home.html.j2",
+            snap,
+            t("home"),
+            stages=views.itinerary(snap),
+            latest=latest,
+            latest_stage=with_results[-1] if with_results else None,
+            notices=notices,
+        )
 
     @router.get("/stage/{number}", response_class=HTMLResponse)
-    def stage(request: Request, number: int, special: bool = False, category: str | None = None,
-              klass: str | None = Query(None, alias="class"), format: str | None = None) -> Response:
+    def stage(
+        request: Request,
+        number: int,
+        special: bool = False,
+        category: str | None = None,
+        klass: str | None = Query(None, alias="class"),
+        format: str | None = None,
+    ) -> Response:
         snap = source()
         if number not in snap.event.stages:
             raise HTTPException(404, f"no stage {number}")
@@ -131,14 +188,31 @@ def site_router(source: SnapshotSource, standings: Callable[[bool], object] | No
         title += "".join(f" · {x}" for x in (category, klass) if x)
         if format:
             return _download(format, snap, lines, title, st.final, request)
-        return _page(request, "stage.html.j2", snap, title, stage=st, state=views.stage_state(snap, number),
-                     special=special, lines=lines, category=category, klass=klass,
-                     categories=views.categories(snap), classes=views.classes(snap, category),
-                     filter_query=_filter_query(category, klass), self_url=str(request.url.include_query_params()))
+        return _page(
+            request,
+            "stage.html.j2",
+            snap,
+            title,
+            stage=st,
+            state=views.stage_state(snap, number),
+            special=special,
+            lines=lines,
+            category=category,
+            klass=klass,
+            categories=views.categories(snap),
+            classes=views.classes(snap, category),
+            filter_query=_filter_query(category, klass),
+            self_url=str(request.url.include_query_params()),
+        )
 
     @router.get("/general", response_class=HTMLResponse)
-    def general(request: Request, after: int | None = None, category: str | None = None,
-                klass: str | None = Query(None, alias="class"), format: str | None = None) -> Response:
+    def general(
+        request: Request,
+        after: int | None = None,
+        category: str | None = None,
+        klass: str | None = Query(None, alias="class"),
+        format: str | None = None,
+    ) -> Response:
         snap = source()
         if after is not None and after not in snap.event.stages:
             raise HTTPException(404, f"no stage {after}")
@@ -159,11 +233,24 @@ def site_router(source: SnapshotSource, standings: Callable[[bool], object] | No
 
             labels = {bib: f"#{bib} {snap.event.entries[bib].driver}" for bib in series}
             chart = gap_chart(stages, series, labels, t("gap_chart", n=len(series)))
-        return _page(request, "general.html.j2", snap, title, lines=lines, after=after, counted=counted,
-                     state=views.FINAL if final else views.PROVISIONAL, category=category, klass=klass,
-                     categories=views.categories(snap), classes=views.classes(snap, category), chart=chart,
-                     chart_title=t("gap_chart", n=len(series)), filter_query=_filter_query(category, klass),
-                     self_url=str(request.url.include_query_params()))
+        return _page(
+            request,
+            "general.html.j2",
+            snap,
+            title,
+            lines=lines,
+            after=after,
+            counted=counted,
+            state=views.FINAL if final else views.PROVISIONAL,
+            category=category,
+            klass=klass,
+            categories=views.categories(snap),
+            classes=views.classes(snap, category),
+            chart=chart,
+            chart_title=t("gap_chart", n=len(series)),
+            filter_query=_filter_query(category, klass),
+            self_url=str(request.url.include_query_params()),
+        )
 
     @router.get("/crew/{bib}", response_class=HTMLResponse)
     def crew(request: Request, bib: int) -> Response:
@@ -178,12 +265,27 @@ def site_router(source: SnapshotSource, standings: Callable[[bool], object] | No
                 if part["evidence"]:
                     from raidcontrol.web.evidence_maps import infringement_map
 
-                    part["map"] = infringement_map(snap.folder, snap.rulebook, s.number, bib, part["evidence"],
-                                                   f"#{bib} {t('stage')} {s.number}: {part['label']}")
+                    part["map"] = infringement_map(
+                        snap.folder,
+                        snap.rulebook,
+                        s.number,
+                        bib,
+                        part["evidence"],
+                        f"#{bib} {t('stage')} {s.number}: {part['label']}",
+                    )
         stock = views.stock_category(snap)
-        return _page(request, "crew.html.j2", snap, f"#{bib} {entry.driver}", entry=entry, stages=stages,
-                     verdict=views.scrutineering(snap).get(bib), remark=views.remark(snap, bib),
-                     is_stock=bool(stock) and entry.category == stock, points=None)
+        return _page(
+            request,
+            "crew.html.j2",
+            snap,
+            f"#{bib} {entry.driver}",
+            entry=entry,
+            stages=stages,
+            verdict=views.scrutineering(snap).get(bib),
+            remark=views.remark(snap, bib),
+            is_stock=bool(stock) and entry.category == stock,
+            points=None,
+        )
 
     @router.get("/notices", response_class=HTMLResponse)
     def notices(request: Request) -> Response:
@@ -208,7 +310,9 @@ def site_router(source: SnapshotSource, standings: Callable[[bool], object] | No
         t = _translator(request)
         table = standings(False) if standings is not None else None
         outlook = standings(True) if standings is not None else None
-        return _page(request, "championship.html.j2", snap, t("championship"), table=table, outlook=outlook)
+        return _page(
+            request, "championship.html.j2", snap, t("championship"), table=table, outlook=outlook
+        )
 
     @router.get("/search", response_class=HTMLResponse)
     def search(request: Request, q: str = "") -> Response:

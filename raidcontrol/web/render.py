@@ -1,4 +1,5 @@
 """The Jinja2 environment shared by the pages and the bulletins (autoescaped HTML)."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -27,9 +28,12 @@ def when(dt: datetime | None) -> str:
 
 @lru_cache(maxsize=1)
 def environment() -> Environment:
-    env = Environment(loader=PackageLoader("raidcontrol.web", "templates"),
-                      autoescape=select_autoescape(["html", "j2"], default_for_string=True, default=True),
-                      trim_blocks=True, lstrip_blocks=True)
+    env = Environment(
+        loader=PackageLoader("raidcontrol.web", "templates"),
+        autoescape=select_autoescape(["html", "j2"], default_for_string=True, default=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
     env.filters.update(hms=hms, signed=signed, when=when)
     return env
 

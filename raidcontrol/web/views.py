@@ -6,6 +6,7 @@ here turns a snapshot into plain rows that the templates (and the bulletins) pri
 
 Times are integer milliseconds; the templates format them as ``H:MM:SS``.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -13,14 +14,29 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from raidcontrol.classification import (FINISHED, FORFEIT, ClassLine, classify_general, classify_special,
-                                        classify_stage, counted_stages, crew_time, last_stage)
+from raidcontrol.classification import (
+    FINISHED,
+    ClassLine,
+    classify_general,
+    classify_special,
+    classify_stage,
+    counted_stages,
+    crew_time,
+    last_stage,
+)
 from raidcontrol.core.journal import JournalState
 from raidcontrol.core.model import Event
 from raidcontrol.rules import Rulebook
 
 NOT_STARTED, RUNNING, PROVISIONAL, FINAL = "not_started", "running", "provisional", "final"
-DECISION_KINDS = ("adjustment", "penalty-decision", "decision", "appeal", "neutralisation", "publication")
+DECISION_KINDS = (
+    "adjustment",
+    "penalty-decision",
+    "decision",
+    "appeal",
+    "neutralisation",
+    "publication",
+)
 
 
 @dataclass
@@ -84,7 +100,10 @@ def stage_state(snap: Snapshot, number: int) -> str:
     if ev.stages[number].final:
         return FINAL
     records = [t for (s, _), t in ev.times.items() if s == number]
-    if any(t.status in (FINISHED, "finished", "dnf") and (t.finish is not None or t.status == "dnf") for t in records):
+    if any(
+        t.status in (FINISHED, "finished", "dnf") and (t.finish is not None or t.status == "dnf")
+        for t in records
+    ):
         return PROVISIONAL
     if any(t.start is not None for t in records):
         return RUNNING
@@ -106,21 +125,46 @@ def _decorate(snap: Snapshot, lines: list[ClassLine], stage: int | None) -> list
     for ln in lines:
         entry = ev.entries[ln.bib]
         stages = [stage] if stage is not None else []
-        decisions = tuple(a.record_id for s in stages for a in ev.adjustments_for(s, ln.bib)
-                          if a.record_id is not None)
-        out.append(Line(ln, entry.team, entry.codriver, " ".join(x for x in (entry.brand, entry.model) if x), decisions))
+        decisions = tuple(
+            a.record_id
+            for s in stages
+            for a in ev.adjustments_for(s, ln.bib)
+            if a.record_id is not None
+        )
+        out.append(
+            Line(
+                ln,
+                entry.team,
+                entry.codriver,
+                " ".join(x for x in (entry.brand, entry.model) if x),
+                decisions,
+            )
+        )
     return out
 
 
-def stage_lines(snap: Snapshot, stage: int, *, special: bool = False, category: str | None = None,
-                klass: str | None = None) -> list[Line]:
+def stage_lines(
+    snap: Snapshot,
+    stage: int,
+    *,
+    special: bool = False,
+    category: str | None = None,
+    klass: str | None = None,
+) -> list[Line]:
     fn = classify_special if special else classify_stage
-    lines = fn(snap.event, snap.rulebook, stage, category=category, klass=klass, effects=snap.effects)
+    lines = fn(
+        snap.event, snap.rulebook, stage, category=category, klass=klass, effects=snap.effects
+    )
     return _decorate(snap, lines, stage)
 
 
-def general_lines(snap: Snapshot, after: int | None = None, *, category: str | None = None,
-                  klass: str | None = None) -> tuple[int, list[Line]]:
+def general_lines(
+    snap: Snapshot,
+    after: int | None = None,
+    *,
+    category: str | None = None,
+    klass: str | None = None,
+) -> tuple[int, list[Line]]:
     """The general after stage ``after`` (default: the last with results), each line with its
     change of position since the previous counted stage."""
     ev, rb = snap.event, snap.rulebook
@@ -129,17 +173,25 @@ def general_lines(snap: Snapshot, after: int | None = None, *, category: str | N
     before = [n for n in counted_stages(ev, after) if n < after]
     previous: dict[int, int | None] = {}
     if before:
-        prev = classify_general(ev, rb, before[-1], category=category, klass=klass, effects=snap.effects)
+        prev = classify_general(
+            ev, rb, before[-1], category=category, klass=klass, effects=snap.effects
+        )
         previous = {ln.bib: ln.position for ln in prev}
     out = []
     for line in _decorate(snap, lines, None):
         old = previous.get(line.line.bib)
-        change = (old - line.line.position) if old is not None and line.line.position is not None else None
+        change = (
+            (old - line.line.position)
+            if old is not None and line.line.position is not None
+            else None
+        )
         out.append(Line(line.line, line.team, line.codriver, line.vehicle, (), change))
     return after, out
 
 
-def gap_series(snap: Snapshot, category: str | None, top: int) -> tuple[list[int], dict[int, list[int | None]]]:
+def gap_series(
+    snap: Snapshot, category: str | None, top: int
+) -> tuple[list[int], dict[int, list[int | None]]]:
     """For the chart: the counted stages, and for the ``top`` crews of the latest general the gap
     to the leader (ms) after each of those stages (None where not classified)."""
     ev, rb = snap.event, snap.rulebook
@@ -147,11 +199,17 @@ def gap_series(snap: Snapshot, category: str | None, top: int) -> tuple[list[int
         return [], {}
     last = last_stage(ev)
     stages = counted_stages(ev, last)
-    leaders = [ln.bib for ln in classify_general(ev, rb, last, category=category, effects=snap.effects)
-               if ln.position is not None][:top]
+    leaders = [
+        ln.bib
+        for ln in classify_general(ev, rb, last, category=category, effects=snap.effects)
+        if ln.position is not None
+    ][:top]
     series: dict[int, list[int | None]] = {bib: [] for bib in leaders}
     for n in stages:
-        gaps = {ln.bib: ln.gap_ms for ln in classify_general(ev, rb, n, category=category, effects=snap.effects)}
+        gaps = {
+            ln.bib: ln.gap_ms
+            for ln in classify_general(ev, rb, n, category=category, effects=snap.effects)
+        }
         for bib in leaders:
             series[bib].append(gaps.get(bib))
     return stages, series
@@ -182,17 +240,36 @@ def crew_stages(snap: Snapshot, bib: int) -> list[CrewStage]:
         for part in ct.parts:
             adj = part.adjustment
             proof = adj.evidence if adj is not None else None
-            parts.append({"label": part.label, "ms": part.ms, "reason": part.reason,
-                          "record": adj.record_id if adj is not None else None,
-                          "evidence": proof, "picture": (proof or {}).get("picture")})
-        splits = [{"waypoint": sp.waypoint, "elapsed_ms": sp.elapsed_ms, "position": sp.position}
-                  for sp in ev.splits.get((n, bib), [])]
+            parts.append(
+                {
+                    "label": part.label,
+                    "ms": part.ms,
+                    "reason": part.reason,
+                    "record": adj.record_id if adj is not None else None,
+                    "evidence": proof,
+                    "picture": (proof or {}).get("picture"),
+                }
+            )
+        splits = [
+            {"waypoint": sp.waypoint, "elapsed_ms": sp.elapsed_ms, "position": sp.position}
+            for sp in ev.splits.get((n, bib), [])
+        ]
         positions = {}
         for scope, fn in (("special", classify_special), ("stage", classify_stage)):
             line = next((ln for ln in fn(ev, rb, n) if ln.bib == bib), None)
             positions[scope] = line.position if line is not None else None
-        out.append(CrewStage(n, ev.stages[n].name, ct.status, ct.time_ms, parts, splits,
-                             positions["special"], positions["stage"]))
+        out.append(
+            CrewStage(
+                n,
+                ev.stages[n].name,
+                ct.status,
+                ct.time_ms,
+                parts,
+                splits,
+                positions["special"],
+                positions["stage"],
+            )
+        )
     return out
 
 
@@ -227,7 +304,9 @@ def _notice_text(rec, state: JournalState) -> tuple[str, int | None, int | None]
         proposal = next((r for r in state.history if r.id == p.get("proposal")), None)
         pp = (proposal.payload or {}) if proposal is not None else {}
         what = f"#{pp.get('bib', '?')} stage {pp.get('stage', '?')}: {pp.get('reason', '')}".strip()
-        text = f"{p.get('decision', '')} — {what}" + (f" ({p['reason']})" if p.get("reason") else "")
+        text = f"{p.get('decision', '')} — {what}" + (
+            f" ({p['reason']})" if p.get("reason") else ""
+        )
         return text, pp.get("bib"), pp.get("stage")
     if rec.kind == "adjustment":
         from raidcontrol.core.timefmt import format_duration
@@ -247,8 +326,21 @@ def notices(snap: Snapshot) -> list[Notice]:
         if rec.kind not in DECISION_KINDS or rec.payload is None:
             continue
         text, bib, stage = _notice_text(rec, snap.state)
-        role = (rec.payload or {}).get("role") or ("steward" if rec.kind in ("penalty-decision", "adjustment") else "")
-        out.append(Notice(rec.id or 0, rec.recorded_at, rec.author, role, text, rec.id in superseded, bib, stage))
+        role = (rec.payload or {}).get("role") or (
+            "steward" if rec.kind in ("penalty-decision", "adjustment") else ""
+        )
+        out.append(
+            Notice(
+                rec.id or 0,
+                rec.recorded_at,
+                rec.author,
+                role,
+                text,
+                rec.id in superseded,
+                bib,
+                stage,
+            )
+        )
     return out
 
 
@@ -289,6 +381,13 @@ def stock_cars(snap: Snapshot, category: str | None) -> list[StockCar]:
         if category is None or e.category != category:
             continue
         verdict = verdicts.get(bib, {}).get("verdict", "not scrutineered")
-        cars.append(StockCar(bib, e.driver, " ".join(x for x in (e.brand, e.model) if x), str(verdict),
-                             remark(snap, bib)))
+        cars.append(
+            StockCar(
+                bib,
+                e.driver,
+                " ".join(x for x in (e.brand, e.model) if x),
+                str(verdict),
+                remark(snap, bib),
+            )
+        )
     return cars

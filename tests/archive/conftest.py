@@ -1,6 +1,7 @@
 """Shared fixtures of the archive tests: a simulated season (3 rounds × 3 stages × 40 crews) written
 with ``raidcontrol simulate`` and added with ``raidcontrol archive add``, and a 2-worker local
 cluster of processes (started once for the module that uses it)."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -12,7 +13,7 @@ from raidcontrol.cli.main import app
 
 ROUNDS, STAGES, CREWS = 3, 3, 40
 FIXES = 3000
-BIBS_PER_PARTITION = 20       # bibs 1…40 in 3 ranges: 27 tasks
+BIBS_PER_PARTITION = 20  # bibs 1…40 in 3 ranges: 27 tasks
 
 SEASON_TOML = """\
 name = "Simulated season"
@@ -55,11 +56,36 @@ def sim_season(tmp_path_factory) -> Path:
     season.write_text(SEASON_TOML, encoding="utf-8")
     for rnd in range(1, ROUNDS + 1):
         for stage in range(1, STAGES + 1):
-            invoke("simulate", root / f"round-{rnd}", "--vehicles", CREWS, "--fixes", FIXES, "--waypoints", 7,
-                   "--zones", 2, "--stage", stage, "--seed", 100 * rnd + stage, "--no-picture")
+            invoke(
+                "simulate",
+                root / f"round-{rnd}",
+                "--vehicles",
+                CREWS,
+                "--fixes",
+                FIXES,
+                "--waypoints",
+                7,
+                "--zones",
+                2,
+                "--stage",
+                stage,
+                "--seed",
+                100 * rnd + stage,
+                "--no-picture",
+            )
             roadbook, tracks = stage_files(root, rnd, stage)
-            invoke("archive", "add", season, rnd, stage, tracks, "--roadbook", roadbook,
-                   "--bibs-per-partition", BIBS_PER_PARTITION)
+            invoke(
+                "archive",
+                "add",
+                season,
+                rnd,
+                stage,
+                tracks,
+                "--roadbook",
+                roadbook,
+                "--bibs-per-partition",
+                BIBS_PER_PARTITION,
+            )
     return season
 
 

@@ -1,5 +1,6 @@
 """``archive check`` on a 2-worker local cluster of processes: parity with ``track check`` stage by
 stage, an empty diff without overrides, a worker killed mid-run, a widened speed tolerance."""
+
 from __future__ import annotations
 
 import json
@@ -23,7 +24,7 @@ from raidcontrol.tracking.check import check_fleet
 from raidcontrol.tracking.rules import TrackingRules
 from tests.archive.conftest import BIBS_PER_PARTITION, CREWS, ROUNDS, STAGES, stage_files
 
-TOLERANCE = 10.0       # km/h: between the simulator's +5 and +15 km/h excesses
+TOLERANCE = 10.0  # km/h: between the simulator's +5 and +15 km/h excesses
 
 
 def _archive(season):
@@ -43,24 +44,40 @@ def _stage(table, rnd, stage):
 
 def _from_json(crew: dict) -> dict:
     """What ``track check --format json`` says of a crew, in the findings' terms."""
-    return {"missed": sorted((m["name"], m["penalty"]) for m in crew["missed"]),
-            "speeding": sorted((s["zone"], s["excess_kmh"], s["penalty"]) for s in crew["speeding"]),
-            "dnf": crew["did_not_finish"], "outages": len(crew["gaps"]), "spikes": len(crew["spikes"])}
+    return {
+        "missed": sorted((m["name"], m["penalty"]) for m in crew["missed"]),
+        "speeding": sorted((s["zone"], s["excess_kmh"], s["penalty"]) for s in crew["speeding"]),
+        "dnf": crew["did_not_finish"],
+        "outages": len(crew["gaps"]),
+        "spikes": len(crew["spikes"]),
+    }
 
 
 def _from_rows(rows: list[dict]) -> dict:
-    by = {k: [r for r in rows if r["kind"] == k] for k in ("missed-waypoint", "speeding", "outage", "spike")}
-    return {"missed": sorted((r["name"], format_duration(r["penalty_ms"])) for r in by["missed-waypoint"]),
-            "speeding": sorted((r["name"], round(r["excess_kmh"], 1), format_duration(r["penalty_ms"]))
-                               for r in by["speeding"]),
-            "dnf": any(r["kind"] == "did-not-finish" for r in rows), "outages": len(by["outage"]),
-            "spikes": len(by["spike"])}
+    by = {
+        k: [r for r in rows if r["kind"] == k]
+        for k in ("missed-waypoint", "speeding", "outage", "spike")
+    }
+    return {
+        "missed": sorted(
+            (r["name"], format_duration(r["penalty_ms"])) for r in by["missed-waypoint"]
+        ),
+        "speeding": sorted(
+            (r["name"], round(r["excess_kmh"], 1), format_duration(r["penalty_ms"]))
+            for r in by["speeding"]
+        ),
+        "dnf": any(r["kind"] == "did-not-finish" for r in rows),
+        "outages": len(by["outage"]),
+        "spikes": len(by["spike"]),
+    }
 
 
 def test_parity_with_track_check_stage_by_stage_and_an_empty_diff(sim_season, process_client):
     job = _run(process_client, sim_season)
     assert job.workers == 2 and not job.errors
-    ranges = len({bib // BIBS_PER_PARTITION for bib in range(1, CREWS + 1)})     # bibs 1…40: 0-19, 20-39, 40-59
+    ranges = len(
+        {bib // BIBS_PER_PARTITION for bib in range(1, CREWS + 1)}
+    )  # bibs 1…40: 0-19, 20-39, 40-59
     assert len(job.partitions) == ROUNDS * STAGES * ranges
     findings = job.findings[0]
     rules = TrackingRules.from_rulebook(load_rulebook("fia-2026"))
@@ -68,18 +85,28 @@ def test_parity_with_track_check_stage_by_stage_and_an_empty_diff(sim_season, pr
     for rnd in range(1, ROUNDS + 1):
         for stage in range(1, STAGES + 1):
             roadbook, tracks = stage_files(root, rnd, stage)
-            res = CliRunner().invoke(app, ["track", "check", str(roadbook), str(tracks), "--format", "json"])
+            res = CliRunner().invoke(
+                app, ["track", "check", str(roadbook), str(tracks), "--format", "json"]
+            )
             assert res.exit_code == 0, res.output
             crews = json.loads(res.output)["crews"]
             assert len(crews) == CREWS
             rows = _stage(findings, rnd, stage).to_pylist()
             for bib, crew in crews.items():
-                assert _from_rows([r for r in rows if r["bib"] == int(bib)]) == _from_json(crew), (rnd, stage, bib)
+                assert _from_rows([r for r in rows if r["bib"] == int(bib)]) == _from_json(crew), (
+                    rnd,
+                    stage,
+                    bib,
+                )
             # and row for row, every value, the findings of the same kernel run in-process
-            report = check_fleet(read_roadbook(roadbook, rules), read_fleet(tracks, sort_by_time=True), rules)
-            assert _stage(findings, rnd, stage).equals(sort_findings(findings_table(rnd, stage, report)))
+            report = check_fleet(
+                read_roadbook(roadbook, rules), read_fleet(tracks, sort_by_time=True), rules
+            )
+            assert _stage(findings, rnd, stage).equals(
+                sort_findings(findings_table(rnd, stage, report))
+            )
     kinds = set(findings["kind"].to_pylist())
-    assert {"missed-waypoint", "speeding", "spike"} <= kinds          # the season has something to find
+    assert {"missed-waypoint", "speeding", "spike"} <= kinds  # the season has something to find
     assert diff_findings(findings, findings).num_rows == 0
 
 
@@ -107,8 +134,12 @@ def test_a_wider_speed_tolerance_removes_exactly_the_findings_within_it(sim_seas
     before, after = job.findings
     diff = diff_findings(before, after).to_pylist()
     speeding = [r for r in before.to_pylist() if r["kind"] == "speeding"]
-    within = {(r["round"], r["stage"], r["bib"], r["code"]) for r in speeding if r["excess_kmh"] <= TOLERANCE}
-    assert within and len(within) < len(speeding)                     # some go, some stay
+    within = {
+        (r["round"], r["stage"], r["bib"], r["code"])
+        for r in speeding
+        if r["excess_kmh"] <= TOLERANCE
+    }
+    assert within and len(within) < len(speeding)  # some go, some stay
     assert {(r["round"], r["stage"], r["bib"], r["code"]) for r in diff} == within
     assert all(r["change"] == "disappears" and r["delta_ms"] < 0 for r in diff)
     kept = before.num_rows - len(within)
@@ -120,9 +151,16 @@ def test_rounds_without_an_event_folder_say_what_cannot_be_computed(sim_season, 
     from raidcontrol.io.season import read_season
 
     season_file = read_season(sim_season)
-    outcome = check_season(season_file, _archive(sim_season), [2], {"tracking": {"speeding": {"tolerance_kmh": 40}}},
-                           process_client)
+    outcome = check_season(
+        season_file,
+        _archive(sim_season),
+        [2],
+        {"tracking": {"speeding": {"tolerance_kmh": 40}}},
+        process_client,
+    )
     assert set(outcome.job.findings[0]["round"].to_pylist()) == {2}
     assert outcome.diff.num_rows > 0 and outcome.classification == [] and outcome.standings == []
-    assert outcome.notes == ["round 2 (Bravo): no event folder, so no classification or points to compare"]
-    assert {row[2] for row in outcome.summary} == {"?"}          # no entries: no category
+    assert outcome.notes == [
+        "round 2 (Bravo): no event folder, so no classification or points to compare"
+    ]
+    assert {row[2] for row in outcome.summary} == {"?"}  # no entries: no category

@@ -1,4 +1,5 @@
 """Which stages award stage points (special longer than min_special_km) and the power-stage bonus."""
+
 from __future__ import annotations
 
 import csv
@@ -22,7 +23,9 @@ def test_min_special_km_comes_from_the_rulebook():
     assert FIA.min_special_km == 100 and FIA.power_stage_positions == (3, 2, 1)
 
 
-@pytest.mark.parametrize("km, awards", [(80, False), (100, False), (100.1, True), (101, True), (450, True)])
+@pytest.mark.parametrize(
+    "km, awards", [(80, False), (100, False), (100.1, True), (101, True), (450, True)]
+)
 def test_a_stage_scores_only_over_100_km(km, awards):
     assert awards_stage_points(stage(km), FIA) is awards
 
@@ -38,8 +41,16 @@ def test_power_stage_flag():
 
 
 def test_power_stage_awards_3_2_1_on_top_among_registered_crews():
-    crews = {c.bib: c for c in (crew(1, "A"), crew(2, "B", registered=False), crew(3, "C"), crew(4, "D"),
-                                crew(5, "E"))}
+    crews = {
+        c.bib: c
+        for c in (
+            crew(1, "A"),
+            crew(2, "B", registered=False),
+            crew(3, "C"),
+            crew(4, "D"),
+            crew(5, "E"),
+        )
+    }
     order = rows("2 1 finished, 1 2 finished, 3 3 finished, 4 4 finished, 5 5 finished")
     res = CategoryResult(Round(1, "R", "rally"), crews, order, {1: order}, {1: order})
     s = score_round(res, FIA)
@@ -47,9 +58,11 @@ def test_power_stage_awards_3_2_1_on_top_among_registered_crews():
     assert (s[1].stage_points, s[1].points) == (5, 30 + 5 + 3)
 
 
-ENTRIES = ("bib,category,class,driver,codriver,team,brand,model,w2rc,manufacturer\n"
-           "1,Ultimate,T1+,Ann A,Bo B,T,X,Y,true,Alpha\n2,Ultimate,T1+,Cid C,Di D,T,X,Y,true,Beta\n"
-           "3,Ultimate,T1+,Eve E,Fa F,T,X,Y,true,Alpha\n")
+ENTRIES = (
+    "bib,category,class,driver,codriver,team,brand,model,w2rc,manufacturer\n"
+    "1,Ultimate,T1+,Ann A,Bo B,T,X,Y,true,Alpha\n2,Ultimate,T1+,Cid C,Di D,T,X,Y,true,Beta\n"
+    "3,Ultimate,T1+,Eve E,Fa F,T,X,Y,true,Alpha\n"
+)
 TIMES = """
 1,1,08:00:00,10:00:00,finished
 1,2,08:00:00,10:01:00,finished
@@ -67,8 +80,9 @@ def _season(tmp_path, km1: float, power2: bool):
     if power2:
         toml = toml.replace("number = 2\n", "number = 2\npower_stage = true\n")
     (folder / "event.toml").write_text(toml)
-    (tmp_path / "season.toml").write_text('name = "S"\nrulebook = "fia-2026"\n[[round]]\nname = "R1"\n'
-                                          'type = "rally"\nevent = "r1"\n')
+    (tmp_path / "season.toml").write_text(
+        'name = "S"\nrulebook = "fia-2026"\n[[round]]\nname = "R1"\ntype = "rally"\nevent = "r1"\n'
+    )
     return tmp_path / "season.toml"
 
 
@@ -82,11 +96,19 @@ def test_an_80_km_stage_awards_no_stage_points_and_a_power_stage_adds_3_2_1(cli,
     # General: Cid 2:01 + 2:01 = 4:02 (30), Ann 2:00 + 2:03 = 4:03 (25), Eve 2:02 + 2:02 = 4:04 (20).
     # Stage 2 (300 km): Cid 5, Eve 4, Ann 3.
     base = _points(cli, _season(tmp_path / "a", 300.0, False))
-    assert base == {"Cid C": "39", "Ann A": "33", "Eve E": "27"}   # stage 1 (300 km): Ann 5, Cid 4, Eve 3
+    assert base == {
+        "Cid C": "39",
+        "Ann A": "33",
+        "Eve E": "27",
+    }  # stage 1 (300 km): Ann 5, Cid 4, Eve 3
     short = _points(cli, _season(tmp_path / "b", 80.0, False))
     assert short == {"Cid C": "35", "Ann A": "28", "Eve E": "24"}  # stage 1 (80 km) awards nothing
     power = _points(cli, _season(tmp_path / "c", 80.0, True))
-    assert power == {"Cid C": "38", "Ann A": "29", "Eve E": "26"}  # + power stage 2: Cid 3, Eve 2, Ann 1
+    assert power == {
+        "Cid C": "38",
+        "Ann A": "29",
+        "Eve E": "26",
+    }  # + power stage 2: Cid 3, Eve 2, Ann 1
 
 
 def test_manufacturers_by_default_from_the_nominated_cars(cli, tmp_path):
@@ -94,12 +116,19 @@ def test_manufacturers_by_default_from_the_nominated_cars(cli, tmp_path):
     code, out, err = cli("standings", season, "--title", "manufacturers", "--format", "csv")
     assert code == 0, err
     # Nominated ranking = the general: Beta (Cid) 30 + 5 + 3; Alpha Ann 25 + 3 + 1, Eve 20 + 4 + 2.
-    assert list(csv.reader(io.StringIO(out)))[1:] == [["1", "Alpha", "55", "55", ""], ["2", "Beta", "38", "38", ""]]
+    assert list(csv.reader(io.StringIO(out)))[1:] == [
+        ["1", "Alpha", "55", "55", ""],
+        ["2", "Beta", "38", "38", ""],
+    ]
 
 
 def test_power_stage_must_be_true_or_false(cli, tmp_path):
     folder = make_event(tmp_path / "ev", entries=ENTRIES, times=TIMES, stages=(1, 2))
-    toml = (folder / "event.toml").read_text().replace("number = 2\n", 'number = 2\npower_stage = "yes"\n')
+    toml = (
+        (folder / "event.toml")
+        .read_text()
+        .replace("number = 2\n", 'number = 2\npower_stage = "yes"\n')
+    )
     (folder / "event.toml").write_text(toml)
     code, _, err = cli("classify", folder, "--stage", "1")
     assert code == 2 and "power_stage" in err and "event.toml:" in err
@@ -108,7 +137,10 @@ def test_power_stage_must_be_true_or_false(cli, tmp_path):
 def test_stage_points_kept_on_retirement_as_the_2025_figures_show():
     """Al Rajhi, 2025: 70 → 73 at a rally he retired from: 1 point for retiring + 2 stage points kept."""
     assert FIA.stage_points_kept_on_retirement
-    crews = {c.bib: c for c in (crew(1, "A"), crew(2, "B"), crew(3, "C"), crew(4, "Al Rajhi"), crew(5, "E"))}
+    crews = {
+        c.bib: c
+        for c in (crew(1, "A"), crew(2, "B"), crew(3, "C"), crew(4, "Al Rajhi"), crew(5, "E"))
+    }
     stage1 = rows("1 1 finished, 2 2 finished, 3 3 finished, 4 4 finished, 5 5 finished")
     final = rows("1 1 finished, 2 2 finished, 3 3 finished, 5 4 finished, 4 - withdrawn")
     s = score_round(CategoryResult(Round(2, "R2", "rally"), crews, final, {1: stage1}), FIA)
@@ -124,4 +156,8 @@ def test_the_organisers_power_stage_flag_is_imported(dakar_event):
     stages = {r.payload["number"]: r.payload for r in records if r.kind == "stage"}
     assert [n for n, p in stages.items() if p.get("power_stage")] == [12]
     twelve = Stage(12, "S12", stages[12]["special_km"], 1, True, power_stage=True)
-    assert twelve.special_km == 61 and not awards_stage_points(twelve, FIA) and awards_power_bonus(twelve, FIA)
+    assert (
+        twelve.special_km == 61
+        and not awards_stage_points(twelve, FIA)
+        and awards_power_bonus(twelve, FIA)
+    )

@@ -1,4 +1,5 @@
 """The example season (examples/season) gives the hand-computed standings (on a copy)."""
+
 from __future__ import annotations
 
 import csv
@@ -20,7 +21,14 @@ def test_example_season_hand_computed(cli, tmp_path):
     assert list(csv.reader(io.StringIO(out))) == [
         ["position", "name", "points", "Dakar", "Portugal", "countback"],
         ["1", "Sofia Lindqvist", "102", "63", "39", ""],
-        ["2", "Lena Hartmann", "75", "52", "23", ""],       # "L. Hartmann" at Portugal, through the alias table
+        [
+            "2",
+            "Lena Hartmann",
+            "75",
+            "52",
+            "23",
+            "",
+        ],  # "L. Hartmann" at Portugal, through the alias table
         ["3", "DUARTE Marco", "72", "41", "31", ""],
         ["4", "Nadia Rahman", "47", "30", "17", ""],
         ["5", "Yusuf Haddad", "30", "3", "27", ""],
@@ -30,6 +38,10 @@ def test_example_season_hand_computed(cli, tmp_path):
     # 204 D withdrew 2; stage 1: 203 D 5, 201 K 4, 202 K 3, 204 D 2 (kept after retiring); stage 2: 202 K 5,
     # 201 K 4, 203 D 3; stage 3: 203 D 5, 201 K 4, 202 K 3 → Kestrel 70 + 7 + 9 + 7 = 93, Dune 52 + 7 + 3 + 5 = 67.
     # Portugal (106 not nominated, last): Dune 30 + 20 + 9 + 7 = 66, Kestrel 25 + 17 + 5 + 7 = 54.
-    code, out, err = cli("standings", root / "season.toml", "--title", "manufacturers", "--format", "csv")
-    assert list(csv.reader(io.StringIO(out)))[1:] == [["1", "Kestrel Motorsport", "147", "93", "54", ""],
-                                                      ["2", "Dune Works", "133", "67", "66", ""]]
+    code, out, err = cli(
+        "standings", root / "season.toml", "--title", "manufacturers", "--format", "csv"
+    )
+    assert list(csv.reader(io.StringIO(out)))[1:] == [
+        ["1", "Kestrel Motorsport", "147", "93", "54", ""],
+        ["2", "Dune Works", "133", "67", "66", ""],
+    ]

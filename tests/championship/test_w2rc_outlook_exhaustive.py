@@ -4,6 +4,7 @@ One rally round left without stage points; every competitor (and a newcomer with
 either does not start, starts and is not classified, or takes a distinct place.  The status
 and the single-round conditions the outlook states must agree with the brute force.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -13,7 +14,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from raidcontrol.championship.model import Person, Round
-from raidcontrol.championship.outlook import CAN_WIN, CHAMPION, NEWCOMER, OUT, RemainingRound, outlook
+from raidcontrol.championship.outlook import (
+    CAN_WIN,
+    CHAMPION,
+    NEWCOMER,
+    OUT,
+    RemainingRound,
+    outlook,
+)
 from raidcontrol.championship.standings import beats, standings
 from raidcontrol.championship.titles import RoundEntry
 from tests.championship.w2rc_fixtures import FIA
@@ -52,7 +60,9 @@ def not_beaten(records, i):
     return not any(beats(r, records[i]) for j, r in enumerate(records) if j != i)
 
 
-history = st.lists(st.tuples(st.integers(0, 60), st.lists(st.integers(1, 4), max_size=3)), min_size=1, max_size=3)
+history = st.lists(
+    st.tuples(st.integers(0, 60), st.lists(st.integers(1, 4), max_size=3)), min_size=1, max_size=3
+)
 
 
 @settings(max_examples=60, deadline=None)
@@ -60,18 +70,29 @@ history = st.lists(st.tuples(st.integers(0, 60), st.lists(st.integers(1, 4), max
 def test_status_and_conditions_match_every_outcome(people):
     names = [f"C{i}" for i in range(len(people))]
     depth = max(1, *(len(places) for _, places in people))
-    rounds = [{n: (Person(n, n), RoundEntry(points if k == 0 else 0, places[k] if k < len(places) else None))
-               for n, (points, places) in zip(names, people)} for k in range(depth)]
+    rounds = [
+        {
+            n: (
+                Person(n, n),
+                RoundEntry(points if k == 0 else 0, places[k] if k < len(places) else None),
+            )
+            for n, (points, places) in zip(names, people)
+        }
+        for k in range(depth)
+    ]
     lines = standings(rounds)
     view = {ln.name: ln for ln in outlook("drivers", lines, FIA, [LAST]).lines}
-    current = [(ln.points, ln.places) for ln in lines] + [(0, ())]       # the newcomer last
+    current = [(ln.points, ln.places) for ln in lines] + [(0, ())]  # the newcomer last
     who = [ln.name for ln in lines] + [NEWCOMER]
     for i, name in enumerate(who[:-1]):
         results = [(combo, final_records(current, combo)) for combo in outcomes(len(current))]
         status = view[name].status
         assert (status == CHAMPION) == all(champion(r, i) for _, r in results)
         assert (status != OUT) == any(not_beaten(r, i) for _, r in results)
-        m = re.search(r"by (finishing (\d+)\w\w or better|winning|starting|being classified) at", view[name].condition)
+        m = re.search(
+            r"by (finishing (\d+)\w\w or better|winning|starting|being classified) at",
+            view[name].condition,
+        )
         if status == CAN_WIN and m:
             if m.group(1) == "starting":
                 ok = lambda c: c != DNS

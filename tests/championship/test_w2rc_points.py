@@ -1,4 +1,5 @@
 """Round points, hand-computed from the FIA 2026 scales (rulebook fia-2026/championship.toml)."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -24,17 +25,23 @@ def test_scales_come_from_the_rulebook():
 
 
 def test_non_registered_crew_between_two_registered_takes_no_points_place():
-    res = result([crew(200, "Ann"), crew(201, "Cid", registered=False), crew(202, "Eve")],
-                 "200 1 finished, 201 2 finished, 202 3 finished", kind="rally")
+    res = result(
+        [crew(200, "Ann"), crew(201, "Cid", registered=False), crew(202, "Eve")],
+        "200 1 finished, 201 2 finished, 202 3 finished",
+        kind="rally",
+    )
     s = score_round(res, FIA)
     assert set(s) == {200, 202}
     assert (s[200].place, s[200].points) == (1, 30)
-    assert (s[202].place, s[202].points) == (2, 25)   # 2nd among the registered, not 3rd overall
+    assert (s[202].place, s[202].points) == (2, 25)  # 2nd among the registered, not 3rd overall
 
 
 def test_experimental_entry_scores_nothing_and_takes_no_place():
-    res = result([crew(500, "Gus", eligible=False), crew(501, "Ivy")], "500 1 finished, 501 2 finished",
-                 {1: "500 1 finished, 501 2 finished"})
+    res = result(
+        [crew(500, "Gus", eligible=False), crew(501, "Ivy")],
+        "500 1 finished, 501 2 finished",
+        {1: "500 1 finished, 501 2 finished"},
+    )
     s = score_round(res, FIA)
     assert 500 not in s
     assert (s[501].place, s[501].final_points, s[501].stage_points) == (1, 50, 5)
@@ -42,10 +49,15 @@ def test_experimental_entry_scores_nothing_and_takes_no_place():
 
 def test_stage_points_of_a_crew_that_retired_are_kept():
     crews = [crew(200, "Ann"), crew(201, "Cid"), crew(202, "Eve")]
-    res = result(crews, "201 1 finished, 202 2 forfeit, 200 - withdrawn",
-                 {1: "200 1 finished, 201 2 finished, 202 3 finished",
-                  2: "200 1 finished, 202 2 finished, 201 3 finished",
-                  3: "201 1 finished, 202 2 forfeit, 200 - withdrawn"})
+    res = result(
+        crews,
+        "201 1 finished, 202 2 forfeit, 200 - withdrawn",
+        {
+            1: "200 1 finished, 201 2 finished, 202 3 finished",
+            2: "200 1 finished, 202 2 finished, 201 3 finished",
+            3: "201 1 finished, 202 2 forfeit, 200 - withdrawn",
+        },
+    )
     s = score_round(res, FIA)
     # 200: withdrawn → not classified (2) + stage wins 5 + 5
     assert (s[200].place, s[200].final_points, s[200].stage_points) == (None, 2, 10)
@@ -54,12 +66,16 @@ def test_stage_points_of_a_crew_that_retired_are_kept():
     # 202: forfeit crews stay classified: 2nd (40) + stage 3 + 4; a forfeit stage earns no stage place
     assert (s[202].place, s[202].points) == (2, 40 + 7)
     old_rule = dataclasses.replace(FIA, stage_points_kept_on_retirement=False)
-    assert score_round(res, old_rule)[200].points == 2   # the pre-2024 rule: stage points lost
+    assert score_round(res, old_rule)[200].points == 2  # the pre-2024 rule: stage points lost
 
 
 def test_disqualified_crew_scores_nothing():
-    res = result([crew(200, "Ann"), crew(201, "Cid")], "201 1 finished, 200 - disqualified",
-                 {1: "200 1 finished, 201 2 finished"}, kind="rally")
+    res = result(
+        [crew(200, "Ann"), crew(201, "Cid")],
+        "201 1 finished, 200 - disqualified",
+        {1: "200 1 finished, 201 2 finished"},
+        kind="rally",
+    )
     s = score_round(res, FIA)
     assert s[200].points == 0 and s[200].place is None
     assert s[201].points == 30 + 4
@@ -71,17 +87,31 @@ def test_sixteenth_and_lower_and_stage_top_five_only():
     s = score_round(result(crews, order, {1: order}), FIA)
     assert [s[b].final_points for b in (1, 15, 16, 18)] == [50, 4, 4, 4]
     assert [s[b].stage_points for b in (1, 2, 3, 4, 5, 6)] == [5, 4, 3, 2, 1, 0]
-    assert sum(x.points for x in s.values()) == sum((50, 40, 30, 26, 23, 20, 17, 15, 13, 11, 9, 7, 6, 5, 4)) + 3 * 4 + 15
+    assert (
+        sum(x.points for x in s.values())
+        == sum((50, 40, 30, 26, 23, 20, 17, 15, 13, 11, 9, 7, 6, 5, 4)) + 3 * 4 + 15
+    )
 
 
 def test_manufacturer_best_two_of_three_nominated_crew_points_option():
     """The crew-points derivation, kept as a rulebook option (championship.manufacturers.derivation)."""
     rules = dataclasses.replace(FIA, manufacturer_derivation="crew-points")
-    crews = [crew(200, "Ann", maker="Toyota"), crew(201, "Cid", maker="Dacia"), crew(202, "Eve", maker="Toyota"),
-             crew(203, "Gil", maker="Toyota"), crew(204, "Hub", maker="Dacia"), crew(205, "Ida")]
-    res = result(crews, "201 1 finished, 203 2 finished, 205 3 finished, 202 4 finished, 200 - withdrawn,"
-                        " 204 - withdrawn",
-                 {1: "200 1 finished, 201 2 finished, 203 3 finished, 202 4 finished, 205 5 finished, 204 6 finished"})
+    crews = [
+        crew(200, "Ann", maker="Toyota"),
+        crew(201, "Cid", maker="Dacia"),
+        crew(202, "Eve", maker="Toyota"),
+        crew(203, "Gil", maker="Toyota"),
+        crew(204, "Hub", maker="Dacia"),
+        crew(205, "Ida"),
+    ]
+    res = result(
+        crews,
+        "201 1 finished, 203 2 finished, 205 3 finished, 202 4 finished, 200 - withdrawn,"
+        " 204 - withdrawn",
+        {
+            1: "200 1 finished, 201 2 finished, 203 3 finished, 202 4 finished, 205 5 finished, 204 6 finished"
+        },
+    )
     crew_scores = score_round(res, rules)
     makers = manufacturer_scores(res, crew_scores, rules)
     # Toyota: 203 = 40 + 3, 202 = 26 + 2, 200 = 2 + 5 → best two: 43 + 28 = 71 (the 7 of 200 does not count)
@@ -100,14 +130,23 @@ def test_more_than_three_nominated_cars_is_bad_input():
 
 
 def test_codrivers_score_their_crews_points_and_bikes_have_none():
-    res = result([crew(200, "Ann", "Bob"), crew(201, "Cid", "Dee")], "201 1 finished, 200 2 finished", kind="rally")
+    res = result(
+        [crew(200, "Ann", "Bob"), crew(201, "Cid", "Dee")],
+        "201 1 finished, 200 2 finished",
+        kind="rally",
+    )
     entries = title_entries("codrivers", res, FIA)
-    assert {k: (e.points, e.place) for k, (_, e) in entries.items()} == {"dee": (30, 1), "bob": (25, 2)}
+    assert {k: (e.points, e.place) for k, (_, e) in entries.items()} == {
+        "dee": (30, 1),
+        "bob": (25, 2),
+    }
     with pytest.raises(InputError):
         FIM.check_title("codrivers")
 
 
 def test_fim_marathon_scale_is_fractional():
-    res = result([crew(1, "Rider A"), crew(2, "Rider B")], "2 1 finished, 1 2 finished", {1: "1 1 finished"})
+    res = result(
+        [crew(1, "Rider A"), crew(2, "Rider B")], "2 1 finished, 1 2 finished", {1: "1 1 finished"}
+    )
     s = score_round(res, FIM)
-    assert (s[2].points, s[1].points) == (37.5, 30)   # no FIM stage points
+    assert (s[2].points, s[1].points) == (37.5, 30)  # no FIM stage points

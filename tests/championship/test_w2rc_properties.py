@@ -1,4 +1,5 @@
 """Invariants of the points engine, the standings and the outlook (hypothesis)."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -21,7 +22,9 @@ seasons = st.lists(a_round, min_size=1, max_size=5)
 
 
 def table(rounds):
-    return standings([{n: (Person(n, n), RoundEntry(p, pl)) for n, (p, pl) in r.items()} for r in rounds])
+    return standings(
+        [{n: (Person(n, n), RoundEntry(p, pl)) for n, (p, pl) in r.items()} for r in rounds]
+    )
 
 
 @given(seasons)
@@ -29,7 +32,9 @@ def test_total_is_the_sum_of_the_rounds_and_order_follows_points(rounds):
     lines = table(rounds)
     for ln in lines:
         assert ln.points == sum(r[ln.key][0] for r in rounds if ln.key in r)
-        assert [e.points if e else None for e in ln.by_round] == [r[ln.key][0] if ln.key in r else None for r in rounds]
+        assert [e.points if e else None for e in ln.by_round] == [
+            r[ln.key][0] if ln.key in r else None for r in rounds
+        ]
     assert [ln.points for ln in lines] == sorted((ln.points for ln in lines), reverse=True)
     assert [ln.position for ln in lines] == sorted(ln.position for ln in lines)
     assert lines == [] or lines[0].position == 1
@@ -65,7 +70,9 @@ def round_results(draw):
     stage_order = draw(st.permutations(bibs))
     stage = ", ".join(f"{b} {i + 1} finished" for i, b in enumerate(stage_order))
     crews = [crew(b, f"D{b}", registered=scoring[b]) for b in bibs]
-    return result(crews, final, {1: stage}, kind=draw(st.sampled_from(["marathon", "rally"]))), scoring
+    return result(
+        crews, final, {1: stage}, kind=draw(st.sampled_from(["marathon", "rally"]))
+    ), scoring
 
 
 @settings(max_examples=60)
@@ -77,26 +84,37 @@ def test_non_scoring_crews_change_nothing_and_places_are_consecutive(case):
     places = sorted(s.place for s in scores.values() if s.place is not None)
     assert places == list(range(1, len(places) + 1))
     scale = FIA.scales[res.round.type]
-    assert sum(s.final_points for s in scores.values() if s.place) == sum(scale.for_place(p) for p in places)
+    assert sum(s.final_points for s in scores.values() if s.place) == sum(
+        scale.for_place(p) for p in places
+    )
     assert sum(s.stage_points for s in scores.values()) <= sum(FIA.stage_positions)
     kept = {b for b, s in scoring.items() if s}
-    without = CategoryResult(res.round, {b: c for b, c in res.crews.items() if b in kept},
-                             tuple(r for r in res.final if r.bib in kept),
-                             {1: tuple(r for r in res.stages[1] if r.bib in kept)})
+    without = CategoryResult(
+        res.round,
+        {b: c for b, c in res.crews.items() if b in kept},
+        tuple(r for r in res.final if r.bib in kept),
+        {1: tuple(r for r in res.stages[1] if r.bib in kept)},
+    )
     assert score_round(without, FIA) == scores
 
 
 @settings(max_examples=80)
-@given(seasons, st.lists(st.tuples(st.sampled_from(["marathon", "rally"]), st.integers(0, 4)), max_size=3))
+@given(
+    seasons,
+    st.lists(st.tuples(st.sampled_from(["marathon", "rally"]), st.integers(0, 4)), max_size=3),
+)
 def test_outlook_is_consistent(rounds, remaining_spec):
     lines = table(rounds)
-    remaining = [RemainingRound(Round(10 + i, f"X{i}", kind), stages) for i, (kind, stages) in enumerate(remaining_spec)]
+    remaining = [
+        RemainingRound(Round(10 + i, f"X{i}", kind), stages)
+        for i, (kind, stages) in enumerate(remaining_spec)
+    ]
     view = outlook("drivers", lines, FIA, remaining)
     status = [ln.status for ln in view.lines]
     if CHAMPION in status:
         assert status.count(CHAMPION) == 1 and status.count(CAN_WIN) == 0
     if lines and lines[0].position == 1 and (len(lines) == 1 or lines[1].position > 1):
-        assert status[0] in (CHAMPION, CAN_WIN)       # a sole leader can always still win
+        assert status[0] in (CHAMPION, CAN_WIN)  # a sole leader can always still win
     if lines and not remaining:
         assert all(s == OUT for s, ln in zip(status, lines) if ln.position > 1)
     for ln in view.lines:
@@ -110,8 +128,8 @@ def nominated_rounds(draw):
     n = draw(st.integers(1, 12))
     bibs = list(range(200, 200 + n))
     makers = {b: draw(st.sampled_from([None, "M1", "M2", "M3"])) for b in bibs}
-    for maker in ("M1", "M2", "M3"):      # keep within the nomination limit
-        for b in [b for b in bibs if makers[b] == maker][FIA.max_nominated:]:
+    for maker in ("M1", "M2", "M3"):  # keep within the nomination limit
+        for b in [b for b in bibs if makers[b] == maker][FIA.max_nominated :]:
             makers[b] = None
     order = draw(st.permutations(bibs))
     final = ", ".join(f"{b} {i + 1} finished" for i, b in enumerate(order))
@@ -127,9 +145,15 @@ def test_manufacturer_points_are_its_best_two_crews(res):
     crew_scores = score_round(res, rules)
     makers = manufacturer_scores(res, crew_scores, rules)
     for key, score in makers.items():
-        mine = sorted((crew_scores[b].points for b, c in res.crews.items()
-                       if c.manufacturer is not None and c.manufacturer.key == key and b in crew_scores), reverse=True)
-        assert score.points == sum(mine[:FIA.scoring_cars])
+        mine = sorted(
+            (
+                crew_scores[b].points
+                for b, c in res.crews.items()
+                if c.manufacturer is not None and c.manufacturer.key == key and b in crew_scores
+            ),
+            reverse=True,
+        )
+        assert score.points == sum(mine[: FIA.scoring_cars])
         assert len(score.counted) <= FIA.scoring_cars
         assert all(res.crews[b].manufacturer.key == key for b in score.counted)
 
@@ -142,10 +166,14 @@ def test_nominated_cars_take_the_first_places_of_each_scale(res):
     scoring = [b for b, c in res.crews.items() if c.manufacturer is not None and c.scores]
     per_maker: dict[str, int] = {}
     for b in scoring:
-        per_maker[res.crews[b].manufacturer.key] = per_maker.get(res.crews[b].manufacturer.key, 0) + 1
+        per_maker[res.crews[b].manufacturer.key] = (
+            per_maker.get(res.crews[b].manufacturer.key, 0) + 1
+        )
     placed = sum(min(n, FIA.scoring_cars) for n in per_maker.values())
     scale = FIA.scales["rally"]
-    assert sum(m.final_points for m in makers.values()) == sum(scale.for_place(p) for p in range(1, placed + 1))
+    assert sum(m.final_points for m in makers.values()) == sum(
+        scale.for_place(p) for p in range(1, placed + 1)
+    )
     assert sum(m.stage_points for m in makers.values()) == sum(FIA.stage_positions[:placed])
     assert all(len(m.counted) <= FIA.scoring_cars for m in makers.values())
     assert set(makers) == set(per_maker)

@@ -1,4 +1,5 @@
 """Shared CLI plumbing: one unwrapped error line per problem, the shared option types."""
+
 from __future__ import annotations
 
 from raidcontrol.cli.common import AsOf, Db, EventDir, EventOpt, Format, OutputFormat, table_of
@@ -12,7 +13,9 @@ def test_an_error_is_one_line_however_narrow_the_terminal(cli, tmp_path, monkeyp
     assert code == 2 and out == ""
     lines = err.splitlines()
     assert len(lines) == 1, err
-    assert lines[0].startswith("error: times.csv:2: field 'status': unknown status 'lost-in-the-dunes-"), err
+    assert lines[0].startswith(
+        "error: times.csv:2: field 'status': unknown status 'lost-in-the-dunes-"
+    ), err
     assert len(lines[0]) > 150
 
 
@@ -40,27 +43,27 @@ def test_the_shared_options_have_one_meaning_in_every_command():
     seen = set()
     for path, cmd in _commands(typer.main.get_command(app)):
         for p in cmd.params:
-            if p.hidden:                  # former names kept for old scripts (simulate --format, --event)
+            if p.hidden:  # former names kept for old scripts (simulate --format, --event)
                 continue
             if "--format" in p.opts:
-                assert p.bare_type() == OutputFormat.__name__, path                    # never a file format
+                assert p.bare_type() == OutputFormat.__name__, path  # never a file format
                 seen.add("--format")
             if "--event" in p.opts:
-                assert not p.is_flag and p.name == "event_dir", path                   # always the event folder
+                assert not p.is_flag and p.name == "event_dir", path  # always the event folder
                 seen.add("--event")
             if "--evidence" in p.opts:
-                assert p.is_flag, path                                                 # always "print the evidence"
+                assert p.is_flag, path  # always "print the evidence"
             if p.name == "db":
                 assert p.opts == ["--db"], path
             if p.name == "as_of":
                 assert p.opts == ["--as-of"], path
     assert seen == {"--format", "--event"}
     for annotated in (EventDir, EventOpt, Db, AsOf, Format):
-        assert annotated.__metadata__                                                  # typer parameter info
+        assert annotated.__metadata__  # typer parameter info
 
 
 def test_rows_become_a_typed_table():
     t = table_of(["bib", "name", "share"], [[1, "=x", 0.5], [2, "", 1]])
     assert [c.type for c in t.columns] == ["int", "str", "float"]
     assert t.to_csv().splitlines() == ["bib,name,share", "1,'=x,0.5", "2,,1"]
-    assert t.to_records()[1]["name"] is None                    # JSON null, not ""
+    assert t.to_records()[1]["name"] is None  # JSON null, not ""

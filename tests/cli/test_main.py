@@ -1,4 +1,5 @@
 """Every command and command group answers --help."""
+
 from __future__ import annotations
 
 import typer

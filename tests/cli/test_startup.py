@@ -4,6 +4,7 @@ Each command runs through the real entry point in a fresh interpreter; the test 
 modules it loaded (``sys.modules``), not how long it took (timing is the benchmark's job:
 benchmarks/bench_startup.py).
 """
+
 from __future__ import annotations
 
 import subprocess
@@ -30,15 +31,24 @@ CHECK = REPO / "examples" / "stock" / "cases" / "compliant-d7x-r.toml"
 
 def loaded(*args: str) -> tuple[set[str], str]:
     code = PROBE.format(argv=["raidcontrol", *args], heavy=HEAVY)
-    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, check=False)
+    res = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, check=False
+    )
     line = [ln for ln in res.stderr.splitlines() if ln.startswith("LOADED=")]
     assert line, res.stderr
     return {m.split(".")[0] for m in line[-1].removeprefix("LOADED=").split(",") if m}, res.stdout
 
 
-@pytest.mark.parametrize("args", [("--help",), ("classify", "--help"), ("track", "check", "--help"),
-                                  ("scrutineer", "rules", "--format", "csv"),
-                                  ("scrutineer", "references", "--format", "csv")])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("--help",),
+        ("classify", "--help"),
+        ("track", "check", "--help"),
+        ("scrutineer", "rules", "--format", "csv"),
+        ("scrutineer", "references", "--format", "csv"),
+    ],
+)
 def test_help_and_light_commands_load_no_heavy_library(args):
     mods, out = loaded(*args)
     assert mods == set(), mods

@@ -1,4 +1,5 @@
 """Every regulation number is data with its source (or the word assumption), overridable per event."""
+
 from __future__ import annotations
 
 import pytest
@@ -20,7 +21,10 @@ def test_fia_and_fim_core_rules():
     fia, fim = load_rulebook("fia-2026"), load_rulebook("fim-2026")
     assert set(fia.section("categories")) >= {"Ultimate", "Stock", "Challenger", "SSV", "Trucks"}
     assert set(fim.value("categories.Bikes.classes")) == {"RallyGP", "Rally2", "Original"}
-    assert fia.value("prologue.counts_for_general") is False and fim.value("prologue.counts_for_general") is True
+    assert (
+        fia.value("prologue.counts_for_general") is False
+        and fim.value("prologue.counts_for_general") is True
+    )
     assert fia.duration_ms("forfeit.fixed_penalty") == 10 * 3_600_000
 
 

@@ -28,6 +28,7 @@ Figures per reader (inputs, accepted, refused, crashes, hangs, journal changes, 
 largest memory growth) are written to ``bench-out/fuzz/<reader>.json`` when a session ends
 (``make fuzz`` prints them with ``tests/fuzz/report.py``).
 """
+
 from __future__ import annotations
 
 import atexit
@@ -57,7 +58,9 @@ JOURNAL_EVERY = int(os.environ.get("RAIDCONTROL_FUZZ_JOURNAL_EVERY", "25"))
 REPORT_DIR = REPO / "bench-out" / "fuzz"
 REPORT_EVERY = 250
 INT64 = 2**63 - 1
-CONTROL = {chr(c) for c in (*range(0x20), *range(0x7F, 0xA0))} - {"\t"}  # refused in text (terminal escapes)
+CONTROL = {chr(c) for c in (*range(0x20), *range(0x7F, 0xA0))} - {
+    "\t"
+}  # refused in text (terminal escapes)
 ERROR_LINE = re.compile(r"^error: (?!field ')[^:\s][^:]*(:\d+)?: ")  # error: FILE[:LINE]: …
 
 STATS: dict[str, dict[str, Any]] = {}
@@ -67,9 +70,17 @@ def fuzz_settings(reader: str, **overrides: Any) -> settings:
     """Hypothesis settings for a fuzzer: the campaign's example count, no deadline (time is checked
     by the property itself, with a generous bound, so a busy machine does not fail a test)."""
     _stats(reader)
-    return settings(max_examples=overrides.pop("max_examples", EXAMPLES), deadline=None, derandomize=False,
-                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
-                                           HealthCheck.function_scoped_fixture], **overrides)
+    return settings(
+        max_examples=overrides.pop("max_examples", EXAMPLES),
+        deadline=None,
+        derandomize=False,
+        suppress_health_check=[
+            HealthCheck.too_slow,
+            HealthCheck.data_too_large,
+            HealthCheck.function_scoped_fixture,
+        ],
+        **overrides,
+    )
 
 
 def db_urls() -> list[str | None]:
@@ -95,10 +106,24 @@ def journal_subset(index_source: Any) -> bool:
 
 
 def _stats(reader: str) -> dict[str, Any]:
-    return STATS.setdefault(reader, {"inputs": 0, "accepted": 0, "refused": 0, "crashes": 0, "hangs": 0,
-                                     "memory": 0, "journal_changes_on_error": 0, "db_mismatches": 0,
-                                     "cli_runs": 0, "slowest_s": 0.0, "max_growth_mb": 0.0, "seconds": 0.0,
-                                     "failures": []})
+    return STATS.setdefault(
+        reader,
+        {
+            "inputs": 0,
+            "accepted": 0,
+            "refused": 0,
+            "crashes": 0,
+            "hangs": 0,
+            "memory": 0,
+            "journal_changes_on_error": 0,
+            "db_mismatches": 0,
+            "cli_runs": 0,
+            "slowest_s": 0.0,
+            "max_growth_mb": 0.0,
+            "seconds": 0.0,
+            "failures": [],
+        },
+    )
 
 
 def _failed(reader: str, message: str) -> AssertionError:
@@ -118,7 +143,7 @@ def _measured(reader: str, fn: Callable[[], Any]) -> tuple[Any, BaseException | 
     before, start = _peak_mb(), time.perf_counter()
     try:
         result, error = fn(), None
-    except BaseException as exc:  # noqa: BLE001 — the property classifies it
+    except BaseException as exc:
         result, error = None, exc
     seconds, growth = time.perf_counter() - start, _peak_mb() - before
     s = _stats(reader)
@@ -149,15 +174,20 @@ def check_reader(reader: str, fn: Callable[[], Any]) -> Any:
         problem = storable(result)
         if problem:
             s["db_mismatches"] += 1
-            raise _failed(reader, f"{reader}: accepted input that PostgreSQL would refuse: {problem}")
+            raise _failed(
+                reader, f"{reader}: accepted input that PostgreSQL would refuse: {problem}"
+            )
         return result
     if isinstance(error, InputError):
         s["refused"] += 1
         assert error.file, f"{reader}: an InputError without a file: {error.located()}"
         return None
     s["crashes"] += 1
-    raise _failed(reader, f"{reader}: crashed with {type(error).__name__}: {error}\n"
-                  + "".join(traceback.format_exception(error)))
+    raise _failed(
+        reader,
+        f"{reader}: crashed with {type(error).__name__}: {error}\n"
+        + "".join(traceback.format_exception(error)),
+    )
 
 
 def storable(value: Any, depth: int = 0) -> str | None:
@@ -175,13 +205,27 @@ def storable(value: Any, depth: int = 0) -> str | None:
         return "integer beyond 64 bits"
     if isinstance(value, str):
         bad = next((ch for ch in value if ch in CONTROL), None)
-        return None if bad is None else f"control character U+{ord(bad):04X} in accepted text {value[:40]!r}"
+        return (
+            None
+            if bad is None
+            else f"control character U+{ord(bad):04X} in accepted text {value[:40]!r}"
+        )
     if isinstance(value, dict):
-        return next((p for k, v in value.items() for p in (storable(k, depth + 1), storable(v, depth + 1)) if p), None)
+        return next(
+            (
+                p
+                for k, v in value.items()
+                for p in (storable(k, depth + 1), storable(v, depth + 1))
+                if p
+            ),
+            None,
+        )
     if isinstance(value, (list, tuple, set, frozenset)):
         return next((p for v in value if (p := storable(v, depth + 1))), None)
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return storable({f.name: getattr(value, f.name) for f in dataclasses.fields(value)}, depth + 1)
+        return storable(
+            {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}, depth + 1
+        )
     if hasattr(value, "model_dump"):
         return storable(value.model_dump(), depth + 1)
     return None
@@ -199,7 +243,7 @@ def run_cli(args: list[Any]) -> tuple[int | str, str, str]:
     try:
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
             code: int | str = run_guarded(app)
-    except BaseException:  # noqa: BLE001
+    except BaseException:
         code = "crash"
         err.write(traceback.format_exc())
     finally:
@@ -225,13 +269,19 @@ def _event_key(folder: Path) -> str:
 
     try:
         key = tomllib.loads((folder / "event.toml").read_text(encoding="utf-8")).get("id")
-    except Exception:  # noqa: BLE001 — a hostile event.toml: the folder's name is the key then
+    except Exception:
         key = None
     return key if isinstance(key, str) and key.strip() and len(key) <= 64 else folder.resolve().name
 
 
-def check_cli(reader: str, args: list[Any], *, journal: Path | None = None, db_url: str | None = None,
-              ok_codes: tuple[int, ...] = (0,)) -> int:
+def check_cli(
+    reader: str,
+    args: list[Any],
+    *,
+    journal: Path | None = None,
+    db_url: str | None = None,
+    ok_codes: tuple[int, ...] = (0,),
+) -> int:
     """Run the CLI on an input: exit in ``ok_codes`` or exit 2 with located error lines, no
     traceback; with ``journal`` (an event folder), the journal unchanged when the exit is 2."""
     s = _stats(reader)
@@ -251,7 +301,9 @@ def check_cli(reader: str, args: list[Any], *, journal: Path | None = None, db_u
             raise _failed(reader, f"{reader}: unlocated error output for {args}:\n{err}")
         if journal is not None and journal_count(journal, db_url) != before:
             s["journal_changes_on_error"] += 1
-            raise _failed(reader, f"{reader}: the journal changed although the input was refused\n{err}")
+            raise _failed(
+                reader, f"{reader}: the journal changed although the input was refused\n{err}"
+            )
     return code  # type: ignore[return-value]
 
 
@@ -263,8 +315,12 @@ def write_report() -> None:
     REPORT_DIR.mkdir(parents=True, exist_ok=True)
     for reader, figures in STATS.items():
         if figures["inputs"] or figures["cli_runs"]:
-            out = dict(figures, examples_setting=EXAMPLES, databases=len(db_urls()), written_at=time.time())
-            (REPORT_DIR / f"{reader}.json").write_text(json.dumps(out, indent=1) + "\n", encoding="utf-8")
+            out = dict(
+                figures, examples_setting=EXAMPLES, databases=len(db_urls()), written_at=time.time()
+            )
+            (REPORT_DIR / f"{reader}.json").write_text(
+                json.dumps(out, indent=1) + "\n", encoding="utf-8"
+            )
 
 
 atexit.register(write_report)

@@ -6,6 +6,7 @@ out-of-range instants, deep nesting), a line dropped or duplicated, bytes flippe
 re-encoded as Latin-1.  The seeds that ever crashed are listed in :data:`CRASHERS` and replayed
 as explicit ``@example`` cases by every fuzzer.
 """
+
 from __future__ import annotations
 
 import math
@@ -16,30 +17,126 @@ from hypothesis import strategies as st
 
 # Values that crashed a reader once (issue 11 §3), or sit on a boundary a reader must get right.
 CRASHERS: list[Any] = [
-    "٢٠٠", "²", "\x1b[31mred\x1b[0m", "\x00", "a\x07b", "9999-12-31T23:00:00-12:00", "0001-01-01T00:00:00+14:00",
-    "-10:00:00", "ten hours", "none", "no", "nan", "inf", "", " ", "0", "-0", "99999999999", "1" * 5000, "e" * 500,
-    "../../etc", "/etc/passwd", "$\\frac{1}$", "=cmd|' /C calc'!A0", "2_0.46", "1e309", "10:00:00", "0:00:00",
-    "24:00:00", "23:59:60", "2025-01-05T10:00:00Z", "2025-01-05", "T1+", "Ultimate", "dnf", "finished", "credit",
-    36000, -1, 0, 2**63, -(2**63) - 1, 10**400, math.nan, math.inf, -math.inf, 1e308, -0.0,
-    True, False, [], [1, 2], {}, {"a": 1}, date(2025, 1, 1), datetime(2025, 1, 5, 10, 0), time(10, 0),
+    "٢٠٠",
+    "²",
+    "\x1b[31mred\x1b[0m",
+    "\x00",
+    "a\x07b",
+    "9999-12-31T23:00:00-12:00",
+    "0001-01-01T00:00:00+14:00",
+    "-10:00:00",
+    "ten hours",
+    "none",
+    "no",
+    "nan",
+    "inf",
+    "",
+    " ",
+    "0",
+    "-0",
+    "99999999999",
+    "1" * 5000,
+    "e" * 500,
+    "../../etc",
+    "/etc/passwd",
+    "$\\frac{1}$",
+    "=cmd|' /C calc'!A0",
+    "2_0.46",
+    "1e309",
+    "10:00:00",
+    "0:00:00",
+    "24:00:00",
+    "23:59:60",
+    "2025-01-05T10:00:00Z",
+    "2025-01-05",
+    "T1+",
+    "Ultimate",
+    "dnf",
+    "finished",
+    "credit",
+    36000,
+    -1,
+    0,
+    2**63,
+    -(2**63) - 1,
+    10**400,
+    math.nan,
+    math.inf,
+    -math.inf,
+    1e308,
+    -0.0,
+    True,
+    False,
+    [],
+    [1, 2],
+    {},
+    {"a": 1},
+    date(2025, 1, 1),
+    datetime(2025, 1, 5, 10, 0),
+    time(10, 0),
 ]
 
-_texts = st.one_of(st.text(max_size=30), st.text(alphabet=st.characters(codec="utf-8"), max_size=8),
-                   st.sampled_from([c for c in CRASHERS if isinstance(c, str)]))
+_texts = st.one_of(
+    st.text(max_size=30),
+    st.text(alphabet=st.characters(codec="utf-8"), max_size=8),
+    st.sampled_from([c for c in CRASHERS if isinstance(c, str)]),
+)
 _scalars = st.one_of(
-    _texts, st.integers(), st.integers(min_value=-(2**70), max_value=2**70), st.floats(), st.booleans(),
-    st.dates(), st.datetimes(), st.times(), st.sampled_from(CRASHERS),
+    _texts,
+    st.integers(),
+    st.integers(min_value=-(2**70), max_value=2**70),
+    st.floats(),
+    st.booleans(),
+    st.dates(),
+    st.datetimes(),
+    st.times(),
+    st.sampled_from(CRASHERS),
 )
 
 
 # Values a valid file could hold: mixing them in keeps many inputs valid, so the cross-field rules,
 # the journal and the databases see accepted inputs too (not only refusals).
-plausible_values = st.sampled_from([
-    "10:00:00", "14:30:00.5", "23:59:59.999", "0:05:00", "33:00:00", "200", "201", "202", "500", "1", "2", "0",
-    "finished", "dnf", "withdrawn", "penalty", "credit", "special", "stage", "T1+", "T1.1", "Stock", "Ultimate",
-    "Ann Driver", "Équipe Dakar", "2025-01-05T10:00:00Z", "2025-01-06T01:00:00+03:00", "01207", "", 1, 2, 0, 300.5,
-    True, False, "fia-2026", "fim-2026",
-])
+plausible_values = st.sampled_from(
+    [
+        "10:00:00",
+        "14:30:00.5",
+        "23:59:59.999",
+        "0:05:00",
+        "33:00:00",
+        "200",
+        "201",
+        "202",
+        "500",
+        "1",
+        "2",
+        "0",
+        "finished",
+        "dnf",
+        "withdrawn",
+        "penalty",
+        "credit",
+        "special",
+        "stage",
+        "T1+",
+        "T1.1",
+        "Stock",
+        "Ultimate",
+        "Ann Driver",
+        "Équipe Dakar",
+        "2025-01-05T10:00:00Z",
+        "2025-01-06T01:00:00+03:00",
+        "01207",
+        "",
+        1,
+        2,
+        0,
+        300.5,
+        True,
+        False,
+        "fia-2026",
+        "fim-2026",
+    ]
+)
 
 
 def nested(depth: int) -> Any:
@@ -72,8 +169,12 @@ def _depth(node: Any) -> int:
     while stack:
         item, depth = stack.pop()
         deepest = max(deepest, depth)
-        stack.extend((c, depth + 1) for c in (item.values() if isinstance(item, dict) else
-                                              item if isinstance(item, list) else ()))
+        stack.extend(
+            (c, depth + 1)
+            for c in (
+                item.values() if isinstance(item, dict) else item if isinstance(item, list) else ()
+            )
+        )
     return deepest
 
 
@@ -101,30 +202,63 @@ def dumps(doc: Any, fmt: str) -> bytes | None:
 def text_mutation(draw: st.DrawFn, text: str) -> bytes:
     """The file's text with one textual mutation, as bytes (some mutations are not UTF-8)."""
     lines = text.splitlines(keepends=True)
-    kind = draw(st.sampled_from(["drop", "duplicate", "insert", "replace-token", "latin-1", "flip", "truncate"]))
+    kind = draw(
+        st.sampled_from(
+            ["drop", "duplicate", "insert", "replace-token", "latin-1", "flip", "truncate"]
+        )
+    )
     last = max(len(lines) - 1, 0)
     # hypothesis shrinks towards 0 (a header line); most mutations go to the lines after it
-    i = draw(st.one_of(st.integers(min_value=min(1, last), max_value=last), st.integers(min_value=0, max_value=last)))
-    token = draw(st.one_of(_texts, st.sampled_from(["[", "]", "{", "\"", "'", ",", "=", "\n", "[[stage]]",
-                                                     "[rules]", "=" * 3, "\r\n", "\ufeff"])))
+    i = draw(
+        st.one_of(
+            st.integers(min_value=min(1, last), max_value=last),
+            st.integers(min_value=0, max_value=last),
+        )
+    )
+    token = draw(
+        st.one_of(
+            _texts,
+            st.sampled_from(
+                [
+                    "[",
+                    "]",
+                    "{",
+                    '"',
+                    "'",
+                    ",",
+                    "=",
+                    "\n",
+                    "[[stage]]",
+                    "[rules]",
+                    "=" * 3,
+                    "\r\n",
+                    "\ufeff",
+                ]
+            ),
+        )
+    )
     if kind == "drop" and lines:
-        return "".join(lines[:i] + lines[i + 1:]).encode()
+        return "".join(lines[:i] + lines[i + 1 :]).encode()
     if kind == "duplicate" and lines:
-        return "".join(lines[:i + 1] + lines[i:]).encode()
+        return "".join(lines[: i + 1] + lines[i:]).encode()
     if kind == "insert":
         return "".join(lines[:i] + [token + "\n"] + lines[i:]).encode()
     if kind == "replace-token" and lines:
         line = lines[i]
         j = draw(st.integers(min_value=0, max_value=len(line)))
         k = draw(st.integers(min_value=j, max_value=len(line)))
-        return "".join(lines[:i] + [line[:j] + token + line[k:]] + lines[i + 1:]).encode()
+        return "".join(lines[:i] + [line[:j] + token + line[k:]] + lines[i + 1 :]).encode()
     if kind == "latin-1":
         return text.replace("e", "é", 1).encode("latin-1", errors="replace")
     data = text.encode()
     if kind == "flip" and data:
         pos = draw(st.integers(min_value=0, max_value=len(data) - 1))
-        return data[:pos] + bytes([data[pos] ^ draw(st.integers(min_value=1, max_value=255))]) + data[pos + 1:]
-    return data[:draw(st.integers(min_value=0, max_value=len(data)))]
+        return (
+            data[:pos]
+            + bytes([data[pos] ^ draw(st.integers(min_value=1, max_value=255))])
+            + data[pos + 1 :]
+        )
+    return data[: draw(st.integers(min_value=0, max_value=len(data)))]
 
 
 @st.composite
@@ -149,8 +283,13 @@ def _pick(draw: st.DrawFn, doc: Any) -> tuple[Any, Any]:
     """A random (container, key) inside ``doc``, walking down from the top."""
     node, parent, key = doc, None, None
     for _ in range(8):
-        children = list(node.items()) if isinstance(node, dict) else list(enumerate(node)) if isinstance(node, list) \
+        children = (
+            list(node.items())
+            if isinstance(node, dict)
+            else list(enumerate(node))
+            if isinstance(node, list)
             else []
+        )
         if not children or (parent is not None and draw(st.booleans())):
             break
         parent = node

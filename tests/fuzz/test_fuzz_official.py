@@ -7,6 +7,7 @@ it wrote must be read by the event-folder reader (what one adapter writes, the o
 One input in ``JOURNAL_EVERY`` runs ``raidcontrol convert-official``: exit 0, or exit 2 with
 nothing written.
 """
+
 from __future__ import annotations
 
 import json
@@ -25,11 +26,19 @@ def _extract() -> dict[str, object]:
     load = lambda name: json.loads((DATA / name).read_text(encoding="utf-8"))
     scores = load("lastScore-2025-A-1.json")[:CREWS]
     bibs = {r["team"]["bib"] for r in scores}
-    withdrawals = [dict(w, list=[c for c in w["list"] if c["bib"] in bibs]) for w in load("withdrawal-2025-A.json")
-                   if int(w["_id"].split("-")[-1]) <= 2]
+    withdrawals = [
+        dict(w, list=[c for c in w["list"] if c["bib"] in bibs])
+        for w in load("withdrawal-2025-A.json")
+        if int(w["_id"].split("-")[-1]) <= 2
+    ]
     stages = [s for s in load("stage-2025-A.json") if s.get("stage") in (None, 0, 1, 2)]
-    return {"allGroups-2025.json": load("allGroups-2025.json"), "allClazz-2025-A.json": load("allClazz-2025-A.json"),
-            "stage-2025-A.json": stages, "lastScore-2025-A-1.json": scores, "withdrawal-2025-A.json": withdrawals}
+    return {
+        "allGroups-2025.json": load("allGroups-2025.json"),
+        "allClazz-2025-A.json": load("allClazz-2025-A.json"),
+        "stage-2025-A.json": stages,
+        "lastScore-2025-A-1.json": scores,
+        "withdrawal-2025-A.json": withdrawals,
+    }
 
 
 EXTRACT = _extract()
@@ -65,12 +74,33 @@ def _source(root, name, content):
 
 @fuzz_settings("official_json")
 @given(mutated=mutated_files())
-@example(mutated=("lastScore-2025-A-1.json", TEXTS["lastScore-2025-A-1.json"].replace('"bib": ', '"bib": 1' + "0" * 5000,
-                                                                                      1).encode()))
+@example(
+    mutated=(
+        "lastScore-2025-A-1.json",
+        TEXTS["lastScore-2025-A-1.json"].replace('"bib": ', '"bib": 1' + "0" * 5000, 1).encode(),
+    )
+)
 @example(mutated=("stage-2025-A.json", ("[" * 1000 + "]" * 1000).encode()))
-@example(mutated=("allGroups-2025.json", TEXTS["allGroups-2025.json"].replace("M1000", "M1000 \xe9").encode("latin-1", errors="replace")))
-@example(mutated=("stage-2025-A.json", TEXTS["stage-2025-A.json"].replace('"length": ', '"length": NaN, "x": ', 1).encode()))
-@example(mutated=("stage-2025-A.json", TEXTS["stage-2025-A.json"].replace('"startDate": "2025', '"startDate": "x2025').encode()))
+@example(
+    mutated=(
+        "allGroups-2025.json",
+        TEXTS["allGroups-2025.json"]
+        .replace("M1000", "M1000 \xe9")
+        .encode("latin-1", errors="replace"),
+    )
+)
+@example(
+    mutated=(
+        "stage-2025-A.json",
+        TEXTS["stage-2025-A.json"].replace('"length": ', '"length": NaN, "x": ', 1).encode(),
+    )
+)
+@example(
+    mutated=(
+        "stage-2025-A.json",
+        TEXTS["stage-2025-A.json"].replace('"startDate": "2025', '"startDate": "x2025').encode(),
+    )
+)
 def test_fuzz_official_json(mutated):
     name, content = mutated
     with scratch() as root:
@@ -80,5 +110,6 @@ def test_fuzz_official_json(mutated):
         with scratch() as root:
             src = _source(root, name, content)
             code = check_cli("official_json", ["convert-official", src, root / "out"])
-            assert code == 0 or not (root / "out").exists() or not any((root / "out").iterdir()), \
+            assert code == 0 or not (root / "out").exists() or not any((root / "out").iterdir()), (
                 "convert-official refused its input but wrote files"
+            )

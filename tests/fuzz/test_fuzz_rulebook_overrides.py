@@ -6,6 +6,7 @@ of the same kind, or a sourced table.  The event reader must accept it or refuse
 accepted rulebook must then be usable by every consumer (timing, tracking, Stock, championship):
 each returns or raises a located InputError, never another exception.
 """
+
 from __future__ import annotations
 
 from hypothesis import example, given
@@ -13,7 +14,14 @@ from hypothesis import strategies as st
 
 from raidcontrol.rules import load_rulebook
 from tests.conftest import make_event
-from tests.fuzz.harness import check_cli, check_reader, db_urls, fuzz_settings, journal_subset, scratch
+from tests.fuzz.harness import (
+    check_cli,
+    check_reader,
+    db_urls,
+    fuzz_settings,
+    journal_subset,
+    scratch,
+)
 from tests.fuzz.strategies import dumps, hostile_values
 
 BOOKS = {rid: load_rulebook(rid) for rid in ("fia-2026", "fim-2026")}
@@ -26,11 +34,16 @@ def _same_kind(value):
     if isinstance(value, bool):
         return st.booleans()
     if isinstance(value, int):
-        return st.one_of(st.integers(min_value=-2, max_value=1000), st.integers(min_value=-(2**64), max_value=2**64))
+        return st.one_of(
+            st.integers(min_value=-2, max_value=1000),
+            st.integers(min_value=-(2**64), max_value=2**64),
+        )
     if isinstance(value, float):
         return st.one_of(st.floats(min_value=-1, max_value=1e4), st.floats())
     if isinstance(value, str) and ":" in value:
-        return st.sampled_from(["0:00:00", "-0:00:01", "999999:59:59", "1:00:00", "10:00:00.5", "1:60:00"])
+        return st.sampled_from(
+            ["0:00:00", "-0:00:01", "999999:59:59", "1:00:00", "10:00:00.5", "1:60:00"]
+        )
     if isinstance(value, list):
         return st.lists(_same_kind(value[0]) if value else hostile_values, max_size=4)
     if isinstance(value, dict):
@@ -49,9 +62,12 @@ def overrides(draw):
         choice = draw(st.sampled_from(["same", "same", "hostile", "sourced"]))
         value = draw(_same_kind(current)) if choice == "same" else draw(hostile_values)
         if choice == "sourced":
-            value = {"value": draw(_same_kind(current)), "source": draw(st.sampled_from(["event regulations", ""]))}
+            value = {
+                "value": draw(_same_kind(current)),
+                "source": draw(st.sampled_from(["event regulations", ""])),
+            }
         node = rules
-        for part in path[:cut - 1]:
+        for part in path[: cut - 1]:
             node = node.setdefault(part, {}) if isinstance(node.get(part, {}), dict) else node
         node[path[cut - 1]] = value
     return rid, rules
@@ -83,8 +99,10 @@ def _consumers(folder):
 @example(case=("fia-2026", {"categories": 1}))
 @example(case=("fia-2026", {"championship": {"stage_points": {"kept_on_retirement": "no"}}}))
 @example(case=("fim-2026", {"prologue": {"counts_for_general": float("nan")}}))
-@example(case=("fia-2026", {"inputs": {"max_text_length": 0}}))                        # found by this fuzzer
-@example(case=("fia-2026", {"stock": {"as_produced": {"architecture": {"id": ""}}}}))  # found by this fuzzer
+@example(case=("fia-2026", {"inputs": {"max_text_length": 0}}))  # found by this fuzzer
+@example(
+    case=("fia-2026", {"stock": {"as_produced": {"architecture": {"id": ""}}}})
+)  # found by this fuzzer
 def test_fuzz_rulebook_overrides(case):
     rid, rules = case
     written = dumps({"rules": rules}, "toml")
@@ -100,4 +118,9 @@ def test_fuzz_rulebook_overrides(case):
                 folder = make_event(root / f"e-{root.name}", times=TIMES, rulebook=rid)
                 check_cli("rulebook_overrides", ["classify", folder, "--general"], db_url=url)
                 make_event(folder, times=TIMES, rulebook=rid, rules=text)
-                check_cli("rulebook_overrides", ["classify", folder, "--general"], journal=folder, db_url=url)
+                check_cli(
+                    "rulebook_overrides",
+                    ["classify", folder, "--general"],
+                    journal=folder,
+                    db_url=url,
+                )

@@ -4,6 +4,7 @@
 return or raise a located InputError.  One input in ``JOURNAL_EVERY`` runs ``raidcontrol scrutineer
 check FILE`` (exit 0 eligible, 1 not eligible, 2 refused with file/line/field, never anything else).
 """
+
 from __future__ import annotations
 
 import tomllib
@@ -50,4 +51,6 @@ def test_fuzz_scrutineering(content):
         path.write_bytes(content)
         check_reader("scrutineering", lambda: _check(path))
         if journal_subset(content):
-            check_cli("scrutineering", ["scrutineer", "check", path, "--format", "json"], ok_codes=(0, 1))
+            check_cli(
+                "scrutineering", ["scrutineer", "check", path, "--format", "json"], ok_codes=(0, 1)
+            )

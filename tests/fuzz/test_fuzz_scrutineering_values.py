@@ -1,5 +1,6 @@
 """Fuzzing the scrutineering file: any value in any field gives a located InputError or a verdict, never
 a crash (hypothesis; examples from RAIDCONTROL_FUZZ_EXAMPLES, small by default)."""
+
 from __future__ import annotations
 
 import copy
@@ -18,23 +19,43 @@ from raidcontrol.rules import load_rulebook
 from raidcontrol.stock import VERDICTS, assess, stock_rules
 
 EXAMPLES = int(os.environ.get("RAIDCONTROL_FUZZ_EXAMPLES", "30"))
-BASE = tomllib.loads((Path(__file__).resolve().parents[2] / "examples" / "stock" / "cases" / "compliant-d7x-r.toml")
-                     .read_text(encoding="utf-8"))
+BASE = tomllib.loads(
+    (
+        Path(__file__).resolve().parents[2]
+        / "examples"
+        / "stock"
+        / "cases"
+        / "compliant-d7x-r.toml"
+    ).read_text(encoding="utf-8")
+)
 LIBRARY = load_library()
 RULES = stock_rules(load_rulebook("fia-2026"))
 PATHS = [(section, key) for section, table in BASE["car"].items() for key in table]
 
-values = st.one_of(st.integers(-10_000, 10_000), st.floats(allow_nan=False, allow_infinity=False, width=32),
-                   st.booleans(), st.text(max_size=8), st.dates(dt.date(1990, 1, 1), dt.date(2040, 1, 1)),
-                   st.just([]))
+values = st.one_of(
+    st.integers(-10_000, 10_000),
+    st.floats(allow_nan=False, allow_infinity=False, width=32),
+    st.booleans(),
+    st.text(max_size=8),
+    st.dates(dt.date(1990, 1, 1), dt.date(2040, 1, 1)),
+    st.just([]),
+)
 
 
-@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
 @given(st.lists(st.tuples(st.sampled_from(PATHS), values), min_size=1, max_size=4), st.booleans())
 def test_any_value_is_a_located_error_or_a_verdict(tmp_path, changes, in_findings):
     data = copy.deepcopy(BASE)
     for (section, key), value in changes:
-        table = data["findings"]["measured"].setdefault(section, {}) if in_findings else data["car"][section]
+        table = (
+            data["findings"]["measured"].setdefault(section, {})
+            if in_findings
+            else data["car"][section]
+        )
         table[key] = value
     path = tmp_path / "fuzz.toml"
     path.write_text(tomli_w.dumps(data), encoding="utf-8")

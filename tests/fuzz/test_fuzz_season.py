@@ -4,6 +4,7 @@
 ``[rules]`` overrides) must be usable by the championship rules.  One input in ``JOURNAL_EVERY`` runs
 ``raidcontrol standings`` on a season whose round has an event folder (exit 0 or 2, journal unchanged on 2).
 """
+
 from __future__ import annotations
 
 import tomllib
@@ -12,7 +13,14 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from tests.conftest import make_event
-from tests.fuzz.harness import check_cli, check_reader, db_urls, fuzz_settings, journal_subset, scratch
+from tests.fuzz.harness import (
+    check_cli,
+    check_reader,
+    db_urls,
+    fuzz_settings,
+    journal_subset,
+    scratch,
+)
 from tests.fuzz.strategies import dumps, leaf_mutation, text_mutation
 
 SEASON = """\
@@ -64,15 +72,22 @@ def _read(path):
 @example(content=SEASON.replace("stages = 5", "stages = 5" + "0" * 5000).encode())
 @example(content=(SEASON + "deep = " + "[" * 1000 + "]" * 1000 + "\n").encode())
 @example(content=SEASON.replace('event = "dakar"', 'event = "../../etc"').encode())
-@example(content=SEASON.replace('aliases = ["A. Driver"]', 'aliases = [""]').encode())  # found by this fuzzer
+@example(
+    content=SEASON.replace('aliases = ["A. Driver"]', 'aliases = [""]').encode()
+)  # found by this fuzzer
 def test_fuzz_season(content):
     with scratch() as root:
         make_event(root / "dakar", times=TIMES)  # the event key is unique: see the id below
-        (root / "dakar" / "event.toml").write_text(f'id = "dakar-{root.name}"\n'
-                                                   + (root / "dakar" / "event.toml").read_text())
+        (root / "dakar" / "event.toml").write_text(
+            f'id = "dakar-{root.name}"\n' + (root / "dakar" / "event.toml").read_text()
+        )
         (root / "season.toml").write_bytes(content)
         check_reader("season", lambda: _read(root / "season.toml"))
         if journal_subset(content):
             for url in db_urls():
-                check_cli("season", ["standings", root / "season.toml", "--format", "csv"], journal=root / "dakar",
-                          db_url=url)
+                check_cli(
+                    "season",
+                    ["standings", root / "season.toml", "--format", "csv"],
+                    journal=root / "dakar",
+                    db_url=url,
+                )

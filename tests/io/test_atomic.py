@@ -1,4 +1,5 @@
 """atomic_write: the whole new file or the old one, never a torn file, no temporary left behind."""
+
 from __future__ import annotations
 
 import pytest
@@ -10,7 +11,7 @@ def test_writes_the_whole_file_and_leaves_no_temporary(tmp_path):
     target = tmp_path / "out.csv"
     with atomic_write(target, "w", newline="") as fh:
         fh.write("a,b\n1,2\n")
-        assert not target.exists()          # not visible under its name before the rename
+        assert not target.exists()  # not visible under its name before the rename
     assert target.read_text() == "a,b\n1,2\n"
     assert [p.name for p in tmp_path.iterdir()] == ["out.csv"]
 

@@ -1,4 +1,5 @@
 """Bad input: a clear error naming file, line and field, exit code 2, and nothing imported."""
+
 from __future__ import annotations
 
 import pytest
@@ -14,36 +15,91 @@ GOOD_TIMES = """
 
 CASES = {
     # name: (file to write, text, expected pieces of the message)
-    "malformed csv": ("times.csv", 'stage,bib,start,finish,status\n1,200,"10:00:00,14:00:00,finished\n',
-                      ["times.csv:2", "malformed CSV"]),
-    "wrong field count": ("times.csv", "stage,bib,start,finish,status\n1,200,10:00:00,14:00:00\n",
-                          ["times.csv:2", "4 fields"]),
-    "malformed toml": ("event.toml", 'name = "X"\nrulebook = "fia-2026\n', ["event.toml:2", "malformed TOML"]),
-    "unknown bib": ("times.csv", "stage,bib,start,finish,status\n1,200,10:00:00,14:00:00,finished\n1,999,10:00:00,14:00:00,finished\n",
-                    ["times.csv:3", "field 'bib'", "unknown bib 999"]),
-    "duplicate record": ("times.csv", "stage,bib,start,finish,status\n1,200,10:00:00,14:00:00,finished\n1,200,10:00:00,14:10:00,finished\n",
-                         ["times.csv:3", "field 'bib'", "duplicate record"]),
-    "duplicate entry": ("entries.csv", ENTRIES + "200,Ultimate,T1+,X,Y,Z,A,B\n", ["entries.csv:7", "field 'bib'", "duplicate"]),
-    "unparseable time": ("times.csv", "stage,bib,start,finish,status\n1,200,10:00:00,14h00,finished\n",
-                         ["times.csv:2", "field 'finish'", "14h00"]),
-    "finish before start": ("times.csv", "stage,bib,start,finish,status\n1,200,10:00:00,09:59:59,finished\n",
-                            ["times.csv:2", "field 'finish'", "not after start"]),
-    "unknown category": ("entries.csv", ENTRIES + "777,Hovercraft,H1,X,Y,Z,A,B\n",
-                         ["entries.csv:7", "field 'category'", "Hovercraft"]),
-    "unknown class": ("entries.csv", ENTRIES + "777,Stock,T9,X,Y,Z,A,B\n", ["entries.csv:7", "field 'class'", "T9"]),
-    "unknown rulebook": ("event.toml", 'name = "X"\nrulebook = "fia-1999"\n[[stage]]\nnumber = 1\nname = "S"\nspecial_km = 1.0\nmax_time = "9:00:00"\ncounts_for_general = true\n',
-                         ["event.toml:2", "field 'rulebook'", "fia-1999"]),
-    "bad stage value": ("event.toml", 'name = "X"\nrulebook = "fia-2026"\n[[stage]]\nnumber = 1\nname = "S"\nspecial_km = 1.0\nmax_time = "nine hours"\ncounts_for_general = true\n',
-                        ["event.toml:7", "field 'max_time'"]),
-    "prologue against the rulebook": ("event.toml", 'name = "X"\nrulebook = "fia-2026"\n[[stage]]\nnumber = 0\nname = "P"\nspecial_km = 1.0\nmax_time = "9:00:00"\ncounts_for_general = true\n[[stage]]\nnumber = 1\nname = "S"\nspecial_km = 1.0\nmax_time = "9:00:00"\ncounts_for_general = true\n',
-                                      ["event.toml:8", "field 'counts_for_general'", "rules.prologue"]),
-    "unknown stage": ("adjustments.csv", "stage,bib,kind,amount,scope,reason\n7,200,penalty,0:01:00,special,x\n",
-                      ["adjustments.csv:2", "field 'stage'"]),
-    "bad adjustment kind": ("adjustments.csv", "stage,bib,kind,amount,scope,reason\n1,200,bonus,0:01:00,special,x\n",
-                            ["adjustments.csv:2", "field 'kind'"]),
-    "bad scope": ("adjustments.csv", "stage,bib,kind,amount,scope,reason\n1,200,penalty,0:01:00,liaison,x\n",
-                  ["adjustments.csv:2", "field 'scope'"]),
-    "missing column": ("times.csv", "stage,bib,start,status\n1,200,10:00:00,finished\n", ["times.csv:1", "field 'finish'"]),
+    "malformed csv": (
+        "times.csv",
+        'stage,bib,start,finish,status\n1,200,"10:00:00,14:00:00,finished\n',
+        ["times.csv:2", "malformed CSV"],
+    ),
+    "wrong field count": (
+        "times.csv",
+        "stage,bib,start,finish,status\n1,200,10:00:00,14:00:00\n",
+        ["times.csv:2", "4 fields"],
+    ),
+    "malformed toml": (
+        "event.toml",
+        'name = "X"\nrulebook = "fia-2026\n',
+        ["event.toml:2", "malformed TOML"],
+    ),
+    "unknown bib": (
+        "times.csv",
+        "stage,bib,start,finish,status\n1,200,10:00:00,14:00:00,finished\n1,999,10:00:00,14:00:00,finished\n",
+        ["times.csv:3", "field 'bib'", "unknown bib 999"],
+    ),
+    "duplicate record": (
+        "times.csv",
+        "stage,bib,start,finish,status\n1,200,10:00:00,14:00:00,finished\n1,200,10:00:00,14:10:00,finished\n",
+        ["times.csv:3", "field 'bib'", "duplicate record"],
+    ),
+    "duplicate entry": (
+        "entries.csv",
+        ENTRIES + "200,Ultimate,T1+,X,Y,Z,A,B\n",
+        ["entries.csv:7", "field 'bib'", "duplicate"],
+    ),
+    "unparseable time": (
+        "times.csv",
+        "stage,bib,start,finish,status\n1,200,10:00:00,14h00,finished\n",
+        ["times.csv:2", "field 'finish'", "14h00"],
+    ),
+    "finish before start": (
+        "times.csv",
+        "stage,bib,start,finish,status\n1,200,10:00:00,09:59:59,finished\n",
+        ["times.csv:2", "field 'finish'", "not after start"],
+    ),
+    "unknown category": (
+        "entries.csv",
+        ENTRIES + "777,Hovercraft,H1,X,Y,Z,A,B\n",
+        ["entries.csv:7", "field 'category'", "Hovercraft"],
+    ),
+    "unknown class": (
+        "entries.csv",
+        ENTRIES + "777,Stock,T9,X,Y,Z,A,B\n",
+        ["entries.csv:7", "field 'class'", "T9"],
+    ),
+    "unknown rulebook": (
+        "event.toml",
+        'name = "X"\nrulebook = "fia-1999"\n[[stage]]\nnumber = 1\nname = "S"\nspecial_km = 1.0\nmax_time = "9:00:00"\ncounts_for_general = true\n',
+        ["event.toml:2", "field 'rulebook'", "fia-1999"],
+    ),
+    "bad stage value": (
+        "event.toml",
+        'name = "X"\nrulebook = "fia-2026"\n[[stage]]\nnumber = 1\nname = "S"\nspecial_km = 1.0\nmax_time = "nine hours"\ncounts_for_general = true\n',
+        ["event.toml:7", "field 'max_time'"],
+    ),
+    "prologue against the rulebook": (
+        "event.toml",
+        'name = "X"\nrulebook = "fia-2026"\n[[stage]]\nnumber = 0\nname = "P"\nspecial_km = 1.0\nmax_time = "9:00:00"\ncounts_for_general = true\n[[stage]]\nnumber = 1\nname = "S"\nspecial_km = 1.0\nmax_time = "9:00:00"\ncounts_for_general = true\n',
+        ["event.toml:8", "field 'counts_for_general'", "rules.prologue"],
+    ),
+    "unknown stage": (
+        "adjustments.csv",
+        "stage,bib,kind,amount,scope,reason\n7,200,penalty,0:01:00,special,x\n",
+        ["adjustments.csv:2", "field 'stage'"],
+    ),
+    "bad adjustment kind": (
+        "adjustments.csv",
+        "stage,bib,kind,amount,scope,reason\n1,200,bonus,0:01:00,special,x\n",
+        ["adjustments.csv:2", "field 'kind'"],
+    ),
+    "bad scope": (
+        "adjustments.csv",
+        "stage,bib,kind,amount,scope,reason\n1,200,penalty,0:01:00,liaison,x\n",
+        ["adjustments.csv:2", "field 'scope'"],
+    ),
+    "missing column": (
+        "times.csv",
+        "stage,bib,start,status\n1,200,10:00:00,finished\n",
+        ["times.csv:1", "field 'finish'"],
+    ),
 }
 
 

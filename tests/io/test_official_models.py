@@ -1,5 +1,6 @@
 """The organiser's JSON read through models: a bad value is located (file, JSON line, record, field)
 and nothing is written; the real data converts to the same files as before (see test_official_real_data)."""
+
 from __future__ import annotations
 
 import json
@@ -23,14 +24,24 @@ def _source(tmp_path, name, mutate, indent=None):
     return src
 
 
-@pytest.mark.parametrize("mutate, field, words", [
-    (lambda d: d[3]["team"].__setitem__("bib", "204"), "team.bib", "valid integer"),
-    (lambda d: d[3]["team"].__setitem__("bib", -1), "team.bib", "greater than or equal to 0"),
-    (lambda d: d[3]["dss"].__setitem__("absolute", 1.5), "dss.absolute", "valid integer"),
-    (lambda d: d[3]["team"]["competitors"][0].__setitem__("lastName", "X\x1b[2J"), "lastName",
-     "control character"),
-    (lambda d: d[3]["cs"]["01ASS"].__setitem__("absolute", [-5]), "cs.01ASS.absolute", "greater than or equal to 0"),
-])
+@pytest.mark.parametrize(
+    "mutate, field, words",
+    [
+        (lambda d: d[3]["team"].__setitem__("bib", "204"), "team.bib", "valid integer"),
+        (lambda d: d[3]["team"].__setitem__("bib", -1), "team.bib", "greater than or equal to 0"),
+        (lambda d: d[3]["dss"].__setitem__("absolute", 1.5), "dss.absolute", "valid integer"),
+        (
+            lambda d: d[3]["team"]["competitors"][0].__setitem__("lastName", "X\x1b[2J"),
+            "lastName",
+            "control character",
+        ),
+        (
+            lambda d: d[3]["cs"]["01ASS"].__setitem__("absolute", [-5]),
+            "cs.01ASS.absolute",
+            "greater than or equal to 0",
+        ),
+    ],
+)
 def test_a_bad_value_is_located_and_nothing_is_written(tmp_path, mutate, field, words):
     src = _source(tmp_path, SCORES, mutate, indent=1)
     with pytest.raises(InputError) as info:
@@ -61,7 +72,12 @@ def test_a_stage_date_that_is_not_a_datetime_is_refused(tmp_path):
 def test_malformed_and_hostile_json_is_an_input_error(tmp_path):
     src = tmp_path / "src"
     shutil.copytree(DAKAR_DATA, src)
-    for text in ("[" * 100_000, "[1" + "0" * 5000 + "]", '{"a": NaN', b"\xff\xfe".decode("latin-1")):
+    for text in (
+        "[" * 100_000,
+        "[1" + "0" * 5000 + "]",
+        '{"a": NaN',
+        b"\xff\xfe".decode("latin-1"),
+    ):
         (src / SCORES).write_text(text, encoding="utf-8")
         with pytest.raises(InputError) as info:
             convert_official(src, tmp_path / "out")

@@ -1,4 +1,5 @@
 """The real-data acceptance test: Dakar 2025 stage 1 reproduced exactly (all 201 crews)."""
+
 from __future__ import annotations
 
 import csv
@@ -9,7 +10,10 @@ import pytest
 
 from tests.conftest import DAKAR_DATA
 
-OFFICIAL = {int(r["bib"]): r for r in csv.DictReader((DAKAR_DATA / "stage1-official.csv").open(encoding="utf-8"))}
+OFFICIAL = {
+    int(r["bib"]): r
+    for r in csv.DictReader((DAKAR_DATA / "stage1-official.csv").open(encoding="utf-8"))
+}
 
 CASES = {
     # ranking: (CLI args, official position column, time column, gap column, penalty column)
@@ -89,7 +93,11 @@ def test_withdrawals_are_imported(dakar_event):
     from raidcontrol.session import EventSession
 
     ev = EventSession.open(dakar_event).event
-    assert ev.withdrawn_from(355) == 3 and ev.withdrawn_from(626) == 12 and ev.withdrawn_from(204) is None
+    assert (
+        ev.withdrawn_from(355) == 3
+        and ev.withdrawn_from(626) == 12
+        and ev.withdrawn_from(204) is None
+    )
 
 
 def test_explain_shows_the_terms(cli, dakar_event):
@@ -106,7 +114,16 @@ def test_known_decisions_rebuild_the_raw_time_and_keep_the_official_result(cli, 
     from tests.conftest import REPO
 
     event = tmp_path / "dk"
-    assert cli("convert-official", DAKAR_DATA, event, "--decisions", REPO / "data" / "dakar2025-decisions.csv")[0] == 0
+    assert (
+        cli(
+            "convert-official",
+            DAKAR_DATA,
+            event,
+            "--decisions",
+            REPO / "data" / "dakar2025-decisions.csv",
+        )[0]
+        == 0
+    )
     rows = {int(r["bib"]): r for r in _rows(cli, event, ["--stage", "1", "--special"])}
     assert rows[204]["time"] == "4:35:08" and rows[204]["position"] == "1"
     assert all(rows[b]["time"] == OFFICIAL[b]["stage_time"] for b in OFFICIAL)
@@ -130,7 +147,10 @@ def test_waypoint_splits_are_journaled_and_match_the_official_splits(cli, dakar_
     ev = EventSession.open(dakar_event).event
     checked = 0
     for bib, off in OFFICIAL.items():
-        ours = {sp.waypoint: (format_duration(sp.elapsed_ms), sp.position) for sp in ev.splits.get((1, bib), [])}
+        ours = {
+            sp.waypoint: (format_duration(sp.elapsed_ms), sp.position)
+            for sp in ev.splits.get((1, bib), [])
+        }
         for col, value in off.items():
             if col.startswith("wp_") and col.endswith("_time") and value:
                 code = col.split("_")[1]

@@ -1,5 +1,6 @@
 """A real ``raidcontrol serve`` on loopback (a subprocess on a free port), officials' tokens,
 and the backends to run on (SQLite always; PostgreSQL when RAIDCONTROL_TEST_PG_URL is set)."""
+
 from __future__ import annotations
 
 import os
@@ -38,9 +39,23 @@ class Server:
         env = {**os.environ, "RAIDCONTROL_POLL_S": "0.1", "RAIDCONTROL_HEARTBEAT_S": "1"}
         env.pop("RAIDCONTROL_DB", None)
         with self.log.open("ab") as out:
-            self.proc = subprocess.Popen([sys.executable, "-m", "raidcontrol.cli.main", "serve", str(self.event_dir),
-                                          "--db", self.db_url, "--port", str(self.port), *self.extra],
-                                         stdout=out, stderr=subprocess.STDOUT, env=env)
+            self.proc = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "raidcontrol.cli.main",
+                    "serve",
+                    str(self.event_dir),
+                    "--db",
+                    self.db_url,
+                    "--port",
+                    str(self.port),
+                    *self.extra,
+                ],
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                env=env,
+            )
         deadline = time.monotonic() + START_TIMEOUT_S
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -154,7 +169,10 @@ def live(request, tmp_path_factory):
     url = PG_URL if request.param == "postgresql" else f"sqlite:///{tmp / 'journal.sqlite'}"
     event = make_event(tmp / unique("rally"), times=SMALL_TIMES, stages=(1, 2))
     server = Server(event, url, tmp / "server.log").start()
-    tokens = {role: token(url, role) for role in ("timekeeper", "steward", "scrutineer", "clerk", "tracking")}
+    tokens = {
+        role: token(url, role)
+        for role in ("timekeeper", "steward", "scrutineer", "clerk", "tracking")
+    }
     yield server, url, tokens
     server.stop()
 
@@ -179,7 +197,9 @@ class EventReader:
 
         current: dict = {}
         try:
-            with httpx.stream("GET", f"{self.url}/api/v1/stream", headers=self.headers, timeout=None) as resp:
+            with httpx.stream(
+                "GET", f"{self.url}/api/v1/stream", headers=self.headers, timeout=None
+            ) as resp:
                 self.connected.set()
                 for line in resp.iter_lines():
                     if line.startswith(":"):

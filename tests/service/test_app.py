@@ -1,5 +1,6 @@
 """The real Dakar 2025 stage 1 served over the API equals ``raidcontrol classify``, row for row and
 byte for byte; every table as JSON and CSV with its journal position as ETag."""
+
 from __future__ import annotations
 
 import csv
@@ -15,10 +16,15 @@ def test_dakar_over_the_api_equals_classify(cli, dakar_event, tmp_path, serve, d
     event = tmp_path / unique("dakar")
     shutil.copytree(dakar_event, event)
     server = serve(event, db_url)
-    for args, path in [(("--general",), "/api/v1/classification/general"),
-                       (("--stage", "1"), "/api/v1/classification/stage/1"),
-                       (("--stage", "1", "--special"), "/api/v1/classification/special/1"),
-                       (("--general", "--category", "Ultimate"), "/api/v1/classification/general?category=Ultimate")]:
+    for args, path in [
+        (("--general",), "/api/v1/classification/general"),
+        (("--stage", "1"), "/api/v1/classification/stage/1"),
+        (("--stage", "1", "--special"), "/api/v1/classification/special/1"),
+        (
+            ("--general", "--category", "Ultimate"),
+            "/api/v1/classification/general?category=Ultimate",
+        ),
+    ]:
         code, expected, err = cli("classify", event, *args, "--format", "csv", "--db", db_url)
         assert code == 0, err
         sep = "&" if "?" in path else "?"
@@ -28,9 +34,13 @@ def test_dakar_over_the_api_equals_classify(cli, dakar_event, tmp_path, serve, d
         by_accept = httpx.get(f"{server.url}{path}", headers={"Accept": "text/csv"})
         assert by_accept.text == expected
         as_json = httpx.get(f"{server.url}{path}").json()
-        assert as_json["rows"] == [dict(r) | {"position": _int(r["position"]), "bib": int(r["bib"])}
-                                   for r in csv.DictReader(io.StringIO(expected))]
-        assert as_json["status"] == "final" and as_json["position"] > 0     # stage 1 is final in the folder
+        assert as_json["rows"] == [
+            dict(r) | {"position": _int(r["position"]), "bib": int(r["bib"])}
+            for r in csv.DictReader(io.StringIO(expected))
+        ]
+        assert (
+            as_json["status"] == "final" and as_json["position"] > 0
+        )  # stage 1 is final in the folder
     assert len(list(csv.DictReader(io.StringIO(expected)))) > 50
 
 
@@ -43,16 +53,27 @@ def test_etag_is_the_journal_position_and_a_match_is_304(live):
     first = httpx.get(f"{server.url}/api/v1/classification/general")
     etag = first.headers["etag"]
     assert etag == f'"{first.json()["position"]}-json"'
-    again = httpx.get(f"{server.url}/api/v1/classification/general", headers={"If-None-Match": etag})
+    again = httpx.get(
+        f"{server.url}/api/v1/classification/general", headers={"If-None-Match": etag}
+    )
     assert again.status_code == 304 and again.content == b""
-    as_csv = httpx.get(f"{server.url}/api/v1/classification/general?format=csv", headers={"If-None-Match": etag})
-    assert as_csv.status_code == 200                       # another representation, another ETag
+    as_csv = httpx.get(
+        f"{server.url}/api/v1/classification/general?format=csv", headers={"If-None-Match": etag}
+    )
+    assert as_csv.status_code == 200  # another representation, another ETag
 
 
 def test_every_table_as_json_and_csv(live):
     server = live[0]
-    paths = ["/api/v1/itinerary", "/api/v1/entries?category=Stock", "/api/v1/classification/general?after=1",
-             "/api/v1/crews/501/explain?stage=1", "/api/v1/penalties", "/api/v1/scrutineering", "/api/v1/notices"]
+    paths = [
+        "/api/v1/itinerary",
+        "/api/v1/entries?category=Stock",
+        "/api/v1/classification/general?after=1",
+        "/api/v1/crews/501/explain?stage=1",
+        "/api/v1/penalties",
+        "/api/v1/scrutineering",
+        "/api/v1/notices",
+    ]
     for path in paths:
         sep = "&" if "?" in path else "?"
         js = httpx.get(f"{server.url}{path}")
@@ -70,11 +91,13 @@ def test_every_table_as_json_and_csv(live):
 
 def test_unknown_filters_and_moments_are_422_naming_the_field(live):
     server = live[0]
-    for path, field in [("/api/v1/classification/general?category=Nope", "category"),
-                        ("/api/v1/classification/general?class=Nope", "class"),
-                        ("/api/v1/classification/stage/9", "stage"),
-                        ("/api/v1/classification/general?as_of=yesterday", "as_of"),
-                        ("/api/v1/crews/999/explain?stage=1", "bib")]:
+    for path, field in [
+        ("/api/v1/classification/general?category=Nope", "category"),
+        ("/api/v1/classification/general?class=Nope", "class"),
+        ("/api/v1/classification/stage/9", "stage"),
+        ("/api/v1/classification/general?as_of=yesterday", "as_of"),
+        ("/api/v1/crews/999/explain?stage=1", "bib"),
+    ]:
         r = httpx.get(f"{server.url}{path}")
         assert r.status_code == 422, path
         assert r.json()["detail"][0]["loc"][-1] == field, path

@@ -1,4 +1,5 @@
 """Season standings over the API equal ``raidcontrol standings``, and follow a decision at once."""
+
 from __future__ import annotations
 
 import shutil
@@ -15,14 +16,18 @@ def test_standings_over_the_api_equal_the_command_and_follow_decisions(cli, tmp_
     shutil.copytree(REPO / "examples" / "season", season)
     code, expected, err = cli("standings", season / "season.toml", "--format", "csv")
     assert code == 0, err
-    code, expected_outlook, err = cli("standings", season / "season.toml", "--outlook", "--format", "csv")
+    code, expected_outlook, err = cli(
+        "standings", season / "season.toml", "--outlook", "--format", "csv"
+    )
     assert code == 0, err
     event = season / "dakar"
     server = serve(event, default_url(event), "--season", str(season / "season.toml"))
     assert httpx.get(f"{server.url}/api/v1/standings?format=csv").text == expected
-    assert httpx.get(f"{server.url}/api/v1/standings?format=csv&outlook=true").text == expected_outlook
+    assert (
+        httpx.get(f"{server.url}/api/v1/standings?format=csv&outlook=true").text == expected_outlook
+    )
     before = {r["name"]: r for r in httpx.get(f"{server.url}/api/v1/standings").json()["rows"]}
-    page = httpx.get(f"{server.url}/championship").text         # the website's championship page
+    page = httpx.get(f"{server.url}/championship").text  # the website's championship page
     leader = max(before.values(), key=lambda r: r["points"])
     assert page.count("<tr>") == len(before) + 1 + len(expected_outlook.splitlines())
     assert leader["name"] in page and "Outlook" in page
@@ -30,12 +35,24 @@ def test_standings_over_the_api_equal_the_command_and_follow_decisions(cli, tmp_
     winner = next(r for r in general if r["position"] == 1)
     assert before[winner["driver"]]["Dakar"] > 0
     steward = token(default_url(event), "steward")
-    dq = {"stage": httpx.get(f"{server.url}/api/v1/event").json()["last_stage"], "bib": winner["bib"],
-          "reason": "technical infringement", "decision": "D-season"}
-    assert httpx.post(f"{server.url}/api/v1/disqualifications", json=dq, headers=auth(steward)).status_code == 201
+    dq = {
+        "stage": httpx.get(f"{server.url}/api/v1/event").json()["last_stage"],
+        "bib": winner["bib"],
+        "reason": "technical infringement",
+        "decision": "D-season",
+    }
+    assert (
+        httpx.post(
+            f"{server.url}/api/v1/disqualifications", json=dq, headers=auth(steward)
+        ).status_code
+        == 201
+    )
     after = {r["name"]: r for r in httpx.get(f"{server.url}/api/v1/standings").json()["rows"]}
-    assert after[winner["driver"]]["Dakar"] in (None, 0)          # no Dakar points once disqualified
-    assert after[winner["driver"]]["points"] == before[winner["driver"]]["points"] - before[winner["driver"]]["Dakar"]
+    assert after[winner["driver"]]["Dakar"] in (None, 0)  # no Dakar points once disqualified
+    assert (
+        after[winner["driver"]]["points"]
+        == before[winner["driver"]]["points"] - before[winner["driver"]]["Dakar"]
+    )
 
 
 def test_standings_without_a_season_are_404(small_event, serve, db_url):

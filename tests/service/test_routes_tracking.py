@@ -2,6 +2,7 @@
 every format, idempotent, refusing bad batches with their line and field, the proposals in the
 journal equal to ``track scan``'s once the stage is closed; ``GET /api/v1/tracking/positions``.
 Skipped until the live service (``raidcontrol.service.app``) is on the branch."""
+
 from __future__ import annotations
 
 import io
@@ -14,15 +15,29 @@ import pytest
 from typer.testing import CliRunner
 
 pytest.importorskip("raidcontrol.service.app")
-from fastapi.testclient import TestClient  # noqa: E402
+from fastapi.testclient import TestClient
 
-from raidcontrol.cli.main import app as cli_app  # noqa: E402
-from raidcontrol.io.fix_batch import ARROW_TYPES  # noqa: E402
-from raidcontrol.io.fix_replay import arrow_batch, replay_batches, replay_slices  # noqa: E402
-from raidcontrol.io.tracks import read_fleet  # noqa: E402
+from raidcontrol.cli.main import app as cli_app
+from raidcontrol.io.fix_batch import ARROW_TYPES
+from raidcontrol.io.fix_replay import arrow_batch, replay_batches, replay_slices
+from raidcontrol.io.tracks import read_fleet
 
-SIM = ["--event", "--vehicles", "8", "--fixes", "2500", "--waypoints", "7", "--zones", "2", "--seed", "2",
-       "--format", "csv", "--no-picture"]
+SIM = [
+    "--event",
+    "--vehicles",
+    "8",
+    "--fixes",
+    "2500",
+    "--waypoints",
+    "7",
+    "--zones",
+    "2",
+    "--seed",
+    "2",
+    "--format",
+    "csv",
+    "--no-picture",
+]
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +55,9 @@ def service(simulated, tmp_path):
 
     event = tmp_path / "event"
     shutil.copytree(simulated, event)
-    (event / "event.toml").write_text(f'id = "svc-{uuid.uuid4().hex}"\n' + (event / "event.toml").read_text())
+    (event / "event.toml").write_text(
+        f'id = "svc-{uuid.uuid4().hex}"\n' + (event / "event.toml").read_text()
+    )
     settings = Settings.for_event(event)
     with TestClient(create_app(settings)) as client:
         users = client.app.state.users
@@ -49,12 +66,15 @@ def service(simulated, tmp_path):
 
 
 def post(client, token, body, ctype, stage=1):
-    return client.post(f"/api/v1/tracking/fixes?stage={stage}", content=body,
-                       headers={"Authorization": f"Bearer {token}", "Content-Type": ctype})
+    return client.post(
+        f"/api/v1/tracking/fixes?stage={stage}",
+        content=body,
+        headers={"Authorization": f"Bearer {token}", "Content-Type": ctype},
+    )
 
 
 def test_only_the_tracking_role_may_post_fixes(service):
-    client, event, tokens = service
+    client, _event, tokens = service
     body = b"bib,time,lat,lon\n1,2026-01-13T04:28:25Z,20.47,44.78\n"
     assert post(client, "", body, "text/csv").status_code == 401
     assert post(client, tokens["steward"], body, "text/csv").status_code == 403
@@ -70,12 +90,22 @@ def test_streamed_fixes_end_with_track_scans_proposals_and_resends_record_nothin
         if k % 2:
             body, ctype = arrow_batch(fleet, idx), ARROW_TYPES[0]
         else:
-            rows = [{"bib": int(fleet.bib[i]), "time": int(fleet.t_ms[i]), "lat": float(fleet.lat[i]),
-                     "lon": float(fleet.lon[i])} for i in idx]
+            rows = [
+                {
+                    "bib": int(fleet.bib[i]),
+                    "time": int(fleet.t_ms[i]),
+                    "lat": float(fleet.lat[i]),
+                    "lon": float(fleet.lon[i]),
+                }
+                for i in idx
+            ]
             for r, i in zip(rows, idx):
                 if not np.isnan(fleet.speed_kmh[i]):
                     r["speed"] = float(fleet.speed_kmh[i])
-            body, ctype = "".join(json.dumps(r) + "\n" for r in rows).encode(), "application/x-ndjson"
+            body, ctype = (
+                "".join(json.dumps(r) + "\n" for r in rows).encode(),
+                "application/x-ndjson",
+            )
         answer = post(client, tokens["tracking"], body, ctype)
         assert answer.status_code == 200, answer.text
         proposed += answer.json()["proposals"]
@@ -92,8 +122,10 @@ def test_streamed_fixes_end_with_track_scans_proposals_and_resends_record_nothin
 
 
 def test_a_bad_batch_is_422_with_line_and_field_and_stores_nothing(service):
-    client, event, tokens = service
-    body = b"bib,time,lat,lon\n1,2026-01-13T04:28:25Z,20.47,44.78\n1,2026-01-13T04:28:26Z,20.47,999\n"
+    client, _event, tokens = service
+    body = (
+        b"bib,time,lat,lon\n1,2026-01-13T04:28:25Z,20.47,44.78\n1,2026-01-13T04:28:26Z,20.47,999\n"
+    )
     answer = post(client, tokens["tracking"], body, "text/csv")
     assert answer.status_code == 422
     detail = answer.json()["detail"][0]

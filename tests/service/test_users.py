@@ -1,4 +1,5 @@
 """Officials' tokens: printed once, stored hashed (argon2), listed, revoked (→ 401 at once)."""
+
 from __future__ import annotations
 
 import httpx
@@ -17,7 +18,10 @@ def test_add_prints_a_token_once_stored_hashed_and_revoke_stops_it(cli, small_ev
     try:
         with users.engine.connect() as conn:
             from sqlalchemy import text
-            stored = conn.execute(text("SELECT token_hash FROM users WHERE name = :n"), {"n": name}).scalar()
+
+            stored = conn.execute(
+                text("SELECT token_hash FROM users WHERE name = :n"), {"n": name}
+            ).scalar()
         assert stored.startswith("$argon2") and tok not in stored
     finally:
         users.engine.dispose()
@@ -27,7 +31,12 @@ def test_add_prints_a_token_once_stored_hashed_and_revoke_stops_it(cli, small_ev
     who = httpx.get(f"{server.url}/api/v1/whoami", headers={"Authorization": f"Bearer {tok}"})
     assert who.json() == {"name": name, "role": "steward"}
     assert cli("users", "revoke", name, "--db", db_url)[0] == 0
-    assert httpx.get(f"{server.url}/api/v1/whoami", headers={"Authorization": f"Bearer {tok}"}).status_code == 401
+    assert (
+        httpx.get(
+            f"{server.url}/api/v1/whoami", headers={"Authorization": f"Bearer {tok}"}
+        ).status_code
+        == 401
+    )
     assert httpx.get(f"{server.url}/api/v1/whoami").status_code == 401
 
 

@@ -1,4 +1,5 @@
 """Shared helpers of the Stock tests: the example files, the shipped library and rules."""
+
 from __future__ import annotations
 
 import copy

@@ -1,4 +1,5 @@
 """Bad input: a clear error naming file, line and field, exit code 2, nothing recorded."""
+
 from __future__ import annotations
 
 import shutil
@@ -31,28 +32,94 @@ def located(path):
 
 CASES_BAD = [
     # (description, old text, new text, field, message part, line of)
-    ("unknown production reference", 'reference = "defender-110-octa"', 'reference = "defender-90-octa"',
-     "reference", "unknown production reference 'defender-90-octa'", 'reference = "defender-90-octa"'),
-    ("wrong unit in the value", "displacement_cc = 4395", 'displacement_cc = "3.4 L"',
-     "car.engine.displacement_cc", "without a unit", 'displacement_cc = "3.4 L"'),
-    ("wrong unit in the field name", "displacement_cc = 4395", "displacement_l = 4.4",
-     "car.engine.displacement_l", "did you mean 'displacement_cc'", "displacement_l = 4.4"),
-    ("wrong type", "harnesses = true", 'harnesses = "yes"',
-     "car.equipment.harnesses", "expected true or false", 'harnesses = "yes"'),
-    ("a float where a whole number is expected", "gears = 8", "gears = 8.5",
-     "car.driveline.gears", "expected a whole number", "gears = 8.5"),
-    ("missing required field", "cylinders = 8\n", "",
-     "car.engine.cylinders", "missing required field", "[car.engine]"),
-    ("missing required table", "[car.wheels]\ntyre_diameter_in = 35\n", "",
-     "car.wheels", "missing required table", None),
-    ("missing field of the second modification", 'description = "6-piston front / 4-piston rear calipers"\n', "",
-     "modification[2].description", "missing required field", '[[modification]]#2'),
-    ("restrictor without its diameter", "restrictor_diameter_mm = 36\n", "",
-     "car.equipment.restrictor_diameter_mm", "required when restrictor = true", "[car.equipment]"),
-    ("a later seal check without its stage", "after_stage = 6\n", "",
-     "seal_check[2].after_stage", "needs after_stage", "[[seal_check]]#2"),
-    ("unknown decision", 'scrutineer = "J. Martin"', 'scrutineer = "J. Martin"\ndecision = "maybe"',
-     "findings.decision", "unknown decision 'maybe'", 'decision = "maybe"'),
+    (
+        "unknown production reference",
+        'reference = "defender-110-octa"',
+        'reference = "defender-90-octa"',
+        "reference",
+        "unknown production reference 'defender-90-octa'",
+        'reference = "defender-90-octa"',
+    ),
+    (
+        "wrong unit in the value",
+        "displacement_cc = 4395",
+        'displacement_cc = "3.4 L"',
+        "car.engine.displacement_cc",
+        "without a unit",
+        'displacement_cc = "3.4 L"',
+    ),
+    (
+        "wrong unit in the field name",
+        "displacement_cc = 4395",
+        "displacement_l = 4.4",
+        "car.engine.displacement_l",
+        "did you mean 'displacement_cc'",
+        "displacement_l = 4.4",
+    ),
+    (
+        "wrong type",
+        "harnesses = true",
+        'harnesses = "yes"',
+        "car.equipment.harnesses",
+        "expected true or false",
+        'harnesses = "yes"',
+    ),
+    (
+        "a float where a whole number is expected",
+        "gears = 8",
+        "gears = 8.5",
+        "car.driveline.gears",
+        "expected a whole number",
+        "gears = 8.5",
+    ),
+    (
+        "missing required field",
+        "cylinders = 8\n",
+        "",
+        "car.engine.cylinders",
+        "missing required field",
+        "[car.engine]",
+    ),
+    (
+        "missing required table",
+        "[car.wheels]\ntyre_diameter_in = 35\n",
+        "",
+        "car.wheels",
+        "missing required table",
+        None,
+    ),
+    (
+        "missing field of the second modification",
+        'description = "6-piston front / 4-piston rear calipers"\n',
+        "",
+        "modification[2].description",
+        "missing required field",
+        "[[modification]]#2",
+    ),
+    (
+        "restrictor without its diameter",
+        "restrictor_diameter_mm = 36\n",
+        "",
+        "car.equipment.restrictor_diameter_mm",
+        "required when restrictor = true",
+        "[car.equipment]",
+    ),
+    (
+        "a later seal check without its stage",
+        "after_stage = 6\n",
+        "",
+        "seal_check[2].after_stage",
+        "needs after_stage",
+        "[[seal_check]]#2",
+    ),
+    (
+        "unknown decision",
+        'scrutineer = "J. Martin"',
+        'scrutineer = "J. Martin"\ndecision = "maybe"',
+        "findings.decision",
+        "unknown decision 'maybe'",
+        'decision = "maybe"',
+    ),
 ]
 
 
@@ -65,7 +132,9 @@ def _line(text: str, marker: str | None) -> int | None:
     return next(i for i, ln in enumerate(text.splitlines(), 1) if ln == marker)
 
 
-@pytest.mark.parametrize("what,old,new,field,message,marker", CASES_BAD, ids=[c[0] for c in CASES_BAD])
+@pytest.mark.parametrize(
+    "what,old,new,field,message,marker", CASES_BAD, ids=[c[0] for c in CASES_BAD]
+)
 def test_bad_scrutineering_file_is_located(tmp_path, what, old, new, field, message, marker):
     path, _ = variant(tmp_path, old, new)
     exc = located(path)
@@ -96,8 +165,9 @@ def test_a_bad_sheet_in_the_event_references_is_located(cli, tmp_path):
     event = tmp_path / "event"
     shutil.copytree(EVENT, event)
     sheet = event / "references" / "nissan-patrol-y61-example.toml"
-    text = sheet.read_text(encoding="utf-8").replace('displacement_cc = { value = 4759,',
-                                                     'displacement_cc = { value = "4.8 L",')
+    text = sheet.read_text(encoding="utf-8").replace(
+        "displacement_cc = { value = 4759,", 'displacement_cc = { value = "4.8 L",'
+    )
     sheet.write_text(text, encoding="utf-8")
     line = next(i for i, ln in enumerate(text.splitlines(), 1) if ln.startswith("displacement_cc"))
     code, _, err = cli("scrutineer", "check", event / "scrutineering" / "601.toml")
@@ -111,13 +181,18 @@ def test_a_sheet_figure_without_source_is_refused(tmp_path):
     folder = tmp_path / "refs"
     folder.mkdir()
     src = (EVENT / "references" / "nissan-patrol-y61-example.toml").read_text(encoding="utf-8")
-    (folder / "x.toml").write_text(src.replace('gears = { value = 5, source = "assumption: example sheet" }',
-                                               "gears = 5"), encoding="utf-8")
+    (folder / "x.toml").write_text(
+        src.replace('gears = { value = 5, source = "assumption: example sheet" }', "gears = 5"),
+        encoding="utf-8",
+    )
     with pytest.raises(InputError) as info:
         load_library([folder])
     assert info.value.field == "driveline.gears" and "sourced figure" in info.value.message
-    assert info.value.line == next(i for i, ln in enumerate((folder / "x.toml").read_text().splitlines(), 1)
-                                   if ln == "gears = 5")
+    assert info.value.line == next(
+        i
+        for i, ln in enumerate((folder / "x.toml").read_text().splitlines(), 1)
+        if ln == "gears = 5"
+    )
 
 
 def _scrutineering_records(event):
@@ -132,17 +207,24 @@ def test_one_bad_file_in_an_event_records_nothing(cli, tmp_path):
     event = tmp_path / "event"
     shutil.copytree(EVENT, event)
     bad = event / "scrutineering" / "604.toml"
-    bad.write_text(bad.read_text(encoding="utf-8").replace("tank_capacity_l = 500", 'tank_capacity_l = "500 L"'),
-                   encoding="utf-8")
+    bad.write_text(
+        bad.read_text(encoding="utf-8").replace(
+            "tank_capacity_l = 500", 'tank_capacity_l = "500 L"'
+        ),
+        encoding="utf-8",
+    )
     code, _, err = cli("scrutineer", "report", event)
     assert code == 2 and "604.toml" in err and "car.fuel.tank_capacity_l" in err
     assert _scrutineering_records(event) == []
     assert not (event / "stock-scrutineering.html").exists()
 
 
-@pytest.mark.parametrize("change,message", [
-    (("bib = 601", "bib = 607"), "must be named 607.toml"),
-])
+@pytest.mark.parametrize(
+    "change,message",
+    [
+        (("bib = 601", "bib = 607"), "must be named 607.toml"),
+    ],
+)
 def test_file_name_must_match_the_bib(cli, tmp_path, change, message):
     event = tmp_path / "event"
     shutil.copytree(EVENT, event)
@@ -157,7 +239,9 @@ def test_a_file_for_an_entry_outside_stock_is_refused(cli, tmp_path):
     event = tmp_path / "event"
     shutil.copytree(EVENT, event)
     src = (event / "scrutineering" / "601.toml").read_text(encoding="utf-8")
-    (event / "scrutineering" / "201.toml").write_text(src.replace("bib = 601", "bib = 201"), encoding="utf-8")
+    (event / "scrutineering" / "201.toml").write_text(
+        src.replace("bib = 601", "bib = 201"), encoding="utf-8"
+    )
     code, _, err = cli("scrutineer", "report", event)
     assert code == 2 and "entered in 'Ultimate', not in 'Stock'" in err
     assert _scrutineering_records(event) == []

@@ -1,4 +1,5 @@
 """The 2026 Stock rules added for a scrutineer's sign-off, each just inside and just outside its limit."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -10,8 +11,14 @@ from raidcontrol.stock.sheet import Figure
 from tests.stock.stock_fixtures import LIBRARY, RULES, case, verdict_of
 
 OCTA = LIBRARY["defender-110-octa"]
-KIT = {"roll-cage": "roll_cage", "seats": "seats", "harnesses": "harnesses", "extinguishers": "extinguishers",
-       "restrictor": "restrictor", "control-ecu": "control_ecu"}
+KIT = {
+    "roll-cage": "roll_cage",
+    "seats": "seats",
+    "harnesses": "harnesses",
+    "extinguishers": "extinguishers",
+    "restrictor": "restrictor",
+    "control-ecu": "control_ecu",
+}
 
 
 def ids(v) -> list[tuple[str, str]]:
@@ -22,12 +29,12 @@ def ids(v) -> list[tuple[str, str]]:
 def test_mandatory_kit_declared_as_a_modification_is_allowed_both_ways(area):
     data = case("compliant-d7x-r")
     data["modification"].append({"area": area, "description": "the mandatory item, declared"})
-    assert verdict_of(data).verdict == "eligible"            # declared as a modification and fitted
-    if area != "restrictor":                                  # the restrictor's flag also needs its diameter
+    assert verdict_of(data).verdict == "eligible"  # declared as a modification and fitted
+    if area != "restrictor":  # the restrictor's flag also needs its diameter
         data["car"]["equipment"][KIT[area]] = False
-        assert verdict_of(data).verdict == "eligible"        # declared only as a modification
+        assert verdict_of(data).verdict == "eligible"  # declared only as a modification
     data["modification"][-1]["area"] = area.replace("-", "_") + "s-x"
-    assert "R-GEN-01" in [b.rule_id for b in verdict_of(data).breaches]   # an area no rule names
+    assert "R-GEN-01" in [b.rule_id for b in verdict_of(data).breaches]  # an area no rule names
 
 
 def test_mandatory_item_neither_flagged_nor_declared_is_missing():
@@ -41,11 +48,15 @@ def test_a_car_with_no_weight_is_at_most_eligible_with_remarks():
     del data["car"]["weight"]
     del data["findings"]["measured"]["weight"]
     v = verdict_of(data)
-    assert v.verdict == "eligible-with-remarks" and "R-LIM-01 (weight.weight_kg): not weighed (no measured or " \
-                                                    "declared weight)" in v.remarks
-    data["car"]["weight"] = {"weight_kg": 2510}               # declared until weighed: just at the production weight
+    assert (
+        v.verdict == "eligible-with-remarks"
+        and "R-LIM-01 (weight.weight_kg): not weighed (no measured or declared weight)" in v.remarks
+    )
+    data["car"]["weight"] = {
+        "weight_kg": 2510
+    }  # declared until weighed: just at the production weight
     assert verdict_of(data).verdict == "eligible"
-    data["car"]["weight"] = {"weight_kg": 2509.9}             # just under
+    data["car"]["weight"] = {"weight_kg": 2509.9}  # just under
     assert ("R-LIM-01", "not-eligible") in ids(verdict_of(data))
 
 
@@ -60,8 +71,10 @@ def _with_sheet(data, **figures):
 
 @pytest.mark.parametrize("units, breach", [(1000, False), (999, True)])
 def test_production_volume_without_homologation(units, breach):
-    v = _with_sheet(case("compliant-d7x-r"), **{"production.homologation": None,
-                                                "production.units": Figure(units, "assumption: test")})
+    v = _with_sheet(
+        case("compliant-d7x-r"),
+        **{"production.homologation": None, "production.units": Figure(units, "assumption: test")},
+    )
     assert (("R-STD-06", "not-eligible") in ids(v)) is breach
 
 
@@ -70,8 +83,10 @@ def test_a_sheet_with_neither_volume_nor_homologation_is_a_remark():
     assert ("R-STD-06", "remark") in ids(v) and v.verdict == "eligible-with-remarks"
 
 
-@pytest.mark.parametrize("fuel, outcome", [("petrol", None), ("Petrol", None), ("diesel", "not-eligible"),
-                                           (None, "remark")])
+@pytest.mark.parametrize(
+    "fuel, outcome",
+    [("petrol", None), ("Petrol", None), ("diesel", "not-eligible"), (None, "remark")],
+)
 def test_fuel_type_as_produced(fuel, outcome):
     data = case("compliant-d7x-r")
     if fuel is None:
@@ -82,7 +97,9 @@ def test_fuel_type_as_produced(fuel, outcome):
     assert found == ([outcome] if outcome else [])
 
 
-@pytest.mark.parametrize("count, outcome", [(2, None), (1, "not-eligible"), (3, "not-eligible"), (None, "remark")])
+@pytest.mark.parametrize(
+    "count, outcome", [(2, None), (1, "not-eligible"), (3, "not-eligible"), (None, "remark")]
+)
 def test_one_restrictor_per_turbocharger(count, outcome):
     data = case("compliant-d7x-r")
     if count is None:
@@ -96,7 +113,9 @@ def test_one_restrictor_per_turbocharger(count, outcome):
 def test_a_naturally_aspirated_engine_has_one_restrictor():
     data = case("compliant-d7x-r")
     data["car"]["equipment"]["restrictor_count"] = 1
-    assert "R-MAN-08" not in [b.rule_id for b in _with_sheet(data, **{"engine.turbochargers": Figure(0, "a")}).breaches]
+    assert "R-MAN-08" not in [
+        b.rule_id for b in _with_sheet(data, **{"engine.turbochargers": Figure(0, "a")}).breaches
+    ]
 
 
 @pytest.mark.parametrize("width, ok", [(255, True), (254.9, False), (320, True), (320.1, False)])
@@ -114,10 +133,10 @@ def test_tyre_width_not_declared_is_a_remark():
 
 @pytest.mark.parametrize("label", ["harnesses_expiry", "seats_expiry", "extinguishers_expiry"])
 def test_safety_labels_valid_at_scrutineering(label):
-    data = case("compliant-d7x-r")                              # scrutineered on 2026-01-02
-    data["car"]["equipment"][label] = "2026-01-02"             # valid to the day
+    data = case("compliant-d7x-r")  # scrutineered on 2026-01-02
+    data["car"]["equipment"][label] = "2026-01-02"  # valid to the day
     assert "R-MAN-09" not in [b.rule_id for b in verdict_of(data).breaches]
-    data["car"]["equipment"][label] = "2026-01-01"             # expired the day before
+    data["car"]["equipment"][label] = "2026-01-01"  # expired the day before
     breach = next(b for b in verdict_of(data).breaches if b.rule_id == "R-MAN-09")
     assert breach.subject == f"equipment.{label}" and breach.consequence == "not-eligible"
     assert breach.measured == "2026-01-01" and breach.allowed.startswith("≥ 2026-01-02")
@@ -133,12 +152,18 @@ def test_expiry_without_a_scrutineering_date_is_a_remark():
 
 def test_a_declared_larger_displacement_is_an_overbore_even_within_1_percent():
     data = case("compliant-d7x-r")
-    data["car"]["engine"]["displacement_cc"] = 4396           # declared: the sheet's figure exactly, no tolerance
+    data["car"]["engine"]["displacement_cc"] = (
+        4396  # declared: the sheet's figure exactly, no tolerance
+    )
     assert ("R-STD-02", "not-eligible") in ids(verdict_of(data))
 
 
-@pytest.mark.parametrize("measured, outcome", [(4395, None), (4438, "remark"), (4439, "not-eligible")])
-def test_measured_displacement_tolerance_is_for_measuring_error_and_the_figure_is_shown(measured, outcome):
+@pytest.mark.parametrize(
+    "measured, outcome", [(4395, None), (4438, "remark"), (4439, "not-eligible")]
+)
+def test_measured_displacement_tolerance_is_for_measuring_error_and_the_figure_is_shown(
+    measured, outcome
+):
     data = case("compliant-d7x-r")
     data["findings"]["measured"]["engine"] = {"displacement_cc": measured}
     v = verdict_of(data)

@@ -1,4 +1,5 @@
 """Property-based tests of the Stock invariants."""
+
 from __future__ import annotations
 
 import string
@@ -23,7 +24,9 @@ BASE = case("compliant-d7x-r")
 @settings(max_examples=40, deadline=None)
 @given(capacity=st.integers(1, 2000), limit=st.integers(1, 2000))
 def test_tank_breach_iff_capacity_over_limit(capacity, limit):
-    rules = stock_rules(load_rulebook("fia-2026", {"stock": {"allowed": {"fuel_tank": {"max": limit}}}}))
+    rules = stock_rules(
+        load_rulebook("fia-2026", {"stock": {"allowed": {"fuel_tank": {"max": limit}}}})
+    )
     data = case("compliant-d7x-r")
     data["car"]["fuel"]["tank_capacity_l"] = capacity
     ids = [b.rule_id for b in verdict_of(data, rules).breaches]
@@ -37,8 +40,11 @@ def test_track_limit_is_production_plus_allowance(front, rear):
     del data["findings"]["measured"]["dimensions"]
     data["car"]["dimensions"].update(track_front_mm=front, track_rear_mm=rear)
     subjects = [b.subject for b in verdict_of(data).breaches if b.rule_id == "R-ALW-07"]
-    assert subjects == [s for s, v in (("dimensions.track_front_mm", front), ("dimensions.track_rear_mm", rear))
-                        if v > 1772 + 60]
+    assert subjects == [
+        s
+        for s, v in (("dimensions.track_front_mm", front), ("dimensions.track_rear_mm", rear))
+        if v > 1772 + 60
+    ]
 
 
 @settings(max_examples=50, deadline=None)
@@ -59,29 +65,47 @@ seal = st.sampled_from(["S-1", "S-2", "S-3"])
 
 
 @settings(max_examples=60, deadline=None)
-@given(engine=st.lists(seal, min_size=1, max_size=7), gearbox=st.lists(seal, min_size=1, max_size=7))
+@given(
+    engine=st.lists(seal, min_size=1, max_size=7), gearbox=st.lists(seal, min_size=1, max_size=7)
+)
 def test_one_breach_per_changed_seal_with_the_growing_penalty(engine, gearbox):
     n = min(len(engine), len(gearbox))
     engine, gearbox = engine[:n], gearbox[:n]
     data = case("compliant-d7x-r")
     data["seal_check"] = [{"label": "initial", "engine": engine[0], "gearbox": gearbox[0]}] + [
-        {"label": f"after stage {i}", "after_stage": i, "engine": engine[i], "gearbox": gearbox[i]} for i in range(1, n)]
+        {"label": f"after stage {i}", "after_stage": i, "engine": engine[i], "gearbox": gearbox[i]}
+        for i in range(1, n)
+    ]
     v = verdict_of(data)
     scale = RULES.seals["engine"].penalties_ms
     for part, seq in (("engine", engine), ("gearbox", gearbox)):
         changed = [i for i in range(1, n) if seq[i] != seq[i - 1]]
         got = [b for b in v.breaches if b.subject == part]
         assert [b.stage for b in got] == changed
-        assert [b.penalty_ms for b in got] == [scale[min(k, len(scale) - 1)] for k in range(len(changed))]
+        assert [b.penalty_ms for b in got] == [
+            scale[min(k, len(scale) - 1)] for k in range(len(changed))
+        ]
         assert v.seals[part]["changes"] == len(changed)
     assert v.verdict == ("eligible-with-remarks" if v.breaches else "eligible")
 
 
 key = st.text(string.ascii_lowercase + "_", min_size=1, max_size=8)
-scalar = st.one_of(st.integers(-10**6, 10**6), st.booleans(), st.text(string.ascii_letters + " .#=[]\"", max_size=12))
-tree = st.dictionaries(key, st.one_of(scalar, st.dictionaries(key, st.one_of(scalar, st.dictionaries(key, scalar,
-                                                                                                       max_size=3)),
-                                                              max_size=4)), min_size=1, max_size=5)
+scalar = st.one_of(
+    st.integers(-(10**6), 10**6),
+    st.booleans(),
+    st.text(string.ascii_letters + ' .#=[]"', max_size=12),
+)
+tree = st.dictionaries(
+    key,
+    st.one_of(
+        scalar,
+        st.dictionaries(
+            key, st.one_of(scalar, st.dictionaries(key, scalar, max_size=3)), max_size=4
+        ),
+    ),
+    min_size=1,
+    max_size=5,
+)
 
 
 def _leaves(node, prefix=""):
@@ -105,7 +129,14 @@ def test_every_key_is_located_on_its_own_line(doc):
 
 
 @settings(max_examples=40, deadline=None)
-@given(value=st.one_of(st.text(max_size=8), st.floats(allow_nan=False), st.booleans(), st.lists(st.integers(), max_size=2)))
+@given(
+    value=st.one_of(
+        st.text(max_size=8),
+        st.floats(allow_nan=False),
+        st.booleans(),
+        st.lists(st.integers(), max_size=2),
+    )
+)
 def test_any_non_integer_displacement_is_refused_with_its_field(value):
     data = case("compliant-d7x-r")
     data["car"]["engine"]["displacement_cc"] = value
@@ -115,4 +146,3 @@ def test_any_non_integer_displacement_is_refused_with_its_field(value):
         assert exc.field == "car.engine.displacement_cc"
     else:
         raise AssertionError(f"{value!r} accepted")
-

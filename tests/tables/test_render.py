@@ -1,4 +1,5 @@
 """The renderers: CSV (formula-safe, reads back), JSON (nulls, ms), rich text, the registry."""
+
 from __future__ import annotations
 
 import csv
@@ -32,7 +33,9 @@ def test_renderers_are_registered_by_name():
         render(_table(), "xlsx")
 
 
-@pytest.mark.parametrize("text", ["=1+2", "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)", "\tx", "=HYPERLINK(\"x\")"])
+@pytest.mark.parametrize(
+    "text", ["=1+2", "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)", "\tx", '=HYPERLINK("x")']
+)
 def test_formulas_are_neutralised(text):
     assert neutralise(text) == "'" + text
 
@@ -43,8 +46,16 @@ def test_numbers_durations_and_plain_text_are_untouched(text):
 
 
 @settings(max_examples=EXAMPLES, deadline=None)
-@given(st.lists(st.tuples(st.integers(-10**6, 10**6), st.text(max_size=20) | st.none(),
-                          st.integers(-10**10, 10**10) | st.none()), max_size=8))
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(-(10**6), 10**6),
+            st.text(max_size=20) | st.none(),
+            st.integers(-(10**10), 10**10) | st.none(),
+        ),
+        max_size=8,
+    )
+)
 def test_csv_reads_back_to_the_same_values(rows):
     """Whatever the text, CSV reads back as the same rows; only formula text gains a leading quote."""
     cols = (Column("n", "int"), Column("name", "str"), Column("time", "duration"))
@@ -55,10 +66,14 @@ def test_csv_reads_back_to_the_same_values(rows):
     for (n, name, ms), (cn, cname, ctime) in zip(rows, back[1:]):
         assert int(cn) == n
         assert cname == ("" if name is None else neutralise(name))
-        assert (ctime == "") if ms is None else parse_duration(ctime.lstrip("-")) * (-1 if ms < 0 else 1) == ms
+        assert (
+            (ctime == "")
+            if ms is None
+            else parse_duration(ctime.lstrip("-")) * (-1 if ms < 0 else 1) == ms
+        )
         if name is not None and cname != name:
             assert name[:1] in "=+-@\t\r" and cname == "'" + name
-        assert ms is None or ctime == format_duration(ms)                     # durations never touched
+        assert ms is None or ctime == format_duration(ms)  # durations never touched
     doc = json.loads(t.to_json())
     assert [(r["n"], r["name"], r["time_ms"]) for r in doc] == [tuple(r) for r in rows]
 

@@ -1,6 +1,7 @@
 """Replay equals batch: a simulated stage streamed through the live check — in random batch sizes,
 in random arrival orders, with bursts resent — ends with exactly the batch check's findings for
 every crew (the simulator's outages, spikes, duplicates and swapped fixes included)."""
+
 from __future__ import annotations
 
 import functools
@@ -20,8 +21,16 @@ from raidcontrol.tracking.rules import TrackingRules
 RULEBOOK = load_rulebook("fia-2026")
 RULES = TrackingRules.from_rulebook(RULEBOOK)
 PARAMS = LiveParams.from_rulebook(RULEBOOK)
-FINDING_KEYS = ("validated", "missed", "speeding", "penalty_total", "share_validated", "did_not_finish", "gaps",
-                "spikes")
+FINDING_KEYS = (
+    "validated",
+    "missed",
+    "speeding",
+    "penalty_total",
+    "share_validated",
+    "did_not_finish",
+    "gaps",
+    "spikes",
+)
 
 
 @functools.cache
@@ -36,7 +45,9 @@ def findings(crew) -> dict:
 
 
 def sub(fleet: Fleet, idx: np.ndarray) -> Fleet:
-    return Fleet.from_columns(fleet.bib[idx], fleet.t_ms[idx], fleet.lat[idx], fleet.lon[idx], fleet.speed_kmh[idx])
+    return Fleet.from_columns(
+        fleet.bib[idx], fleet.t_ms[idx], fleet.lat[idx], fleet.lon[idx], fleet.speed_kmh[idx]
+    )
 
 
 def arrival_order(rng: np.random.Generator, fleet: Fleet, mode: str) -> np.ndarray:
@@ -55,8 +66,8 @@ def replay(sim, seed: int, mode: str, sizes: list[int], resend: float) -> LiveCh
     at, k = 0, 0
     while at < order.shape[0]:
         size = sizes[k % len(sizes)]
-        idx = order[at:at + size]
-        if resend and at:                               # a burst resent: some earlier fixes again
+        idx = order[at : at + size]
+        if resend and at:  # a burst resent: some earlier fixes again
             again = order[rng.integers(0, at, int(resend * size) + 1)]
             idx = np.concatenate([idx, again])
         live.add(sub(fleet, idx))
@@ -66,9 +77,16 @@ def replay(sim, seed: int, mode: str, sizes: list[int], resend: float) -> LiveCh
 
 
 @settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(seed=st.sampled_from([1, 2, 3]), order_seed=st.integers(0, 2 ** 31), mode=st.sampled_from(["late", "shuffled"]),
-       sizes=st.lists(st.integers(40, 5000), min_size=1, max_size=6), resend=st.sampled_from([0.0, 0.05, 0.5]))
-def test_replay_in_any_batches_and_order_ends_with_the_batch_findings(seed, order_seed, mode, sizes, resend):
+@given(
+    seed=st.sampled_from([1, 2, 3]),
+    order_seed=st.integers(0, 2**31),
+    mode=st.sampled_from(["late", "shuffled"]),
+    sizes=st.lists(st.integers(40, 5000), min_size=1, max_size=6),
+    resend=st.sampled_from([0.0, 0.05, 0.5]),
+)
+def test_replay_in_any_batches_and_order_ends_with_the_batch_findings(
+    seed, order_seed, mode, sizes, resend
+):
     sim = stage(seed)
     batch = check_fleet(sim.roadbook, sim.recorded, RULES)
     live = replay(sim, order_seed, mode, sizes, resend)
@@ -76,7 +94,9 @@ def test_replay_in_any_batches_and_order_ends_with_the_batch_findings(seed, orde
     assert set(final.crews) == set(batch.crews)
     for bib, crew in batch.crews.items():
         assert findings(final.crews[bib]) == findings(crew), f"bib {bib}"
-        assert final.crews[bib].fixes == crew.fixes - crew.duplicates     # every distinct fix kept, once
+        assert (
+            final.crews[bib].fixes == crew.fixes - crew.duplicates
+        )  # every distinct fix kept, once
 
 
 def test_the_simulated_stages_have_findings_to_compare():
@@ -84,8 +104,17 @@ def test_the_simulated_stages_have_findings_to_compare():
     kinds = set()
     for seed in (1, 2, 3):
         for crew in check_fleet(stage(seed).roadbook, stage(seed).recorded, RULES).crews.values():
-            kinds |= {k for k, v in (("missed", crew.missed), ("speeding", crew.speeding), ("gaps", crew.gaps),
-                                     ("spikes", crew.spikes), ("duplicates", crew.duplicates)) if v}
+            kinds |= {
+                k
+                for k, v in (
+                    ("missed", crew.missed),
+                    ("speeding", crew.speeding),
+                    ("gaps", crew.gaps),
+                    ("spikes", crew.spikes),
+                    ("duplicates", crew.duplicates),
+                )
+                if v
+            }
     assert kinds == {"missed", "speeding", "gaps", "spikes", "duplicates"}
 
 
@@ -98,19 +127,31 @@ def test_in_time_order_a_proposal_is_never_withdrawn_and_all_appear_before_the_s
     live = LiveCheck(sim.roadbook, RULES, PARAMS)
     shown: set[tuple[int, str]] = set()
     for at in range(0, order.shape[0], 600):
-        live.add(sub(fleet, order[at:at + 600]))
-        now = {(b, f.code) for b, c in live.provable_report().crews.items() for f in (*c.missed, *c.speeding)}
+        live.add(sub(fleet, order[at : at + 600]))
+        now = {
+            (b, f.code)
+            for b, c in live.provable_report().crews.items()
+            for f in (*c.missed, *c.speeding)
+        }
         assert shown <= now, f"withdrawn: {shown - now}"
         shown = now
     live.close()
-    final = {(b, f.code) for b, c in live.provable_report().crews.items() for f in (*c.missed, *c.speeding)}
-    finished = {b for b, t in sim.truth.crews.items() if not t.missed or all(m.reason == "detour" for m in t.missed)}
+    final = {
+        (b, f.code)
+        for b, c in live.provable_report().crews.items()
+        for f in (*c.missed, *c.speeding)
+    }
+    finished = {
+        b
+        for b, t in sim.truth.crews.items()
+        if not t.missed or all(m.reason == "detour" for m in t.missed)
+    }
     assert {x for x in final if x[0] in finished} <= shown
     assert final
 
 
-LATENCY_MS = 5_000        # the issue: proposed within 5 s (stage time) of becoming provable
-STEP_MS = 2_000           # fixes delivered every 2 s of stage time
+LATENCY_MS = 5_000  # the issue: proposed within 5 s (stage time) of becoming provable
+STEP_MS = 2_000  # fixes delivered every 2 s of stage time
 
 
 def test_each_finding_is_proposed_within_5_s_of_the_crew_validating_a_waypoint_beyond_it():

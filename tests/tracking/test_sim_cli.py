@@ -1,4 +1,5 @@
 """``raidcontrol simulate``: the files it writes, its summary, its errors."""
+
 from __future__ import annotations
 
 import json
@@ -17,8 +18,22 @@ PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 
 def simulate(out, *extra):
-    return CliRunner().invoke(app, ["simulate", str(out), "--vehicles", "6", "--fixes", "3000", "--waypoints", "7",
-                                    "--zones", "2", *extra])
+    return CliRunner().invoke(
+        app,
+        [
+            "simulate",
+            str(out),
+            "--vehicles",
+            "6",
+            "--fixes",
+            "3000",
+            "--waypoints",
+            "7",
+            "--zones",
+            "2",
+            *extra,
+        ],
+    )
 
 
 @pytest.mark.parametrize("fmt", ["parquet", "csv", "gpx"])
@@ -30,7 +45,9 @@ def test_simulate_writes_roadbook_tracks_truth_and_picture(tmp_path, fmt):
     assert len(roadbook.waypoints) == 7 and len(roadbook.zones) == 2
     fleet = read_fleet(tmp_path / "tracks" / f"stage-4.{fmt}")
     truth = json.loads((tmp_path / "truth" / "stage-4.json").read_text())
-    assert sorted(int(b) for b in truth["crews"]) == sorted(fleet.bibs.tolist()) == list(range(1, 7))
+    assert (
+        sorted(int(b) for b in truth["crews"]) == sorted(fleet.bibs.tolist()) == list(range(1, 7))
+    )
     assert len(fleet) == 6 * 3000 + sum(c["duplicates"] for c in truth["crews"].values())
     assert (tmp_path / "simulation" / "stage-4.png").read_bytes()[:8] == PNG_MAGIC
     assert "Simulated stage 4" in res.output and "speeding infringements" in res.output
@@ -39,20 +56,36 @@ def test_simulate_writes_roadbook_tracks_truth_and_picture(tmp_path, fmt):
 def test_the_same_seed_writes_the_same_truth(tmp_path):
     for folder in ("a", "b"):
         assert simulate(tmp_path / folder, "--seed", "3", "--no-picture").exit_code == 0
-    assert (tmp_path / "a" / "truth" / "stage-1.json").read_text() == (tmp_path / "b" / "truth" / "stage-1.json").read_text()
+    assert (tmp_path / "a" / "truth" / "stage-1.json").read_text() == (
+        tmp_path / "b" / "truth" / "stage-1.json"
+    ).read_text()
     assert not (tmp_path / "a" / "simulation").exists()
 
 
 def test_too_many_items_for_the_special_is_exit_2_and_writes_nothing(tmp_path, monkeypatch, capsys):
-    monkeypatch.setattr("sys.argv", ["raidcontrol", "simulate", str(tmp_path / "out"), "--fixes", "600",
-                                     "--waypoints", "40", "--zones", "10"])
+    monkeypatch.setattr(
+        "sys.argv",
+        [
+            "raidcontrol",
+            "simulate",
+            str(tmp_path / "out"),
+            "--fixes",
+            "600",
+            "--waypoints",
+            "40",
+            "--zones",
+            "10",
+        ],
+    )
     assert run_guarded(app) == 2
     assert "too short" in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
 
 
 def test_an_unknown_rulebook_is_exit_2(tmp_path, monkeypatch, capsys):
-    monkeypatch.setattr("sys.argv", ["raidcontrol", "simulate", str(tmp_path / "out"), "--rulebook", "nope"])
+    monkeypatch.setattr(
+        "sys.argv", ["raidcontrol", "simulate", str(tmp_path / "out"), "--rulebook", "nope"]
+    )
     assert run_guarded(app) == 2
     assert "unknown rulebook" in capsys.readouterr().err
 
@@ -60,14 +93,41 @@ def test_an_unknown_rulebook_is_exit_2(tmp_path, monkeypatch, capsys):
 def test_help_documents_every_option():
     res = CliRunner().invoke(app, ["simulate", "--help"])
     assert res.exit_code == 0
-    for option in ("--vehicles", "--fixes", "--waypoints", "--zones", "--seed", "--format", "--stage", "--rulebook"):
+    for option in (
+        "--vehicles",
+        "--fixes",
+        "--waypoints",
+        "--zones",
+        "--seed",
+        "--format",
+        "--stage",
+        "--rulebook",
+    ):
         assert option in res.output
 
 
 def test_event_mode_writes_an_event_folder_the_core_reads(tmp_path, monkeypatch, capsys):
     from raidcontrol.io.event_folder import read_event_folder
-    res = CliRunner().invoke(app, ["simulate", str(tmp_path), "--event", "--vehicles", "8", "--fixes", "4000",
-                                   "--waypoints", "7", "--zones", "2", "--seed", "5", "--no-picture"])
+
+    res = CliRunner().invoke(
+        app,
+        [
+            "simulate",
+            str(tmp_path),
+            "--event",
+            "--vehicles",
+            "8",
+            "--fixes",
+            "4000",
+            "--waypoints",
+            "7",
+            "--zones",
+            "2",
+            "--seed",
+            "5",
+            "--no-picture",
+        ],
+    )
     assert res.exit_code == 0, res.output
     rulebook, records = read_event_folder(tmp_path)
     assert rulebook.id == "fia-2026"

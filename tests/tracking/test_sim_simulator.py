@@ -1,5 +1,6 @@
 """The rally simulator on its own: deterministic, physically plausible, and its truth
 agrees with what it injected (no tracking engine involved here)."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -21,7 +22,9 @@ PROFILE = load_profile()
 
 @pytest.fixture(scope="module")
 def stage():
-    return simulate_stage(seed=11, vehicles=24, fixes_per_vehicle=5000, waypoints=9, zones=3, rules=RULES)
+    return simulate_stage(
+        seed=11, vehicles=24, fixes_per_vehicle=5000, waypoints=9, zones=3, rules=RULES
+    )
 
 
 def crew_rows(fleet, bib):
@@ -30,9 +33,15 @@ def crew_rows(fleet, bib):
 
 
 def test_same_seed_same_stage_other_seed_other_stage():
-    a = simulate_stage(seed=5, vehicles=4, fixes_per_vehicle=3000, waypoints=4, zones=2, rules=RULES)
-    b = simulate_stage(seed=5, vehicles=4, fixes_per_vehicle=3000, waypoints=4, zones=2, rules=RULES)
-    c = simulate_stage(seed=6, vehicles=4, fixes_per_vehicle=3000, waypoints=4, zones=2, rules=RULES)
+    a = simulate_stage(
+        seed=5, vehicles=4, fixes_per_vehicle=3000, waypoints=4, zones=2, rules=RULES
+    )
+    b = simulate_stage(
+        seed=5, vehicles=4, fixes_per_vehicle=3000, waypoints=4, zones=2, rules=RULES
+    )
+    c = simulate_stage(
+        seed=6, vehicles=4, fixes_per_vehicle=3000, waypoints=4, zones=2, rules=RULES
+    )
     for col in ("bib", "t_ms", "lat", "lon"):
         assert np.array_equal(getattr(a.recorded, col), getattr(b.recorded, col))
     assert a.truth == b.truth
@@ -56,10 +65,18 @@ def test_every_waypoint_type_with_the_rulebook_radius_and_zones_dss_ass(stage):
         assert (w.open_m, w.clear_m) == RULES.radii[w.type]
     assert len(rb.zones) == 3 and all(z.limit_kmh > 0 for z in rb.zones)
     assert rb.dss.km == 0 and rb.ass.km == pytest.approx(stage.truth.special_km, abs=1e-3)
-    kms = [w.km for w in sorted(list(rb.waypoints) + [z.start for z in rb.zones] + [z.end for z in rb.zones],
-                                key=lambda w: w.index)]
+    kms = [
+        w.km
+        for w in sorted(
+            list(rb.waypoints) + [z.start for z in rb.zones] + [z.end for z in rb.zones],
+            key=lambda w: w.index,
+        )
+    ]
     assert kms == sorted(kms)
-    stop_s = min(PROFILE.value("controls.neutralisation_s"), PROFILE.value("controls.neutralisation_max_share") * 5000)
+    stop_s = min(
+        PROFILE.value("controls.neutralisation_s"),
+        PROFILE.value("controls.neutralisation_max_share") * 5000,
+    )
     assert rb.neutralisations and rb.neutralisations[0][0].duration_ms == stop_s * 1000
 
 
@@ -75,6 +92,7 @@ def test_speeds_and_accelerations_are_those_of_vehicles(stage):
             assert np.all(np.isnan(device))
     # accelerations, from the simulator's own noise-free speeds (a detour's bend adds a little)
     from raidcontrol.simulation.crew import simulate_crew
+
     p = plan_stage(seed=11, vehicles=24, fixes_per_vehicle=5000, waypoints=9, zones=3, rules=RULES)
     for crew in p.crews[:8]:
         track = simulate_crew(crew, p.context)
@@ -85,12 +103,15 @@ def test_speeds_and_accelerations_are_those_of_vehicles(stage):
 
 def test_gps_noise_is_a_few_metres(stage):
     from raidcontrol.simulation.crew import simulate_crew
+
     p = plan_stage(seed=11, vehicles=24, fixes_per_vehicle=5000, waypoints=9, zones=3, rules=RULES)
     track = simulate_crew(p.crews[0], p.context)
     per_lat, per_lon = metres_per_degree(track.true_lat)
-    err = np.hypot((track.lat - track.true_lat) * per_lat, (track.lon - track.true_lon) * per_lon)[~track.spike]
+    err = np.hypot((track.lat - track.true_lat) * per_lat, (track.lon - track.true_lon) * per_lon)[
+        ~track.spike
+    ]
     sigma = PROFILE.value("gps.bias_sigma_m")
-    assert 0.3 * sigma < np.sqrt(np.mean(err ** 2)) < 3 * sigma
+    assert 0.3 * sigma < np.sqrt(np.mean(err**2)) < 3 * sigma
     assert err.max() < 8 * sigma
 
 
@@ -101,6 +122,7 @@ def test_compliant_crews_stay_under_every_limit_by_the_margin(stage):
         assert not excess_zones & set(truth.clean_zones)
     p = plan_stage(seed=11, vehicles=24, fixes_per_vehicle=5000, waypoints=9, zones=3, rules=RULES)
     from raidcontrol.simulation.crew import simulate_crew
+
     for crew in p.crews:
         if crew.speeding_zone is not None:
             continue
@@ -120,8 +142,10 @@ def test_outages_and_spikes_in_the_data_are_those_of_the_truth(stage):
         for spike_ms in truth.spikes_ms:
             k = int(np.searchsorted(t, spike_ms))
             per_lat, per_lon = metres_per_degree(stage.fleet.lat[sl][k])
-            jump = np.hypot((stage.fleet.lat[sl][k] - stage.fleet.lat[sl][k - 1]) * per_lat,
-                            (stage.fleet.lon[sl][k] - stage.fleet.lon[sl][k - 1]) * per_lon)
+            jump = np.hypot(
+                (stage.fleet.lat[sl][k] - stage.fleet.lat[sl][k - 1]) * per_lat,
+                (stage.fleet.lon[sl][k] - stage.fleet.lon[sl][k - 1]) * per_lon,
+            )
             implied_kmh = jump / ((t[k] - t[k - 1]) / 1000) * 3.6
             assert implied_kmh > RULES.spike_speed_kmh
 
@@ -141,22 +165,30 @@ def test_a_special_too_short_for_its_items_is_bad_input():
 
 
 @settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(seed=st.integers(0, 2 ** 32 - 1))
+@given(seed=st.integers(0, 2**32 - 1))
 def test_truth_matches_the_injected_faults_for_any_seed(seed):
-    p = plan_stage(seed=seed, vehicles=14, fixes_per_vehicle=4000, waypoints=7, zones=2, rules=RULES)
+    p = plan_stage(
+        seed=seed, vehicles=14, fixes_per_vehicle=4000, waypoints=7, zones=2, rules=RULES
+    )
     from raidcontrol.simulation.crew import simulate_crew
     from raidcontrol.simulation.truth import crew_truth
+
     for crew in p.crews:
         track = simulate_crew(crew, p.context)
-        truth = crew_truth(track, p.context, p.roadbook)      # raises SimulationError on an ambiguous case
+        truth = crew_truth(
+            track, p.context, p.roadbook
+        )  # raises SimulationError on an ambiguous case
         retired_before = lambda s, crew=crew: crew.retire_m is not None and crew.retire_m < s
         if crew.detour_wp is not None and not retired_before(p.context.layout.wp_s[crew.detour_wp]):
             detour = p.roadbook.waypoints[crew.detour_wp].name
             assert [m.name for m in truth.missed if m.reason == "detour"] == [detour]
         else:
             assert not [m for m in truth.missed if m.reason == "detour"]
-        if crew.speeding_zone is not None and p.roadbook.zones[crew.speeding_zone].name not in truth.incomplete_zones \
-                and not retired_before(p.context.layout.zone_s[crew.speeding_zone][1]):
+        if (
+            crew.speeding_zone is not None
+            and p.roadbook.zones[crew.speeding_zone].name not in truth.incomplete_zones
+            and not retired_before(p.context.layout.zone_s[crew.speeding_zone][1])
+        ):
             (excess,) = truth.speeding
             assert excess.zone == p.roadbook.zones[crew.speeding_zone].name
             assert excess.excess_kmh == pytest.approx(crew.excess_kmh, abs=0.5)

@@ -1,4 +1,5 @@
 """The OpenRally roadbook writer and the track writers, read back with the project's readers."""
+
 from __future__ import annotations
 
 from xml.etree import ElementTree
@@ -26,7 +27,9 @@ OR = "{" + OPENRALLY_NS + "}"
 
 @pytest.fixture(scope="module")
 def stage():
-    return simulate_stage(seed=8, vehicles=5, fixes_per_vehicle=3000, waypoints=9, zones=3, rules=RULES)
+    return simulate_stage(
+        seed=8, vehicles=5, fixes_per_vehicle=3000, waypoints=9, zones=3, rules=RULES
+    )
 
 
 def _key(w):
@@ -35,11 +38,14 @@ def _key(w):
 
 def test_roadbook_round_trip(stage, tmp_path):
     implicit = {n for n, imp in zip(stage.layout.wp_name, stage.layout.wp_implicit) if imp}
-    back = read_roadbook(write_roadbook(stage.roadbook, tmp_path / "stage.gpx", implicit_radius=implicit), RULES)
+    back = read_roadbook(
+        write_roadbook(stage.roadbook, tmp_path / "stage.gpx", implicit_radius=implicit), RULES
+    )
     rb = stage.roadbook
     assert [_key(w) for w in back.waypoints] == [_key(w) for w in rb.waypoints]
-    assert [(z.name, z.limit_kmh, _key(z.start), _key(z.end)) for z in back.zones] == \
-        [(z.name, z.limit_kmh, _key(z.start), _key(z.end)) for z in rb.zones]
+    assert [(z.name, z.limit_kmh, _key(z.start), _key(z.end)) for z in back.zones] == [
+        (z.name, z.limit_kmh, _key(z.start), _key(z.end)) for z in rb.zones
+    ]
     assert _key(back.dss) == _key(rb.dss) and _key(back.ass) == _key(rb.ass)
     assert [_key(c) for c in back.time_controls] == [_key(c) for c in rb.time_controls]
     assert back.neutralisations[0][0].duration_ms == rb.neutralisations[0][0].duration_ms
@@ -47,26 +53,54 @@ def test_roadbook_round_trip(stage, tmp_path):
 
 def test_roadbook_file_is_openrally(stage, tmp_path):
     implicit = {stage.roadbook.waypoints[0].name}
-    path = write_roadbook(stage.roadbook, tmp_path / "stage.gpx", name="Stage 9", implicit_radius=implicit)
+    path = write_roadbook(
+        stage.roadbook, tmp_path / "stage.gpx", name="Stage 9", implicit_radius=implicit
+    )
     root = ElementTree.parse(path).getroot()
     assert root.tag == f"{GPX}gpx" and root.get("version") == "1.1"
     wpts = root.findall(f"{GPX}wpt")
     assert all(w.find(f"{GPX}extensions/{OR}distance") is not None for w in wpts)
-    tags = [c.tag.removeprefix(OR) for w in wpts for c in w.find(f"{GPX}extensions") if c.tag != f"{OR}distance"]
-    assert {"wpv", "wpm", "wps", "wpe", "wpn", "wpc", "wpp", "dz", "speed", "fz", "dss", "ass", "timecontrol",
-            "neutralization", "fuel"} <= set(tags)
+    tags = [
+        c.tag.removeprefix(OR)
+        for w in wpts
+        for c in w.find(f"{GPX}extensions")
+        if c.tag != f"{OR}distance"
+    ]
+    assert {
+        "wpv",
+        "wpm",
+        "wps",
+        "wpe",
+        "wpn",
+        "wpc",
+        "wpp",
+        "dz",
+        "speed",
+        "fz",
+        "dss",
+        "ass",
+        "timecontrol",
+        "neutralization",
+        "fuel",
+    } <= set(tags)
     first = stage.roadbook.waypoints[0]
-    element = next(c for w in wpts for c in w.find(f"{GPX}extensions")
-                   if c.tag == f"{OR}{first.type.lower()}" and w.find(f"{GPX}name").text == first.name)
-    assert "clear" not in element.attrib and "open" not in element.attrib   # left to the rulebook
+    element = next(
+        c
+        for w in wpts
+        for c in w.find(f"{GPX}extensions")
+        if c.tag == f"{OR}{first.type.lower()}" and w.find(f"{GPX}name").text == first.name
+    )
+    assert "clear" not in element.attrib and "open" not in element.attrib  # left to the rulebook
     unnamed = [w.name for i, w in enumerate(stage.roadbook.waypoints, 1) if w.name == f"WP{i}"]
     named_attrs = [c.get("name") for w in wpts for c in w.find(f"{GPX}extensions") if c.get("name")]
-    assert not set(unnamed) & set(named_attrs)                              # default names are not written
+    assert not set(unnamed) & set(named_attrs)  # default names are not written
 
 
 def test_a_radius_left_out_takes_the_rulebook_default(stage, tmp_path):
     wp = stage.roadbook.waypoints[0]
-    other = TrackingRules.from_rulebook(load_rulebook("fia-2026", {"tracking": {"waypoints": {wp.type: {"clear_m": 123}}}}))
+    other = TrackingRules.from_rulebook(
+        load_rulebook("fia-2026", {"tracking": {"waypoints": {wp.type: {"clear_m": 123}}}})
+    )
     path = write_roadbook(stage.roadbook, tmp_path / "stage.gpx", implicit_radius={wp.name})
     assert read_roadbook(path, other).waypoints[0].clear_m == 123
     path = write_roadbook(stage.roadbook, tmp_path / "explicit.gpx")
@@ -96,7 +130,9 @@ def test_parquet_schema_and_streamed_parts_equal_one_write(stage, tmp_path):
         for i in range(len(stage.fleet.bibs)):
             sl = slice(int(stage.fleet.offsets[i]), int(stage.fleet.offsets[i + 1]))
             f = stage.fleet
-            writer.write(Fleet.from_columns(f.bib[sl], f.t_ms[sl], f.lat[sl], f.lon[sl], f.speed_kmh[sl]))
+            writer.write(
+                Fleet.from_columns(f.bib[sl], f.t_ms[sl], f.lat[sl], f.lon[sl], f.speed_kmh[sl])
+            )
     assert writer.rows == len(stage.fleet)
     a, b = pq.read_table(whole), pq.read_table(tmp_path / "parts.parquet")
     assert a.schema.names == ["bib", "time", "lat", "lon", "speed"]
@@ -105,12 +141,15 @@ def test_parquet_schema_and_streamed_parts_equal_one_write(stage, tmp_path):
 
 
 def test_csv_text_form(tmp_path):
-    fleet = Fleet.from_columns([7, 7], [1768278600000, 1768278601500], [20.5, 20.50001], [44.5, 44.5],
-                               [np.nan, 61.234])
+    fleet = Fleet.from_columns(
+        [7, 7], [1768278600000, 1768278601500], [20.5, 20.50001], [44.5, 44.5], [np.nan, 61.234]
+    )
     text = write_fleet(fleet, tmp_path / "t.csv").read_text()
-    assert text.splitlines() == ["bib,time,lat,lon,speed",
-                                 "7,2026-01-13T04:30:00.000Z,20.5000000,44.5000000,",
-                                 "7,2026-01-13T04:30:01.500Z,20.5000100,44.5000000,61.23"]
+    assert text.splitlines() == [
+        "bib,time,lat,lon,speed",
+        "7,2026-01-13T04:30:00.000Z,20.5000000,44.5000000,",
+        "7,2026-01-13T04:30:01.500Z,20.5000100,44.5000000,61.23",
+    ]
     empty = Fleet.from_columns([], [], [], [])
     assert write_fleet(empty, tmp_path / "e.csv").read_text() == "bib,time,lat,lon,speed\n"
 
@@ -121,9 +160,19 @@ def test_unknown_suffix_is_bad_input(stage, tmp_path):
 
 
 @settings(max_examples=25, deadline=None)
-@given(st.lists(st.tuples(st.integers(1, 999), st.integers(1_600_000_000_000, 1_900_000_000_000),
-                          st.floats(-89.9, 89.9), st.floats(-179.9, 179.9),
-                          st.one_of(st.just(float("nan")), st.floats(0, 300))), min_size=1, max_size=30))
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(1, 999),
+            st.integers(1_600_000_000_000, 1_900_000_000_000),
+            st.floats(-89.9, 89.9),
+            st.floats(-179.9, 179.9),
+            st.one_of(st.just(float("nan")), st.floats(0, 300)),
+        ),
+        min_size=1,
+        max_size=30,
+    )
+)
 def test_any_fixes_survive_parquet_and_csv(tmp_path_factory, rows):
     bib, t, lat, lon, speed = (np.array(c) for c in zip(*rows))
     fleet = Fleet.from_columns(bib, t, lat, lon, speed)
@@ -132,5 +181,7 @@ def test_any_fixes_survive_parquet_and_csv(tmp_path_factory, rows):
         back = canonical(read_fleet(write_fleet(fleet, folder / f"f{suffix}")))
         fleet = canonical(fleet)
         assert np.array_equal(back.bib, fleet.bib) and np.array_equal(back.t_ms, fleet.t_ms)
-        assert np.allclose(back.lat, fleet.lat, atol=1e-7) and np.allclose(back.lon, fleet.lon, atol=1e-7)
+        assert np.allclose(back.lat, fleet.lat, atol=1e-7) and np.allclose(
+            back.lon, fleet.lon, atol=1e-7
+        )
         assert np.array_equal(np.isnan(back.speed_kmh), np.isnan(fleet.speed_kmh))

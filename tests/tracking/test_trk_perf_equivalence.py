@@ -7,6 +7,7 @@
 - the check's sort of nearly sorted crews against a stable argsort;
 - the flagged fixes against ``flatnonzero``.
 """
+
 from __future__ import annotations
 
 import math
@@ -27,10 +28,12 @@ SEEDS = range(8)
 
 def _track(rng: np.random.Generator, n: int):
     """A wandering 1 Hz track with repeated positions (stops), missing speeds and outages."""
-    t = np.cumsum(rng.choice([1000, 1000, 1000, 2000, 40_000], size=n, p=[0.6, 0.2, 0.1, 0.08, 0.02]))
+    t = np.cumsum(
+        rng.choice([1000, 1000, 1000, 2000, 40_000], size=n, p=[0.6, 0.2, 0.1, 0.08, 0.02])
+    )
     t = t.astype(np.int64) + 1_767_600_000_000
     step = rng.normal(0, 2e-4, size=(n, 2))
-    step[rng.random(n) < 0.1] = 0.0                       # stopped: the same position again
+    step[rng.random(n) < 0.1] = 0.0  # stopped: the same position again
     lat = 24.0 + np.cumsum(step[:, 0])
     lon = 45.0 + np.cumsum(step[:, 1])
     spd = rng.uniform(0, 160, n).astype(np.float32)
@@ -49,7 +52,9 @@ def test_zone_columns_equal_the_numpy_rule(seed):
     window = 5000
     speed, source = derived_speeds(t, lat, lon, spd, gap, window)
     threshold = 90.0
-    got_speed, derived, along, over = _zone_columns(t, lat, lon, spd, gap, np.cos(lat * DEG), window // 2, threshold)
+    got_speed, derived, along, over = _zone_columns(
+        t, lat, lon, spd, gap, np.cos(lat * DEG), window // 2, threshold
+    )
     assert np.array_equal(got_speed, speed, equal_nan=True)
     assert ["derived" if d else "device" for d in derived.tolist()] == source
     assert np.array_equal(along, np.r_[0.0, np.cumsum(leg_lengths_m(lat, lon))])
@@ -78,7 +83,10 @@ def _closest_brute(t, lat, lon, flags, s, e, wlat, wlon, wcos):
             u = min(1.0, max(0.0, -(px * vx + py * vy) / l2))
             qx, qy = px + u * vx, py + u * vy
             if qx * qx + qy * qy < b2:
-                b2, bt = qx * qx + qy * qy, int(t[a]) + math.floor(u * (int(t[i]) - int(t[a])) + 0.5)
+                b2, bt = (
+                    qx * qx + qy * qy,
+                    int(t[a]) + math.floor(u * (int(t[i]) - int(t[a])) + 0.5),
+                )
         out_d.append(math.sqrt(b2))
         out_t.append(bt)
     return out_d, out_t
@@ -117,10 +125,10 @@ def test_gather_sorted_equals_a_stable_argsort(seed):
     n = int(offsets[-1])
     t = np.cumsum(rng.choice([0, 1000, 1000, 2000], n)).astype(np.int64)
     swap = rng.random(n - 1) < 0.03 if n > 1 else np.zeros(0, bool)
-    for i in np.flatnonzero(swap):                        # swapped neighbours
+    for i in np.flatnonzero(swap):  # swapped neighbours
         t[i], t[i + 1] = t[i + 1], t[i]
     if sizes[0] > 20:
-        t[offsets[0]:offsets[1]] = rng.permutation(t[offsets[0]:offsets[1]])   # far from sorted
+        t[offsets[0] : offsets[1]] = rng.permutation(t[offsets[0] : offsets[1]])  # far from sorted
     lat, lon = rng.random(n), rng.random(n)
     spd = rng.random(n).astype(np.float32)
     out = [np.empty_like(a) for a in (t, lat, lon, spd)]

@@ -1,5 +1,6 @@
 """Invariants of the tracking check (hypothesis): it agrees with a slow reference geometry,
 ignores the order fixes arrive in, and its penalties grow with the excess."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -45,7 +46,9 @@ def roadbooks(draw):
     for k in range(n):
         lat, lon = from_local_xy(draw(coords), draw(coords), LAT0, LON0)
         wtype = draw(st.sampled_from(("WPM", "WPS", "WPP", "WPV")))
-        wps.append(Waypoint(f"W{k + 1}", wtype, float(lat), float(lon), FIA.radii[wtype][1], index=k))
+        wps.append(
+            Waypoint(f"W{k + 1}", wtype, float(lat), float(lon), FIA.radii[wtype][1], index=k)
+        )
     return Roadbook(tuple(wps), ())
 
 
@@ -62,19 +65,27 @@ def test_validation_agrees_with_a_reference_point_to_segment_geometry(walk, road
     fleet = fleet_of(xs, ys)
     expected = []
     for wp in roadbook.waypoints:
-        d = min(segment_distance_m(wp.lat, wp.lon, fleet.lat[i], fleet.lon[i], fleet.lat[i + 1], fleet.lon[i + 1])
-                for i in range(len(fleet) - 1))
-        assume(abs(d - wp.clear_m) > 0.01)                 # not a hair's breadth from the radius
+        d = min(
+            segment_distance_m(
+                wp.lat, wp.lon, fleet.lat[i], fleet.lon[i], fleet.lat[i + 1], fleet.lon[i + 1]
+            )
+            for i in range(len(fleet) - 1)
+        )
+        assume(abs(d - wp.clear_m) > 0.01)  # not a hair's breadth from the radius
         if d < wp.clear_m:
             expected.append(wp.name)
     crew = check_fleet(roadbook, fleet, ANY_ORDER).crews[1]
     assert crew.validated == expected
     assert crew.spikes == [] and crew.gaps == []
     assert crew.penalty_total_ms == sum(ANY_ORDER.missed_penalty_ms[m.type] for m in crew.missed)
-    for m in crew.missed:                                # the reported closest approach is the true one
+    for m in crew.missed:  # the reported closest approach is the true one
         wp = roadbook.waypoints[m.index - 1]
-        d = min(segment_distance_m(wp.lat, wp.lon, fleet.lat[i], fleet.lon[i], fleet.lat[i + 1], fleet.lon[i + 1])
-                for i in range(len(fleet) - 1))
+        d = min(
+            segment_distance_m(
+                wp.lat, wp.lon, fleet.lat[i], fleet.lon[i], fleet.lat[i + 1], fleet.lon[i + 1]
+            )
+            for i in range(len(fleet) - 1)
+        )
         assert abs(m.closest_m - d) < 0.01
 
 
@@ -87,9 +98,15 @@ def test_the_order_fixes_arrive_in_and_repeated_fixes_change_nothing(walk, roadb
     rnd.shuffle(order)
     order += [rnd.randrange(len(clean)) for _ in range(repeats)]
     idx = np.array(order)
-    messy = Fleet.from_columns(np.full(idx.shape[0], 2), clean.t_ms[idx], clean.lat[idx], clean.lon[idx])
-    both = Fleet.from_columns(np.r_[clean.bib, messy.bib], np.r_[clean.t_ms, messy.t_ms], np.r_[clean.lat, messy.lat],
-                              np.r_[clean.lon, messy.lon])
+    messy = Fleet.from_columns(
+        np.full(idx.shape[0], 2), clean.t_ms[idx], clean.lat[idx], clean.lon[idx]
+    )
+    both = Fleet.from_columns(
+        np.r_[clean.bib, messy.bib],
+        np.r_[clean.t_ms, messy.t_ms],
+        np.r_[clean.lat, messy.lat],
+        np.r_[clean.lon, messy.lon],
+    )
     for rules in (FIA, ANY_ORDER):
         report = check_fleet(roadbook, both, rules)
         a, b = report.crews[1].to_dict(), report.crews[2].to_dict()

@@ -1,4 +1,5 @@
 """OpenRally roadbook and track readers: real OpenRally files, names, units, and located errors."""
+
 from __future__ import annotations
 
 import math
@@ -22,9 +23,11 @@ V1_NS = "http://www.openrally.org/xmlschemas/GpxExtensions/v1.0.0"
 
 
 def gpx(body: str, ns: str = V1_NS, units: str = "metric") -> bytes:
-    return (f'<?xml version="1.0" encoding="UTF-8"?>\n<gpx xmlns="http://www.topografix.com/GPX/1/1" version="1.1" '
-            f'xmlns:openrally="{ns}">\n<metadata><extensions><openrally:units>{units}</openrally:units>'
-            f'</extensions></metadata>\n{body}</gpx>\n').encode()
+    return (
+        f'<?xml version="1.0" encoding="UTF-8"?>\n<gpx xmlns="http://www.topografix.com/GPX/1/1" version="1.1" '
+        f'xmlns:openrally="{ns}">\n<metadata><extensions><openrally:units>{units}</openrally:units>'
+        f"</extensions></metadata>\n{body}</gpx>\n"
+    ).encode()
 
 
 def wpt(lat: float, lon: float, *items: str) -> str:
@@ -32,26 +35,50 @@ def wpt(lat: float, lon: float, *items: str) -> str:
 
 
 ROADBOOK = gpx(
-    wpt(24.0, 45.0, "<openrally:distance>0</openrally:distance>", "<openrally:dss/>",
-        '<openrally:timecontrol allowed="60"/>')
-    + wpt(24.01, 45.0, "<openrally:distance>1.1</openrally:distance>", '<openrally:wpm name="K12"/>')
+    wpt(
+        24.0,
+        45.0,
+        "<openrally:distance>0</openrally:distance>",
+        "<openrally:dss/>",
+        '<openrally:timecontrol allowed="60"/>',
+    )
+    + wpt(
+        24.01, 45.0, "<openrally:distance>1.1</openrally:distance>", '<openrally:wpm name="K12"/>'
+    )
     + wpt(24.02, 45.0, "<openrally:dz/>", "<openrally:speed>50</openrally:speed>")
     + wpt(24.03, 45.0, "<openrally:fz/>")
-    + wpt(24.04, 45.0, '<openrally:wps open="800" clear="60"/>', "<openrally:danger>3</openrally:danger>")
+    + wpt(
+        24.04,
+        45.0,
+        '<openrally:wps open="800" clear="60"/>',
+        "<openrally:danger>3</openrally:danger>",
+    )
     + wpt(24.05, 45.0, '<openrally:dz name="Village"/>', "<openrally:speed>30</openrally:speed>")
     + wpt(24.06, 45.0, "<openrally:fz/>")
-    + wpt(24.07, 45.0, "<openrally:wpe/>", "<openrally:neutralization>900</openrally:neutralization>")
+    + wpt(
+        24.07, 45.0, "<openrally:wpe/>", "<openrally:neutralization>900</openrally:neutralization>"
+    )
     + wpt(24.08, 45.0, "<openrally:wpn/>")
     + wpt(24.09, 45.0, "<openrally:wpc/>", "<openrally:wpp/>", "<openrally:wpv/>")
-    + wpt(24.10, 45.0, "<openrally:ass/>"))
+    + wpt(24.10, 45.0, "<openrally:ass/>")
+)
 
 
 def test_waypoints_zones_and_controls_are_read_with_names_and_rulebook_radii():
     rb = parse_roadbook(ROADBOOK, FIA)
     assert [(w.name, w.type) for w in rb.waypoints] == [
-        ("K12", "WPM"), ("WP2", "WPS"), ("WP3", "WPE"), ("WP4", "WPN"), ("WP5", "WPC"), ("WP6", "WPP"), ("WP7", "WPV")]
-    assert rb.waypoints[0].clear_m == FIA.radii["WPM"][1] and rb.waypoints[0].km == pytest.approx(1.1)
-    assert (rb.waypoints[1].open_m, rb.waypoints[1].clear_m) == (800.0, 60.0)      # given by the file
+        ("K12", "WPM"),
+        ("WP2", "WPS"),
+        ("WP3", "WPE"),
+        ("WP4", "WPN"),
+        ("WP5", "WPC"),
+        ("WP6", "WPP"),
+        ("WP7", "WPV"),
+    ]
+    assert rb.waypoints[0].clear_m == FIA.radii["WPM"][1] and rb.waypoints[0].km == pytest.approx(
+        1.1
+    )
+    assert (rb.waypoints[1].open_m, rb.waypoints[1].clear_m) == (800.0, 60.0)  # given by the file
     assert [(z.name, z.limit_kmh) for z in rb.zones] == [("DZ1", 50.0), ("Village", 30.0)]
     assert rb.zones[0].start.lat == 24.02 and rb.zones[0].end.lat == 24.03
     assert rb.dss is not None and rb.ass is not None and rb.ass.lat == pytest.approx(24.10)
@@ -66,23 +93,36 @@ def test_the_draft_namespace_of_the_published_example_is_read_too():
 
 
 def test_statute_units_convert_yards_and_mph():
-    rb = parse_roadbook(gpx(wpt(0, 0, '<openrally:wpm clear="100"/>') + wpt(0, 0.01, "<openrally:dz/>",
-                                                                              "<openrally:speed>30</openrally:speed>")
-                            + wpt(0, 0.02, "<openrally:fz/>"), units="statute"), FIA)
+    rb = parse_roadbook(
+        gpx(
+            wpt(0, 0, '<openrally:wpm clear="100"/>')
+            + wpt(0, 0.01, "<openrally:dz/>", "<openrally:speed>30</openrally:speed>")
+            + wpt(0, 0.02, "<openrally:fz/>"),
+            units="statute",
+        ),
+        FIA,
+    )
     assert rb.waypoints[0].clear_m == pytest.approx(91.44)
     assert rb.zones[0].limit_kmh == pytest.approx(48.28032)
 
 
-@pytest.mark.parametrize("body, line, field", [
-    (wpt(24.0, 45.0, "<openrally:distance>0</openrally:distance>"), 2, "wpt"),                 # no waypoint at all
-    (wpt(95.0, 45.0, "<openrally:wpm/>"), 4, "lat"),
-    ('<wpt lat="nan" lon="45"><extensions><openrally:wpm/></extensions></wpt>\n', 4, "lat"),
-    ('<wpt lat="24"><extensions><openrally:wpm/></extensions></wpt>\n', 4, "lon"),
-    (wpt(24.0, 45.0, "<openrally:wpm/>") + wpt(24.0, 45.1, "<openrally:dz/>"), 5, "speed"),
-    (wpt(24.0, 45.0, "<openrally:wpm/>") + wpt(24.0, 45.1, "<openrally:fz/>"), 5, "fz"),
-    (wpt(24.0, 45.0, '<openrally:wpm clear="-5"/>'), 4, "wpm.clear"),
-    (wpt(24.0, 45.0, "<openrally:wpm>") + "</gpx>", 4, None),                                  # corrupt XML
-])
+@pytest.mark.parametrize(
+    "body, line, field",
+    [
+        (
+            wpt(24.0, 45.0, "<openrally:distance>0</openrally:distance>"),
+            2,
+            "wpt",
+        ),  # no waypoint at all
+        (wpt(95.0, 45.0, "<openrally:wpm/>"), 4, "lat"),
+        ('<wpt lat="nan" lon="45"><extensions><openrally:wpm/></extensions></wpt>\n', 4, "lat"),
+        ('<wpt lat="24"><extensions><openrally:wpm/></extensions></wpt>\n', 4, "lon"),
+        (wpt(24.0, 45.0, "<openrally:wpm/>") + wpt(24.0, 45.1, "<openrally:dz/>"), 5, "speed"),
+        (wpt(24.0, 45.0, "<openrally:wpm/>") + wpt(24.0, 45.1, "<openrally:fz/>"), 5, "fz"),
+        (wpt(24.0, 45.0, '<openrally:wpm clear="-5"/>'), 4, "wpm.clear"),
+        (wpt(24.0, 45.0, "<openrally:wpm>") + "</gpx>", 4, None),  # corrupt XML
+    ],
+)
 def test_bad_roadbooks_raise_located_errors(body, line, field):
     with pytest.raises(InputError) as err:
         parse_roadbook(gpx(body), FIA, file="stage-1.gpx")
@@ -115,20 +155,23 @@ GPX_TRACK = """<?xml version="1.0"?>
 def test_gpx_track_bib_speed_and_times(tmp_path: Path):
     (tmp_path / "412.gpx").write_text(GPX_TRACK.format(name="Team X", extra=""))
     fleet = read_fleet(tmp_path / "412.gpx")
-    assert fleet.bibs.tolist() == [412]                       # the name is not numeric: the file's stem
+    assert fleet.bibs.tolist() == [412]  # the name is not numeric: the file's stem
     assert fleet.t_ms.tolist() == [1_767_600_000_000, 1_767_600_001_500]
     assert fleet.speed_kmh[0] == pytest.approx(36.0) and math.isnan(fleet.speed_kmh[1])
     (tmp_path / "track.gpx").write_text(GPX_TRACK.format(name="  77 ", extra=""))
     assert read_fleet(tmp_path / "track.gpx").bibs.tolist() == [77]
 
 
-@pytest.mark.parametrize("extra, line, field", [
-    ('<trkpt lat="24.0002" lon="45.0"></trkpt>', 6, "time"),
-    ('<trkpt lat="24.0002" lon="181"><time>2026-01-05T08:00:02Z</time></trkpt>', 6, "lon"),
-    ('<trkpt lat="NaN" lon="45"><time>2026-01-05T08:00:02Z</time></trkpt>', 6, "lat"),
-    ('<trkpt lat="24.0002" lon="45"><time>yesterday</time></trkpt>', 6, "time"),
-    ('<trkpt lat="24.0002" lon="45"><time>2026-01-05T08:00:02Z</time>', 7, None),           # corrupt
-])
+@pytest.mark.parametrize(
+    "extra, line, field",
+    [
+        ('<trkpt lat="24.0002" lon="45.0"></trkpt>', 6, "time"),
+        ('<trkpt lat="24.0002" lon="181"><time>2026-01-05T08:00:02Z</time></trkpt>', 6, "lon"),
+        ('<trkpt lat="NaN" lon="45"><time>2026-01-05T08:00:02Z</time></trkpt>', 6, "lat"),
+        ('<trkpt lat="24.0002" lon="45"><time>yesterday</time></trkpt>', 6, "time"),
+        ('<trkpt lat="24.0002" lon="45"><time>2026-01-05T08:00:02Z</time>', 7, None),  # corrupt
+    ],
+)
 def test_bad_gpx_tracks_raise_located_errors(tmp_path: Path, extra, line, field):
     path = tmp_path / "9.gpx"
     path.write_text(GPX_TRACK.format(name="9", extra=extra))
@@ -167,14 +210,17 @@ def test_tracks_sorted_by_time_as_read_count_the_reordering(tmp_path: Path):
     assert fleet.lon.tolist() == [45.1, 45.0001, 45.0]
 
 
-@pytest.mark.parametrize("row, field", [
-    ("7,,24.0,45.0,", "time"),
-    ("7,2026-01-05T08:00:02Z,nan,45.0,", "lat"),
-    ("7,2026-01-05T08:00:02Z,24.0,-200,", "lon"),
-    ("7,2026-01-05T08:00:02Z,24.0,,", "lon"),
-    ("x7,2026-01-05T08:00:02Z,24.0,45,", "bib"),
-    ("7,soon,24.0,45,", "time"),
-])
+@pytest.mark.parametrize(
+    "row, field",
+    [
+        ("7,,24.0,45.0,", "time"),
+        ("7,2026-01-05T08:00:02Z,nan,45.0,", "lat"),
+        ("7,2026-01-05T08:00:02Z,24.0,-200,", "lon"),
+        ("7,2026-01-05T08:00:02Z,24.0,,", "lon"),
+        ("x7,2026-01-05T08:00:02Z,24.0,45,", "bib"),
+        ("7,soon,24.0,45,", "time"),
+    ],
+)
 def test_bad_csv_rows_raise_located_errors(tmp_path: Path, row, field):
     path = tmp_path / "tracks.csv"
     path.write_text(CSV_OK + row + "\n")
@@ -185,10 +231,22 @@ def test_bad_csv_rows_raise_located_errors(tmp_path: Path, row, field):
 
 def _parquet(path: Path, lat, time=None) -> None:
     n = len(lat)
-    t = pa.array(np.arange(n, dtype=np.int64) * 1000 + 1_767_600_000_000, pa.int64()).cast(pa.timestamp("ms", tz="UTC"))
-    pq.write_table(pa.table({"bib": pa.array(np.full(n, 4, np.int32)), "time": t if time is None else time,
-                             "lat": pa.array(lat, pa.float64()), "lon": pa.array(np.full(n, 45.0)),
-                             "speed": pa.array([None] * n, pa.float32())}), path, row_group_size=3)
+    t = pa.array(np.arange(n, dtype=np.int64) * 1000 + 1_767_600_000_000, pa.int64()).cast(
+        pa.timestamp("ms", tz="UTC")
+    )
+    pq.write_table(
+        pa.table(
+            {
+                "bib": pa.array(np.full(n, 4, np.int32)),
+                "time": t if time is None else time,
+                "lat": pa.array(lat, pa.float64()),
+                "lon": pa.array(np.full(n, 45.0)),
+                "speed": pa.array([None] * n, pa.float32()),
+            }
+        ),
+        path,
+        row_group_size=3,
+    )
 
 
 def test_parquet_tracks_read_by_row_group(tmp_path: Path):
@@ -205,7 +263,9 @@ def test_bad_parquet_rows_raise_located_errors(tmp_path: Path):
     with pytest.raises(InputError) as err:
         read_fleet(path)
     assert (err.value.line, err.value.field) == (5, "lat")
-    times = pa.array([1_767_600_000_000, None, 1, 2, 3], pa.int64()).cast(pa.timestamp("ms", tz="UTC"))
+    times = pa.array([1_767_600_000_000, None, 1, 2, 3], pa.int64()).cast(
+        pa.timestamp("ms", tz="UTC")
+    )
     _parquet(path, [24.0] * 5, time=times)
     with pytest.raises(InputError) as err:
         read_fleet(path)

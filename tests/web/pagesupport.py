@@ -1,4 +1,5 @@
 """Helpers for the page tests: read a classification table out of a page's HTML."""
+
 from __future__ import annotations
 
 from html.parser import HTMLParser

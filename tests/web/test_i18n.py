@@ -1,7 +1,9 @@
 """The visitor's language: switch, cookie, Accept-Language, English by default."""
+
 from __future__ import annotations
 
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from raidcontrol.web import i18n
 
@@ -16,8 +18,13 @@ def test_switch_beats_cookie_beats_header():
 
 def test_every_label_is_translated():
     en, fr = i18n.catalog("en"), i18n.catalog("fr")
-    assert set(i18n.tomllib.loads((i18n.resources.files("raidcontrol.web") / "locales" / "fr.toml")
-                                  .read_text(encoding="utf-8"))) == set(en)
+    assert set(
+        i18n.tomllib.loads(
+            (i18n.resources.files("raidcontrol.web") / "locales" / "fr.toml").read_text(
+                encoding="utf-8"
+            )
+        )
+    ) == set(en)
     assert fr["general"] == "Classement général"
     assert i18n.Translator("fr")("general_after", n=3) == "Classement général après l’étape 3"
 

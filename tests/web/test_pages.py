@@ -1,5 +1,6 @@
 """Every page over the real Dakar 2025 stage 1 (201 crews) matches `raidcontrol classify`; names
 are escaped everywhere; downloads give the same lines."""
+
 from __future__ import annotations
 
 import csv
@@ -12,8 +13,18 @@ from raidcontrol.web.app import create_site_app
 from tests.conftest import make_event
 from tests.web.pagesupport import classification_rows
 
-PAGES = ["/", "/stage/1", "/stage/1?special=1", "/general", "/general?category=Stock", "/crew/204", "/notices",
-         "/stock", "/championship", "/search?q=toyota"]
+PAGES = [
+    "/",
+    "/stage/1",
+    "/stage/1?special=1",
+    "/general",
+    "/general?category=Stock",
+    "/crew/204",
+    "/notices",
+    "/stock",
+    "/championship",
+    "/search?q=toyota",
+]
 
 
 @pytest.fixture(scope="module")
@@ -28,20 +39,31 @@ def _classify(cli, event, *args):
     return list(csv.DictReader(io.StringIO(out)))
 
 
-@pytest.mark.parametrize("path,args", [("/stage/1", ["--stage", "1"]), ("/stage/1?special=1", ["--stage", "1", "--special"]),
-                                       ("/general?after=1", ["--general", "--after", "1"]),
-                                       ("/general?category=Trucks", ["--general", "--category", "Trucks"])])
+@pytest.mark.parametrize(
+    "path,args",
+    [
+        ("/stage/1", ["--stage", "1"]),
+        ("/stage/1?special=1", ["--stage", "1", "--special"]),
+        ("/general?after=1", ["--general", "--after", "1"]),
+        ("/general?category=Trucks", ["--general", "--category", "Trucks"]),
+    ],
+)
 def test_page_matches_classify(site, cli, dakar_event, path, args):
     expected = _classify(cli, dakar_event, *args)
     response = site.get(path)
     assert response.status_code == 200
     rows = classification_rows(response.text)
     assert len(rows) == len(expected) > 0
-    change = 1 if path.startswith("/general") else 0            # the general has a change column
+    change = 1 if path.startswith("/general") else 0  # the general has a change column
     for row, want in zip(rows, expected):
         position, bib = row[0], row[1 + change]
         time, gap, penalty = row[6 + change], row[7 + change], row[8 + change]
-        assert (position, bib, time, gap) == (want["position"], want["bib"], want["time"], want["gap"])
+        assert (position, bib, time, gap) == (
+            want["position"],
+            want["bib"],
+            want["time"],
+            want["gap"],
+        )
         assert penalty == ("" if want["penalty"] == "0:00:00" else want["penalty"])
         assert row[2 + change].startswith(want["driver"])
 
@@ -83,12 +105,20 @@ HOSTILE = "<script>alert(1)</script>"
 
 
 def test_names_are_escaped_everywhere(tmp_path):
-    entries = ("bib,category,class,driver,codriver,team,brand,model\n"
-               f"200,Ultimate,T1+,{HOSTILE},\"<img src=x onerror=alert(2)>\",Team <b>,TOYOTA,HILUX\n")
-    folder = make_event(tmp_path / "ev", entries=entries, times="1,200,2025-01-05T08:00:00Z,2025-01-05T12:00:00Z,finished",
-                        adjustments=f"1,200,penalty,0:01:00,stage,{HOSTILE}")
+    entries = (
+        "bib,category,class,driver,codriver,team,brand,model\n"
+        f'200,Ultimate,T1+,{HOSTILE},"<img src=x onerror=alert(2)>",Team <b>,TOYOTA,HILUX\n'
+    )
+    folder = make_event(
+        tmp_path / "ev",
+        entries=entries,
+        times="1,200,2025-01-05T08:00:00Z,2025-01-05T12:00:00Z,finished",
+        adjustments=f"1,200,penalty,0:01:00,stage,{HOSTILE}",
+    )
     with TestClient(create_site_app(folder)) as client:
         for path in PAGES[:8] + ["/search?q=script", f"/search?q={HOSTILE}"]:
             text = client.get(path).text
-            assert "<script>alert" not in text and "<img src=x" not in text and "Team <b>" not in text, path
+            assert (
+                "<script>alert" not in text and "<img src=x" not in text and "Team <b>" not in text
+            ), path
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in client.get("/crew/200").text

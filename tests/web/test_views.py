@@ -1,4 +1,5 @@
 """What the pages show, computed from an event (pure views over a snapshot)."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -24,16 +25,29 @@ def _snap(folder: Path, records: list[Record] = ()) -> views.Snapshot:
         if records:
             session.record(list(records))
         last = session.state.history[-1]
-        return views.Snapshot(session.event, session.rulebook, session.effects, session.state, last.id, folder,
-                              last.recorded_at)
+        return views.Snapshot(
+            session.event,
+            session.rulebook,
+            session.effects,
+            session.state,
+            last.id,
+            folder,
+            last.recorded_at,
+        )
     finally:
         session.close()
 
 
 def test_stage_states_and_position_changes(tmp_path):
-    folder = make_event(tmp_path / "ev", stages=(1, 2, 3), times=TIMES.replace("2,202,2025-01-06T08:04:00Z,,finished",
-                                                                                "2,202,2025-01-06T08:04:00Z,2025-01-06T13:00:00Z,finished"),
-                        adjustments="1,201,penalty,0:05:00,stage,speeding")
+    folder = make_event(
+        tmp_path / "ev",
+        stages=(1, 2, 3),
+        times=TIMES.replace(
+            "2,202,2025-01-06T08:04:00Z,,finished",
+            "2,202,2025-01-06T08:04:00Z,2025-01-06T13:00:00Z,finished",
+        ),
+        adjustments="1,201,penalty,0:05:00,stage,speeding",
+    )
     snap = _snap(folder)
     states = {row.number: row.state for row in views.itinerary(snap)}
     assert states == {1: views.PROVISIONAL, 2: views.PROVISIONAL, 3: views.NOT_STARTED}
@@ -54,16 +68,33 @@ def test_crew_page_lists_the_stages_with_a_result(tmp_path):
     assert views.stage_state(snap, 2) == views.NOT_STARTED
     stages = views.crew_stages(snap, 200)
     assert [s.number for s in stages] == [1]
-    assert stages[0].parts[0]["ms"] == 4 * 3600_000 and stages[0].stage_position == 2   # 201 did 3:59
+    assert (
+        stages[0].parts[0]["ms"] == 4 * 3600_000 and stages[0].stage_position == 2
+    )  # 201 did 3:59
 
 
 def test_notices_in_order_and_reversal(tmp_path):
-    folder = make_event(tmp_path / "ev", times=TIMES.split("2,200")[0], adjustments="1,202,penalty,0:01:00,special,late at CP")
-    first = Record("decision", "n1", {"text": "#201 disqualified", "role": "steward", "bib": 201}, author="Chief steward",
-                   origin="service")
+    folder = make_event(
+        tmp_path / "ev",
+        times=TIMES.split("2,200")[0],
+        adjustments="1,202,penalty,0:01:00,special,late at CP",
+    )
+    first = Record(
+        "decision",
+        "n1",
+        {"text": "#201 disqualified", "role": "steward", "bib": 201},
+        author="Chief steward",
+        origin="service",
+    )
     snap = _snap(folder, [first])
-    appeal = Record("decision", "n1", {"text": "appeal upheld: #201 reinstated", "role": "steward", "bib": 201},
-                    author="Court of appeal", origin="service", supersedes=snap.state.get("decision", "n1").id)
+    appeal = Record(
+        "decision",
+        "n1",
+        {"text": "appeal upheld: #201 reinstated", "role": "steward", "bib": 201},
+        author="Court of appeal",
+        origin="service",
+        supersedes=snap.state.get("decision", "n1").id,
+    )
     snap = _snap(folder, [appeal])
     notices = views.notices(snap)
     assert [n.text for n in notices][-2:] == ["#201 disqualified", "appeal upheld: #201 reinstated"]
@@ -81,10 +112,18 @@ def test_search_by_bib_name_or_team(tmp_path):
 
 
 def test_gap_series_follows_the_general(tmp_path):
-    snap = _snap(make_event(tmp_path / "ev", stages=(1, 2), times=TIMES.replace(
-        "2,202,2025-01-06T08:04:00Z,,finished", "2,202,2025-01-06T08:04:00Z,2025-01-06T13:00:00Z,finished")))
+    snap = _snap(
+        make_event(
+            tmp_path / "ev",
+            stages=(1, 2),
+            times=TIMES.replace(
+                "2,202,2025-01-06T08:04:00Z,,finished",
+                "2,202,2025-01-06T08:04:00Z,2025-01-06T13:00:00Z,finished",
+            ),
+        )
+    )
     stages, series = views.gap_series(snap, None, 2)
     assert stages == [1, 2]
-    assert list(series) == [201, 200]                      # the top two after the last stage
+    assert list(series) == [201, 200]  # the top two after the last stage
     assert series[201] == [0, 0]
-    assert series[200] == [60_000, 33 * 60_000]          # 4:00 vs 3:59, then 8:30 vs 7:57
+    assert series[200] == [60_000, 33 * 60_000]  # 4:00 vs 3:59, then 8:30 vs 7:57

@@ -8,6 +8,7 @@ answer equals batch" holds by construction.  :mod:`.provable` then decides which
 may be published yet.  A single crew's check is about a millisecond; the batched call makes it
 microseconds per fix (see ``benchmarks/bench_live_tracking.py``).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -16,7 +17,13 @@ import numpy as np
 
 from raidcontrol.tracking.live.fixes import CrewFixes
 from raidcontrol.tracking.live.params import LiveParams
-from raidcontrol.tracking.live.provable import NO_PROGRESS, Thresholds, last_two, progress_m, provable_view
+from raidcontrol.tracking.live.provable import (
+    NO_PROGRESS,
+    Thresholds,
+    last_two,
+    progress_m,
+    provable_view,
+)
 from raidcontrol.tracking.live.route_km import RouteKm
 from raidcontrol.tracking.model import Fleet, Roadbook
 from raidcontrol.tracking.report import CrewReport, FleetReport
@@ -52,11 +59,21 @@ class LiveCheck:
         for k, bib in enumerate(fleet.bibs.tolist()):
             s, e = int(fleet.offsets[k]), int(fleet.offsets[k + 1])
             crew = self.crews.get(bib)
-            keep[s:e] = crew.new_mask(fleet.t_ms[s:e]) if crew is not None else CrewFixes(bib).new_mask(fleet.t_ms[s:e])
+            keep[s:e] = (
+                crew.new_mask(fleet.t_ms[s:e])
+                if crew is not None
+                else CrewFixes(bib).new_mask(fleet.t_ms[s:e])
+            )
         if keep.all():
             return fleet
-        return Fleet.from_columns(fleet.bib[keep], fleet.t_ms[keep], fleet.lat[keep], fleet.lon[keep],
-                                  fleet.speed_kmh[keep], source=fleet.source)
+        return Fleet.from_columns(
+            fleet.bib[keep],
+            fleet.t_ms[keep],
+            fleet.lat[keep],
+            fleet.lon[keep],
+            fleet.speed_kmh[keep],
+            source=fleet.source,
+        )
 
     def add(self, fleet: Fleet) -> Advance:
         """Add a batch (a :class:`Fleet` of any fixes, any order) and re-check the crews it changed."""
@@ -93,7 +110,9 @@ class LiveCheck:
             lat.append(fixes.lat[picked])
             lon.append(fixes.lon[picked])
         if moving:
-            self.progress.update(zip(moving, progress_m(self.route, np.array(lat), np.array(lon)).tolist()))
+            self.progress.update(
+                zip(moving, progress_m(self.route, np.array(lat), np.array(lon)).tolist())
+            )
 
     def fleet(self, bibs: list[int] | None = None) -> Fleet:
         """The fixes held (of ``bibs``, default all) as a fleet, each crew sorted by time."""
@@ -103,12 +122,22 @@ class LiveCheck:
         offsets = np.concatenate(([0], np.cumsum(sizes))).astype(np.int64)
 
         def col(name: str, dtype) -> np.ndarray:
-            return np.concatenate([getattr(c, name) for c in crews]) if crews else np.empty(0, dtype)
+            return (
+                np.concatenate([getattr(c, name) for c in crews]) if crews else np.empty(0, dtype)
+            )
 
         bib_col = np.repeat(np.array(bibs, np.int32), sizes)
-        return Fleet(bib_col, col("t_ms", np.int64), col("lat", np.float64), col("lon", np.float64),
-                     col("speed_kmh", np.float32), np.array(bibs, np.int32), offsets, "live",
-                     reordered=np.zeros(len(bibs), np.int64))
+        return Fleet(
+            bib_col,
+            col("t_ms", np.int64),
+            col("lat", np.float64),
+            col("lon", np.float64),
+            col("speed_kmh", np.float32),
+            np.array(bibs, np.int32),
+            offsets,
+            "live",
+            reordered=np.zeros(len(bibs), np.int64),
+        )
 
     def close(self) -> None:
         """No more fixes will come: every finding is provable now."""
@@ -116,8 +145,13 @@ class LiveCheck:
 
     def provable(self, bib: int) -> CrewReport:
         """The crew's report with only its findings provable now."""
-        return provable_view(self.reports[bib], self.thresholds, self.progress.get(bib, NO_PROGRESS), self.closed,
-                             self.rules.min_share)
+        return provable_view(
+            self.reports[bib],
+            self.thresholds,
+            self.progress.get(bib, NO_PROGRESS),
+            self.closed,
+            self.rules.min_share,
+        )
 
     def provable_report(self) -> FleetReport:
         """Every crew's provable findings, as a fleet report (what the proposals are made of)."""
@@ -126,5 +160,9 @@ class LiveCheck:
 
     def report(self) -> FleetReport:
         """Every crew's check on all fixes so far (whether provable or not)."""
-        return FleetReport(self.roadbook, self.rules, dict(sorted(self.reports.items())),
-                           sum(c.n for c in self.crews.values()))
+        return FleetReport(
+            self.roadbook,
+            self.rules,
+            dict(sorted(self.reports.items())),
+            sum(c.n for c in self.crews.values()),
+        )

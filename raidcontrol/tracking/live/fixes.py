@@ -7,11 +7,12 @@ first one received wins), so ingesting the same burst twice changes nothing.
 Columns (each of length ``n``): t_ms int64 epoch ms (UTC); lat, lon float64 WGS84 degrees;
 speed_kmh float32 device speed in km/h (NaN: none).
 """
+
 from __future__ import annotations
 
 import numpy as np
 
-INITIAL_CAPACITY = 64          # fixes; the columns double when full
+INITIAL_CAPACITY = 64  # fixes; the columns double when full
 
 
 class CrewFixes:
@@ -27,19 +28,19 @@ class CrewFixes:
 
     @property
     def t_ms(self) -> np.ndarray:
-        return self._t[:self.n]
+        return self._t[: self.n]
 
     @property
     def lat(self) -> np.ndarray:
-        return self._lat[:self.n]
+        return self._lat[: self.n]
 
     @property
     def lon(self) -> np.ndarray:
-        return self._lon[:self.n]
+        return self._lon[: self.n]
 
     @property
     def speed_kmh(self) -> np.ndarray:
-        return self._spd[:self.n]
+        return self._spd[: self.n]
 
     def _reserve(self, size: int) -> None:
         if size <= self._t.shape[0]:
@@ -48,7 +49,7 @@ class CrewFixes:
         for name in ("_t", "_lat", "_lon", "_spd"):
             old = getattr(self, name)
             new = np.empty(cap, old.dtype)
-            new[:self.n] = old[:self.n]
+            new[: self.n] = old[: self.n]
             setattr(self, name, new)
 
     def new_mask(self, t: np.ndarray) -> np.ndarray:
@@ -78,9 +79,14 @@ class CrewFixes:
         start = self.n
         self._reserve(self.n + m)
         end = start + m
-        self._t[start:end], self._lat[start:end], self._lon[start:end], self._spd[start:end] = t, lat, lon, spd
+        self._t[start:end], self._lat[start:end], self._lon[start:end], self._spd[start:end] = (
+            t,
+            lat,
+            lon,
+            spd,
+        )
         self.n = end
-        if start and t[0] < self._t[start - 1]:            # late fixes: merge them in
+        if start and t[0] < self._t[start - 1]:  # late fixes: merge them in
             merged = np.argsort(self._t[:end], kind="stable")
             for name in ("_t", "_lat", "_lon", "_spd"):
                 col = getattr(self, name)

@@ -3,6 +3,7 @@
 provable_margin_m: metres beyond a roadbook km a crew must be for it to count as past it.
 public_delay_ms: how long the public positions lag behind the fixes (0: real time).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -19,9 +20,15 @@ class LiveParams:
     @classmethod
     def from_rulebook(cls, rb: Rulebook) -> LiveParams:
         if not rb.has("tracking.live"):
-            raise InputError(f"rulebook {rb.id!r} has no tracking.live section (tracking.toml)", field="tracking.live")
+            raise InputError(
+                f"rulebook {rb.id!r} has no tracking.live section (tracking.toml)",
+                field="tracking.live",
+            )
         margin = rb.value("tracking.live.provable_margin_m")
         if isinstance(margin, bool) or not isinstance(margin, (int, float)) or margin < 0:
-            raise InputError(f"rulebook {rb.id!r}: tracking.live.provable_margin_m must be a number ≥ 0, "
-                             f"not {margin!r}", field="tracking.live.provable_margin_m")
+            raise InputError(
+                f"rulebook {rb.id!r}: tracking.live.provable_margin_m must be a number ≥ 0, "
+                f"not {margin!r}",
+                field="tracking.live.provable_margin_m",
+            )
         return cls(float(margin), rb.duration_ms("tracking.live.public_delay"))

@@ -21,6 +21,7 @@ lat, lon        float    the latest position (WGS84 degrees)
 Only fixes and validations at or before the cut are used, so a delayed feed reveals nothing
 newer; known GPS spikes are never shown as a position.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -50,8 +51,14 @@ class Position:
     rank: int | None = None
 
 
-def _crew_position(fixes: CrewFixes, report: CrewReport | None, cut_ms: int, route: RouteKm,
-                   index_of: dict[str, int], start_ms: int | None) -> Position | None:
+def _crew_position(
+    fixes: CrewFixes,
+    report: CrewReport | None,
+    cut_ms: int,
+    route: RouteKm,
+    index_of: dict[str, int],
+    start_ms: int | None,
+) -> Position | None:
     spikes = {s.t_ms for s in report.spikes} if report else set()
     i = int(np.searchsorted(fixes.t_ms, cut_ms, side="right")) - 1
     while i >= 0 and int(fixes.t_ms[i]) in spikes:
@@ -71,15 +78,26 @@ def _crew_position(fixes: CrewFixes, report: CrewReport | None, cut_ms: int, rou
     return Position(fixes.bib, int(fixes.t_ms[i]), lat, lon, km, best[1], best[0], best[2], running)
 
 
-def positions(crews: dict[int, CrewFixes], reports: dict[int, CrewReport], roadbook: Roadbook, route: RouteKm,
-              now_ms: int, delay_ms: int = 0, starts: dict[int, int] | None = None) -> list[Position]:
+def positions(
+    crews: dict[int, CrewFixes],
+    reports: dict[int, CrewReport],
+    roadbook: Roadbook,
+    route: RouteKm,
+    now_ms: int,
+    delay_ms: int = 0,
+    starts: dict[int, int] | None = None,
+) -> list[Position]:
     """Every crew's position as of ``now_ms − delay_ms``, in virtual-ranking order (crews with no
     waypoint yet last, by km).  ``starts``: each crew's start (epoch ms), for running times."""
     cut = now_ms - delay_ms
     index_of = {wp.name: k + 1 for k, wp in enumerate(roadbook.waypoints)}
     starts = starts or {}
-    found = [p for bib, f in crews.items()
-             if (p := _crew_position(f, reports.get(bib), cut, route, index_of, starts.get(bib))) is not None]
+    found = [
+        p
+        for bib, f in crews.items()
+        if (p := _crew_position(f, reports.get(bib), cut, route, index_of, starts.get(bib)))
+        is not None
+    ]
 
     def key(p: Position) -> tuple:
         measure = p.running_ms if p.running_ms is not None else p.at_wp_ms
@@ -97,8 +115,21 @@ def positions(crews: dict[int, CrewFixes], reports: dict[int, CrewReport], roadb
         if p.running_ms is not None:
             best_at.setdefault(p.last_wp_index, p.running_ms)
             gap = p.running_ms - best_at[p.last_wp_index]
-        out.append(Position(p.bib, p.t_ms, p.lat, p.lon, p.km, p.last_wp, p.last_wp_index, p.at_wp_ms, p.running_ms,
-                            gap, rank))
+        out.append(
+            Position(
+                p.bib,
+                p.t_ms,
+                p.lat,
+                p.lon,
+                p.km,
+                p.last_wp,
+                p.last_wp_index,
+                p.at_wp_ms,
+                p.running_ms,
+                gap,
+                rank,
+            )
+        )
     return out
 
 
@@ -107,7 +138,17 @@ def position_rows(found: list[Position]) -> list[list]:
     from raidcontrol.core.timefmt import format_duration
     from raidcontrol.tracking.report import iso
 
-    return [[p.rank if p.rank is not None else "", p.bib, p.last_wp,
-             format_duration(p.running_ms) if p.running_ms is not None else "",
-             ("+" + format_duration(p.gap_ms)) if p.gap_ms else "", round(p.km, 2), iso(p.t_ms),
-             round(p.lat, 6), round(p.lon, 6)] for p in found]
+    return [
+        [
+            p.rank if p.rank is not None else "",
+            p.bib,
+            p.last_wp,
+            format_duration(p.running_ms) if p.running_ms is not None else "",
+            ("+" + format_duration(p.gap_ms)) if p.gap_ms else "",
+            round(p.km, 2),
+            iso(p.t_ms),
+            round(p.lat, 6),
+            round(p.lon, 6),
+        ]
+        for p in found
+    ]

@@ -15,6 +15,7 @@ drives back to a waypoint, or a late fix from before an outage, can still change
 finding: the proposal is then revised, never silently changed.  When the stage is closed every
 finding is provable, so the final findings are exactly the batch check's.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
@@ -78,7 +79,9 @@ def finished(th: Thresholds, progress: float, closed: bool) -> bool:
     return closed or (th.ass_m is not None and progress >= th.ass_m)
 
 
-def provable_view(crew: CrewReport, th: Thresholds, progress: float, closed: bool, min_share: float) -> CrewReport:
+def provable_view(
+    crew: CrewReport, th: Thresholds, progress: float, closed: bool, min_share: float
+) -> CrewReport:
     """The crew's report with only the findings provable now (the report itself when closed)."""
     if closed:
         return crew
@@ -88,9 +91,15 @@ def provable_view(crew: CrewReport, th: Thresholds, progress: float, closed: boo
     validated_idx = [k for k in range(1, n_wp + 1) if k not in missed_idx]
     last_validated = max(validated_idx, default=0)
     furthest_km = max((th.wp_km_m[k - 1] for k in validated_idx), default=NO_PROGRESS)
-    missed = [m for m in crew.missed
-              if done or m.index < last_validated or progress > th.missed_m[m.index - 1]]
-    speeding = [s for s in crew.speeding
-                if done or progress > th.zone_m[s.index - 1] or furthest_km > th.zone_m[s.index - 1]]
+    missed = [
+        m
+        for m in crew.missed
+        if done or m.index < last_validated or progress > th.missed_m[m.index - 1]
+    ]
+    speeding = [
+        s
+        for s in crew.speeding
+        if done or progress > th.zone_m[s.index - 1] or furthest_km > th.zone_m[s.index - 1]
+    ]
     dnf = crew.did_not_finish and n_wp > 0 and (n_wp - len(missed)) / n_wp < min_share
     return replace(crew, missed=missed, speeding=speeding, did_not_finish=dnf)

@@ -8,6 +8,7 @@ a crew counts as past a km only beyond the rulebook's ``tracking.live.provable_m
 
 Units: metres (``km_m`` arrays hold metres from the DSS), WGS84 degrees.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
