@@ -176,7 +176,6 @@ def replay_cmd(
     batch per step, at --speed times real time — into a drop folder (files written under a .part
     name and renamed, so a follower never reads half a file) or POSTed to the service."""
     from raidcontrol.cli.track import _stage_files
-    from raidcontrol.io.fix_replay import replay_batches
     from raidcontrol.io.tracks import read_fleet
 
     if (into is None) == (post is None):
@@ -184,14 +183,28 @@ def replay_cmd(
     _, tracks = _stage_files(event_dir, stage)
     fleet = read_fleet(tracks)
     send = _drop_into(into, stage) if into is not None else _post_to(post, stage)
+    n = replay(fleet, send, speed, step)
+    err_console.print(f"replayed {n:,} fixes of stage {stage} into {into or post}")
+
+
+def replay(fleet, send, speed: float, step: float, started=None) -> int:
+    """Send a fleet's fixes as :func:`replay_batches` cuts them: batch ``k`` (its CSV text) goes to
+    ``send(k, rows)`` at ``(k + 1) × step`` seconds of wall time after the start (at once when
+    ``speed`` is 0), so a fix of stage time ``t`` is sent by ``t0 + (t − t0) / speed + step``.
+    ``started(wall0, t0_ms)`` is told the start (``time.monotonic()``) and the first fix's time —
+    the clock that maps wall time to stage time.  Returns the fixes sent."""
+    from raidcontrol.io.fix_replay import replay_batches
+
     wall0 = time.monotonic()
+    if started is not None and len(fleet):
+        started(wall0, int(fleet.t_ms.min()))
     n = 0
     for k, (_, rows) in enumerate(replay_batches(fleet, speed, step)):
         if speed > 0:
             time.sleep(max(0.0, wall0 + (k + 1) * step - time.monotonic()))
         send(k, rows)
         n += rows.count("\n") - 1
-    err_console.print(f"replayed {n:,} fixes of stage {stage} into {into or post}")
+    return n
 
 
 def _drop_into(into: Path, stage: int):

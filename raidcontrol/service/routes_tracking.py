@@ -6,7 +6,8 @@
 validated as the track files are (a bad batch → 422 with its line and field, nothing stored),
 stored idempotently by (bib, time), checked, and the provable findings recorded as proposed
 penalties (revised or withdrawn when a late fix changes them).  The proposals are journal records,
-so the service's follower pushes them on ``/api/v1/stream`` like any other.  The answer:
+pushed on ``/api/v1/stream`` like any other — at once (the view catches up after the batch), not
+at the follower's next poll.  The answer:
 ``{received, kept, resent, crews, elapsed_ms, proposals: [{id, key, bib, code, action, …}]}``.
 
 ``GET /api/v1/tracking/positions?stage=N`` (public) gives each crew's latest position, km on the
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import threading
 
+from anyio import from_thread
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import PlainTextResponse
 from starlette.concurrency import run_in_threadpool
@@ -62,10 +64,19 @@ async def post_fixes(
     body = await request.body()
     content_type = request.headers.get("content-type", "")
 
+    app = request.app
+
+    def pushed(records: list) -> None:
+        """The proposals are in the journal: push them now (before their pictures are drawn,
+        and not at the follower's next poll)."""
+        if app.state.writer.postgres:
+            app.state.writer.notify(records[-1].id)
+        from_thread.run_sync(app.state.hub.publish, app.state.view.catch_up())
+
     def ingest() -> dict:
         live, lock = _live(request, stage)
         with lock:
-            return live.ingest(body, content_type, source="body").to_dict()
+            return live.ingest(body, content_type, source="body", recorded=pushed).to_dict()
 
     return await run_in_threadpool(ingest)
 
