@@ -171,6 +171,14 @@ def replay_cmd(
         float,
         typer.Option("--step", help="Seconds of wall time per batch (of stage time at --speed 0)."),
     ] = 1.0,
+    close: Annotated[
+        bool,
+        typer.Option(
+            "--close/--no-close",
+            help="With --post: close the stage on the service at the end (every finding becomes "
+            "provable; the proposals then equal 'track scan').",
+        ),
+    ] = False,
 ) -> None:
     """Replay a recorded stage's tracks as the trackers would deliver them: in time order, one CSV
     batch per step, at --speed times real time — into a drop folder (files written under a .part
@@ -180,11 +188,19 @@ def replay_cmd(
 
     if (into is None) == (post is None):
         raise InputError("give exactly one of --into DIR and --post URL", field="--into")
+    if close and post is None:
+        raise InputError(
+            "--close needs --post ('track follow --close' closes a drop folder's stage)",
+            field="--close",
+        )
     _, tracks = _stage_files(event_dir, stage)
     fleet = read_fleet(tracks)
     send = _drop_into(into, stage) if into is not None else _post_to(post, stage)
     n = replay(fleet, send, speed, step)
     err_console.print(f"replayed {n:,} fixes of stage {stage} into {into or post}")
+    if close:
+        send.close()
+        err_console.print(f"stage {stage} closed on {post}")
 
 
 def replay(fleet, send, speed: float, step: float, started=None) -> int:
@@ -243,6 +259,15 @@ def _post_to(url: str, stage: int, transport=None):
                 f"the service refused batch {k}: {answer.status_code} {answer.text[:300]}", file=url
             )
 
+    def close() -> None:
+        answer = client.post("/api/v1/tracking/close", params={"stage": stage})
+        if answer.status_code != 200:
+            raise InputError(
+                f"the service did not close the stage: {answer.status_code} {answer.text[:300]}",
+                file=url,
+            )
+
+    send.close = close  # type: ignore[attr-defined]
     return send
 
 
