@@ -68,9 +68,8 @@ class _Table(HTMLParser):
         a = dict(attrs)
         if tag == "table" and self.cls in (a.get("class") or "").split():
             self.inside = True
-        elif self.inside and tag == "tr" and "data-bib" in a or self.inside and "data-key" in a:
-            if tag == "tr":
-                self.rows.append((a, []))
+        elif self.inside and tag == "tr" and ("data-bib" in a or "data-key" in a):
+            self.rows.append((a, []))
         elif self.inside and tag in ("td", "th") and self.rows:
             self.cell = []
 
