@@ -171,27 +171,56 @@ def replay_cmd(
         float,
         typer.Option("--step", help="Seconds of wall time per batch (of stage time at --speed 0)."),
     ] = 1.0,
+    close: Annotated[
+        bool,
+        typer.Option(
+            "--close/--no-close",
+            help="With --post: close the stage on the service at the end (every finding becomes "
+            "provable; the proposals then equal 'track scan').",
+        ),
+    ] = False,
 ) -> None:
     """Replay a recorded stage's tracks as the trackers would deliver them: in time order, one CSV
     batch per step, at --speed times real time — into a drop folder (files written under a .part
     name and renamed, so a follower never reads half a file) or POSTed to the service."""
     from raidcontrol.cli.track import _stage_files
-    from raidcontrol.io.fix_replay import replay_batches
     from raidcontrol.io.tracks import read_fleet
 
     if (into is None) == (post is None):
         raise InputError("give exactly one of --into DIR and --post URL", field="--into")
+    if close and post is None:
+        raise InputError(
+            "--close needs --post ('track follow --close' closes a drop folder's stage)",
+            field="--close",
+        )
     _, tracks = _stage_files(event_dir, stage)
     fleet = read_fleet(tracks)
     send = _drop_into(into, stage) if into is not None else _post_to(post, stage)
+    n = replay(fleet, send, speed, step)
+    err_console.print(f"replayed {n:,} fixes of stage {stage} into {into or post}")
+    if close:
+        send.close()
+        err_console.print(f"stage {stage} closed on {post}")
+
+
+def replay(fleet, send, speed: float, step: float, started=None) -> int:
+    """Send a fleet's fixes as :func:`replay_batches` cuts them: batch ``k`` (its CSV text) goes to
+    ``send(k, rows)`` at ``(k + 1) × step`` seconds of wall time after the start (at once when
+    ``speed`` is 0), so a fix of stage time ``t`` is sent by ``t0 + (t − t0) / speed + step``.
+    ``started(wall0, t0_ms)`` is told the start (``time.monotonic()``) and the first fix's time —
+    the clock that maps wall time to stage time.  Returns the fixes sent."""
+    from raidcontrol.io.fix_replay import replay_batches
+
     wall0 = time.monotonic()
+    if started is not None and len(fleet):
+        started(wall0, int(fleet.t_ms.min()))
     n = 0
     for k, (_, rows) in enumerate(replay_batches(fleet, speed, step)):
         if speed > 0:
             time.sleep(max(0.0, wall0 + (k + 1) * step - time.monotonic()))
         send(k, rows)
         n += rows.count("\n") - 1
-    err_console.print(f"replayed {n:,} fixes of stage {stage} into {into or post}")
+    return n
 
 
 def _drop_into(into: Path, stage: int):
@@ -230,6 +259,15 @@ def _post_to(url: str, stage: int, transport=None):
                 f"the service refused batch {k}: {answer.status_code} {answer.text[:300]}", file=url
             )
 
+    def close() -> None:
+        answer = client.post("/api/v1/tracking/close", params={"stage": stage})
+        if answer.status_code != 200:
+            raise InputError(
+                f"the service did not close the stage: {answer.status_code} {answer.text[:300]}",
+                file=url,
+            )
+
+    send.close = close  # type: ignore[attr-defined]
     return send
 
 
