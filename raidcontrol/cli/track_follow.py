@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import sys
 import time
-from enum import Enum
 from pathlib import Path
 from typing import Annotated
 
@@ -18,18 +17,43 @@ from raidcontrol.cli.common import OutputFormat, emit, err_console
 from raidcontrol.core.errors import InputError
 
 
-class EventFormat(str, Enum):
-    table = "table"
-    json = "json"
+def _proposal_table(records):
+    """The records as a table of proposal events (the JSON lines' fields, ``amount`` a duration)."""
+    from raidcontrol.live_stage import proposal_event
+    from raidcontrol.tables import Column, Table
+
+    columns = (
+        Column("id", "int", description="the journal record's id"),
+        Column("key", "str", description="the proposal's subject"),
+        Column("bib", "int"),
+        Column("code", "str", description="the finding's code"),
+        Column("action", "str", description="proposed, revised or withdrawn"),
+        Column("supersedes", "int", description="the record this one replaces"),
+        Column("amount", "duration", description="the penalty proposed"),
+        Column("reason", "str"),
+    )
+    events = [proposal_event(r) for r in records]
+    rows = [
+        tuple(ev.get("amount_ms" if c.name == "amount" else c.name) for c in columns)
+        for ev in events
+    ]
+    return Table(columns, rows)
 
 
-def _print_records(records, fmt: EventFormat) -> None:
+def _print_records(records, fmt: OutputFormat, *, header: bool = False) -> None:
+    """One line per record: a coloured line (table), a JSON line (json) or a CSV row (csv, with
+    ``amount_ms``; the header only when ``header``)."""
     from raidcontrol.core.timefmt import format_duration
     from raidcontrol.live_stage import proposal_event
 
+    if fmt is OutputFormat.csv:
+        text = _proposal_table(records).to_csv(ms=True)
+        sys.stdout.write(text if header else text.split("\n", 1)[1])
+        sys.stdout.flush()
+        return
     for r in records:
         ev = proposal_event(r)
-        if fmt is EventFormat.json:
+        if fmt is OutputFormat.json:
             sys.stdout.write(json.dumps(ev, ensure_ascii=False) + "\n")
             continue
         colour = {"proposed": "yellow", "revised": "cyan", "withdrawn": "green"}[ev["action"]]
@@ -83,9 +107,12 @@ def follow_cmd(
         ),
     ] = False,
     fmt: Annotated[
-        EventFormat,
-        typer.Option("--format", help="table (one line per proposal) or json (JSON lines)."),
-    ] = EventFormat.table,
+        OutputFormat,
+        typer.Option(
+            "--format",
+            help="table (one line per proposal), csv (one row per proposal) or json (JSON lines).",
+        ),
+    ] = OutputFormat.table,
     pictures: Annotated[
         bool,
         typer.Option(
@@ -104,7 +131,7 @@ def follow_cmd(
     src = open_source(source)
     live = LiveStage.open(event_dir, stage, db, pictures=pictures)
     try:
-        _print_records(live.restored, fmt)
+        _print_records(live.restored, fmt, header=True)
         held = sum(c.n for c in live.live.crews.values())
         err_console.print(
             f"following stage {stage} from {source} ({held:,} fixes stored); Ctrl-C to stop"
@@ -122,7 +149,7 @@ def follow_cmd(
         raise typer.Exit(2)
 
 
-def _follow(live, src, poll: float, idle: float | None, fmt: EventFormat) -> int:
+def _follow(live, src, poll: float, idle: float | None, fmt: OutputFormat) -> int:
     """Poll the source until idle for ``idle`` seconds (forever when None); returns the files refused."""
     from raidcontrol.io.fix_batch import merge_fleets, parse_fixes
 

@@ -38,6 +38,37 @@ router = APIRouter(prefix="/api/v1/tracking", tags=["tracking"])
 TRACKING = Depends(role(ROLE))
 _OPENING = threading.Lock()
 
+# The batch's formats as the OpenAPI documents them (the body is read raw: parse_fixes validates it).
+FIXES_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "text/csv": {
+                "schema": {"type": "string"},
+                "example": "bib,time,lat,lon,speed\n"
+                "204,2026-01-13T04:28:25Z,24.0100000,45.0000000,87.5\n"
+                "204,2026-01-13T04:28:26Z,24.0102000,45.0000000,88.0\n",
+            },
+            "application/x-ndjson": {
+                "schema": {"type": "string"},
+                "example": '{"bib": 204, "time": "2026-01-13T04:28:25Z", "lat": 24.01, "lon": 45.0}\n',
+            },
+            "application/vnd.apache.arrow.stream": {
+                "schema": {"type": "string", "format": "binary"},
+                "example": "(an Arrow IPC stream with the columns bib, time, lat, lon[, speed])",
+            },
+        },
+    }
+}
+FIXES_RESPONSES: dict = {
+    401: {"description": "No token, or an unknown or revoked one."},
+    403: {"description": "The token's role is not tracking; nothing stored."},
+    422: {
+        "description": "A bad batch (its line and field named), an unsupported content type or "
+        "a stage without its roadbook; nothing stored."
+    },
+}
+
 
 def _live(request: Request, stage: int):
     return live_stage(request.app, stage)
@@ -61,7 +92,7 @@ def live_stage(app, stage: int):
         return stages[stage]
 
 
-@router.post("/fixes")
+@router.post("/fixes", openapi_extra=FIXES_BODY, responses=FIXES_RESPONSES)
 async def post_fixes(
     request: Request,
     stage: int = Query(ge=0, le=1000, description="The stage being run."),
