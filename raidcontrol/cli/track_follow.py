@@ -210,7 +210,7 @@ def replay_cmd(
     """Replay a recorded stage's tracks as the trackers would deliver them: in time order, one CSV
     batch per step, at --speed times real time — into a drop folder (files written under a .part
     name and renamed, so a follower never reads half a file) or POSTed to the service."""
-    from raidcontrol.cli.track import _stage_files
+    from raidcontrol.io.stage_files import stage_files
     from raidcontrol.io.tracks import read_fleet
 
     if (into is None) == (post is None):
@@ -220,7 +220,7 @@ def replay_cmd(
             "--close needs --post ('track follow --close' closes a drop folder's stage)",
             field="--close",
         )
-    _, tracks = _stage_files(event_dir, stage)
+    _, tracks = stage_files(event_dir, stage)
     fleet = read_fleet(tracks)
     send = _drop_into(into, stage) if into is not None else _post_to(post, stage)
     n = replay(fleet, send, speed, step)
