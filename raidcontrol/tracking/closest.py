@@ -8,9 +8,9 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit
 
 from raidcontrol.tracking.geodesy import M_PER_DEG
+from raidcontrol.tracking.jit import njit
 from raidcontrol.tracking.kernel import DROPPED, GAP_AFTER
 
 CHUNK = 64  # fixes per bounding box in the branch-and-bound search

@@ -7,7 +7,8 @@ only a non-zero word is looked at byte by byte.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+
+from raidcontrol.tracking.jit import njit
 
 WORD = 8  # flags per 64-bit word
 

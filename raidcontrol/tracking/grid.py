@@ -16,9 +16,9 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from numba import njit
 
 from raidcontrol.tracking.geodesy import DEG, M_PER_DEG
+from raidcontrol.tracking.jit import njit
 
 GRID_MARGIN_M = 500.0  # performance knob, not a rule: the widest margin (legs longer are tested against all targets)
 MIN_MARGIN_M = 50.0  # the narrowest margin

@@ -8,7 +8,8 @@ descents is sorted by insertion (linear when nearly sorted); others by a stable 
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+
+from raidcontrol.tracking.jit import njit
 
 NEARLY_SORTED = 64  # at most one descent per this many fixes: insertion sort
 

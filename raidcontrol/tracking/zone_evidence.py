@@ -11,10 +11,10 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit
 
 from raidcontrol.tracking import kernel as K
 from raidcontrol.tracking.geodesy import DEG, M_PER_DEG, MS_PER_S, MS_TO_KMH
+from raidcontrol.tracking.jit import njit
 from raidcontrol.tracking.report import SpeedInfringement, iso
 from raidcontrol.tracking.rules import TrackingRules
 
