@@ -7,18 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
-import numpy as np
-import numpy.typing as npt
-
 F = TypeVar("F", bound=Callable[..., Any])
-
-# the kernels' column types
-F64 = npt.NDArray[np.float64]
-F32 = npt.NDArray[np.float32]
-I64 = npt.NDArray[np.int64]
-I32 = npt.NDArray[np.int32]
-U8 = npt.NDArray[np.uint8]
-Bools = npt.NDArray[np.bool_]
 
 if TYPE_CHECKING:
 
@@ -29,4 +18,4 @@ if TYPE_CHECKING:
 else:
     from numba import njit
 
-__all__ = ["F32", "F64", "I32", "I64", "U8", "Bools", "njit"]
+__all__ = ["njit"]

@@ -26,8 +26,9 @@ from typing import NamedTuple
 
 import numpy as np
 
+from raidcontrol.tracking.arrays import F32, F64, I64, U8, Bools
 from raidcontrol.tracking.geodesy import DEG, M_PER_DEG, MS_PER_S, MS_TO_KMH
-from raidcontrol.tracking.jit import F32, F64, I64, U8, Bools, njit
+from raidcontrol.tracking.jit import njit
 
 SPIKE = np.uint8(1)
 DUPLICATE = np.uint8(2)
