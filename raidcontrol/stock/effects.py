@@ -17,10 +17,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from raidcontrol.rules.rulebook import Rulebook
 from raidcontrol.stock.breach import EXPERIMENTAL, NOT_ELIGIBLE
-from raidcontrol.stock.rules import stock_rules
+from raidcontrol.stock.rules import StockRules, stock_rules
 
 NOT_SCRUTINEERED = "not-scrutineered"
 EXCLUDE = "exclude-from-category"
@@ -54,7 +55,7 @@ class RankingEffect:
         }
 
 
-def _effect(payload: Mapping, rules) -> RankingEffect:
+def _effect(payload: Mapping[str, Any], rules: StockRules) -> RankingEffect:
     verdict = str(payload.get("verdict", ""))
     breaches = payload.get("breaches", [])
     ids = tuple(sorted({str(b["rule_id"]) for b in breaches if "rule_id" in b}))
@@ -71,7 +72,9 @@ def _effect(payload: Mapping, rules) -> RankingEffect:
 
 
 def ranking_effects(
-    verdicts: Mapping, rulebook: Rulebook, entries: Mapping[int, str] | None = None
+    verdicts: Mapping[int, Mapping[str, Any]],
+    rulebook: Rulebook,
+    entries: Mapping[int, str] | None = None,
 ) -> dict[int, RankingEffect]:
     """Effects of the verdicts (``{bib: payload}``), one per bib with a verdict; with ``entries``
     (bib → category), also a *not scrutineered* effect for each Stock entry without one."""
