@@ -14,7 +14,8 @@ from typing import Annotated
 
 import typer
 
-from raidcontrol.cli.common import OutputFormat, emit, err_console
+from raidcontrol.cli import common
+from raidcontrol.cli.common import OutputFormat, emit
 from raidcontrol.core.errors import InputError
 
 
@@ -106,7 +107,7 @@ def follow_cmd(
     try:
         _print_records(live.restored, fmt)
         held = sum(c.n for c in live.live.crews.values())
-        err_console.print(
+        common.err_console.print(
             f"following stage {stage} from {source} ({held:,} fixes stored); Ctrl-C to stop"
         )
         try:
@@ -115,7 +116,7 @@ def follow_cmd(
             refused = 0
         if close:
             _print_records(live.close(), fmt)
-            err_console.print(f"stage {stage} closed: the proposals are final")
+            common.err_console.print(f"stage {stage} closed: the proposals are final")
     finally:
         live.shut()
     if refused:
@@ -135,7 +136,7 @@ def _follow(live, src, poll: float, idle: float | None, fmt: EventFormat) -> int
                 fleets.append(parse_fixes(chunk.data, chunk.content_type, chunk.name))
             except InputError as exc:
                 refused += 1
-                err_console.print(
+                common.err_console.print(
                     f"[bold red]refused:[/] {chunk.locate(exc).located()}", highlight=False
                 )
         if fleets:  # everything that arrived since the last look: one batch
@@ -191,7 +192,7 @@ def replay_cmd(
             time.sleep(max(0.0, wall0 + (k + 1) * step - time.monotonic()))
         send(k, rows)
         n += rows.count("\n") - 1
-    err_console.print(f"replayed {n:,} fixes of stage {stage} into {into or post}")
+    common.err_console.print(f"replayed {n:,} fixes of stage {stage} into {into or post}")
 
 
 def _drop_into(into: Path, stage: int):
