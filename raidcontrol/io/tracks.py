@@ -31,8 +31,6 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
-import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from raidcontrol.core.errors import InputError
@@ -167,13 +165,11 @@ def _time_column(
         )
     typ = arr.type
     if pa.types.is_timestamp(typ):
-        if typ.tz is None:
-            arr = pc.assume_timezone(arr, "UTC")
-        if typ.unit != "ms":
-            arr = pc.cast(arr, pa.timestamp("ms", tz="UTC"), safe=False)
-        out = _numpy(arr.cast(pa.int64()))
+        if typ.unit != "ms":  # naive instants are UTC: the values are the same
+            arr = _compute().cast(arr, pa.timestamp("ms", tz=typ.tz), safe=False)
+        out = _numpy(_int64_view(arr))
     elif pa.types.is_integer(typ):
-        out = _numpy(arr if typ == pa.int64() else arr.cast(pa.int64()))
+        out = _numpy(arr if typ == pa.int64() else _compute().cast(arr, pa.int64()))
     elif pa.types.is_string(typ) or pa.types.is_large_string(typ):
         out = _text_times(arr, file, first_line, unit)
     else:
@@ -187,6 +183,7 @@ def _time_column(
 
 def _text_times(arr, file: str, first_line: int, unit: str) -> np.ndarray:
     """ISO 8601 instants (naive = UTC) or integer epoch milliseconds written as text."""
+    pc = _compute()
     try:
         return pc.cast(arr, pa.timestamp("ms", tz="UTC")).cast(pa.int64()).to_numpy()
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
@@ -222,6 +219,9 @@ def _float_column(
         raise InputError(
             f"{_row(unit, first_line + i)}no {name}", file=file, line=first_line + i, field=name
         )
+    if pa.types.is_floating(arr.type) and arr.type != pa.float16():
+        return _numpy(arr)  # float32 or float64, nulls as NaN: the caller's array casts
+    pc = _compute()
     if pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type):
         ok = pc.fill_null(pc.match_substring_regex(arr, f"^(?:{ASCII_DECIMAL.pattern})$"), True)
         if pc.all(ok).as_py() is False:
@@ -235,8 +235,6 @@ def _float_column(
                     line=first_line + i,
                     field=name,
                 ) from None
-    elif pa.types.is_floating(arr.type) and arr.type != pa.float16():
-        return _numpy(arr)  # float32 or float64, nulls as NaN: the caller's array casts
     elif not (pa.types.is_floating(arr.type) or pa.types.is_integer(arr.type)):
         raise InputError(
             f"the {name} column has type {arr.type}, not a number", file=file, field=name
@@ -273,12 +271,25 @@ def _bib_column(arr, file: str, first_line: int, unit: str) -> np.ndarray:
             )
         return values.astype(np.int32)
     if pa.types.is_string(typ) or pa.types.is_large_string(typ):
-        return _bib_column(pc.dictionary_encode(arr), file, first_line, unit)
+        return _bib_column(_compute().dictionary_encode(arr), file, first_line, unit)
     raise InputError(f"the bib column has type {typ}, not an integer", file=file, field="bib")
 
 
 def _chunks(arr) -> list:
     return list(arr.chunks) if isinstance(arr, pa.ChunkedArray) else [arr]
+
+
+def _compute():
+    """pyarrow.compute, loaded when a column needs a conversion (a Parquet file of the usual
+    types needs none: its columns are viewed)."""
+    import pyarrow.compute as pc
+
+    return pc
+
+
+def _int64_view(arr: pa.Array | pa.ChunkedArray) -> pa.ChunkedArray:
+    """A timestamp column's values as int64, without a copy."""
+    return pa.chunked_array([c.view(pa.int64()) for c in _chunks(arr)], pa.int64())
 
 
 def _numpy(arr: pa.Array | pa.ChunkedArray) -> np.ndarray:
@@ -352,6 +363,8 @@ def _read_csv(path: Path) -> Fleet:
 
 def _csv_table(path: Path, types: dict) -> pa.Table:
     """The CSV file read by pyarrow with ``types``; a malformed file (not a conversion) is an InputError."""
+    import pyarrow.csv as pacsv
+
     try:
         return pacsv.read_csv(
             path,
