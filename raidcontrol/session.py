@@ -25,7 +25,9 @@ from raidcontrol.io.event_folder import read_event_folder
 from raidcontrol.rules import Rulebook, load_rulebook
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable
+    from collections.abc import Callable, Iterable, Mapping
+
+    from raidcontrol.stock.effects import RankingEffect
 
 
 class Store(Protocol):
@@ -46,11 +48,12 @@ def event_key_of(folder: Path, desired: list[Record]) -> str:
     )
 
 
-def remarks_of(
+def stock_effects_of(
     state: JournalState, rulebook: Rulebook | None, event: Event | None = None
-) -> dict[int, Remark]:
-    """The scrutineering verdicts in force as remarks by bib (what the rulebook makes them do); with
-    ``event``, a Stock entry without a verdict is remarked *not scrutineered*."""
+) -> dict[int, RankingEffect]:
+    """What Stock scrutineering does to each entry, by bib: one effect per verdict in force, and
+    with ``event``, a *not scrutineered* effect for a Stock entry without a verdict (see
+    :mod:`raidcontrol.stock.effects`)."""
     verdicts = {
         int(r.key): r.payload
         for r in state.of_kind("scrutineering")
@@ -61,23 +64,40 @@ def remarks_of(
     from raidcontrol.stock.effects import ranking_effects
 
     entries = {bib: e.category for bib, e in event.entries.items()} if event is not None else None
-    effects = ranking_effects(verdicts, rulebook, entries)
-    out: dict[int, Remark] = {}
-    for bib in sorted(set(verdicts) | set(effects)):
-        effect = effects.get(bib)
-        out[bib] = Remark(
-            effect.excluded_categories if effect else frozenset(),
-            effect.flag if effect else "",
-            str((verdicts.get(bib) or {}).get("verdict", "")),
+    return ranking_effects(verdicts, rulebook, entries)
+
+
+def remarks_from(effects: Mapping[int, RankingEffect]) -> dict[int, Remark]:
+    """The core remarks the classification honours, from the Stock effects by bib (the verdict
+    in force as ``eligibility``; none for an entry not scrutineered)."""
+    from raidcontrol.stock.effects import NOT_SCRUTINEERED
+
+    return {
+        bib: Remark(
+            effect.excluded_categories,
+            effect.flag,
+            "" if effect.verdict == NOT_SCRUTINEERED else effect.verdict,
         )
-    return out
+        for bib, effect in sorted(effects.items())
+    }
+
+
+def remarks_of(
+    state: JournalState, rulebook: Rulebook | None, event: Event | None = None
+) -> dict[int, Remark]:
+    """The scrutineering verdicts in force as remarks by bib (what the rulebook makes them do); with
+    ``event``, a Stock entry without a verdict is remarked *not scrutineered*."""
+    return remarks_from(stock_effects_of(state, rulebook, event))
 
 
 @dataclass
 class EventSession:
     """An event folder with its journal, folded as of a moment (``None``: now).
 
-    ``effects`` is the remarks by bib (the same object as ``event.remarks``).
+    ``effects`` is what Stock scrutineering does to each entry, by bib
+    (:class:`~raidcontrol.stock.effects.RankingEffect`: verdict, flag, rules, remarks; one per
+    Stock entry); ``event.remarks`` holds the core remarks made from them, which every
+    classification honours.
     """
 
     folder: Path
@@ -87,10 +107,7 @@ class EventSession:
     rulebook: Rulebook | None  # None only before the journal holds the event (an early as-of)
     appended: list[Record] = field(default_factory=list)
     as_of: datetime | None = None
-
-    @property
-    def effects(self) -> dict[int, Remark]:
-        return self.event.remarks
+    effects: dict[int, RankingEffect] = field(default_factory=dict)
 
     @classmethod
     def open(
@@ -146,8 +163,9 @@ class EventSession:
             if event.rulebook_id
             else None
         )
-        event.remarks = remarks_of(state, rulebook, event)
-        return cls(folder, store, state, event, rulebook, list(appended or []), as_of)
+        effects = stock_effects_of(state, rulebook, event)
+        event.remarks = remarks_from(effects)
+        return cls(folder, store, state, event, rulebook, list(appended or []), as_of, effects)
 
     def at(self, as_of: datetime | None) -> EventSession:
         """The same event and store, folded as of another moment."""
@@ -157,10 +175,11 @@ class EventSession:
         """Append records in one transaction and refresh the state (as of now)."""
         written = self.store.append(records)
         fresh = self.build(self.folder, self.store, None, written)
-        self.state, self.event, self.rulebook, self.as_of = (
+        self.state, self.event, self.rulebook, self.effects, self.as_of = (
             fresh.state,
             fresh.event,
             fresh.rulebook,
+            fresh.effects,
             None,
         )
         return written

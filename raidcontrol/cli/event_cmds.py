@@ -142,7 +142,7 @@ def classify_cmd(
         typer.Option(
             "--wide",
             help="CSV: also the columns eligibility, remarks, time_ms, gap_ms, penalty_ms (always there "
-            "when a verdict or remark is in force; JSON always has them).",
+            "when a scrutineering verdict is in force; JSON always has them).",
         ),
     ] = False,
     as_of: AsOf = None,
@@ -157,10 +157,10 @@ def classify_cmd(
 
     with _open(event_dir, db, as_of) as ev:
         table = classification(ev, stage, special, general, after, category, klass)
-        remarks = bool(
-            ev.event.remarks
-        )  # the event's, so that every list of it has the same columns
-    if fmt is OutputFormat.csv and not (wide or remarks):
+        # A verdict in force anywhere in the event (not only in this list), so that every list of
+        # it has the same columns; a Stock entry not yet scrutineered has no verdict.
+        verdicts = any(remark.eligibility for remark in ev.event.remarks.values())
+    if fmt is OutputFormat.csv and not (wide or verdicts):
         table = table.select(CSV_NAMES)
     show(table, fmt, ms=fmt is OutputFormat.csv and len(table.columns) > len(CSV_NAMES))
 

@@ -48,11 +48,12 @@ class Writer:
             else:
                 written = self.store.append(records)
             if self.postgres and written:
-                self._notify(written[-1].id)
+                self.notify(written[-1].id)
             changes += self.view.catch_up()
             return written, False, changes
 
-    def _notify(self, position: int | None) -> None:
+    def notify(self, position: int | None) -> None:
+        """Tell the other server processes on this PostgreSQL journal that it moved on."""
         with self.store.engine.begin() as conn:
             conn.execute(
                 text("SELECT pg_notify(:c, :p)"),
