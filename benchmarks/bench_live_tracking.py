@@ -79,7 +79,7 @@ def simulated_event(out: Path, vehicles: int, fixes: int, args) -> Path:
 def line(
     name: str, value: float, unit: str, op: str, target: float, baseline: str, ok: bool
 ) -> str:
-    return f"TARGET {name}: {value:,.1f} {unit} (target {op} {target:,.0f}, baseline {baseline}) {'PASS' if ok else 'FAIL'}"
+    return f"TARGET {name}: {value:,.2f} {unit} (target {op} {target:,g}, baseline {baseline}) {'PASS' if ok else 'FAIL'}"
 
 
 def tenth(k: int, cpu: list[float], fixes: list[int], elapsed: list[float]) -> dict[str, float]:
