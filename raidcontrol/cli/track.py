@@ -160,8 +160,7 @@ def scan_cmd(
                 paths = write_pictures(kept, fleet, folder, progress=lambda n, total: bar.update(task, completed=n, total=total))
             rel = {k: p.relative_to(event_dir).as_posix() for k, p in paths.items()}
         source = f"{roadbook_path.relative_to(event_dir).as_posix()} + {tracks_path.relative_to(event_dir).as_posix()}"
-        records = proposal_records(report, stage, session.state, rel, entries or None, source)
-        written = session.record(records)
+        written = session.record(lambda state: proposal_records(report, stage, state, rel, entries or None, source))
     finally:
         session.close()
     if unknown:
@@ -204,8 +203,7 @@ def _decide(proposal_id: int, event_dir: Path, decision: str, reason: str, by: s
 
     session = _session(event_dir, db)
     try:
-        record = decision_record(session.state, proposal_id, decision, reason, by)
-        written = session.record([record])[0]
+        written = session.record(lambda state: [decision_record(state, proposal_id, decision, reason, by)])[0]
     finally:
         session.close()
     console.print(f"proposal {proposal_id} {decision} by {by} (journal record {written.id})")

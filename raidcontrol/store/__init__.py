@@ -1,4 +1,7 @@
-"""The journal store: append-only records in a SQL database (SQLite by default, PostgreSQL too)."""
+"""The journal store: append-only records in a SQL database (SQLite by default, PostgreSQL too),
+or in memory for tests; both implement :class:`~raidcontrol.store.protocol.Journal`."""
+from raidcontrol.store.memory import MemoryJournal
+from raidcontrol.store.protocol import Journal
 from raidcontrol.store.sql import JournalStore, default_url
 
-__all__ = ["JournalStore", "default_url"]
+__all__ = ["Journal", "JournalStore", "MemoryJournal", "default_url"]

@@ -5,7 +5,7 @@ import csv
 import io
 import os
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -26,8 +26,8 @@ def _backends(tmp_path):
 
 def test_journal_semantics_on_every_backend(tmp_path):
     for name, url in _backends(tmp_path):
-        now = [datetime(2025, 1, 4, 12, tzinfo=timezone.utc)]
-        store = JournalStore(url, event_key=f"ev-{uuid.uuid4().hex}", clock=lambda: now[0])
+        now = [datetime(2025, 1, 4, 12, tzinfo=UTC)]
+        store = JournalStore(url, event_key=f"ev-{uuid.uuid4().hex}", clock=lambda now=now: now[0])
         store.append([Record("time", "1/200", {"finish": "14:00:00"}), Record("entry", "200", {"bib": 200})])
         now[0] += timedelta(minutes=5)
         written = store.append(changes(store.state(), [Record("time", "1/200", {"finish": "14:00:30"}),
