@@ -197,3 +197,75 @@ class JournalStore:
     def state_after(self, state: JournalState) -> JournalState:
         """``state`` (folded up to its position) brought up to date with the later records, in place."""
         return fold_onto(state, self.records_since(state.position))
+
+    # -- derived data: checkpoint and folder fingerprint (raidcontrol.store.checkpoint) ----------------
+    def cached_state(self, folder: str | None = None) -> tuple[JournalState, int, dict | None, int]:
+        """In one read: the checkpoint (if valid) brought up to date with the records after it.
+
+        Returns (state now, checkpoint position or 0, the folder's recorded fingerprint or None,
+        the position after the sync that recorded it)."""
+        from sqlalchemy import select
+
+        from raidcontrol.store.checkpoint import load_state
+        from raidcontrol.store.schema import checkpoint, folder_sync, journal
+
+        def work(conn):
+            row = conn.execute(select(checkpoint.c.position, checkpoint.c.format, checkpoint.c.state).where(
+                checkpoint.c.event_key == self.event_key)).first()
+            state, start = None, 0
+            if row is not None:
+                ident = conn.execute(select(journal.c.identity).where(journal.c.id == row.position,
+                                                                      journal.c.event_key == self.event_key)).scalar()
+                state = load_state(row.format, row.state, row.position, ident)
+            if state is None:
+                state = JournalState()
+            else:
+                start = state.position
+            fold_onto(state, self._select(conn, state.position))
+            fp = None, 0
+            if folder is not None:
+                r = conn.execute(select(folder_sync.c.fingerprint, folder_sync.c.position).where(
+                    folder_sync.c.event_key == self.event_key, folder_sync.c.folder == folder)).first()
+                fp = (r.fingerprint, r.position) if r is not None else (None, 0)
+            return state, start, fp[0], fp[1]
+        return read_transaction(self.engine, work)
+
+    def save_checkpoint(self, state: JournalState) -> None:
+        """Save the folded state as the event's checkpoint (unless a later one is already saved)."""
+        from sqlalchemy import delete, insert, select
+
+        from raidcontrol.store.checkpoint import dump_state
+        from raidcontrol.store.schema import checkpoint
+
+        fmt, blob = dump_state(state)
+
+        def work(conn):
+            saved = conn.execute(select(checkpoint.c.position).where(checkpoint.c.event_key == self.event_key)).scalar()
+            if saved is not None and saved >= state.position:
+                return
+            conn.execute(delete(checkpoint).where(checkpoint.c.event_key == self.event_key))
+            conn.execute(insert(checkpoint).values(event_key=self.event_key, position=state.position, format=fmt,
+                                                   state=blob))
+        write_transaction(self.engine, self.event_key, work)
+
+    def sync_folder(self, compute: Callable[[JournalState], list[Record]], folder: str, fingerprint: dict) -> list[Record]:
+        """:meth:`transact` for an event folder's sync, recording the folder's fingerprint and the
+        position after the sync in the same transaction."""
+        from sqlalchemy import delete, func, insert, select
+
+        from raidcontrol.store.schema import folder_sync, journal
+
+        def work(conn):
+            state = fold(self._select(conn, 0))
+            records = list(compute(state))
+            for r in records:
+                check_record(r)
+            written = self._append_in(conn, records, None)
+            position = conn.execute(select(func.coalesce(func.max(journal.c.id), 0)).where(
+                journal.c.event_key == self.event_key)).scalar()
+            conn.execute(delete(folder_sync).where(folder_sync.c.event_key == self.event_key,
+                                                   folder_sync.c.folder == folder))
+            conn.execute(insert(folder_sync).values(event_key=self.event_key, folder=folder, fingerprint=fingerprint,
+                                                    position=position))
+            return written
+        return write_transaction(self.engine, self.event_key, work)

@@ -1,0 +1,87 @@
+"""Derived data that makes a command fast: the checkpoint and the folder fingerprint.
+
+Checkpoint: the folded :class:`JournalState` of an event pickled with the position (id) of
+the last record it includes, kept in the ``checkpoint`` table of the journal's own database
+(so it can never outlive or belong to another journal).  A command loads it and folds only
+the records after it.  It is validated before use — its ``format`` (a version and the field
+names of the pickled classes) must match this code's, its position must not be beyond the
+journal's end and the record at its position must have the identity it saved — and ignored
+otherwise (the journal is then folded from the start).  ``--as-of`` never uses it.
+
+Folder fingerprint: size, mtime and SHA-256 of each file of the event folder that the
+folder reader may read (``*.toml`` and ``*.csv`` at the top), recorded with the journal
+position after the sync that read them.  A command on an unchanged folder (same size and
+mtime, or same hash) skips reading and diffing it.
+"""
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import pickle
+from pathlib import Path
+
+from raidcontrol.core.journal import JournalState, Record
+
+CHECKPOINT_EVERY = 200          # records folded beyond the checkpoint before it is saved again (assumption)
+_VERSION = "1"
+
+
+def _format() -> str:
+    from raidcontrol.core import model
+
+    classes = (Record, JournalState, model.Event, model.Stage, model.Entry, model.TimeRecord, model.Adjustment,
+               model.Split)
+    shape = ";".join(f"{c.__name__}:{','.join(f.name for f in dataclasses.fields(c))}" for c in classes)
+    return f"{_VERSION}-{pickle.HIGHEST_PROTOCOL}-{hashlib.sha256(shape.encode()).hexdigest()[:16]}"
+
+
+def dump_state(state: JournalState) -> tuple[str, bytes]:
+    return _format(), pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def load_state(fmt: str, blob: bytes, position: int, identity: str | None) -> JournalState | None:
+    """The pickled state if it is valid for this code and this journal, else ``None``."""
+    if fmt != _format() or identity is None:
+        return None
+    try:
+        state = pickle.loads(blob)  # noqa: S301 - our own database's derived data, validated below
+    except Exception:  # noqa: BLE001 - a checkpoint that does not load is ignored, never fatal
+        return None
+    if not isinstance(state, JournalState) or state.position != position or not state.history:
+        return None
+    last = state.history[-1]
+    return state if last.id == position and last.identity == identity else None
+
+
+def folder_files(folder: Path) -> list[Path]:
+    return sorted(p for pattern in ("*.toml", "*.csv") for p in folder.glob(pattern) if p.is_file())
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def fingerprint(folder: Path) -> dict[str, list]:
+    """``{file name: [size, mtime_ns, sha256]}`` of the folder's input files."""
+    out = {}
+    for p in folder_files(folder):
+        st = p.stat()
+        out[p.name] = [st.st_size, st.st_mtime_ns, _sha256(p)]
+    return out
+
+
+def unchanged(folder: Path, recorded: dict | None) -> bool:
+    """Whether the folder's input files are those recorded (size and mtime equal, else hash equal)."""
+    if not recorded:
+        return False
+    files = folder_files(folder)
+    if sorted(p.name for p in files) != sorted(recorded):
+        return False
+    for p in files:
+        size, mtime, digest = recorded[p.name]
+        st = p.stat()
+        if st.st_size != size:
+            return False
+        if st.st_mtime_ns != mtime and _sha256(p) != digest:
+            return False
+    return True
