@@ -37,7 +37,8 @@ def run_guarded(app: typer.Typer) -> int:
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     except InputError as exc:
-        err_console.print(f"[bold red]error:[/] {escape(exc.located())}", highlight=False)
+        for line in exc.located().splitlines():  # InputErrors: one line per problem
+            err_console.print(f"[bold red]error:[/] {escape(line)}", highlight=False)
         return EXIT_BAD_INPUT
     except RaidcontrolError as exc:
         err_console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
