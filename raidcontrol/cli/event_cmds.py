@@ -71,11 +71,12 @@ def classify_cmd(
     kw = dict(category=category, klass=klass, effects=session.effects)
     if general:
         n = last_stage(ev) if after is None else after
-        lines = classify_general(ev, rb, n, **kw)
+        lines = session.live.general(n, category=category, klass=klass) if session.live else classify_general(ev, rb, n, **kw)
         title = f"{ev.name} — general classification after stage {n}"
         final = all(ev.stages[s].final for s in ev.stages if s <= n and ev.stages[s].counts_for_general)
     else:
-        lines = (classify_special if special else classify_stage)(ev, rb, stage, **kw)
+        lines = (getattr(session.live, 'special' if special else 'stage')(stage, category=category, klass=klass)
+                 if session.live else (classify_special if special else classify_stage)(ev, rb, stage, **kw))
         title = f"{ev.name} — stage {stage} {'special' if special else 'stage'} ranking"
         final = ev.stages[stage].final
     filt = " · ".join(x for x in (category, klass) if x)

@@ -1,6 +1,7 @@
 """Derived data that makes a command fast: the checkpoint and the folder fingerprint.
 
-Checkpoint: the folded :class:`JournalState` of an event pickled with the position (id) of
+Checkpoint: the folded state of an event (a :class:`JournalState`, or the live classification
+holding one) pickled with the position (id) of
 the last record it includes, kept in the ``checkpoint`` table of the journal's own database
 (so it can never outlive or belong to another journal).  A command loads it and folds only
 the records after it.  It is validated before use — its ``format`` (a version and the field
@@ -23,7 +24,7 @@ from pathlib import Path
 from raidcontrol.core.journal import JournalState, Record
 
 CHECKPOINT_EVERY = 200          # records folded beyond the checkpoint before it is saved again (assumption)
-_VERSION = "1"
+_VERSION = "2"          # bump when a pickled class changes shape beyond its dataclass fields
 
 
 def _format() -> str:
@@ -35,22 +36,25 @@ def _format() -> str:
     return f"{_VERSION}-{pickle.HIGHEST_PROTOCOL}-{hashlib.sha256(shape.encode()).hexdigest()[:16]}"
 
 
-def dump_state(state: JournalState) -> tuple[str, bytes]:
-    return _format(), pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
+def dump_state(folded) -> tuple[str, bytes]:
+    """``folded`` is a :class:`JournalState` or an object holding one as ``.state`` (a live classification)."""
+    return _format(), pickle.dumps(folded, protocol=pickle.HIGHEST_PROTOCOL)
 
 
-def load_state(fmt: str, blob: bytes, position: int, identity: str | None) -> JournalState | None:
-    """The pickled state if it is valid for this code and this journal, else ``None``."""
+def load_state(fmt: str, blob: bytes, position: int, identity: str | None):
+    """The pickled object if it is valid for this code and this journal, else ``None``."""
     if fmt != _format() or identity is None:
         return None
     try:
-        state = pickle.loads(blob)  # noqa: S301 - our own database's derived data, validated below
+        state = pickle.loads(blob)
     except Exception:  # noqa: BLE001 - a checkpoint that does not load is ignored, never fatal
         return None
+    folded = state
+    state = getattr(folded, "state", folded)
     if not isinstance(state, JournalState) or state.position != position or not state.history:
         return None
     last = state.history[-1]
-    return state if last.id == position and last.identity == identity else None
+    return folded if last.id == position and last.identity == identity else None
 
 
 def folder_files(folder: Path) -> list[Path]:

@@ -199,11 +199,11 @@ class JournalStore:
         return fold_onto(state, self.records_since(state.position))
 
     # -- derived data: checkpoint and folder fingerprint (raidcontrol.store.checkpoint) ----------------
-    def cached_state(self, folder: str | None = None) -> tuple[JournalState, int, dict | None, int]:
-        """In one read: the checkpoint (if valid) brought up to date with the records after it.
+    def cached_state(self, folder: str | None = None) -> tuple[object | None, list[Record], dict | None, int]:
+        """In one read: the checkpoint (if valid) and the records after it (all records without one).
 
-        Returns (state now, checkpoint position or 0, the folder's recorded fingerprint or None,
-        the position after the sync that recorded it)."""
+        Returns (the checkpointed object or None, the records after it, the folder's recorded
+        fingerprint or None, the position after the sync that recorded it)."""
         from sqlalchemy import select
 
         from raidcontrol.store.checkpoint import load_state
@@ -212,32 +212,30 @@ class JournalStore:
         def work(conn):
             row = conn.execute(select(checkpoint.c.position, checkpoint.c.format, checkpoint.c.state).where(
                 checkpoint.c.event_key == self.event_key)).first()
-            state, start = None, 0
+            saved = None
             if row is not None:
                 ident = conn.execute(select(journal.c.identity).where(journal.c.id == row.position,
                                                                       journal.c.event_key == self.event_key)).scalar()
-                state = load_state(row.format, row.state, row.position, ident)
-            if state is None:
-                state = JournalState()
-            else:
-                start = state.position
-            fold_onto(state, self._select(conn, state.position))
+                saved = load_state(row.format, row.state, row.position, ident)
+            records = self._select(conn, row.position if saved is not None else 0)
             fp = None, 0
             if folder is not None:
                 r = conn.execute(select(folder_sync.c.fingerprint, folder_sync.c.position).where(
                     folder_sync.c.event_key == self.event_key, folder_sync.c.folder == folder)).first()
                 fp = (r.fingerprint, r.position) if r is not None else (None, 0)
-            return state, start, fp[0], fp[1]
+            return saved, records, fp[0], fp[1]
         return read_transaction(self.engine, work)
 
-    def save_checkpoint(self, state: JournalState) -> None:
-        """Save the folded state as the event's checkpoint (unless a later one is already saved)."""
+    def save_checkpoint(self, folded) -> None:
+        """Save the folded state (a :class:`JournalState` or an object holding one as ``.state``) as the
+        event's checkpoint, unless a later one is already saved."""
         from sqlalchemy import delete, insert, select
 
         from raidcontrol.store.checkpoint import dump_state
         from raidcontrol.store.schema import checkpoint
 
-        fmt, blob = dump_state(state)
+        fmt, blob = dump_state(folded)
+        state = getattr(folded, "state", folded)
 
         def work(conn):
             saved = conn.execute(select(checkpoint.c.position).where(checkpoint.c.event_key == self.event_key)).scalar()
