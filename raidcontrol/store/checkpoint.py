@@ -17,6 +17,7 @@ mtime, or same hash) skips reading and diffing it.
 from __future__ import annotations
 
 import dataclasses
+import gc
 import hashlib
 import pickle
 from pathlib import Path
@@ -38,7 +39,19 @@ def _format() -> str:
 
 def dump_state(folded) -> tuple[str, bytes]:
     """``folded`` is a :class:`JournalState` or an object holding one as ``.state`` (a live classification)."""
-    return _format(), pickle.dumps(folded, protocol=pickle.HIGHEST_PROTOCOL)
+    return _format(), _without_gc(pickle.dumps, folded, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _without_gc(fn, *args, **kwargs):
+    """Run ``fn`` with the cyclic garbage collector paused: (un)pickling some 100,000 small objects
+    otherwise triggers collections that cost more than the pickling itself."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        return fn(*args, **kwargs)
+    finally:
+        if was:
+            gc.enable()
 
 
 def load_state(fmt: str, blob: bytes, position: int, identity: str | None):
@@ -46,7 +59,7 @@ def load_state(fmt: str, blob: bytes, position: int, identity: str | None):
     if fmt != _format() or identity is None:
         return None
     try:
-        state = pickle.loads(blob)
+        state = _without_gc(pickle.loads, blob)
     except Exception:  # noqa: BLE001 - a checkpoint that does not load is ignored, never fatal
         return None
     folded = state
