@@ -12,6 +12,7 @@ Prints TARGET lines and writes ``bench-out/incremental.json``.
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import random
 import statistics
@@ -74,6 +75,8 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=ROOT / "bench-out")
     ap.add_argument("--appends", type=int, default=400)
     ap.add_argument("--full-every", type=int, default=80, help="time a full recomputation every N appends")
+    ap.add_argument("--freeze", action=argparse.BooleanOptionalAction, default=True,
+                    help="gc.freeze() after building (as the live service does), or not")
     args = ap.parse_args()
     rng = random.Random(10)
     with tempfile.TemporaryDirectory() as tmp:
@@ -82,6 +85,9 @@ def main() -> None:
     t = time.perf_counter()
     live = LiveClassification.from_records(journal.append(desired))
     build = time.perf_counter() - t
+    if args.freeze:
+        gc.collect()
+        gc.freeze()     # what a long-lived server does after loading: the event's objects leave the GC's scans
     per_append, full_times, mismatches = [], [], 0
     for i in range(args.appends):
         rec = _next_record(i, rng, journal, live)
@@ -97,7 +103,8 @@ def main() -> None:
             mismatches += (stage_lines, general_lines) != full
     p50, p99 = _pct(per_append, 0.5) * 1000, _pct(per_append, 0.99) * 1000
     full_ms = statistics.median(full_times) * 1000
-    print(f"live classification built in {build:.2f} s; {args.appends} appends; {len(full_times)} full recomputations")
+    print(f"live classification built in {build:.2f} s; {args.appends} appends; {len(full_times)} full recomputations;"
+          f" gc.freeze() {'on' if args.freeze else 'off'}")
     results = []
     for name, value in (("append_update_p50", p50), ("append_update_p99", p99)):
         ok = value <= 20

@@ -33,6 +33,7 @@ DECISION_KIND = "penalty-decision"
 VERDICT_KIND = "scrutineering"
 #: Kinds that change the whole event: everything is rebuilt.
 EVENT_KINDS = ("event", "stage", "entry")
+RESULT_STATUSES = ("finished", "dnf")      # a stage "has results" (Event.stages_with_results)
 
 Place = tuple[int, int]        # (stage, bib)
 
@@ -77,6 +78,16 @@ class LiveClassification:
         self._effects()
         ev._adjustment_index  # noqa: B018 - build the cached indexes now: they are kept up to date in place
         ev._withdrawal_index  # noqa: B018
+        self._withdrawn: dict[int, set[int]] = {}          # bib → stages recorded withdrawn
+        self._counted: set[Place] = set()                   # places with a finished or forfeit record
+        for (stage, bib), t in ev.times.items():
+            if t.status == "withdrawn":
+                self._withdrawn.setdefault(bib, set()).add(stage)
+            elif t.status in RESULT_STATUSES:
+                self._counted.add((stage, bib))
+        self._with_results: dict[int, int] = {}
+        for stage, _ in self._counted:
+            self._with_results[stage] = self._with_results.get(stage, 0) + 1
         self._at: dict[Place, set[tuple[str, str]]] = {}
         self._proposals: dict[int, Place] = {}
         for ident, rec in self.state.current.items():
@@ -162,12 +173,20 @@ class LiveClassification:
             ev.splits[place] = part.splits[place]
         else:
             ev.splits.pop(place, None)
-        bib = place[1]
-        out = [s for (s, b), t in ev.times.items() if b == bib and t.status == "withdrawn"]
-        if out:
-            ev._withdrawal_index[bib] = min(out)
+        stage, bib = place
+        status = ev.times[place].status if place in ev.times else None
+        withdrawn = self._withdrawn.setdefault(bib, set())
+        (withdrawn.add if status == "withdrawn" else withdrawn.discard)(stage)
+        if withdrawn:
+            ev._withdrawal_index[bib] = min(withdrawn)
         else:
             ev._withdrawal_index.pop(bib, None)
+        if status in RESULT_STATUSES:
+            self._with_results[stage] = self._with_results.get(stage, 0) + 1 - (place in self._counted)
+            self._counted.add(place)
+        elif place in self._counted:
+            self._counted.discard(place)
+            self._with_results[stage] -= 1
 
     # -- one crew ------------------------------------------------------------------------------
     def _crew(self, bib: int) -> None:
@@ -229,6 +248,8 @@ class LiveClassification:
     def general(self, after: int | None = None, *, category: str | None = None,
                 klass: str | None = None) -> list[ClassLine]:
         """The general classification after a stage (as :func:`~raidcontrol.classification.classify_general`)."""
-        after = last_stage(self.event) if after is None else after
+        if after is None:
+            with_results = [n for n, count in self._with_results.items() if count > 0]
+            after = max(with_results) if with_results else last_stage(self.event)
         _check_stage(self.event, after)
         return self._ranked(self._general.get(after, {}), category, klass)
