@@ -54,7 +54,7 @@ def _folder_records_since(state: JournalState, position: int) -> bool:
     return False
 
 
-def _sync(folder: Path, store: JournalStore, sync: bool):
+def _sync(folder: Path, store: JournalStore, sync: bool, read=None):
     """Record what changed in the folder (one atomic step) and return (appended, live classification now).
 
     One read gives the checkpoint (a live classification) and the records after it; an unchanged
@@ -72,8 +72,7 @@ def _sync(folder: Path, store: JournalStore, sync: bool):
         fresh = (state.position >= synced_at and not _folder_records_since(state, synced_at)
                  and unchanged(folder, recorded))
         if not fresh:
-            print_ = fingerprint(folder)
-            _, desired = read_event_folder(folder)          # validates everything first
+            print_, (_, desired) = read or (fingerprint(folder), read_event_folder(folder))   # validates first
             appended = store.sync_folder(lambda st: changes(st, desired), where, print_)
             live = _advance(live, store.records_since(state.position))
     if live.state.position - saved_at >= CHECKPOINT_EVERY:
@@ -112,11 +111,16 @@ class EventSession:
         sync) and fold the state as of ``as_of`` (from the checkpoint when ``as_of`` is None)."""
         folder = Path(event_dir)
         url = db_url or default_url(folder)
+        read = None
         if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).exists():
-            read_event_folder(folder)       # a new journal: validate the folder before creating anything
+            from raidcontrol.store.checkpoint import fingerprint
+
+            # a new journal: validate the folder before creating anything (fingerprint first: a file
+            # changed while being read is read again next time)
+            read = (fingerprint(folder), read_event_folder(folder))
         store = JournalStore(url, event_key=_event_key(folder), clock=clock)
         try:
-            appended, live = _sync(folder, store, sync)
+            appended, live = _sync(folder, store, sync, read)
         except BaseException:
             store.close()
             raise
