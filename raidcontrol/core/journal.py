@@ -18,6 +18,7 @@ import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 
 from raidcontrol.core.errors import InputError
@@ -57,7 +58,7 @@ class Record:
     recorded_at: datetime | None = None
     supersedes: int | None = None
 
-    @property
+    @cached_property
     def digest(self) -> str:
         return hashlib.sha256(canonical_json([self.kind, self.key, self.payload]).encode()).hexdigest()
 

@@ -142,9 +142,14 @@ class JournalStore:
                      "payload": r.payload, "digest": r.digest, "identity": ident, "author": r.author,
                      "source": r.source, "origin": r.origin, "supersedes": r.supersedes}
                     for ident, r in fresh.items()]
-            ids = conn.execute(insert(journal).returning(journal.c.id, sort_by_parameter_order=True), rows).scalars()
-            written = [Record(r.kind, r.key, r.payload, r.author, r.source, r.origin, rid, now, r.supersedes)
-                       for rid, r in zip(ids, fresh.values())]
+            before = conn.execute(select(func.coalesce(func.max(journal.c.id), 0)).where(
+                journal.c.event_key == self.event_key)).scalar()
+            conn.execute(insert(journal), rows)          # one executemany; the ids are read back below
+            ids = {ident: rid for ident, rid in conn.execute(select(journal.c.identity, journal.c.id).where(
+                journal.c.event_key == self.event_key, journal.c.id > before))}
+            written = [Record(r.kind, r.key, r.payload, r.author, r.source, r.origin, ids[ident], now, r.supersedes)
+                       for ident, r in fresh.items()]
+            written.sort(key=lambda r: r.id)
         if idempotency_key is not None:
             conn.execute(insert(idempotency).values(event_key=self.event_key, key=idempotency_key, recorded_at=now,
                                                     record_ids=[r.id for r in written]))
