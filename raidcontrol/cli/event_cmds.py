@@ -71,7 +71,8 @@ def classify_cmd(
     kw = dict(category=category, klass=klass, effects=session.effects)
     if general:
         n = last_stage(ev) if after is None else after
-        lines = session.live.general(n, category=category, klass=klass) if session.live else classify_general(ev, rb, n, **kw)
+        lines = (session.live.general(n, category=category, klass=klass) if session.live
+                 else classify_general(ev, rb, n, **kw))
         title = f"{ev.name} — general classification after stage {n}"
         final = all(ev.stages[s].final for s in ev.stages if s <= n and ev.stages[s].counts_for_general)
     else:
