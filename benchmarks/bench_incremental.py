@@ -9,6 +9,7 @@ the same run on some of the same states; the two are compared line for line on t
 
 Prints TARGET lines and writes ``bench-out/incremental.json``.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -35,25 +36,57 @@ from raidcontrol.io.event_folder import read_event_folder
 from raidcontrol.store import MemoryJournal
 
 
-def _next_record(i: int, rng: random.Random, journal: MemoryJournal, live: LiveClassification) -> Record:
+def _next_record(
+    i: int, rng: random.Random, journal: MemoryJournal, live: LiveClassification
+) -> Record:
     stage, bib = rng.randint(1, 14), 200 + rng.randrange(800)
     what = i % 4
     if what == 0:
         old = live.state.current.get(("time", f"{stage}/{bib}"))
-        payload = {"stage": stage, "bib": bib, "status": "finished", "start": f"2026-01-{3 + stage:02d}T08:00:00",
-                   "finish": f"2026-01-{3 + stage:02d}T{11 + rng.randint(0, 5)}:{rng.randint(10, 59)}:00.250"}
+        payload = {
+            "stage": stage,
+            "bib": bib,
+            "status": "finished",
+            "start": f"2026-01-{3 + stage:02d}T08:00:00",
+            "finish": f"2026-01-{3 + stage:02d}T{11 + rng.randint(0, 5)}:{rng.randint(10, 59)}:00.250",
+        }
         return Record("time", f"{stage}/{bib}", payload, supersedes=old.id if old else None)
     if what == 1:
-        return Record("adjustment", f"{stage}/{bib}/b{i}", {"stage": stage, "bib": bib, "kind": "penalty",
-                                                           "amount_ms": 60_000 * rng.randint(1, 30), "scope": "stage",
-                                                           "reason": "bench"})
+        return Record(
+            "adjustment",
+            f"{stage}/{bib}/b{i}",
+            {
+                "stage": stage,
+                "bib": bib,
+                "kind": "penalty",
+                "amount_ms": 60_000 * rng.randint(1, 30),
+                "scope": "stage",
+                "reason": "bench",
+            },
+        )
     if what == 2:
-        return Record("penalty-proposed", f"{stage}/{bib}/SPD{i}", {
-            "stage": stage, "bib": bib, "code": f"SPD{i}", "amount_ms": 120_000, "scope": "special",
-            "reason": "speeding"}, author="tracking", origin="tracking")
+        return Record(
+            "penalty-proposed",
+            f"{stage}/{bib}/SPD{i}",
+            {
+                "stage": stage,
+                "bib": bib,
+                "code": f"SPD{i}",
+                "amount_ms": 120_000,
+                "scope": "special",
+                "reason": "speeding",
+            },
+            author="tracking",
+            origin="tracking",
+        )
     proposal = journal.records_since(journal.position() - 1)[0]
-    return Record("penalty-decision", str(proposal.id), {"decision": "confirmed", "proposal": proposal.id},
-                  author="steward", origin="stewards")
+    return Record(
+        "penalty-decision",
+        str(proposal.id),
+        {"decision": "confirmed", "proposal": proposal.id},
+        author="steward",
+        origin="stewards",
+    )
 
 
 def _full(records, stage: int):
@@ -74,9 +107,15 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", type=Path, default=ROOT / "bench-out")
     ap.add_argument("--appends", type=int, default=400)
-    ap.add_argument("--full-every", type=int, default=80, help="time a full recomputation every N appends")
-    ap.add_argument("--freeze", action=argparse.BooleanOptionalAction, default=True,
-                    help="gc.freeze() after building (as the live service does), or not")
+    ap.add_argument(
+        "--full-every", type=int, default=80, help="time a full recomputation every N appends"
+    )
+    ap.add_argument(
+        "--freeze",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="gc.freeze() after building (as the live service does), or not",
+    )
     args = ap.parse_args()
     rng = random.Random(10)
     with tempfile.TemporaryDirectory() as tmp:
@@ -87,7 +126,7 @@ def main() -> None:
     build = time.perf_counter() - t
     if args.freeze:
         gc.collect()
-        gc.freeze()     # what a long-lived server does after loading: the event's objects leave the GC's scans
+        gc.freeze()  # what a long-lived server does after loading: the event's objects leave the GC's scans
     per_append, full_times, mismatches = [], [], 0
     for i in range(args.appends):
         rec = _next_record(i, rng, journal, live)
@@ -103,22 +142,50 @@ def main() -> None:
             mismatches += (stage_lines, general_lines) != full
     p50, p99 = _pct(per_append, 0.5) * 1000, _pct(per_append, 0.99) * 1000
     full_ms = statistics.median(full_times) * 1000
-    print(f"live classification built in {build:.2f} s; {args.appends} appends; {len(full_times)} full recomputations;"
-          f" gc.freeze() {'on' if args.freeze else 'off'}")
+    print(
+        f"live classification built in {build:.2f} s; {args.appends} appends; {len(full_times)} full recomputations;"
+        f" gc.freeze() {'on' if args.freeze else 'off'}"
+    )
     results = []
     for name, value in (("append_update_p50", p50), ("append_update_p99", p99)):
         ok = value <= 20
-        print(f"TARGET {name}: {value:.2f} ms (target <= 20, baseline full recomputation {full_ms:.1f} ms) "
-              f"{'PASS' if ok else 'FAIL'}")
-        results.append({"name": name, "value": value, "unit": "ms", "op": "<=", "target": 20,
-                        "baseline": "full recomputation", "baseline_value": full_ms, "pass": ok})
+        print(
+            f"TARGET {name}: {value:.2f} ms (target <= 20, baseline full recomputation {full_ms:.1f} ms) "
+            f"{'PASS' if ok else 'FAIL'}"
+        )
+        results.append(
+            {
+                "name": name,
+                "value": value,
+                "unit": "ms",
+                "op": "<=",
+                "target": 20,
+                "baseline": "full recomputation",
+                "baseline_value": full_ms,
+                "pass": ok,
+            }
+        )
     ok = mismatches == 0
-    print(f"TARGET equals_full_recomputation: {mismatches} mismatches (target <= 0, baseline checks "
-          f"{len(full_times)}) {'PASS' if ok else 'FAIL'}")
-    results.append({"name": "equals_full_recomputation", "value": mismatches, "unit": "mismatches", "op": "<=",
-                    "target": 0, "baseline": "checks", "baseline_value": len(full_times), "pass": ok})
+    print(
+        f"TARGET equals_full_recomputation: {mismatches} mismatches (target <= 0, baseline checks "
+        f"{len(full_times)}) {'PASS' if ok else 'FAIL'}"
+    )
+    results.append(
+        {
+            "name": "equals_full_recomputation",
+            "value": mismatches,
+            "unit": "mismatches",
+            "op": "<=",
+            "target": 0,
+            "baseline": "checks",
+            "baseline_value": len(full_times),
+            "pass": ok,
+        }
+    )
     args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "incremental.json").write_text(json.dumps({"concern": "incremental", "targets": results}, indent=2))
+    (args.out / "incremental.json").write_text(
+        json.dumps({"concern": "incremental", "targets": results}, indent=2)
+    )
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ SQLite.  Measured in the same run:
 
 Prints TARGET lines and writes ``bench-out/journal.json``.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -33,7 +34,9 @@ FAR = "2100-01-01T00:00:00"
 
 def _wall(args: list[str]) -> float:
     t = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "raidcontrol.cli.main", *args], check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [sys.executable, "-m", "raidcontrol.cli.main", *args], check=True, stdout=subprocess.DEVNULL
+    )
     return time.perf_counter() - t
 
 
@@ -74,12 +77,24 @@ print(json.dumps(out))
     return json.loads(res.stdout.strip().splitlines()[-1])
 
 
-def _line(name: str, value: float, unit: str, op: str, target: float, baseline: str, base: float) -> dict:
+def _line(
+    name: str, value: float, unit: str, op: str, target: float, baseline: str, base: float
+) -> dict:
     ok = value <= target if op == "<=" else value >= target
-    print(f"TARGET {name}: {value:.3f} {unit} (target {op} {target}, baseline {baseline} {base:.3f}) "
-          f"{'PASS' if ok else 'FAIL'}")
-    return {"name": name, "value": value, "unit": unit, "op": op, "target": target, "baseline": baseline,
-            "baseline_value": base, "pass": ok}
+    print(
+        f"TARGET {name}: {value:.3f} {unit} (target {op} {target}, baseline {baseline} {base:.3f}) "
+        f"{'PASS' if ok else 'FAIL'}"
+    )
+    return {
+        "name": name,
+        "value": value,
+        "unit": unit,
+        "op": op,
+        "target": target,
+        "baseline": baseline,
+        "baseline_value": base,
+        "pass": ok,
+    }
 
 
 def main() -> None:
@@ -102,12 +117,30 @@ def main() -> None:
     print(f"event: {args.crews} crews × 14 stages; median of {args.repeat}")
     results = [
         _line("classify_first_call_wall", first, "s", "<=", 2.0, "later call", later),
-        _line("classify_later_call_wall", later, "s", "<=", 0.3, "full recomputation (--as-of)", full_cmd),
-        _line("classify_later_in_process", inproc, "s", "<=", 0.3, "full recomputation (--as-of)", inproc_full),
+        _line(
+            "classify_later_call_wall",
+            later,
+            "s",
+            "<=",
+            0.3,
+            "full recomputation (--as-of)",
+            full_cmd,
+        ),
+        _line(
+            "classify_later_in_process",
+            inproc,
+            "s",
+            "<=",
+            0.3,
+            "full recomputation (--as-of)",
+            inproc_full,
+        ),
         _line("unchanged_folder_open", unchanged, "s", "<=", 0.3, "one file changed", changed),
     ]
     args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "journal.json").write_text(json.dumps({"concern": "journal", "targets": results}, indent=2))
+    (args.out / "journal.json").write_text(
+        json.dumps({"concern": "journal", "targets": results}, indent=2)
+    )
 
 
 if __name__ == "__main__":

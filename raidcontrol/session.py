@@ -4,6 +4,7 @@ This is the application layer the commands share: read and validate the event fo
 append what changed to the journal in one transaction (nothing if nothing changed, nothing
 at all if the folder is bad), then fold the journal as of the moment asked for.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -29,7 +30,9 @@ def ranking_effects(event: Event, state: JournalState, rulebook: Rulebook) -> di
     return stock_effects(verdicts, rulebook)
 
 
-REBUILD_ABOVE = 1000      # new records beyond which the live classification is rebuilt rather than updated
+REBUILD_ABOVE = (
+    1000  # new records beyond which the live classification is rebuilt rather than updated
+)
 
 
 def _event_key(folder: Path) -> str:
@@ -39,7 +42,7 @@ def _event_key(folder: Path) -> str:
     try:
         doc = tomllib.loads((folder / EVENT_FILE).read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError):
-        doc = {}           # the folder reader reports what is wrong
+        doc = {}  # the folder reader reports what is wrong
     key = doc.get("id")
     return key if isinstance(key, str) and key.strip() else folder.resolve().name
 
@@ -69,10 +72,16 @@ def _sync(folder: Path, store: JournalStore, sync: bool, read=None):
     appended: list[Record] = []
     if sync:
         state = live.state
-        fresh = (state.position >= synced_at and not _folder_records_since(state, synced_at)
-                 and unchanged(folder, recorded))
+        fresh = (
+            state.position >= synced_at
+            and not _folder_records_since(state, synced_at)
+            and unchanged(folder, recorded)
+        )
         if not fresh:
-            print_, (_, desired) = read or (fingerprint(folder), read_event_folder(folder))   # validates first
+            print_, (_, desired) = read or (
+                fingerprint(folder),
+                read_event_folder(folder),
+            )  # validates first
             appended = store.sync_folder(lambda st: changes(st, desired), where, print_)
             live = _advance(live, store.records_since(state.position))
     if live.state.position - saved_at >= CHECKPOINT_EVERY:
@@ -102,11 +111,17 @@ class EventSession:
     rulebook: Rulebook
     appended: list[Record] = field(default_factory=list)
     effects: dict[int, Any] = field(default_factory=dict)
-    live: Any = None        # the LiveClassification of the state now (None as of a past moment)
+    live: Any = None  # the LiveClassification of the state now (None as of a past moment)
 
     @classmethod
-    def open(cls, event_dir: str | Path, db_url: str | None = None, as_of: datetime | None = None,
-             sync: bool = True, clock=None) -> EventSession:
+    def open(
+        cls,
+        event_dir: str | Path,
+        db_url: str | None = None,
+        as_of: datetime | None = None,
+        sync: bool = True,
+        clock=None,
+    ) -> EventSession:
         """Sync the folder into the journal (skipped when its files are unchanged since the last
         sync) and fold the state as of ``as_of`` (from the checkpoint when ``as_of`` is None)."""
         folder = Path(event_dir)
@@ -124,21 +139,25 @@ class EventSession:
         except BaseException:
             store.close()
             raise
-        if as_of is not None:        # --as-of: recomputed from the journal, never from the checkpoint
+        if as_of is not None:  # --as-of: recomputed from the journal, never from the checkpoint
             return cls._build(folder, store, store.state(as_of), appended)
         session = cls(folder, store, live.state, live.event, live.rulebook, appended, live.effects)
         session.live = live
         return session
 
     @classmethod
-    def _build(cls, folder: Path, store: JournalStore, state: JournalState, appended: list[Record]) -> EventSession:
+    def _build(
+        cls, folder: Path, store: JournalStore, state: JournalState, appended: list[Record]
+    ) -> EventSession:
         event = event_from_state(state)
         rulebook = load_rulebook(event.rulebook_id, event.rules) if event.rulebook_id else None
         session = cls(folder, store, state, event, rulebook, appended)
         session.effects = ranking_effects(event, state, rulebook) if rulebook else {}
         return session
 
-    def record(self, records: list[Record] | Callable[[JournalState], list[Record]]) -> list[Record]:
+    def record(
+        self, records: list[Record] | Callable[[JournalState], list[Record]]
+    ) -> list[Record]:
         """Append records in one transaction and refresh the state (as of now).
 
         Pass a function of the state rather than a list when the records are derived from the
@@ -150,7 +169,12 @@ class EventSession:
             fresh = self.live
         else:
             fresh = self._build(self.folder, self.store, self.store.state(), written)
-        self.state, self.event, self.rulebook, self.effects = fresh.state, fresh.event, fresh.rulebook, fresh.effects
+        self.state, self.event, self.rulebook, self.effects = (
+            fresh.state,
+            fresh.event,
+            fresh.rulebook,
+            fresh.effects,
+        )
         return written
 
     def close(self) -> None:

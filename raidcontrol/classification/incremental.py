@@ -16,13 +16,22 @@ The results equal a full recomputation (``classify_*`` over ``event_from_state(f
 after any sequence of records, corrections and tombstones; ``tests/classification/
 test_incremental.py`` proves it with hypothesis.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable
 from typing import Any
 
 from raidcontrol.classification import _check_stage, last_stage
-from raidcontrol.classification.crew_time import DISQUALIFIED, FINISHED, FORFEIT, SPECIAL, STAGE, WITHDRAWN, crew_time
+from raidcontrol.classification.crew_time import (
+    DISQUALIFIED,
+    FINISHED,
+    FORFEIT,
+    SPECIAL,
+    STAGE,
+    WITHDRAWN,
+    crew_time,
+)
 from raidcontrol.classification.ranking import ClassLine, Standing, rank
 from raidcontrol.core.journal import JournalState, Record
 from raidcontrol.core.model import Event, event_from_state
@@ -33,9 +42,9 @@ DECISION_KIND = "penalty-decision"
 VERDICT_KIND = "scrutineering"
 #: Kinds that change the whole event: everything is rebuilt.
 EVENT_KINDS = ("event", "stage", "entry")
-RESULT_STATUSES = ("finished", "dnf")      # a stage "has results" (Event.stages_with_results)
+RESULT_STATUSES = ("finished", "dnf")  # a stage "has results" (Event.stages_with_results)
 
-Place = tuple[int, int]        # (stage, bib)
+Place = tuple[int, int]  # (stage, bib)
 
 
 def _place(rec: Record | None) -> Place | None:
@@ -78,8 +87,8 @@ class LiveClassification:
         self._effects()
         ev._adjustment_index  # noqa: B018 - build the cached indexes now: they are kept up to date in place
         ev._withdrawal_index  # noqa: B018
-        self._withdrawn: dict[int, set[int]] = {}          # bib → stages recorded withdrawn
-        self._counted: set[Place] = set()                   # places with a finished or forfeit record
+        self._withdrawn: dict[int, set[int]] = {}  # bib → stages recorded withdrawn
+        self._counted: set[Place] = set()  # places with a finished or forfeit record
         for (stage, bib), t in ev.times.items():
             if t.status == "withdrawn":
                 self._withdrawn.setdefault(bib, set()).add(stage)
@@ -182,7 +191,9 @@ class LiveClassification:
         else:
             ev._withdrawal_index.pop(bib, None)
         if status in RESULT_STATUSES:
-            self._with_results[stage] = self._with_results.get(stage, 0) + 1 - (place in self._counted)
+            self._with_results[stage] = (
+                self._with_results.get(stage, 0) + 1 - (place in self._counted)
+            )
             self._counted.add(place)
         elif place in self._counted:
             self._counted.discard(place)
@@ -215,14 +226,18 @@ class LiveClassification:
                     acc_penalty += r.penalty_ms
                     acc_time += r.time_ms or 0
             general = self._general.setdefault(n, {})
-            standing = self._general_standing(bib, acc_status, acc_time, acc_penalty, complete and counted > 0)
+            standing = self._general_standing(
+                bib, acc_status, acc_time, acc_penalty, complete and counted > 0
+            )
             if standing is None:
                 general.pop(bib, None)
             else:
                 general[bib] = standing
 
     @staticmethod
-    def _general_standing(bib: int, statuses: set[str], time_ms: int, penalty: int, complete: bool) -> Standing | None:
+    def _general_standing(
+        bib: int, statuses: set[str], time_ms: int, penalty: int, complete: bool
+    ) -> Standing | None:
         if DISQUALIFIED in statuses:
             return Standing(bib, DISQUALIFIED, None, penalty)
         if WITHDRAWN in statuses:
@@ -232,21 +247,30 @@ class LiveClassification:
         return None
 
     # -- classifications -----------------------------------------------------------------------
-    def _ranked(self, table: dict[int, Standing], category: str | None, klass: str | None) -> list[ClassLine]:
-        return rank(self.event, list(table.values()), category=category, klass=klass, effects=self.effects)
+    def _ranked(
+        self, table: dict[int, Standing], category: str | None, klass: str | None
+    ) -> list[ClassLine]:
+        return rank(
+            self.event, list(table.values()), category=category, klass=klass, effects=self.effects
+        )
 
-    def special(self, stage: int, *, category: str | None = None, klass: str | None = None) -> list[ClassLine]:
+    def special(
+        self, stage: int, *, category: str | None = None, klass: str | None = None
+    ) -> list[ClassLine]:
         """The special's ranking (as :func:`~raidcontrol.classification.classify_special`)."""
         _check_stage(self.event, stage)
         return self._ranked(self._results[SPECIAL].get(stage, {}), category, klass)
 
-    def stage(self, stage: int, *, category: str | None = None, klass: str | None = None) -> list[ClassLine]:
+    def stage(
+        self, stage: int, *, category: str | None = None, klass: str | None = None
+    ) -> list[ClassLine]:
         """The stage ranking (as :func:`~raidcontrol.classification.classify_stage`)."""
         _check_stage(self.event, stage)
         return self._ranked(self._results[STAGE].get(stage, {}), category, klass)
 
-    def general(self, after: int | None = None, *, category: str | None = None,
-                klass: str | None = None) -> list[ClassLine]:
+    def general(
+        self, after: int | None = None, *, category: str | None = None, klass: str | None = None
+    ) -> list[ClassLine]:
         """The general classification after a stage (as :func:`~raidcontrol.classification.classify_general`)."""
         if after is None:
             with_results = [n for n, count in self._with_results.items() if count > 0]

@@ -1,17 +1,24 @@
 """Event commands: convert-official, classify, explain, demo."""
+
 from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Optional
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from raidcontrol.classification import (CSV_HEADER, ClassLine, classify_general, classify_special, classify_stage,
-                                        crew_time, last_stage)
+from raidcontrol.classification import (
+    CSV_HEADER,
+    ClassLine,
+    classify_general,
+    classify_special,
+    classify_stage,
+    crew_time,
+    last_stage,
+)
 from raidcontrol.cli.common import OutputFormat, emit, parse_as_of
 from raidcontrol.core.errors import InputError
 from raidcontrol.core.timefmt import format_duration
@@ -26,33 +33,68 @@ def _fmt(ms: int | None) -> str:
 
 
 def line_row(line: ClassLine) -> list:
-    return [line.position if line.position is not None else "", line.bib, line.driver, line.category, line.klass,
-            _fmt(line.time_ms), _fmt(line.gap_ms), format_duration(line.penalty_ms), line.status]
+    return [
+        line.position if line.position is not None else "",
+        line.bib,
+        line.driver,
+        line.category,
+        line.klass,
+        _fmt(line.time_ms),
+        _fmt(line.gap_ms),
+        format_duration(line.penalty_ms),
+        line.status,
+    ]
 
 
 def convert_official_cmd(
-    src: Path = typer.Argument(..., help="Folder of the organiser's saved live-timing responses (JSON)."),
+    src: Path = typer.Argument(
+        ..., help="Folder of the organiser's saved live-timing responses (JSON)."
+    ),
     out: Path = typer.Argument(..., help="Event folder to write (created if missing)."),
-    decisions: Optional[Path] = typer.Option(None, "--decisions", help="CSV of known decisions the data does not show "
-                                             "(stage,bib,kind,amount,scope,reason,included)."),
+    decisions: Path | None = typer.Option(
+        None,
+        "--decisions",
+        help="CSV of known decisions the data does not show "
+        "(stage,bib,kind,amount,scope,reason,included).",
+    ),
 ) -> None:
     """Convert the organiser's live-timing data into an event folder (entries, itinerary, times,
     penalties, credits, waypoint splits, withdrawals)."""
     counts = convert_official(src, out, decisions)
-    console.print(f"wrote event folder [bold]{out}[/]: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
+    console.print(
+        f"wrote event folder [bold]{out}[/]: " + ", ".join(f"{v} {k}" for k, v in counts.items())
+    )
 
 
 def classify_cmd(
     event_dir: Path = typer.Argument(..., help="The event folder."),
-    stage: Optional[int] = typer.Option(None, "--stage", help="Stage number (0 = prologue): the stage ranking."),
-    special: bool = typer.Option(False, "--special", help="With --stage: the special section's ranking instead."),
+    stage: int | None = typer.Option(
+        None, "--stage", help="Stage number (0 = prologue): the stage ranking."
+    ),
+    special: bool = typer.Option(
+        False, "--special", help="With --stage: the special section's ranking instead."
+    ),
     general: bool = typer.Option(False, "--general", help="The general classification."),
-    after: Optional[int] = typer.Option(None, "--after", help="With --general: after this stage (default: the last stage with results)."),
-    category: Optional[str] = typer.Option(None, "--category", help="Only this category (positions renumbered)."),
-    klass: Optional[str] = typer.Option(None, "--class", help="Only this class (positions renumbered)."),
+    after: int | None = typer.Option(
+        None,
+        "--after",
+        help="With --general: after this stage (default: the last stage with results).",
+    ),
+    category: str | None = typer.Option(
+        None, "--category", help="Only this category (positions renumbered)."
+    ),
+    klass: str | None = typer.Option(
+        None, "--class", help="Only this class (positions renumbered)."
+    ),
     fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table, csv or json."),
-    as_of: Optional[str] = typer.Option(None, "--as-of", help="Compute as of this moment of the journal (ISO 8601)."),
-    db: Optional[str] = typer.Option(None, "--db", help="Journal database URL (default: a SQLite file in the event folder, or $RAIDCONTROL_DB)."),
+    as_of: str | None = typer.Option(
+        None, "--as-of", help="Compute as of this moment of the journal (ISO 8601)."
+    ),
+    db: str | None = typer.Option(
+        None,
+        "--db",
+        help="Journal database URL (default: a SQLite file in the event folder, or $RAIDCONTROL_DB).",
+    ),
 ) -> None:
     """Print a classification: a stage (--stage N), its special (--stage N --special), or the general (--general)."""
     if general == (stage is not None):
@@ -65,19 +107,31 @@ def classify_cmd(
     ev, rb = session.event, session.rulebook
     categories = rb.section("categories")
     if category is not None and category not in categories:
-        raise InputError(f"unknown category {category!r} (known: {', '.join(categories)})", field="--category")
+        raise InputError(
+            f"unknown category {category!r} (known: {', '.join(categories)})", field="--category"
+        )
     if klass is not None and not any(klass in c.get("classes", []) for c in categories.values()):
         raise InputError(f"unknown class {klass!r} in rulebook {rb.id}", field="--class")
     kw = dict(category=category, klass=klass, effects=session.effects)
     if general:
         n = last_stage(ev) if after is None else after
-        lines = (session.live.general(n, category=category, klass=klass) if session.live
-                 else classify_general(ev, rb, n, **kw))
+        lines = (
+            session.live.general(n, category=category, klass=klass)
+            if session.live
+            else classify_general(ev, rb, n, **kw)
+        )
         title = f"{ev.name} — general classification after stage {n}"
-        final = all(ev.stages[s].final for s in ev.stages if s <= n and ev.stages[s].counts_for_general)
+        final = all(
+            ev.stages[s].final for s in ev.stages if s <= n and ev.stages[s].counts_for_general
+        )
     else:
-        lines = (getattr(session.live, 'special' if special else 'stage')(stage, category=category, klass=klass)
-                 if session.live else (classify_special if special else classify_stage)(ev, rb, stage, **kw))
+        lines = (
+            getattr(session.live, "special" if special else "stage")(
+                stage, category=category, klass=klass
+            )
+            if session.live
+            else (classify_special if special else classify_stage)(ev, rb, stage, **kw)
+        )
         title = f"{ev.name} — stage {stage} {'special' if special else 'stage'} ranking"
         final = ev.stages[stage].final
     filt = " · ".join(x for x in (category, klass) if x)
@@ -95,9 +149,13 @@ def explain_cmd(
     event_dir: Path = typer.Argument(..., help="The event folder."),
     bib: int = typer.Option(..., "--bib", help="Race number."),
     stage: int = typer.Option(..., "--stage", help="Stage number."),
-    as_of: Optional[str] = typer.Option(None, "--as-of", help="As of this moment of the journal (ISO 8601)."),
-    db: Optional[str] = typer.Option(None, "--db", help="Journal database URL."),
-    evidence: bool = typer.Option(False, "--evidence", help="Also print each penalty's full evidence (JSON)."),
+    as_of: str | None = typer.Option(
+        None, "--as-of", help="As of this moment of the journal (ISO 8601)."
+    ),
+    db: str | None = typer.Option(None, "--db", help="Journal database URL."),
+    evidence: bool = typer.Option(
+        False, "--evidence", help="Also print each penalty's full evidence (JSON)."
+    ),
 ) -> None:
     """Explain how one crew's time in one stage was made: raw time, each penalty and credit with its
     reason and evidence picture, the forfeit, the waypoint splits, and where it ranks."""
@@ -108,8 +166,10 @@ def explain_cmd(
     if stage not in ev.stages:
         raise InputError(f"stage {stage} is not in the event", field="--stage")
     entry = ev.entries[bib]
-    console.print(f"[bold]#{bib} {escape(entry.driver)}[/] / {escape(entry.codriver)} — {escape(entry.brand)} "
-                  f"{escape(entry.model)} ({entry.category}, {entry.klass}) — stage {stage}: {escape(ev.stages[stage].name)}")
+    console.print(
+        f"[bold]#{bib} {escape(entry.driver)}[/] / {escape(entry.codriver)} — {escape(entry.brand)} "
+        f"{escape(entry.model)} ({entry.category}, {entry.klass}) — stage {stage}: {escape(ev.stages[stage].name)}"
+    )
     effect = session.effects.get(bib)
     if effect is not None and effect.flag:
         console.print(f"[yellow]remark:[/] {escape(effect.flag)}")
@@ -124,64 +184,105 @@ def explain_cmd(
     details = []
     for part in ct.parts:
         proof = part.adjustment.evidence if part.adjustment is not None else None
-        picture = f"picture: {event_dir / proof['picture']}" if proof and proof.get("picture") else ""
+        picture = (
+            f"picture: {event_dir / proof['picture']}" if proof and proof.get("picture") else ""
+        )
         if proof:
             details.append((part, proof))
-        table.add_row(escape(part.label), format_duration(part.ms), escape("; ".join(x for x in (part.reason, picture) if x)))
+        table.add_row(
+            escape(part.label),
+            format_duration(part.ms),
+            escape("; ".join(x for x in (part.reason, picture) if x)),
+        )
     if ct.time_ms is not None:
-        table.add_row("[bold]stage time[/]", f"[bold]{format_duration(ct.time_ms)}[/]", f"status: {ct.status}")
+        table.add_row(
+            "[bold]stage time[/]", f"[bold]{format_duration(ct.time_ms)}[/]", f"status: {ct.status}"
+        )
     console.print(table)
     if evidence:
         for part, proof in details:
-            console.print(f"[bold]evidence[/] of {escape(part.label)} (journal record {part.adjustment.record_id}):")
+            console.print(
+                f"[bold]evidence[/] of {escape(part.label)} (journal record {part.adjustment.record_id}):"
+            )
             console.print_json(json.dumps(proof, ensure_ascii=False, default=str))
     elif details:
-        console.print("[dim]--evidence prints the fixes, times, distances and speeds behind each penalty[/]")
+        console.print(
+            "[dim]--evidence prints the fixes, times, distances and speeds behind each penalty[/]"
+        )
     splits = ev.splits.get((stage, bib), [])
     if splits:
-        console.print("waypoint splits (elapsed, rank): " + " · ".join(
-            f"{sp.waypoint} {format_duration(sp.elapsed_ms)}" + (f" ({sp.position})" if sp.position else "")
-            for sp in splits))
+        console.print(
+            "waypoint splits (elapsed, rank): "
+            + " · ".join(
+                f"{sp.waypoint} {format_duration(sp.elapsed_ms)}"
+                + (f" ({sp.position})" if sp.position else "")
+                for sp in splits
+            )
+        )
     for scope, fn in (("special", classify_special), ("stage", classify_stage)):
         line = next((ln for ln in fn(ev, rb, stage) if ln.bib == bib), None)
         if line is not None and line.position is not None:
-            console.print(f"{scope} ranking: {line.position} in {_fmt(line.time_ms)} (gap {_fmt(line.gap_ms)}, "
-                          f"penalties {format_duration(line.penalty_ms)})")
+            console.print(
+                f"{scope} ranking: {line.position} in {_fmt(line.time_ms)} (gap {_fmt(line.gap_ms)}, "
+                f"penalties {format_duration(line.penalty_ms)})"
+            )
 
 
 DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 
 
 def demo_cmd(
-    data: Path = typer.Option(DATA_DIR / "dakar2025_api_cache", "--data", help="The organiser's Dakar 2025 data folder."),
-    decisions: Path = typer.Option(DATA_DIR / "dakar2025-decisions.csv", "--decisions",
-                                   help="Known decisions the data does not show."),
+    data: Path = typer.Option(
+        DATA_DIR / "dakar2025_api_cache", "--data", help="The organiser's Dakar 2025 data folder."
+    ),
+    decisions: Path = typer.Option(
+        DATA_DIR / "dakar2025-decisions.csv",
+        "--decisions",
+        help="Known decisions the data does not show.",
+    ),
     out: Path = typer.Option(Path("out/dakar2025"), "--out", help="Event folder to write."),
     top: int = typer.Option(10, "--top", help="How many lines of the stage ranking."),
 ) -> None:
     """Import the real Dakar 2025 data and print its classifications, category leaders and two explanations."""
     counts = convert_official(data, out, decisions if decisions.is_file() else None)
-    console.print(f"[bold]Imported[/] the organiser's Dakar 2025 data into {out}: "
-                  + ", ".join(f"{v} {k}" for k, v in counts.items()))
+    console.print(
+        f"[bold]Imported[/] the organiser's Dakar 2025 data into {out}: "
+        + ", ".join(f"{v} {k}" for k, v in counts.items())
+    )
     session = EventSession.open(out)
     ev, rb = session.event, session.rulebook
     n = last_stage(ev)
     stage_lines = classify_stage(ev, rb, n)
-    emit(CSV_HEADER, [line_row(ln) for ln in stage_lines[:top]], OutputFormat.table,
-         title=f"{ev.name} — stage {n} ranking, top {top} of {len(stage_lines)}")
+    emit(
+        CSV_HEADER,
+        [line_row(ln) for ln in stage_lines[:top]],
+        OutputFormat.table,
+        title=f"{ev.name} — stage {n} ranking, top {top} of {len(stage_lines)}",
+    )
     leaders = []
     for category in rb.section("categories"):
         lines = classify_general(ev, rb, n, category=category, effects=session.effects)
         leaders += [line_row(ln) for ln in lines[:3]]
-    emit(CSV_HEADER, leaders, OutputFormat.table, title=f"General classification after stage {n} — top 3 per category")
+    emit(
+        CSV_HEADER,
+        leaders,
+        OutputFormat.table,
+        title=f"General classification after stage {n} — top 3 per category",
+    )
     special = {ln.bib: ln.position for ln in classify_special(ev, rb, n)}
     moved = [ln for ln in stage_lines if ln.position != special.get(ln.bib)]
-    console.print(f"\n{len(moved)} crews rank differently in the special and the stage: penalties outside the special count in the stage only.")
-    picks = [stage_lines[0].bib] + [a.bib for a in ev.adjustments if a.stage == n and a.scope == "stage"][:1]
+    console.print(
+        f"\n{len(moved)} crews rank differently in the special and the stage: penalties outside the special count in the stage only."
+    )
+    picks = [stage_lines[0].bib] + [
+        a.bib for a in ev.adjustments if a.stage == n and a.scope == "stage"
+    ][:1]
     for bib in picks:
         console.print(f"\n[dim]$ raidcontrol explain {out} --bib {bib} --stage {n}[/]")
         explain_cmd(out, bib, n, None, None, False)
-    console.print(f"\nEvery table as CSV or JSON: [dim]raidcontrol classify {out} --general --format csv[/]")
+    console.print(
+        f"\nEvery table as CSV or JSON: [dim]raidcontrol classify {out} --general --format csv[/]"
+    )
 
 
 def register(app: typer.Typer) -> None:

@@ -4,13 +4,13 @@ the production-reference library and the Stock rules.
 Exit codes of ``check``: 0 eligible (with or without remarks) or experimental (the car
 may run; the verdict is printed), 1 not eligible, 2 bad input.
 """
+
 from __future__ import annotations
 
 import json
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Optional
 
 import typer
 from rich.console import Console
@@ -21,24 +21,58 @@ from raidcontrol.cli.common import OutputFormat, emit
 from raidcontrol.core.errors import InputError
 from raidcontrol.core.timefmt import format_duration
 from raidcontrol.io.event_folder import EVENT_FILE, read_event_toml
-from raidcontrol.io.scrutineering import (EVENT_REFERENCES, SCRUTINEERING_DIR, check_file, load_library,
-                                          read_event_scrutineering)
-from raidcontrol.io.stock_report import REPORT_FILE, ReportItem, render_report, seal_state, write_report
-from raidcontrol.session import EventSession
-from raidcontrol.stock.journal import desired_records, records_to_append
+from raidcontrol.io.scrutineering import (
+    EVENT_REFERENCES,
+    SCRUTINEERING_DIR,
+    check_file,
+    load_library,
+    read_event_scrutineering,
+)
+from raidcontrol.io.stock_report import (
+    REPORT_FILE,
+    ReportItem,
+    render_report,
+    seal_state,
+    write_report,
+)
 from raidcontrol.rules import load_rulebook
-from raidcontrol.stock.breach import ELIGIBLE, ELIGIBLE_WITH_REMARKS, EXPERIMENTAL, NOT_ELIGIBLE, Verdict
+from raidcontrol.session import EventSession
+from raidcontrol.stock.breach import (
+    ELIGIBLE,
+    ELIGIBLE_WITH_REMARKS,
+    EXPERIMENTAL,
+    NOT_ELIGIBLE,
+    Verdict,
+)
+from raidcontrol.stock.journal import desired_records, records_to_append
 from raidcontrol.stock.rules import GROUPS, LIMIT_KEYS, stock_rules
 
 EXIT_NOT_ELIGIBLE = 1
 DEFAULT_RULEBOOK = "fia-2026"
-STYLE = {ELIGIBLE: "bold green", ELIGIBLE_WITH_REMARKS: "bold yellow", NOT_ELIGIBLE: "bold red",
-         EXPERIMENTAL: "bold magenta"}
-BREACH_HEADER = ("rule", "subject", "measured", "allowed", "unit", "basis", "consequence", "penalty", "stage", "text")
+STYLE = {
+    ELIGIBLE: "bold green",
+    ELIGIBLE_WITH_REMARKS: "bold yellow",
+    NOT_ELIGIBLE: "bold red",
+    EXPERIMENTAL: "bold magenta",
+}
+BREACH_HEADER = (
+    "rule",
+    "subject",
+    "measured",
+    "allowed",
+    "unit",
+    "basis",
+    "consequence",
+    "penalty",
+    "stage",
+    "text",
+)
 
 console = Console()
-scrutineer = typer.Typer(help="Stock eligibility: production references, scrutineering records, verdicts.",
-                         no_args_is_help=True)
+scrutineer = typer.Typer(
+    help="Stock eligibility: production references, scrutineering records, verdicts.",
+    no_args_is_help=True,
+)
 
 
 def _event_dir_of(file: Path) -> Path | None:
@@ -50,19 +84,42 @@ def _event_dir_of(file: Path) -> Path | None:
 
 
 def breach_rows(verdict: Verdict) -> list[list]:
-    return [[b.rule_id, b.subject, b.measured, b.allowed, b.unit, b.basis, b.consequence,
-             format_duration(b.penalty_ms) if b.penalty_ms else "", "" if b.stage is None else b.stage, b.text]
-            for b in verdict.breaches]
+    return [
+        [
+            b.rule_id,
+            b.subject,
+            b.measured,
+            b.allowed,
+            b.unit,
+            b.basis,
+            b.consequence,
+            format_duration(b.penalty_ms) if b.penalty_ms else "",
+            "" if b.stage is None else b.stage,
+            b.text,
+        ]
+        for b in verdict.breaches
+    ]
 
 
 @scrutineer.command("check")
 def check_cmd(
-    file: Path = typer.Argument(..., help="A scrutineering file (scrutineering/<bib>.toml): declaration and findings."),
-    fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table, json or csv (the breaches)."),
-    rulebook: Optional[str] = typer.Option(None, "--rulebook", help="Rulebook id (default: the event's when FILE is in "
-                                           "an event folder, else fia-2026)."),
-    references: list[Path] = typer.Option([], "--references", help="A folder of extra production-reference sheets "
-                                          "(repeatable; EVENT_DIR/references is used automatically)."),
+    file: Path = typer.Argument(
+        ..., help="A scrutineering file (scrutineering/<bib>.toml): declaration and findings."
+    ),
+    fmt: OutputFormat = typer.Option(
+        OutputFormat.table, "--format", help="table, json or csv (the breaches)."
+    ),
+    rulebook: str | None = typer.Option(
+        None,
+        "--rulebook",
+        help="Rulebook id (default: the event's when FILE is in an event folder, else fia-2026).",
+    ),
+    references: list[Path] = typer.Option(
+        [],
+        "--references",
+        help="A folder of extra production-reference sheets "
+        "(repeatable; EVENT_DIR/references is used automatically).",
+    ),
 ) -> None:
     """Check one Stock car against its production reference and the Stock rules.
 
@@ -73,7 +130,11 @@ def check_cmd(
     extra = list(references)
     if event_dir is not None:
         doc, event_book, _ = read_event_toml(event_dir)
-        book = event_book if rulebook in (None, doc["rulebook"]) else load_rulebook(rulebook, doc.get("rules", {}))
+        book = (
+            event_book
+            if rulebook in (None, doc["rulebook"])
+            else load_rulebook(rulebook, doc.get("rules", {}))
+        )
         extra.insert(0, event_dir / EVENT_REFERENCES)
     else:
         book = load_rulebook(rulebook or DEFAULT_RULEBOOK)
@@ -81,7 +142,10 @@ def check_cmd(
         raise InputError("no such file", file=str(file))
     record, verdict = check_file(file, book, load_library(extra))
     if fmt is OutputFormat.json:
-        sys.stdout.write(json.dumps({"file": str(file), **verdict.payload()}, indent=1, ensure_ascii=False) + "\n")
+        sys.stdout.write(
+            json.dumps({"file": str(file), **verdict.payload()}, indent=1, ensure_ascii=False)
+            + "\n"
+        )
     elif fmt is OutputFormat.csv:
         emit(BREACH_HEADER, breach_rows(verdict), fmt)
     else:
@@ -91,11 +155,15 @@ def check_cmd(
 
 
 def _print_verdict(record, verdict: Verdict, rulebook_id: str) -> None:
-    lines = [f"[{STYLE[verdict.verdict]}]{verdict.verdict.upper()}[/]",
-             f"car #{record.bib} · {record.team or '—'} · {record.crew or '—'}",
-             f"production reference: {record.reference} · rulebook {rulebook_id}"]
+    lines = [
+        f"[{STYLE[verdict.verdict]}]{verdict.verdict.upper()}[/]",
+        f"car #{record.bib} · {record.team or '—'} · {record.crew or '—'}",
+        f"production reference: {record.reference} · rulebook {rulebook_id}",
+    ]
     if verdict.experimental_reason:
-        lines.append(f"experimental: {verdict.experimental_reason} — runs, not classified in Stock, no points")
+        lines.append(
+            f"experimental: {verdict.experimental_reason} — runs, not classified in Stock, no points"
+        )
     if record.has_findings:
         lines.append(f"scrutineer: {record.scrutineer} {record.date}")
     else:
@@ -103,10 +171,17 @@ def _print_verdict(record, verdict: Verdict, rulebook_id: str) -> None:
     console.print(Panel("\n".join(lines), title="Stock eligibility", expand=False))
     if verdict.breaches:
         flagged = {i for i, b in enumerate(verdict.breaches) if b.consequence == "not-eligible"}
-        emit(BREACH_HEADER[:-1], [r[:-1] for r in breach_rows(verdict)], OutputFormat.table,
-             title="Breaches", highlight_rows=flagged)
+        emit(
+            BREACH_HEADER[:-1],
+            [r[:-1] for r in breach_rows(verdict)],
+            OutputFormat.table,
+            title="Breaches",
+            highlight_rows=flagged,
+        )
         for b in verdict.breaches:
-            console.print(f"[bold]{b.rule_id}[/] {b.text} [dim]({b.limit_source})[/]", highlight=False)
+            console.print(
+                f"[bold]{b.rule_id}[/] {b.text} [dim]({b.limit_source})[/]", highlight=False
+            )
     for remark in verdict.remarks:
         console.print(f"[yellow]remark:[/] {remark}", highlight=False)
     if verdict.seals:
@@ -114,14 +189,22 @@ def _print_verdict(record, verdict: Verdict, rulebook_id: str) -> None:
         for col in ("part", "initial", "current", "changes", "checks"):
             table.add_column(col)
         for part, s in verdict.seals.items():
-            table.add_row(part, s["initial"], s["current"], str(s["changes"]), str(s["checks"]),
-                          style="red" if s["changes"] else None)
+            table.add_row(
+                part,
+                s["initial"],
+                s["current"],
+                str(s["changes"]),
+                str(s["checks"]),
+                style="red" if s["changes"] else None,
+            )
         console.print(table)
 
 
 @scrutineer.command("references")
 def references_cmd(
-    event_dir: Optional[Path] = typer.Option(None, "--event", help="Also the sheets of EVENT_DIR/references."),
+    event_dir: Path | None = typer.Option(
+        None, "--event", help="Also the sheets of EVENT_DIR/references."
+    ),
     fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table, csv or json."),
 ) -> None:
     """List the production-reference library (one sheet per admitted production model).
@@ -129,16 +212,37 @@ def references_cmd(
     Shows each sheet's key figures and how many of its figures are assumptions.
     """
     library = load_library([event_dir / EVENT_REFERENCES] if event_dir else [])
-    header = ("id", "make", "model", "variant", "engine", "displacement_cc", "power_kw", "gearbox", "wheelbase_mm",
-              "figures", "assumptions")
+    header = (
+        "id",
+        "make",
+        "model",
+        "variant",
+        "engine",
+        "displacement_cc",
+        "power_kw",
+        "gearbox",
+        "wheelbase_mm",
+        "figures",
+        "assumptions",
+    )
     rows = []
     for sheet in library.values():
         f = sheet.figures
-        rows.append([sheet.id, sheet.make, sheet.model, sheet.variant,
-                     f"{f['engine.code'].value} {f['engine.layout'].value} {f['engine.induction'].value}",
-                     f["engine.displacement_cc"].value, f["engine.power_kw"].value,
-                     f"{f['driveline.gears'].value}-speed {f['driveline.gearbox_type'].value}",
-                     f["dimensions.wheelbase_mm"].value, len(f), sum(1 for x in f.values() if x.is_assumption)])
+        rows.append(
+            [
+                sheet.id,
+                sheet.make,
+                sheet.model,
+                sheet.variant,
+                f"{f['engine.code'].value} {f['engine.layout'].value} {f['engine.induction'].value}",
+                f["engine.displacement_cc"].value,
+                f["engine.power_kw"].value,
+                f"{f['driveline.gears'].value}-speed {f['driveline.gearbox_type'].value}",
+                f["dimensions.wheelbase_mm"].value,
+                len(f),
+                sum(1 for x in f.values() if x.is_assumption),
+            ]
+        )
     emit(header, rows, fmt, title="Production-reference library (Stock)")
 
 
@@ -150,30 +254,74 @@ def rules_cmd(
     """List the Stock rules: id, group, text, limits and their sources."""
     rules = stock_rules(load_rulebook(rulebook))
     header = ("id", "group", "text", "areas", "checks", "limits", "consequence", "source")
-    rows = [[rules.principle.id, "principle", rules.principle.text, "", "", "", rules.principle.consequence,
-             rules.principle.source]]
+    rows = [
+        [
+            rules.principle.id,
+            "principle",
+            rules.principle.text,
+            "",
+            "",
+            "",
+            rules.principle.consequence,
+            rules.principle.source,
+        ]
+    ]
     for group in GROUPS:
         for r in rules.group(group):
             limits = "; ".join(f"{k} {v:g}" for k, v in r.limits.items() if k in LIMIT_KEYS)
             if r.tolerance_pct:
                 limits = "; ".join(x for x in (limits, f"tolerance {r.tolerance_pct:g} %") if x)
-            rows.append([r.id, group, r.text, ", ".join(r.areas), ", ".join((*r.flags, *r.figures, *r.measures)),
-                         limits, r.consequence, r.source])
+            rows.append(
+                [
+                    r.id,
+                    group,
+                    r.text,
+                    ", ".join(r.areas),
+                    ", ".join((*r.flags, *r.figures, *r.measures)),
+                    limits,
+                    r.consequence,
+                    r.source,
+                ]
+            )
     for seal in rules.seals.values():
-        rows.append([seal.id, "seals", seal.text, seal.part, "", ", ".join(format_duration(p) for p in seal.penalties_ms),
-                     seal.consequence, seal.source])
-    emit(header, rows, fmt, title=f"Stock rules — {rulebook} (any change not expressly allowed is forbidden)")
+        rows.append(
+            [
+                seal.id,
+                "seals",
+                seal.text,
+                seal.part,
+                "",
+                ", ".join(format_duration(p) for p in seal.penalties_ms),
+                seal.consequence,
+                seal.source,
+            ]
+        )
+    emit(
+        header,
+        rows,
+        fmt,
+        title=f"Stock rules — {rulebook} (any change not expressly allowed is forbidden)",
+    )
 
 
 @scrutineer.command("report")
 def report_cmd(
-    event_dir: Path = typer.Argument(..., help="The event folder (its scrutineering/<bib>.toml files are read)."),
+    event_dir: Path = typer.Argument(
+        ..., help="The event folder (its scrutineering/<bib>.toml files are read)."
+    ),
     fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table, csv or json."),
-    html: Optional[Path] = typer.Option(None, "--html", help=f"Where to write the HTML report "
-                                        f"(default: EVENT_DIR/{REPORT_FILE})."),
-    record: bool = typer.Option(True, "--record/--no-record", help="Store the verdicts in the event's journal."),
-    db: Optional[str] = typer.Option(None, "--db", help="Journal database URL (default: a SQLite file in the event "
-                                     "folder, or $RAIDCONTROL_DB)."),
+    html: Path | None = typer.Option(
+        None, "--html", help=f"Where to write the HTML report (default: EVENT_DIR/{REPORT_FILE})."
+    ),
+    record: bool = typer.Option(
+        True, "--record/--no-record", help="Store the verdicts in the event's journal."
+    ),
+    db: str | None = typer.Option(
+        None,
+        "--db",
+        help="Journal database URL (default: a SQLite file in the event "
+        "folder, or $RAIDCONTROL_DB).",
+    ),
 ) -> None:
     """Verdicts of every Stock entry of an event: a table, a printable HTML report, the journal.
 
@@ -198,27 +346,71 @@ def report_cmd(
         flag = effect.flag if effect is not None else ""
         if bib in by_bib:
             r, v, p = by_bib[bib]
-            report.append(ReportItem(ev.entries[bib], r, v, library[r.reference], flag, f"{SCRUTINEERING_DIR}/{p.name}"))
+            report.append(
+                ReportItem(
+                    ev.entries[bib],
+                    r,
+                    v,
+                    library[r.reference],
+                    flag,
+                    f"{SCRUTINEERING_DIR}/{p.name}",
+                )
+            )
         else:
             report.append(ReportItem(ev.entries[bib]))
-    header = ("bib", "driver", "team", "reference", "verdict", "breaches", "penalties", "seals", "classification")
+    header = (
+        "bib",
+        "driver",
+        "team",
+        "reference",
+        "verdict",
+        "breaches",
+        "penalties",
+        "seals",
+        "classification",
+    )
     rows = []
     for it in report:
         v = it.verdict
         seals = "; ".join(f"{k}: {seal_state(s)}" for k, s in (v.seals.items() if v else ()))
-        rows.append([it.entry.bib, it.entry.driver, it.entry.team, it.record.reference if it.record else "",
-                     it.status, ", ".join(dict.fromkeys(b.rule_id for b in v.breaches)) if v else "",
-                     ", ".join(f"{format_duration(p['amount_ms'])} after stage {p['stage']} (proposed)" for p in v.penalties) if v else "",
-                     seals, it.flag or (f"ranked in {rules.category}" if v else "")])
+        rows.append(
+            [
+                it.entry.bib,
+                it.entry.driver,
+                it.entry.team,
+                it.record.reference if it.record else "",
+                it.status,
+                ", ".join(dict.fromkeys(b.rule_id for b in v.breaches)) if v else "",
+                ", ".join(
+                    f"{format_duration(p['amount_ms'])} after stage {p['stage']} (proposed)"
+                    for p in v.penalties
+                )
+                if v
+                else "",
+                seals,
+                it.flag or (f"ranked in {rules.category}" if v else ""),
+            ]
+        )
     out = html or Path(event_dir) / REPORT_FILE
-    write_report(out, render_report(report, event_name=ev.name, rulebook=rb.id, category=rules.category,
-                                    principle=f"{rules.principle.id}", generated=datetime.now(timezone.utc)
-                                    .strftime("%Y-%m-%d %H:%M UTC")))
+    write_report(
+        out,
+        render_report(
+            report,
+            event_name=ev.name,
+            rulebook=rb.id,
+            category=rules.category,
+            principle=f"{rules.principle.id}",
+            generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        ),
+    )
     if fmt is OutputFormat.table:
         flagged = {i for i, it in enumerate(report) if it.status != ELIGIBLE}
         emit(header, rows, fmt, title=f"{ev.name} — Stock scrutineering", highlight_rows=flagged)
-        console.print(f"HTML report: [bold]{out}[/]  ·  journal: {len(appended)} record(s) appended"
-                      + ("" if record else " (--no-record)"), highlight=False)
+        console.print(
+            f"HTML report: [bold]{out}[/]  ·  journal: {len(appended)} record(s) appended"
+            + ("" if record else " (--no-record)"),
+            highlight=False,
+        )
     else:
         emit(header, rows, fmt)
 

@@ -11,6 +11,7 @@ Kinds written by the event folder (``origin="folder"``): ``event``, ``stage``,
 ``entry``, ``time``, ``adjustment``, ``split``.  Other kinds come from their own commands
 (tracking proposals, penalty decisions, scrutineering …).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -29,7 +30,9 @@ FOLDER_KINDS = ("event", "stage", "entry", "time", "adjustment", "split")
 def canonical_json(payload: Any) -> str:
     """The payload as canonical JSON text (sorted keys, no spaces).  NaN and infinities are
     refused (``ValueError``): PostgreSQL's JSON refuses them, so SQLite must not keep them either."""
-    return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    return json.dumps(
+        payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    )
 
 
 @dataclass(frozen=True)
@@ -60,7 +63,9 @@ class Record:
 
     @cached_property
     def digest(self) -> str:
-        return hashlib.sha256(canonical_json([self.kind, self.key, self.payload]).encode()).hexdigest()
+        return hashlib.sha256(
+            canonical_json([self.kind, self.key, self.payload]).encode()
+        ).hexdigest()
 
     @property
     def identity(self) -> str:
@@ -82,14 +87,22 @@ def check_record(record: Record) -> None:
     for name in ("kind", "key", "author", "source", "origin"):
         value = getattr(record, name)
         if not isinstance(value, str):
-            raise InputError(f"{where}: {name} must be text, got {type(value).__name__}", field=name)
+            raise InputError(
+                f"{where}: {name} must be text, got {type(value).__name__}", field=name
+            )
         if "\x00" in value:
             raise InputError(f"{where}: {name} holds a NUL character", field=name)
     try:
         canonical_json([record.kind, record.key, record.payload]).encode()
-    except ValueError as exc:        # NaN/inf (json), lone surrogates (UnicodeEncodeError), huge ints
-        what = "NaN or an infinity" if "Out of range float" in str(exc) else f"a value the journal cannot store ({exc})"
-        raise InputError(f"{where}: the payload holds {what}; nothing was recorded", field=record.kind) from None
+    except ValueError as exc:  # NaN/inf (json), lone surrogates (UnicodeEncodeError), huge ints
+        what = (
+            "NaN or an infinity"
+            if "Out of range float" in str(exc)
+            else f"a value the journal cannot store ({exc})"
+        )
+        raise InputError(
+            f"{where}: the payload holds {what}; nothing was recorded", field=record.kind
+        ) from None
 
 
 @dataclass
@@ -128,9 +141,11 @@ def fold(records: Iterable[Record], as_of: datetime | None = None) -> JournalSta
     return fold_onto(JournalState(), records, as_of)
 
 
-def fold_onto(state: JournalState, records: Iterable[Record], as_of: datetime | None = None) -> JournalState:
+def fold_onto(
+    state: JournalState, records: Iterable[Record], as_of: datetime | None = None
+) -> JournalState:
     """Fold further records (all after ``state.position``) into ``state``, in place; returns it."""
-    ordered = sorted(records, key=lambda r: (r.id if r.id is not None else 0))
+    ordered = sorted(records, key=lambda r: r.id if r.id is not None else 0)
     for rec in ordered:
         if as_of is not None and rec.recorded_at is not None and rec.recorded_at > as_of:
             continue
@@ -138,9 +153,15 @@ def fold_onto(state: JournalState, records: Iterable[Record], as_of: datetime | 
     return state
 
 
-def changes(state: JournalState, desired: list[Record], kinds: Iterable[str] = FOLDER_KINDS, *,
-            origin: str = "folder", removed_reason: str = "removed from the event folder",
-            within: Callable[[Record], bool] | None = None) -> list[Record]:
+def changes(
+    state: JournalState,
+    desired: list[Record],
+    kinds: Iterable[str] = FOLDER_KINDS,
+    *,
+    origin: str = "folder",
+    removed_reason: str = "removed from the event folder",
+    within: Callable[[Record], bool] | None = None,
+) -> list[Record]:
     """The records to append so that the state's ``kinds`` from ``origin`` equal ``desired``.
 
     New or changed subjects get a record (superseding the one in force), subjects
@@ -154,10 +175,30 @@ def changes(state: JournalState, desired: list[Record], kinds: Iterable[str] = F
     for ident, rec in wanted.items():
         old = state.current.get(ident)
         if old is None or old.digest != rec.digest:
-            prev = state.last.get(ident, old)        # a subject back after a tombstone supersedes the tombstone
-            out.append(Record(rec.kind, rec.key, rec.payload, rec.author, rec.source, rec.origin,
-                              supersedes=prev.id if prev else None))
+            prev = state.last.get(
+                ident, old
+            )  # a subject back after a tombstone supersedes the tombstone
+            out.append(
+                Record(
+                    rec.kind,
+                    rec.key,
+                    rec.payload,
+                    rec.author,
+                    rec.source,
+                    rec.origin,
+                    supersedes=prev.id if prev else None,
+                )
+            )
     for ident, old in state.current.items():
-        if ident[0] in kinds and old.origin == origin and ident not in wanted and (within is None or within(old)):
-            out.append(Record(old.kind, old.key, None, old.author, removed_reason, origin, supersedes=old.id))
+        if (
+            ident[0] in kinds
+            and old.origin == origin
+            and ident not in wanted
+            and (within is None or within(old))
+        ):
+            out.append(
+                Record(
+                    old.kind, old.key, None, old.author, removed_reason, origin, supersedes=old.id
+                )
+            )
     return out

@@ -14,6 +14,7 @@ folder reader may read (``*.toml`` and ``*.csv`` at the top), recorded with the 
 position after the sync that read them.  A command on an unchanged folder (same size and
 mtime, or same hash) skips reading and diffing it.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -24,16 +25,26 @@ from pathlib import Path
 
 from raidcontrol.core.journal import JournalState, Record
 
-CHECKPOINT_EVERY = 200          # records folded beyond the checkpoint before it is saved again (assumption)
-_VERSION = "2"          # bump when a pickled class changes shape beyond its dataclass fields
+CHECKPOINT_EVERY = 200  # records folded beyond the checkpoint before it is saved again (assumption)
+_VERSION = "2"  # bump when a pickled class changes shape beyond its dataclass fields
 
 
 def _format() -> str:
     from raidcontrol.core import model
 
-    classes = (Record, JournalState, model.Event, model.Stage, model.Entry, model.TimeRecord, model.Adjustment,
-               model.Split)
-    shape = ";".join(f"{c.__name__}:{','.join(f.name for f in dataclasses.fields(c))}" for c in classes)
+    classes = (
+        Record,
+        JournalState,
+        model.Event,
+        model.Stage,
+        model.Entry,
+        model.TimeRecord,
+        model.Adjustment,
+        model.Split,
+    )
+    shape = ";".join(
+        f"{c.__name__}:{','.join(f.name for f in dataclasses.fields(c))}" for c in classes
+    )
     return f"{_VERSION}-{pickle.HIGHEST_PROTOCOL}-{hashlib.sha256(shape.encode()).hexdigest()[:16]}"
 
 
@@ -60,7 +71,7 @@ def load_state(fmt: str, blob: bytes, position: int, identity: str | None):
         return None
     try:
         state = _without_gc(pickle.loads, blob)
-    except Exception:  # noqa: BLE001 - a checkpoint that does not load is ignored, never fatal
+    except Exception:
         return None
     folded = state
     state = getattr(folded, "state", folded)

@@ -9,6 +9,7 @@ PostgreSQL: every write transaction takes an advisory transaction lock on the ev
 (``pg_advisory_xact_lock``), so appends to one event are serialised (ids ascend in commit
 order within an event) while other events write in parallel.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -21,8 +22,8 @@ from typing import TypeVar
 
 T = TypeVar("T")
 
-BUSY_TIMEOUT_MS = 60_000        # how long SQLite waits for the write lock before "database is locked"
-RETRIES = 20                    # further attempts after a lock or serialisation failure
+BUSY_TIMEOUT_MS = 60_000  # how long SQLite waits for the write lock before "database is locked"
+RETRIES = 20  # further attempts after a lock or serialisation failure
 SCHEMA_LOCK = "raidcontrol:schema"
 
 
@@ -37,11 +38,13 @@ def make_engine(url: str):
     if url.startswith("sqlite:///"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     if url.startswith("sqlite"):
-        engine = create_engine(url, json_serializer=_json, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+        engine = create_engine(
+            url, json_serializer=_json, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000}
+        )
 
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_conn, _):
-            dbapi_conn.isolation_level = None          # we emit BEGIN ourselves (below)
+            dbapi_conn.isolation_level = None  # we emit BEGIN ourselves (below)
             cur = dbapi_conn.cursor()
             cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
             cur.execute("PRAGMA journal_mode=WAL")
@@ -50,7 +53,9 @@ def make_engine(url: str):
 
         @event.listens_for(engine, "begin")
         def _begin(conn):
-            conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("write") else "BEGIN")
+            conn.exec_driver_sql(
+                "BEGIN IMMEDIATE" if conn.get_execution_options().get("write") else "BEGIN"
+            )
 
         return engine
     return create_engine(url, json_serializer=_json)
@@ -63,8 +68,16 @@ def lock_id(name: str) -> int:
 
 def _retryable(exc: Exception) -> bool:
     text = str(getattr(exc, "orig", exc)).lower()
-    return any(s in text for s in ("database is locked", "database table is locked", "could not serialize",
-                                   "deadlock detected", "busy"))
+    return any(
+        s in text
+        for s in (
+            "database is locked",
+            "database table is locked",
+            "could not serialize",
+            "deadlock detected",
+            "busy",
+        )
+    )
 
 
 def write_transaction(engine, lock_name: str, work: Callable[..., T]) -> T:
@@ -84,7 +97,7 @@ def write_transaction(engine, lock_name: str, work: Callable[..., T]) -> T:
         except DBAPIError as exc:
             if attempt == RETRIES or not _retryable(exc):
                 raise
-            time.sleep(min(2.0, 0.02 * 2 ** attempt) * (0.5 + random.random()))
+            time.sleep(min(2.0, 0.02 * 2**attempt) * (0.5 + random.random()))
     raise AssertionError("unreachable")
 
 
@@ -99,7 +112,7 @@ def read_transaction(engine, work: Callable[..., T]) -> T:
         except DBAPIError as exc:
             if attempt == RETRIES or not _retryable(exc):
                 raise
-            time.sleep(min(2.0, 0.02 * 2 ** attempt) * (0.5 + random.random()))
+            time.sleep(min(2.0, 0.02 * 2**attempt) * (0.5 + random.random()))
     raise AssertionError("unreachable")
 
 
@@ -112,7 +125,9 @@ def ensure_schema(engine) -> None:
     def todo(conn) -> tuple[bool, bool]:
         insp = inspect(conn)
         names = set(insp.get_table_names())
-        old = "journal" in names and "identity" not in {c["name"] for c in insp.get_columns("journal")}
+        old = "journal" in names and "identity" not in {
+            c["name"] for c in insp.get_columns("journal")
+        }
         return not set(metadata.tables) <= names, old
 
     def create(conn) -> None:
@@ -131,7 +146,11 @@ def _migrate_identity(conn) -> None:
         for col in ("event_key", "kind", "key", "digest", "author", "origin"):
             conn.exec_driver_sql(f'ALTER TABLE journal ALTER COLUMN "{col}" TYPE TEXT')
     conn.exec_driver_sql("ALTER TABLE journal ADD COLUMN identity TEXT NOT NULL DEFAULT ''")
-    conn.exec_driver_sql("UPDATE journal SET identity = digest || ':' || COALESCE(CAST(supersedes AS TEXT), '')")
-    conn.exec_driver_sql("UPDATE journal SET identity = identity || ':duplicate-' || CAST(id AS TEXT) WHERE id NOT IN "
-                         "(SELECT MIN(id) FROM journal GROUP BY event_key, identity)")
+    conn.exec_driver_sql(
+        "UPDATE journal SET identity = digest || ':' || COALESCE(CAST(supersedes AS TEXT), '')"
+    )
+    conn.exec_driver_sql(
+        "UPDATE journal SET identity = identity || ':duplicate-' || CAST(id AS TEXT) WHERE id NOT IN "
+        "(SELECT MIN(id) FROM journal GROUP BY event_key, identity)"
+    )
     conn.exec_driver_sql("CREATE UNIQUE INDEX journal_record_once ON journal (event_key, identity)")

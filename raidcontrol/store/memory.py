@@ -4,6 +4,7 @@ It keeps the exactly-once, idempotency and atomicity rules of
 :class:`~raidcontrol.store.protocol.Journal` (one lock per store instead of the database's),
 so tests of code written against the protocol run without a database.
 """
+
 from __future__ import annotations
 
 import threading
@@ -37,15 +38,18 @@ class MemoryJournal:
     def close(self) -> None:
         pass
 
-    def append(self, records: Iterable[Record], *, idempotency_key: str | None = None) -> list[Record]:
+    def append(
+        self, records: Iterable[Record], *, idempotency_key: str | None = None
+    ) -> list[Record]:
         records = list(records)
         for r in records:
             check_record(r)
         with self._lock:
             return self._append(records, idempotency_key)
 
-    def transact(self, compute: Callable[[JournalState], list[Record]], *,
-                 idempotency_key: str | None = None) -> list[Record]:
+    def transact(
+        self, compute: Callable[[JournalState], list[Record]], *, idempotency_key: str | None = None
+    ) -> list[Record]:
         with self._lock:
             if idempotency_key is not None and idempotency_key in self._idempotency:
                 return self._by_ids(self._idempotency[idempotency_key])
@@ -67,8 +71,19 @@ class MemoryJournal:
             if r.identity in seen:
                 continue
             seen.add(r.identity)
-            written.append(Record(r.kind, r.key, r.payload, r.author, r.source, r.origin,
-                                  len(self._records) + len(written) + 1, now, r.supersedes))
+            written.append(
+                Record(
+                    r.kind,
+                    r.key,
+                    r.payload,
+                    r.author,
+                    r.source,
+                    r.origin,
+                    len(self._records) + len(written) + 1,
+                    now,
+                    r.supersedes,
+                )
+            )
         self._records += written
         self._identities = seen
         if idempotency_key is not None:
@@ -82,7 +97,7 @@ class MemoryJournal:
 
     def records_since(self, position: int) -> list[Record]:
         with self._lock:
-            return list(self._records[max(position, 0):])
+            return list(self._records[max(position, 0) :])
 
     def position(self) -> int:
         return len(self._records)

@@ -19,6 +19,7 @@ The contract, on every implementation:
 * ``records_since(position)`` returns the records after a position, in position order, so
   a follower (a checkpoint, a live classification, a server process) reads only what is new.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
@@ -34,12 +35,15 @@ class Journal(Protocol):
 
     event_key: str
 
-    def append(self, records: Iterable[Record], *, idempotency_key: str | None = None) -> list[Record]:
+    def append(
+        self, records: Iterable[Record], *, idempotency_key: str | None = None
+    ) -> list[Record]:
         """Append in one transaction; returns the records written (ids and timestamps filled in)."""
         ...
 
-    def transact(self, compute: Callable[[JournalState], list[Record]], *,
-                 idempotency_key: str | None = None) -> list[Record]:
+    def transact(
+        self, compute: Callable[[JournalState], list[Record]], *, idempotency_key: str | None = None
+    ) -> list[Record]:
         """Fold the state and append what ``compute`` returns for it, atomically."""
         ...
 

@@ -16,28 +16,30 @@ the other refuses).  Tables:
 ``folder_sync`` — derived data: the fingerprint of an event folder (file sizes, mtimes,
     hashes) as last synced into the journal, and the position after that sync.
 """
+
 from __future__ import annotations
 
 from sqlalchemy import (
-                        JSON,
-                        BigInteger,
-                        Column,
-                        DateTime,
-                        ForeignKey,
-                        Integer,
-                        LargeBinary,
-                        MetaData,
-                        Table,
-                        Text,
-                        UniqueConstraint,
+    JSON,
+    BigInteger,
+    Column,
+    DateTime,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    MetaData,
+    Table,
+    Text,
+    UniqueConstraint,
 )
 
 metadata = MetaData()
 
-_ID = BigInteger().with_variant(Integer, "sqlite")      # SQLite's rowid alias must be INTEGER
+_ID = BigInteger().with_variant(Integer, "sqlite")  # SQLite's rowid alias must be INTEGER
 
 journal = Table(
-    "journal", metadata,
+    "journal",
+    metadata,
     Column("id", _ID, primary_key=True, autoincrement=True),
     Column("recorded_at", DateTime(timezone=True), nullable=False, index=True),
     Column("event_key", Text, nullable=False, index=True),
@@ -54,7 +56,8 @@ journal = Table(
 )
 
 idempotency = Table(
-    "idempotency", metadata,
+    "idempotency",
+    metadata,
     Column("event_key", Text, primary_key=True),
     Column("key", Text, primary_key=True),
     Column("record_ids", JSON, nullable=False),
@@ -62,7 +65,8 @@ idempotency = Table(
 )
 
 checkpoint = Table(
-    "checkpoint", metadata,
+    "checkpoint",
+    metadata,
     Column("event_key", Text, primary_key=True),
     Column("position", _ID, nullable=False),
     Column("format", Text, nullable=False),
@@ -70,7 +74,8 @@ checkpoint = Table(
 )
 
 folder_sync = Table(
-    "folder_sync", metadata,
+    "folder_sync",
+    metadata,
     Column("event_key", Text, primary_key=True),
     Column("folder", Text, primary_key=True),
     Column("fingerprint", JSON, nullable=False),

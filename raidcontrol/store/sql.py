@@ -10,6 +10,7 @@ On PostgreSQL every append that writes something also issues
 ``NOTIFY raidcontrol_journal, '<event_key>:<last id>'`` in its transaction, so other server
 processes can ``LISTEN raidcontrol_journal`` and read the records after their position.
 """
+
 from __future__ import annotations
 
 import os
@@ -18,7 +19,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from raidcontrol.core.journal import JournalState, Record, check_record, fold, fold_onto
-from raidcontrol.store.database import ensure_schema, make_engine, read_transaction, write_transaction
+from raidcontrol.store.database import (
+    ensure_schema,
+    make_engine,
+    read_transaction,
+    write_transaction,
+)
 
 STORE_DIRNAME = ".raidcontrol"
 ENV_URL = "RAIDCONTROL_DB"
@@ -40,14 +46,23 @@ def _utc(dt: datetime) -> datetime:
 def _chunks(items: list, size: int = 5000):
     """Bound-parameter lists in chunks (SQLite limits the parameters of one statement)."""
     for i in range(0, len(items), size):
-        yield items[i:i + size]
+        yield items[i : i + size]
 
 
 def _columns():
     from raidcontrol.store.schema import journal as j
 
-    return (j.c.id, j.c.recorded_at, j.c.kind, j.c.key, j.c.payload, j.c.author, j.c.source, j.c.origin,
-            j.c.supersedes)
+    return (
+        j.c.id,
+        j.c.recorded_at,
+        j.c.kind,
+        j.c.key,
+        j.c.payload,
+        j.c.author,
+        j.c.source,
+        j.c.origin,
+        j.c.supersedes,
+    )
 
 
 def _record(row) -> Record:
@@ -76,7 +91,9 @@ class JournalStore:
         self.engine.dispose()
 
     # -- writing ---------------------------------------------------------------------------------
-    def append(self, records: Iterable[Record], *, idempotency_key: str | None = None) -> list[Record]:
+    def append(
+        self, records: Iterable[Record], *, idempotency_key: str | None = None
+    ) -> list[Record]:
         """Append records in one transaction; returns those written, with ids and timestamps.
 
         A record already stored (same content superseding the same record) is not written
@@ -86,12 +103,17 @@ class JournalStore:
         records = list(records)
         for r in records:
             check_record(r)
-        return write_transaction(self.engine, self.event_key,
-                                 lambda conn: self._append_in(conn, records, idempotency_key))
+        return write_transaction(
+            self.engine,
+            self.event_key,
+            lambda conn: self._append_in(conn, records, idempotency_key),
+        )
 
-    def transact(self, compute: Callable[[JournalState], list[Record]], *,
-                 idempotency_key: str | None = None) -> list[Record]:
+    def transact(
+        self, compute: Callable[[JournalState], list[Record]], *, idempotency_key: str | None = None
+    ) -> list[Record]:
         """Read the state and append ``compute(state)`` as one atomic step (under the event's lock)."""
+
         def work(conn):
             if idempotency_key is not None:
                 done = self._idempotent(conn, idempotency_key)
@@ -102,6 +124,7 @@ class JournalStore:
             for r in records:
                 check_record(r)
             return self._append_in(conn, records, idempotency_key)
+
         return write_transaction(self.engine, self.event_key, work)
 
     def _idempotent(self, conn, key: str) -> list[Record] | None:
@@ -109,13 +132,19 @@ class JournalStore:
 
         from raidcontrol.store.schema import idempotency, journal
 
-        ids = conn.execute(select(idempotency.c.record_ids).where(idempotency.c.event_key == self.event_key,
-                                                                  idempotency.c.key == key)).scalar()
+        ids = conn.execute(
+            select(idempotency.c.record_ids).where(
+                idempotency.c.event_key == self.event_key, idempotency.c.key == key
+            )
+        ).scalar()
         if ids is None:
             return None
         out: list[Record] = []
         for chunk in _chunks(ids):
-            out += [_record(row) for row in conn.execute(select(*_columns()).where(journal.c.id.in_(chunk)))]
+            out += [
+                _record(row)
+                for row in conn.execute(select(*_columns()).where(journal.c.id.in_(chunk)))
+            ]
         return sorted(out, key=lambda r: r.id)
 
     def _append_in(self, conn, records: list[Record], idempotency_key: str | None) -> list[Record]:
@@ -130,31 +159,77 @@ class JournalStore:
         now = _utc(self._clock())
         fresh: dict[str, Record] = {}
         for r in records:
-            fresh.setdefault(r.identity, r)                  # the same record twice in a batch: once
+            fresh.setdefault(r.identity, r)  # the same record twice in a batch: once
         stored: set[str] = set()
         for chunk in _chunks(list(fresh)):
-            stored.update(conn.execute(select(journal.c.identity).where(
-                journal.c.event_key == self.event_key, journal.c.identity.in_(chunk))).scalars())
+            stored.update(
+                conn.execute(
+                    select(journal.c.identity).where(
+                        journal.c.event_key == self.event_key, journal.c.identity.in_(chunk)
+                    )
+                ).scalars()
+            )
         fresh = {i: r for i, r in fresh.items() if i not in stored}
         written: list[Record] = []
         if fresh:
-            rows = [{"recorded_at": now, "event_key": self.event_key, "kind": r.kind, "key": r.key,
-                     "payload": r.payload, "digest": r.digest, "identity": ident, "author": r.author,
-                     "source": r.source, "origin": r.origin, "supersedes": r.supersedes}
-                    for ident, r in fresh.items()]
-            before = conn.execute(select(func.coalesce(func.max(journal.c.id), 0)).where(
-                journal.c.event_key == self.event_key)).scalar()
-            conn.execute(insert(journal), rows)          # one executemany; the ids are read back below
-            ids = {ident: rid for ident, rid in conn.execute(select(journal.c.identity, journal.c.id).where(
-                journal.c.event_key == self.event_key, journal.c.id > before))}
-            written = [Record(r.kind, r.key, r.payload, r.author, r.source, r.origin, ids[ident], now, r.supersedes)
-                       for ident, r in fresh.items()]
+            rows = [
+                {
+                    "recorded_at": now,
+                    "event_key": self.event_key,
+                    "kind": r.kind,
+                    "key": r.key,
+                    "payload": r.payload,
+                    "digest": r.digest,
+                    "identity": ident,
+                    "author": r.author,
+                    "source": r.source,
+                    "origin": r.origin,
+                    "supersedes": r.supersedes,
+                }
+                for ident, r in fresh.items()
+            ]
+            before = conn.execute(
+                select(func.coalesce(func.max(journal.c.id), 0)).where(
+                    journal.c.event_key == self.event_key
+                )
+            ).scalar()
+            conn.execute(insert(journal), rows)  # one executemany; the ids are read back below
+            ids = {
+                ident: rid
+                for ident, rid in conn.execute(
+                    select(journal.c.identity, journal.c.id).where(
+                        journal.c.event_key == self.event_key, journal.c.id > before
+                    )
+                )
+            }
+            written = [
+                Record(
+                    r.kind,
+                    r.key,
+                    r.payload,
+                    r.author,
+                    r.source,
+                    r.origin,
+                    ids[ident],
+                    now,
+                    r.supersedes,
+                )
+                for ident, r in fresh.items()
+            ]
             written.sort(key=lambda r: r.id)
         if idempotency_key is not None:
-            conn.execute(insert(idempotency).values(event_key=self.event_key, key=idempotency_key, recorded_at=now,
-                                                    record_ids=[r.id for r in written]))
+            conn.execute(
+                insert(idempotency).values(
+                    event_key=self.event_key,
+                    key=idempotency_key,
+                    recorded_at=now,
+                    record_ids=[r.id for r in written],
+                )
+            )
         if written and self.engine.dialect.name == "postgresql":
-            conn.execute(select(func.pg_notify(NOTIFY_CHANNEL, f"{self.event_key}:{written[-1].id}")))
+            conn.execute(
+                select(func.pg_notify(NOTIFY_CHANNEL, f"{self.event_key}:{written[-1].id}"))
+            )
         return written
 
     # -- reading ---------------------------------------------------------------------------------
@@ -163,7 +238,9 @@ class JournalStore:
 
         from raidcontrol.store.schema import journal
 
-        stmt = select(*_columns()).where(journal.c.event_key == self.event_key, journal.c.id > after)
+        stmt = select(*_columns()).where(
+            journal.c.event_key == self.event_key, journal.c.id > after
+        )
         if kinds is not None:
             stmt = stmt.where(journal.c.kind.in_(list(kinds)))
         return [_record(row) for row in conn.execute(stmt.order_by(journal.c.id))]
@@ -182,8 +259,14 @@ class JournalStore:
 
         from raidcontrol.store.schema import journal
 
-        return read_transaction(self.engine, lambda conn: conn.execute(
-            select(func.coalesce(func.max(journal.c.id), 0)).where(journal.c.event_key == self.event_key)).scalar())
+        return read_transaction(
+            self.engine,
+            lambda conn: conn.execute(
+                select(func.coalesce(func.max(journal.c.id), 0)).where(
+                    journal.c.event_key == self.event_key
+                )
+            ).scalar(),
+        )
 
     def get(self, record_id: int) -> Record | None:
         from sqlalchemy import select
@@ -191,9 +274,13 @@ class JournalStore:
         from raidcontrol.store.schema import journal
 
         def work(conn):
-            row = conn.execute(select(*_columns()).where(journal.c.id == record_id,
-                                                         journal.c.event_key == self.event_key)).first()
+            row = conn.execute(
+                select(*_columns()).where(
+                    journal.c.id == record_id, journal.c.event_key == self.event_key
+                )
+            ).first()
             return _record(row) if row is not None else None
+
         return read_transaction(self.engine, work)
 
     def state(self, as_of: datetime | None = None) -> JournalState:
@@ -204,7 +291,9 @@ class JournalStore:
         return fold_onto(state, self.records_since(state.position))
 
     # -- derived data: checkpoint and folder fingerprint (raidcontrol.store.checkpoint) ----------------
-    def cached_state(self, folder: str | None = None) -> tuple[object | None, list[Record], dict | None, int]:
+    def cached_state(
+        self, folder: str | None = None
+    ) -> tuple[object | None, list[Record], dict | None, int]:
         """In one read: the checkpoint (if valid) and the records after it (all records without one).
 
         Returns (the checkpointed object or None, the records after it, the folder's recorded
@@ -215,20 +304,30 @@ class JournalStore:
         from raidcontrol.store.schema import checkpoint, folder_sync, journal
 
         def work(conn):
-            row = conn.execute(select(checkpoint.c.position, checkpoint.c.format, checkpoint.c.state).where(
-                checkpoint.c.event_key == self.event_key)).first()
+            row = conn.execute(
+                select(checkpoint.c.position, checkpoint.c.format, checkpoint.c.state).where(
+                    checkpoint.c.event_key == self.event_key
+                )
+            ).first()
             saved = None
             if row is not None:
-                ident = conn.execute(select(journal.c.identity).where(journal.c.id == row.position,
-                                                                      journal.c.event_key == self.event_key)).scalar()
+                ident = conn.execute(
+                    select(journal.c.identity).where(
+                        journal.c.id == row.position, journal.c.event_key == self.event_key
+                    )
+                ).scalar()
                 saved = load_state(row.format, row.state, row.position, ident)
             records = self._select(conn, row.position if saved is not None else 0)
             fp = None, 0
             if folder is not None:
-                r = conn.execute(select(folder_sync.c.fingerprint, folder_sync.c.position).where(
-                    folder_sync.c.event_key == self.event_key, folder_sync.c.folder == folder)).first()
+                r = conn.execute(
+                    select(folder_sync.c.fingerprint, folder_sync.c.position).where(
+                        folder_sync.c.event_key == self.event_key, folder_sync.c.folder == folder
+                    )
+                ).first()
                 fp = (r.fingerprint, r.position) if r is not None else (None, 0)
             return saved, records, fp[0], fp[1]
+
         return read_transaction(self.engine, work)
 
     def save_checkpoint(self, folded) -> None:
@@ -243,15 +342,23 @@ class JournalStore:
         state = getattr(folded, "state", folded)
 
         def work(conn):
-            saved = conn.execute(select(checkpoint.c.position).where(checkpoint.c.event_key == self.event_key)).scalar()
+            saved = conn.execute(
+                select(checkpoint.c.position).where(checkpoint.c.event_key == self.event_key)
+            ).scalar()
             if saved is not None and saved >= state.position:
                 return
             conn.execute(delete(checkpoint).where(checkpoint.c.event_key == self.event_key))
-            conn.execute(insert(checkpoint).values(event_key=self.event_key, position=state.position, format=fmt,
-                                                   state=blob))
+            conn.execute(
+                insert(checkpoint).values(
+                    event_key=self.event_key, position=state.position, format=fmt, state=blob
+                )
+            )
+
         write_transaction(self.engine, self.event_key, work)
 
-    def sync_folder(self, compute: Callable[[JournalState], list[Record]], folder: str, fingerprint: dict) -> list[Record]:
+    def sync_folder(
+        self, compute: Callable[[JournalState], list[Record]], folder: str, fingerprint: dict
+    ) -> list[Record]:
         """:meth:`transact` for an event folder's sync, recording the folder's fingerprint and the
         position after the sync in the same transaction."""
         from sqlalchemy import delete, func, insert, select
@@ -264,11 +371,24 @@ class JournalStore:
             for r in records:
                 check_record(r)
             written = self._append_in(conn, records, None)
-            position = conn.execute(select(func.coalesce(func.max(journal.c.id), 0)).where(
-                journal.c.event_key == self.event_key)).scalar()
-            conn.execute(delete(folder_sync).where(folder_sync.c.event_key == self.event_key,
-                                                   folder_sync.c.folder == folder))
-            conn.execute(insert(folder_sync).values(event_key=self.event_key, folder=folder, fingerprint=fingerprint,
-                                                    position=position))
+            position = conn.execute(
+                select(func.coalesce(func.max(journal.c.id), 0)).where(
+                    journal.c.event_key == self.event_key
+                )
+            ).scalar()
+            conn.execute(
+                delete(folder_sync).where(
+                    folder_sync.c.event_key == self.event_key, folder_sync.c.folder == folder
+                )
+            )
+            conn.execute(
+                insert(folder_sync).values(
+                    event_key=self.event_key,
+                    folder=folder,
+                    fingerprint=fingerprint,
+                    position=position,
+                )
+            )
             return written
+
         return write_transaction(self.engine, self.event_key, work)

@@ -1,4 +1,5 @@
 """The checkpoint and the folder fingerprint: faster, never different."""
+
 from __future__ import annotations
 
 import os
@@ -25,8 +26,10 @@ def _general(session: EventSession) -> list:
 
 def _open(folder, monkeypatch=None, forbid_read=False):
     if forbid_read:
+
         def refuse(_):
             raise AssertionError("the folder was read although unchanged")
+
         monkeypatch.setattr(session_mod, "read_event_folder", refuse)
     return EventSession.open(folder)
 
@@ -68,8 +71,16 @@ def test_a_changed_file_of_the_same_size_is_synced(folder):
 
 def test_records_of_other_commands_after_the_checkpoint_are_folded(folder, monkeypatch):
     s = _open(folder)
-    s.store.append([Record("time", "1/200", {"stage": 1, "bib": 200, "status": "disqualified", "start": None,
-                                             "finish": None}, origin="stewards")])
+    s.store.append(
+        [
+            Record(
+                "time",
+                "1/200",
+                {"stage": 1, "bib": 200, "status": "disqualified", "start": None, "finish": None},
+                origin="stewards",
+            )
+        ]
+    )
     s.close()
     later = _open(folder, monkeypatch, forbid_read=True)
     assert later.event.times[(1, 200)].status == "disqualified"
@@ -79,11 +90,20 @@ def test_records_of_other_commands_after_the_checkpoint_are_folded(folder, monke
 
 def test_a_folder_record_from_elsewhere_forces_a_resync(folder):
     s = _open(folder)
-    s.store.append([Record("time", "1/201", {"stage": 1, "bib": 201, "status": "dnf", "start": "10:01:00",
-                                             "finish": None})])
+    s.store.append(
+        [
+            Record(
+                "time",
+                "1/201",
+                {"stage": 1, "bib": 201, "status": "dnf", "start": "10:01:00", "finish": None},
+            )
+        ]
+    )
     s.close()
     again = _open(folder)
-    assert [r.payload["status"] for r in again.appended] == ["finished"]      # the folder's value restored
+    assert [r.payload["status"] for r in again.appended] == [
+        "finished"
+    ]  # the folder's value restored
     again.close()
 
 
@@ -91,7 +111,7 @@ def test_an_invalid_checkpoint_is_ignored(folder, monkeypatch):
     first = _open(folder)
     expected = _general(first)
     first.close()
-    monkeypatch.setattr(cp, "_VERSION", "other")           # as after an upgrade that changed a pickled class
+    monkeypatch.setattr(cp, "_VERSION", "other")  # as after an upgrade that changed a pickled class
     again = _open(folder)
     assert _general(again) == expected and again.live.general() == expected
     again.close()

@@ -9,6 +9,7 @@ every decision taken must be in it.
 
 Rounds: ``RAIDCONTROL_CONCURRENCY_ROUNDS`` (default 3; the acceptance run uses 50).
 """
+
 from __future__ import annotations
 
 import io
@@ -43,7 +44,7 @@ def _run(barrier, argv: list[str], db: str | None, out_path: str) -> None:
     barrier.wait()
     try:
         code = run_guarded(app)
-    except BaseException:  # noqa: BLE001 - anything escaping the CLI is a failure to report
+    except BaseException:
         code, _ = 99, sys.stderr.write(traceback.format_exc())
     Path(out_path).write_text(f"{code}\n{sys.stderr.getvalue()}")
     os._exit(0)
@@ -52,7 +53,10 @@ def _run(barrier, argv: list[str], db: str | None, out_path: str) -> None:
 def _at_once(tmp: Path, commands: list[list[str]], db: str | None) -> list[tuple[int, str]]:
     barrier = CTX.Barrier(len(commands))
     outs = [tmp / f"out-{uuid.uuid4().hex}" for _ in commands]
-    procs = [CTX.Process(target=_run, args=(barrier, argv, db, str(out))) for argv, out in zip(commands, outs)]
+    procs = [
+        CTX.Process(target=_run, args=(barrier, argv, db, str(out)))
+        for argv, out in zip(commands, outs)
+    ]
     for p in procs:
         p.start()
     for p in procs:
@@ -88,15 +92,36 @@ def template(tmp_path_factory) -> Path:
     from raidcontrol.cli.main import app
 
     folder = tmp_path_factory.mktemp("concurrency") / "template"
-    argv = ["raidcontrol", "simulate", str(folder), "--event", "--vehicles", "12", "--fixes", "1500", "--waypoints", "4", "--zones", "1",
-            "--no-picture"]
-    warm = ["raidcontrol", "track", "scan", str(folder.parent / "warm"), "--stage", "1", "--no-pictures"]
+    argv = [
+        "raidcontrol",
+        "simulate",
+        str(folder),
+        "--event",
+        "--vehicles",
+        "12",
+        "--fixes",
+        "1500",
+        "--waypoints",
+        "4",
+        "--zones",
+        "1",
+        "--no-picture",
+    ]
+    warm = [
+        "raidcontrol",
+        "track",
+        "scan",
+        str(folder.parent / "warm"),
+        "--stage",
+        "1",
+        "--no-pictures",
+    ]
     old = sys.argv
     try:
         sys.argv = argv
         assert run_guarded(app) == 0
         shutil.copytree(folder, folder.parent / "warm")
-        sys.argv = warm                   # load the tracking kernels before the forks: rounds stay short
+        sys.argv = warm  # load the tracking kernels before the forks: rounds stay short
         assert run_guarded(app) == 0
     finally:
         sys.argv = old
@@ -116,12 +141,17 @@ def db(request) -> str | None:
 
 def test_classify_in_parallel_on_a_new_folder_records_once(template, tmp_path, db):
     serial = _copy(template, tmp_path, "serial")
-    _assert_clean(_at_once(tmp_path, [["classify", str(serial), "--general", "--format", "csv"]], db), "serial")
+    _assert_clean(
+        _at_once(tmp_path, [["classify", str(serial), "--general", "--format", "csv"]], db),
+        "serial",
+    )
     expected = len(_store(serial, db).records())
     assert expected > 0
     for n in range(ROUNDS):
         folder = _copy(template, tmp_path, f"classify{n}")
-        results = _at_once(tmp_path, [["classify", str(folder), "--general", "--format", "csv"]] * 3, db)
+        results = _at_once(
+            tmp_path, [["classify", str(folder), "--general", "--format", "csv"]] * 3, db
+        )
         _assert_clean(results, f"round {n}")
         assert len(_no_duplicates(_store(folder, db))) == expected, f"round {n}"
 
@@ -129,7 +159,9 @@ def test_classify_in_parallel_on_a_new_folder_records_once(template, tmp_path, d
 def test_track_scan_in_parallel_proposes_once(template, tmp_path, db):
     for n in range(ROUNDS):
         folder = _copy(template, tmp_path, f"scan{n}")
-        results = _at_once(tmp_path, [["track", "scan", str(folder), "--stage", "1", "--no-pictures"]] * 2, db)
+        results = _at_once(
+            tmp_path, [["track", "scan", str(folder), "--stage", "1", "--no-pictures"]] * 2, db
+        )
         _assert_clean(results, f"round {n}")
         records = _no_duplicates(_store(folder, db))
         proposals = [r for r in records if r.kind == "penalty-proposed"]
@@ -139,13 +171,28 @@ def test_track_scan_in_parallel_proposes_once(template, tmp_path, db):
 def test_decisions_in_parallel_with_classify_are_all_kept(template, tmp_path, db):
     for n in range(ROUNDS):
         folder = _copy(template, tmp_path, f"decide{n}")
-        _assert_clean(_at_once(tmp_path, [["track", "scan", str(folder), "--stage", "1", "--no-pictures"]], db), "scan")
+        _assert_clean(
+            _at_once(
+                tmp_path, [["track", "scan", str(folder), "--stage", "1", "--no-pictures"]], db
+            ),
+            "scan",
+        )
         ids = sorted(r.id for r in _store(folder, db).records() if r.kind == "penalty-proposed")
         assert len(ids) >= 2
-        commands = [["penalties", "confirm", str(ids[0]), "--event", str(folder), "--by", "steward A"],
-                    ["penalties", "dismiss", str(ids[1]), "--event", str(folder), "--reason", "no evidence"],
-                    ["penalties", "confirm", str(ids[0]), "--event", str(folder), "--by", "steward A"],
-                    ["classify", str(folder), "--general", "--format", "csv"]]
+        commands = [
+            ["penalties", "confirm", str(ids[0]), "--event", str(folder), "--by", "steward A"],
+            [
+                "penalties",
+                "dismiss",
+                str(ids[1]),
+                "--event",
+                str(folder),
+                "--reason",
+                "no evidence",
+            ],
+            ["penalties", "confirm", str(ids[0]), "--event", str(folder), "--by", "steward A"],
+            ["classify", str(folder), "--general", "--format", "csv"],
+        ]
         _assert_clean(_at_once(tmp_path, commands, db), f"round {n}")
         records = _no_duplicates(_store(folder, db))
         decisions = [r for r in records if r.kind == "penalty-decision"]

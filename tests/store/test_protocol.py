@@ -1,4 +1,5 @@
 """The journal contract (store/protocol.py) on every implementation: memory, SQLite, PostgreSQL."""
+
 from __future__ import annotations
 
 import os
@@ -47,10 +48,13 @@ def test_implements_the_protocol(journal):
 
 
 def test_the_same_record_is_stored_once(journal):
-    desired = [Record("time", "1/200", {"finish": "14:00:00"}), Record("entry", "200", {"bib": 200})]
+    desired = [
+        Record("time", "1/200", {"finish": "14:00:00"}),
+        Record("entry", "200", {"bib": 200}),
+    ]
     stale = journal.state()
     first = journal.append(changes(stale, desired))
-    again = journal.append(changes(stale, desired))            # a second sync from the same stale state
+    again = journal.append(changes(stale, desired))  # a second sync from the same stale state
     assert len(first) == 2 and again == []
     assert len(journal.records()) == 2
     twice_in_a_batch = journal.append([Record("entry", "201", {"bib": 201})] * 2)
@@ -58,7 +62,10 @@ def test_the_same_record_is_stored_once(journal):
 
 
 def test_a_correction_back_to_an_earlier_value_is_recorded(journal):
-    a, b = Record("time", "1/200", {"finish": "14:00:00"}), Record("time", "1/200", {"finish": "14:00:30"})
+    a, b = (
+        Record("time", "1/200", {"finish": "14:00:00"}),
+        Record("time", "1/200", {"finish": "14:00:30"}),
+    )
     journal.append(changes(journal.state(), [a]))
     journal.append(changes(journal.state(), [b]))
     back = journal.append(changes(journal.state(), [a]))
@@ -77,14 +84,20 @@ def test_a_subject_removed_then_restored_is_recorded(journal):
 
 
 def test_an_idempotency_key_records_once_and_returns_the_first_records(journal):
-    rec = Record("penalty-decision", "7", {"decision": "confirmed"}, author="steward", origin="stewards")
+    rec = Record(
+        "penalty-decision", "7", {"decision": "confirmed"}, author="steward", origin="stewards"
+    )
     first = journal.append([rec], idempotency_key="req-1")
     journal.clock.now += timedelta(minutes=1)
-    other = Record("penalty-decision", "7", {"decision": "dismissed"}, author="steward", origin="stewards")
+    other = Record(
+        "penalty-decision", "7", {"decision": "dismissed"}, author="steward", origin="stewards"
+    )
     again = journal.append([other], idempotency_key="req-1")
     assert again == first and len(journal.records()) == 1
     assert journal.append([], idempotency_key="req-2") == []
-    assert journal.append([other], idempotency_key="req-2") == []      # the key recorded nothing the first time
+    assert (
+        journal.append([other], idempotency_key="req-2") == []
+    )  # the key recorded nothing the first time
     assert len(journal.records()) == 1
     via_transact = journal.transact(lambda state: [other], idempotency_key="req-1")
     assert via_transact == first
@@ -92,7 +105,9 @@ def test_an_idempotency_key_records_once_and_returns_the_first_records(journal):
 
 def test_transact_reads_and_appends_atomically(journal):
     journal.append([Record("entry", "200", {"bib": 200})])
-    written = journal.transact(lambda state: [Record("entry", "201", {"bib": 201 + len(state.current)})])
+    written = journal.transact(
+        lambda state: [Record("entry", "201", {"bib": 201 + len(state.current)})]
+    )
     assert written[0].payload == {"bib": 202}
 
 
@@ -105,15 +120,23 @@ def test_records_since_a_position(journal):
     assert [r.id for r in journal.records()] == [r.id for r in w]
 
 
-@pytest.mark.parametrize("payload", [{"km": float("nan")}, {"km": float("inf")}, {"a": [1, float("-inf")]}])
+@pytest.mark.parametrize(
+    "payload", [{"km": float("nan")}, {"km": float("inf")}, {"a": [1, float("-inf")]}]
+)
 def test_nan_is_refused_before_writing(journal, payload):
     with pytest.raises(InputError, match="NaN or an infinity"):
         journal.append([Record("entry", "200", {"bib": 200}), Record("stage", "1", payload)])
     assert journal.records() == []
 
 
-@pytest.mark.parametrize("record", [Record("entry", "2\x0000", {"bib": 200}), Record("entry", "200", {"t": "\ud800"}),
-                                    Record("entry", "200", {"bib": 200}, author="a\x00b")])
+@pytest.mark.parametrize(
+    "record",
+    [
+        Record("entry", "2\x0000", {"bib": 200}),
+        Record("entry", "200", {"t": "\ud800"}),
+        Record("entry", "200", {"bib": 200}, author="a\x00b"),
+    ],
+)
 def test_text_either_database_refuses_is_refused(journal, record):
     with pytest.raises(InputError):
         journal.append([record])
@@ -122,7 +145,9 @@ def test_text_either_database_refuses_is_refused(journal, record):
 
 def test_long_keys_and_ids_are_accepted(journal):
     long = "x" * 5000
-    written = journal.append([Record("waypoint" * 20, long, {"code": long}, author=long, origin=long)])
+    written = journal.append(
+        [Record("waypoint" * 20, long, {"code": long}, author=long, origin=long)]
+    )
     assert written[0].key == long and journal.records()[0].payload == {"code": long}
 
 
@@ -135,10 +160,13 @@ def test_an_old_journal_is_migrated_keeping_every_row(tmp_path):
           origin VARCHAR(40), supersedes INTEGER REFERENCES journal(id));
     """)
     rec = Record("entry", "200", {"bib": 200})
-    for _ in range(2):         # the duplicate an older version let in
-        con.execute("INSERT INTO journal (recorded_at, event_key, kind, key, payload, digest, author, source, origin)"
-                    " VALUES ('2025-01-04 12:00:00.000000', 'ev', 'entry', '200', '{\"bib\": 200}', ?, 'import', '',"
-                    " 'folder')", (rec.digest,))
+    for _ in range(2):  # the duplicate an older version let in
+        con.execute(
+            "INSERT INTO journal (recorded_at, event_key, kind, key, payload, digest, author, source, origin)"
+            " VALUES ('2025-01-04 12:00:00.000000', 'ev', 'entry', '200', '{\"bib\": 200}', ?, 'import', '',"
+            " 'folder')",
+            (rec.digest,),
+        )
     con.commit()
     con.close()
     store = JournalStore(f"sqlite:///{path}", event_key="ev", clock=Clock())
@@ -157,8 +185,12 @@ def test_postgresql_notifies_each_append():
     dsn = store.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
     with psycopg.connect(dsn, autocommit=True) as listener:
         listener.execute("LISTEN raidcontrol_journal")
-        written = store.append([Record("entry", "200", {"bib": 200}), Record("entry", "201", {"bib": 201})])
-        store.append(changes(store.state(), [Record("entry", "200", {"bib": 200})], ("x",)))   # nothing: no notice
+        written = store.append(
+            [Record("entry", "200", {"bib": 200}), Record("entry", "201", {"bib": 201})]
+        )
+        store.append(
+            changes(store.state(), [Record("entry", "200", {"bib": 200})], ("x",))
+        )  # nothing: no notice
         notices = [n.payload for n in listener.notifies(timeout=2, stop_after=1)]
     assert notices == [f"{key}:{written[-1].id}"]
     store.close()
