@@ -18,6 +18,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from raidcontrol.core.journal import JournalState
+from raidcontrol.core.model import Event
+from raidcontrol.core.remark import Remark
 from raidcontrol.rules.rulebook import Rulebook
 from raidcontrol.stock.breach import EXPERIMENTAL, NOT_ELIGIBLE
 from raidcontrol.stock.rules import stock_rules
@@ -85,4 +88,29 @@ def ranking_effects(
                 out[int(bib)] = RankingEffect(
                     frozenset({rules.category}), "not scrutineered", NOT_SCRUTINEERED
                 )
+    return out
+
+
+def remarks_in_force(
+    state: JournalState, rulebook: Rulebook | None, event: Event | None = None
+) -> dict[int, Remark]:
+    """The scrutineering verdicts in force as remarks by bib (what the rulebook makes them do); with
+    ``event``, a Stock entry without a verdict is remarked *not scrutineered*."""
+    verdicts = {
+        int(r.key): r.payload
+        for r in state.of_kind("scrutineering")
+        if str(r.key).isdigit() and r.payload
+    }
+    if rulebook is None or (not verdicts and not rulebook.has("stock")):
+        return {}
+    entries = {bib: e.category for bib, e in event.entries.items()} if event is not None else None
+    effects = ranking_effects(verdicts, rulebook, entries)
+    out: dict[int, Remark] = {}
+    for bib in sorted(set(verdicts) | set(effects)):
+        effect = effects.get(bib)
+        out[bib] = Remark(
+            effect.excluded_categories if effect else frozenset(),
+            effect.flag if effect else "",
+            str((verdicts.get(bib) or {}).get("verdict", "")),
+        )
     return out
