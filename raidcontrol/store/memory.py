@@ -58,6 +58,23 @@ class MemoryJournal:
                 check_record(r)
             return self._append(records, idempotency_key)
 
+    def append_once(
+        self, records: Iterable[Record], idempotency_key: str
+    ) -> tuple[list[Record], bool]:
+        records = list(records)
+        for r in records:
+            check_record(r)
+        with self._lock:
+            done = self.recorded_for(idempotency_key)
+            if done is not None:
+                return done, True
+            return self._append(records, idempotency_key), False
+
+    def recorded_for(self, idempotency_key: str) -> list[Record] | None:
+        with self._lock:
+            ids = self._idempotency.get(idempotency_key)
+            return None if ids is None else self._by_ids(ids)
+
     def _by_ids(self, ids: list[int]) -> list[Record]:
         return [self._records[i - 1] for i in ids]
 

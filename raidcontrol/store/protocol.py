@@ -67,6 +67,16 @@ class Journal(Store, Protocol):
         """Fold the state and append what ``compute`` returns for it, atomically."""
         ...
 
+    def append_once(
+        self, records: Iterable[Record], idempotency_key: str
+    ) -> tuple[list[Record], bool]:
+        """``append`` with an idempotency key → (the records, whether the key was used already)."""
+        ...
+
+    def recorded_for(self, idempotency_key: str) -> list[Record] | None:
+        """What an append with this key wrote, or ``None`` if the key was never used."""
+        ...
+
     def records(self, kinds: Iterable[str] | None = None) -> list[Record]:
         """Every record of the event (of ``kinds`` if given), in position order."""
         ...

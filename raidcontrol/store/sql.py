@@ -127,6 +127,28 @@ class JournalStore:
 
         return write_transaction(self.engine, self.event_key, work)
 
+    def append_once(
+        self, records: Iterable[Record], idempotency_key: str
+    ) -> tuple[list[Record], bool]:
+        """:meth:`append` with an idempotency key, telling whether the key was used already: →
+        (the records, replayed).  A replay returns the first call's records and writes nothing."""
+        records = list(records)
+        for r in records:
+            check_record(r)
+
+        def work(conn) -> tuple[list[Record], bool]:
+            done = self._idempotent(conn, idempotency_key)
+            if done is not None:
+                return done, True
+            return self._append_in(conn, records, idempotency_key), False
+
+        return write_transaction(self.engine, self.event_key, work)
+
+    def recorded_for(self, idempotency_key: str) -> list[Record] | None:
+        """The records an earlier append with this idempotency key wrote (possibly none), or
+        ``None`` when the key was never used for this event."""
+        return read_transaction(self.engine, lambda conn: self._idempotent(conn, idempotency_key))
+
     def _idempotent(self, conn, key: str) -> list[Record] | None:
         from sqlalchemy import select
 

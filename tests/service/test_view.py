@@ -101,6 +101,7 @@ def test_a_record_committed_after_a_later_numbered_one_is_still_folded(tmp_path)
             "kind": "time",
             "key": key,
             "digest": "x",
+            "identity": f"x:{record_id}",
             "author": "t",
             "source": "",
             "origin": "timekeepers",

@@ -103,6 +103,20 @@ def test_an_idempotency_key_records_once_and_returns_the_first_records(journal):
     assert via_transact == first
 
 
+def test_append_once_tells_a_replay_from_a_first_write(journal):
+    rec = Record("adjustment", "1/200/a", {"amount_ms": 1000}, author="steward", origin="stewards")
+    assert journal.recorded_for("w-1") is None
+    first, replayed = journal.append_once([rec], "w-1")
+    assert not replayed and len(first) == 1
+    journal.clock.now += timedelta(minutes=1)
+    other = Record("adjustment", "1/201/a", {"amount_ms": 2000}, author="steward", origin="x")
+    again, replayed = journal.append_once([other], "w-1")
+    assert replayed and again == first and journal.recorded_for("w-1") == first
+    assert len(journal.records()) == 1
+    empty, replayed = journal.append_once([], "w-2")
+    assert (empty, replayed) == ([], False) and journal.recorded_for("w-2") == []
+
+
 def test_transact_reads_and_appends_atomically(journal):
     journal.append([Record("entry", "200", {"bib": 200})])
     written = journal.transact(
