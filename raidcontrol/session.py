@@ -105,7 +105,10 @@ def _current(folder: Path, live: LiveClassification | None) -> LiveClassificatio
         return live
     ev = live.event
     book = load_rulebook(ev.rulebook_id, ev.rules, base=folder)
-    return live if book.tree == live.rulebook.tree else None
+    if book.tree != live.rulebook.tree:
+        return None
+    live.load_rulebooks_with(partial(load_rulebook, base=folder))
+    return live
 
 
 def _sync(

@@ -102,6 +102,11 @@ class LiveClassification:
     def effects(self) -> dict[int, Remark]:
         return self.event.remarks
 
+    def load_rulebooks_with(self, load_rulebook: RulebookLoader) -> None:
+        """Load the rulebook with ``load_rulebook`` from now on (a checkpoint opened elsewhere: the
+        event folder, where a rulebook of its own may be, has moved)."""
+        self._load_rulebook = load_rulebook
+
     # -- the whole event -----------------------------------------------------------------------
     def _rebuild(self) -> None:
         self.event: Event = event_from_state(self.state)

@@ -130,3 +130,29 @@ def test_a_corrupt_checkpoint_is_ignored(folder):
     again = _open(folder)
     assert _general(again) == expected
     again.close()
+
+
+def test_a_checkpoint_whose_rulebook_files_changed_is_not_used(tmp_path, monkeypatch):
+    """A rulebook of the event's own (in a subfolder: not part of the folder's fingerprint) edited
+    after the checkpoint: the classification follows the files, as a full recomputation does."""
+    import shutil
+
+    from raidcontrol.rules.loader import RULEBOOK_DIR
+
+    monkeypatch.setattr(cp, "CHECKPOINT_EVERY", 1)
+    folder = make_event(tmp_path / "ev", times=TIMES, rulebook="rules/own")
+    shutil.copytree(RULEBOOK_DIR / "fia-2026", folder / "rules" / "own")
+    first = _open(folder)
+    forfeit = next(ln for ln in _general(first) if ln.bib == 202)
+    first.close()
+    sporting = folder / "rules" / "own" / "sporting.toml"
+    sporting.write_text(
+        sporting.read_text().replace(
+            'fixed_penalty = { value = "10:00:00"', 'fixed_penalty = { value = "5:00:00"'
+        )
+    )
+    again = _open(folder, monkeypatch, forbid_read=True)  # the folder's own files did not change
+    line = next(ln for ln in again.live.general() if ln.bib == 202)
+    assert line.penalty_ms == forfeit.penalty_ms - 5 * 3_600_000
+    assert again.live.general() == _general(again)
+    again.close()
