@@ -21,10 +21,12 @@ setup: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/raidcontrol demo
 
-# The code's style and types: ruff (lint and format) everywhere.
+# The code's style and types: ruff (lint and format) everywhere, mypy --strict on the pure core
+# (its packages are listed under [tool.mypy] in pyproject.toml).
 lint: $(STAMP)
 	$(BIN)/ruff check raidcontrol tests benchmarks
 	$(BIN)/ruff format --check raidcontrol tests benchmarks
+	$(BIN)/mypy
 
 test: $(STAMP) lint
 	$(BIN)/python -m pytest

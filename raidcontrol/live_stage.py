@@ -134,23 +134,29 @@ class LiveStage:
         self = cls(session, stage, live, fixes, pictures)
         live.add(fixes.fleet(stage))  # a restart: every stored fix back
         self.restored = self._publish(sorted(live.reports)) if publish else []
+        if publish and pictures:
+            self._draw_missing()
         return self
 
-    def ingest(self, data: bytes, content_type: str, source: str = "request") -> IngestResult:
-        """Validate, store, check and publish one batch of fixes (see the module docstring)."""
+    def ingest(
+        self, data: bytes, content_type: str, source: str = "request", recorded=None
+    ) -> IngestResult:
+        """Validate, store, check and publish one batch of fixes (see the module docstring);
+        ``recorded(records)`` is called once the records are in the journal, before their
+        pictures are drawn (the service pushes them then)."""
         from raidcontrol.io.fix_batch import parse_fixes
 
         t0 = time.perf_counter()
         fleet = parse_fixes(data, content_type, source)
-        return self.add(fleet, t0)
+        return self.add(fleet, t0, recorded)
 
-    def add(self, fleet, t0: float | None = None) -> IngestResult:
+    def add(self, fleet, t0: float | None = None, recorded=None) -> IngestResult:
         """Store, check and publish a parsed batch (a :class:`Fleet`)."""
         t0 = time.perf_counter() if t0 is None else t0
         new = self.live.fresh(fleet)
         self.fixes.append(self.stage, new)  # durable before anything depends on it
         adv = self.live.add(new)
-        records = self._publish(adv.changed)
+        records = self._publish(adv.changed, recorded)
         return IngestResult(
             len(fleet),
             adv.kept,
@@ -165,8 +171,9 @@ class LiveStage:
         self.live.close()
         return self._publish(sorted(self.live.reports))
 
-    def _publish(self, bibs: list[int]) -> list[Record]:
-        """Append the records that make these crews' proposals equal their provable findings."""
+    def _publish(self, bibs: list[int], recorded=None) -> list[Record]:
+        """Append the records that make these crews' proposals equal their provable findings,
+        then draw the pictures of the new or revised ones (``recorded(records)`` in between)."""
         from raidcontrol.tracking.proposals import proposal_records
         from raidcontrol.tracking.report import FleetReport
 
@@ -192,11 +199,6 @@ class LiveStage:
         if records:  # another writer (a scan, a restarted follower) may have moved on: diff afresh
             self._refresh()
             records = diff()
-        if self.pictures:
-            self._draw(
-                views,
-                {(r.payload["bib"], r.payload["code"]) for r in records if r.payload is not None},
-            )
         written = self.session.store.append(records)
         for r in written:
             self.state.history.append(r)
@@ -204,6 +206,13 @@ class LiveStage:
                 self.state.current.pop((r.kind, r.key), None)
             else:
                 self.state.current[(r.kind, r.key)] = r
+        if recorded is not None and written:
+            recorded(written)
+        if self.pictures:  # after the journal: a picture takes longer than the check (~0.2 s)
+            self._draw(
+                views,
+                {(r.payload["bib"], r.payload["code"]) for r in written if r.payload is not None},
+            )
         return written
 
     def _refresh(self) -> None:
@@ -212,6 +221,31 @@ class LiveStage:
         from raidcontrol.tracking.proposals import PROPOSED
 
         self.state = fold(self.session.store.records([PROPOSED]))
+
+    def _draw_missing(self) -> None:
+        """Draw the pictures of the stage's proposals in force whose file is missing (a stop
+        between the journal and the drawing)."""
+        from raidcontrol.tracking.proposals import PROPOSED
+        from raidcontrol.tracking.report import FleetReport
+
+        folder = Path(self.session.folder)
+        wanted = set()
+        for (kind, key), r in self.state.current.items():
+            if kind != PROPOSED or not key.startswith(f"{self.stage}/") or r.payload is None:
+                continue
+            picture = (r.payload.get("evidence") or {}).get("picture")
+            if (
+                picture
+                and r.payload["bib"] in self.live.reports
+                and not (folder / picture).is_file()
+            ):
+                wanted.add((r.payload["bib"], r.payload["code"]))
+        if wanted:
+            bibs = sorted({b for b, _ in wanted})
+            views = FleetReport(
+                self.live.roadbook, self.live.rules, {b: self.live.provable(b) for b in bibs}
+            )
+            self._draw(views, wanted)
 
     def _picture_paths(self, views) -> dict[tuple[int, str], str]:
         """Where ``track scan`` puts each infringement's picture (relative to the event folder)."""

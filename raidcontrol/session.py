@@ -30,11 +30,20 @@ from raidcontrol.rules import Rulebook, load_rulebook
 from raidcontrol.store.protocol import Store, state_of, transact
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Mapping
 
     from raidcontrol.classification.incremental import LiveClassification
+    from raidcontrol.stock.effects import RankingEffect
 
-__all__ = ["EventSession", "Store", "event_key_of", "ranking_effects", "remarks_of"]
+__all__ = [
+    "EventSession",
+    "Store",
+    "event_key_of",
+    "ranking_effects",
+    "remarks_from",
+    "remarks_of",
+    "stock_effects_of",
+]
 
 # New records beyond which the live classification is rebuilt rather than updated record by record
 # (assumption: about where one rebuild of the Dakar-size event costs less than the updates).
@@ -59,6 +68,25 @@ def _event_key(folder: Path) -> str:
         doc = {}  # the folder reader reports what is wrong
     key = doc.get("id")
     return key if isinstance(key, str) and key else folder.resolve().name
+
+
+def stock_effects_of(
+    state: JournalState, rulebook: Rulebook | None, event: Event | None = None
+) -> dict[int, RankingEffect]:
+    """What Stock scrutineering does to each entry, by bib: one effect per verdict in force, and
+    with ``event``, a *not scrutineered* effect for a Stock entry without a verdict (see
+    :mod:`raidcontrol.stock.effects`)."""
+    from raidcontrol.stock.effects import effects_in_force
+
+    return effects_in_force(state, rulebook, event)
+
+
+def remarks_from(effects: Mapping[int, RankingEffect]) -> dict[int, Remark]:
+    """The core remarks the classification honours, from the Stock effects by bib (the verdict
+    in force as ``eligibility``; none for an entry not scrutineered)."""
+    from raidcontrol.stock import effects as stock
+
+    return stock.remarks_from(effects)
 
 
 def remarks_of(
@@ -171,7 +199,10 @@ def _sync(
 class EventSession:
     """An event folder with its journal, folded as of a moment (``None``: now).
 
-    ``effects`` is the remarks by bib (the same object as ``event.remarks``); ``live`` the
+    ``effects`` is what Stock scrutineering does to each entry, by bib
+    (:class:`~raidcontrol.stock.effects.RankingEffect`: verdict, flag, rules, remarks; one per
+    Stock entry); ``event.remarks`` holds the core remarks made from them, which every
+    classification honours.  ``live`` is the
     :class:`~raidcontrol.classification.incremental.LiveClassification` of the state now (``None``
     as of a past moment), whose rankings equal a full recomputation.
     """
@@ -183,11 +214,8 @@ class EventSession:
     rulebook: Rulebook | None  # None only before the journal holds the event (an early as-of)
     appended: list[Record] = field(default_factory=list)
     as_of: datetime | None = None
+    effects: dict[int, RankingEffect] = field(default_factory=dict)
     live: Any = None
-
-    @property
-    def effects(self) -> dict[int, Remark]:
-        return self.event.remarks
 
     @classmethod
     def open(
@@ -229,7 +257,10 @@ class EventSession:
         except BaseException:
             store.close()
             raise
-        return cls(folder, store, live.state, live.event, live.rulebook, appended, None, live)
+        effects = stock_effects_of(live.state, live.rulebook, live.event)
+        return cls(
+            folder, store, live.state, live.event, live.rulebook, appended, None, effects, live
+        )
 
     @classmethod
     def build(
@@ -250,8 +281,9 @@ class EventSession:
             if event.rulebook_id
             else None
         )
-        event.remarks = remarks_of(state, rulebook, event)
-        return cls(folder, store, state, event, rulebook, list(appended or []), as_of)
+        effects = stock_effects_of(state, rulebook, event)
+        event.remarks = remarks_from(effects)
+        return cls(folder, store, state, event, rulebook, list(appended or []), as_of, effects)
 
     def at(self, as_of: datetime | None) -> EventSession:
         """The same event and store, folded as of another moment."""
@@ -275,9 +307,11 @@ class EventSession:
                 self.live.event,
                 self.live.rulebook,
             )
+            self.effects = stock_effects_of(self.state, self.rulebook, self.event)
         else:
             fresh = self.build(self.folder, self.store, None, written)
             self.state, self.event, self.rulebook = fresh.state, fresh.event, fresh.rulebook
+            self.effects = fresh.effects
         self.as_of = None
         return written
 

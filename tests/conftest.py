@@ -96,34 +96,3 @@ def make_event(
         + ("\n" if adjustments.strip() else "")
     )
     return folder
-
-
-# Tests that fail on main after this session's merge of parallel branches (the event API, the live
-# service, the Stock rules and the hardened readers changed the same seams).  Each is a known
-# regression to mend first in the next session (see the session's closing note); listed here so the
-# rest of the suite guards main meanwhile.  They still run: a fixed one is reported as XPASS.
-MERGE_REGRESSIONS = (
-    "tests/championship/test_w2rc_season_cli.py::test_json_points_are_numbers_and_missing_rounds_null",
-    "tests/cli/test_common.py::test_the_shared_options_have_one_meaning_in_every_command",
-    "tests/cli/test_event_cmds.py::test_csv_keeps_the_documented_header_and_json_has_nulls_and_ms",
-    "tests/fuzz/test_fuzz_roadbooks.py::test_fuzz_roadbooks",
-    "tests/fuzz/test_fuzz_roadbooks.py::test_fuzz_roadbook_bytes",
-    "tests/fuzz/test_fuzz_tracks.py::test_fuzz_",
-    "tests/service/test_export.py::test_export_writes_api_times_into_the_folder_and_a_restart_keeps_them",
-    "tests/service/test_folder_sync.py::test_commands_keep_api_writes_and_folder_edits_still_count",
-    "tests/service/test_openapi.py::test_api_conforms_to_its_openapi",
-    "tests/service/test_openapi.py::test_openapi_has_examples_for_every_write",
-    "tests/stock/test_stock_event_report.py::test_a_removed_file_withdraws_its_verdict",
-    "tests/test_event.py::test_open_event_classifies_like_the_cli",
-    "tests/test_event.py::test_filters_entries_itinerary_and_explain",
-)
-
-
-def pytest_collection_modifyitems(config, items):
-    for item in items:
-        if item.nodeid.startswith(MERGE_REGRESSIONS):
-            item.add_marker(
-                pytest.mark.xfail(
-                    reason="regression from merging parallel branches; to mend next", strict=False
-                )
-            )

@@ -65,9 +65,22 @@ def test_open_event_classifies_like_the_cli(folder, cli):
     assert rec["time"] == "3:58:25" and rec["time_ms"] == 14_305_000 and rec["eligibility"] is None
 
 
-def test_filters_entries_itinerary_and_explain(folder):
-    with raidcontrol.open_event(folder) as ev:
+def test_filters_entries_itinerary_and_explain(folder, tmp_path):
+    no_stock_scrutineering = make_event(
+        tmp_path / "unscrutineered",
+        times=TIMES,
+        adjustments=ADJ,
+        rules="[rules.stock]\nscrutineering = false\n",
+    )
+    with raidcontrol.open_event(no_stock_scrutineering) as ev:
+        assert ev.stage(1, category="Stock").values("bib") == [501, 500]
         assert ev.stage(1, category="Stock").values("position") == [1, 2]
+        assert ev.stage(1, category="Stock").values("remarks") == [None, None]
+    with raidcontrol.open_event(folder) as ev:
+        # No scrutineering record yet: the Stock cars are flagged and not ranked in Stock (docs/stock.md).
+        assert ev.stage(1, category="Stock").values("position") == []
+        flagged = {r["bib"]: r["remarks"] for r in ev.stage(1).to_records() if r["remarks"]}
+        assert flagged == {500: "not scrutineered", 501: "not scrutineered"}
         with pytest.raises(InputError):
             ev.stage(1, category="Hovercraft")
         assert ev.entries().values("bib") == [200, 201, 202, 500, 501]

@@ -18,13 +18,13 @@ Columns of entries.csv read here (kept as text in ``Entry.extra``):
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from raidcontrol.championship.model import CategoryResult, Crew, ResultRow, Round
 from raidcontrol.championship.people import Identities
 from raidcontrol.championship.rules import ChampionshipCategory, ChampionshipRules
-from raidcontrol.classification import classify_general, classify_stage
+from raidcontrol.classification import ClassLine, classify_general, classify_stage
 from raidcontrol.core.errors import InputError
 from raidcontrol.core.model import Entry, Event, Stage
 from raidcontrol.rules import Rulebook
@@ -134,7 +134,7 @@ def category_result(
     if not crews or not event.stages_with_results():
         return CategoryResult(rnd, crews, ())
 
-    def rows(lines) -> tuple[ResultRow, ...]:
+    def rows(lines: Iterable[ClassLine]) -> tuple[ResultRow, ...]:
         return tuple(ResultRow(line.bib, line.position, line.status) for line in lines)
 
     final = rows(

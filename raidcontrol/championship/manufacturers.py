@@ -53,7 +53,7 @@ def nominations(result: CategoryResult, rules: ChampionshipRules) -> dict[str, l
             out.setdefault(crew.manufacturer.key, []).append(bib)
     for bibs in out.values():
         if len(bibs) > rules.max_nominated:
-            name = result.crews[bibs[0]].manufacturer.name
+            name = _manufacturer(result, bibs[0]).name
             raise InputError(
                 f"{result.round.label}: manufacturer {name!r} nominates {len(bibs)} crews "
                 f"({', '.join(map(str, bibs))}); at most {rules.max_nominated} may score",
@@ -72,7 +72,15 @@ def manufacturer_scores(
     return nominated_car_scores(result, rules)
 
 
-def _best_first(score: CrewRoundScore) -> tuple:
+def _manufacturer(result: CategoryResult, bib: int) -> Person:
+    """The manufacturer that nominated crew ``bib`` (one :func:`nominations` lists)."""
+    maker = result.crews[bib].manufacturer
+    if maker is None:
+        raise ValueError(f"crew {bib} was nominated by no manufacturer")
+    return maker
+
+
+def _best_first(score: CrewRoundScore) -> tuple[float, float, int]:
     return (-score.points, score.place if score.place is not None else float("inf"), score.bib)
 
 
@@ -88,7 +96,7 @@ def crew_points_scores(
         counted = scored[: rules.scoring_cars]
         places = [s.place for s in scored if s.place is not None]
         out[key] = ManufacturerRoundScore(
-            result.crews[bibs[0]].manufacturer,
+            _manufacturer(result, bibs[0]),
             sum(s.points for s in counted),
             tuple(s.bib for s in counted),
             min(places) if places else None,
@@ -162,7 +170,7 @@ def nominated_car_scores(
         stage_total = sum(stage.get(b, 0) for b in kept)
         power_total = sum(power.get(b, 0) for b in kept)
         out[key] = ManufacturerRoundScore(
-            result.crews[bibs[0]].manufacturer,
+            _manufacturer(result, bibs[0]),
             final + stage_total + power_total,
             tuple(counted),
             places[placed[0]] if placed else None,

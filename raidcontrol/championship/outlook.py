@@ -96,7 +96,7 @@ def _driver_ladder(
         + _tops(rules.power_stage_positions, 1) * rem.power_stages
     )
     where = f"at {rem.round.label}"
-    ladder = [
+    ladder: list[tuple[str, float, int | None, float, int]] = [
         (f"starting {where}", scale.not_classified, None, scale.for_place(1) + stage_max, 1),
         (
             f"being classified {where}",

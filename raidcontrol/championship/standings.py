@@ -36,7 +36,7 @@ class StandingLine:
         return tuple(e.place for e in self.by_round if e is not None)
 
 
-def rank_key(points: float, places: Iterable[int | None]) -> tuple:
+def rank_key(points: float, places: Iterable[int | None]) -> tuple[float, tuple[int | float, ...]]:
     """Smaller is better: more points first, then countback on the places.
 
     Comparing the sorted places (with an end marker) is the same as comparing the number of

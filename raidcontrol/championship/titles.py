@@ -52,16 +52,16 @@ def title_entries(title: str, result: CategoryResult, rules: ChampionshipRules) 
         ordered = sorted(
             scores.items(), key=lambda kv: (-kv[1].points, kv[1].best_place or INF, kv[0])
         )
-        for rank, (key, score) in enumerate(ordered, start=1):
+        for rank, (key, maker) in enumerate(ordered, start=1):
             out[key] = (
-                score.manufacturer,
+                maker.manufacturer,
                 RoundEntry(
-                    score.points,
+                    maker.points,
                     rank,
-                    score.final_points,
-                    score.stage_points,
-                    score.bonus_points,
-                    score.counted,
+                    maker.final_points,
+                    maker.stage_points,
+                    maker.bonus_points,
+                    maker.counted,
                 ),
             )
         return out

@@ -23,7 +23,6 @@ from raidcontrol.cli.common import (
 from raidcontrol.core.errors import InputError
 
 if TYPE_CHECKING:
-    from raidcontrol.classification import ClassLine
     from raidcontrol.event import OpenEvent
     from raidcontrol.tables import Table
 
@@ -55,26 +54,6 @@ def convert_official_cmd(
         )
         return
     show(counts_table(counts, out), fmt)
-
-
-def line_row(line: "ClassLine") -> list[object]:
-    """A classification line as the documented CSV row (``CSV_HEADER``'s columns)."""
-    from raidcontrol.core.timefmt import format_duration
-
-    def fmt(ms: int | None) -> str:
-        return "" if ms is None else format_duration(ms)
-
-    return [
-        line.position if line.position is not None else "",
-        line.bib,
-        line.driver,
-        line.category,
-        line.klass,
-        fmt(line.time_ms),
-        fmt(line.gap_ms),
-        format_duration(line.penalty_ms),
-        line.status,
-    ]
 
 
 def counts_table(counts: dict[str, int], out: Path) -> "Table":
@@ -142,7 +121,7 @@ def classify_cmd(
         typer.Option(
             "--wide",
             help="CSV: also the columns eligibility, remarks, time_ms, gap_ms, penalty_ms (always there "
-            "when a verdict or remark is in force; JSON always has them).",
+            "when a scrutineering verdict is in force; JSON always has them).",
         ),
     ] = False,
     as_of: AsOf = None,
@@ -153,14 +132,12 @@ def classify_cmd(
     CSV columns: position,bib,driver,category,class,time,gap,penalty,status; then, when the event has
     scrutineering verdicts in force (or with --wide), eligibility,remarks,time_ms,gap_ms,penalty_ms.
     """
-    from raidcontrol.tables.results import CSV_NAMES
+    from raidcontrol.tables.results import CSV_NAMES, carries_eligibility
 
     with _open(event_dir, db, as_of) as ev:
         table = classification(ev, stage, special, general, after, category, klass)
-        remarks = bool(
-            ev.event.remarks
-        )  # the event's, so that every list of it has the same columns
-    if fmt is OutputFormat.csv and not (wide or remarks):
+        verdicts = carries_eligibility(ev.event.remarks)
+    if fmt is OutputFormat.csv and not (wide or verdicts):
         table = table.select(CSV_NAMES)
     show(table, fmt, ms=fmt is OutputFormat.csv and len(table.columns) > len(CSV_NAMES))
 

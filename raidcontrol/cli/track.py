@@ -14,6 +14,7 @@ import typer
 from raidcontrol.cli import common
 from raidcontrol.cli.common import Db, EventDir, EventOpt, Format, OutputFormat, console, show
 from raidcontrol.core.errors import InputError
+from raidcontrol.io.stage_files import stage_files
 
 if TYPE_CHECKING:
     from raidcontrol.tables import Table
@@ -187,32 +188,6 @@ def check_cmd(
     )
 
 
-def _stage_files(event_dir: Path, stage: int) -> tuple[Path, Path]:
-    from raidcontrol.io.tracks import TRACK_SUFFIXES
-
-    roadbook = event_dir / "roadbooks" / f"stage-{stage}.gpx"
-    if not roadbook.is_file():
-        raise InputError(
-            f"no roadbook for stage {stage}: expected roadbooks/stage-{stage}.gpx",
-            file=str(roadbook),
-            field="--stage",
-        )
-    found = [event_dir / "tracks" / f"stage-{stage}{suffix}" for suffix in TRACK_SUFFIXES]
-    found = [p for p in found if p.exists()]
-    if len(found) != 1:
-        what = (
-            "no tracks"
-            if not found
-            else "several track files (" + ", ".join(p.name for p in found) + ")"
-        )
-        raise InputError(
-            f"{what} for stage {stage}: expected one of tracks/stage-{stage}.parquet|.csv|.gpx",
-            file=str(event_dir / "tracks"),
-            field="--stage",
-        )
-    return roadbook, found[0]
-
-
 def _open(event_dir: Path, db: str | None):
     from raidcontrol.event import open_event
 
@@ -308,7 +283,7 @@ def scan_cmd(
                 f"the event has no stage {stage} (stages: {sorted(session.event.stages)})",
                 field="--stage",
             )
-        roadbook_path, tracks_path = _stage_files(event_dir, stage)
+        roadbook_path, tracks_path = stage_files(event_dir, stage)
         rules = TrackingRules.from_rulebook(session.rulebook)
         roadbook = read_roadbook(roadbook_path, rules)
         report, fleet = check_tracks(

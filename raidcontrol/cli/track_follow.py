@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import sys
 import time
-from enum import Enum
 from pathlib import Path
 from typing import Annotated
 
@@ -18,18 +17,43 @@ from raidcontrol.cli.common import OutputFormat, emit, err_console
 from raidcontrol.core.errors import InputError
 
 
-class EventFormat(str, Enum):
-    table = "table"
-    json = "json"
+def _proposal_table(records):
+    """The records as a table of proposal events (the JSON lines' fields, ``amount`` a duration)."""
+    from raidcontrol.live_stage import proposal_event
+    from raidcontrol.tables import Column, Table
+
+    columns = (
+        Column("id", "int", description="the journal record's id"),
+        Column("key", "str", description="the proposal's subject"),
+        Column("bib", "int"),
+        Column("code", "str", description="the finding's code"),
+        Column("action", "str", description="proposed, revised or withdrawn"),
+        Column("supersedes", "int", description="the record this one replaces"),
+        Column("amount", "duration", description="the penalty proposed"),
+        Column("reason", "str"),
+    )
+    events = [proposal_event(r) for r in records]
+    rows = [
+        tuple(ev.get("amount_ms" if c.name == "amount" else c.name) for c in columns)
+        for ev in events
+    ]
+    return Table(columns, rows)
 
 
-def _print_records(records, fmt: EventFormat) -> None:
+def _print_records(records, fmt: OutputFormat, *, header: bool = False) -> None:
+    """One line per record: a coloured line (table), a JSON line (json) or a CSV row (csv, with
+    ``amount_ms``; the header only when ``header``)."""
     from raidcontrol.core.timefmt import format_duration
     from raidcontrol.live_stage import proposal_event
 
+    if fmt is OutputFormat.csv:
+        text = _proposal_table(records).to_csv(ms=True)
+        sys.stdout.write(text if header else text.split("\n", 1)[1])
+        sys.stdout.flush()
+        return
     for r in records:
         ev = proposal_event(r)
-        if fmt is EventFormat.json:
+        if fmt is OutputFormat.json:
             sys.stdout.write(json.dumps(ev, ensure_ascii=False) + "\n")
             continue
         colour = {"proposed": "yellow", "revised": "cyan", "withdrawn": "green"}[ev["action"]]
@@ -83,9 +107,12 @@ def follow_cmd(
         ),
     ] = False,
     fmt: Annotated[
-        EventFormat,
-        typer.Option("--format", help="table (one line per proposal) or json (JSON lines)."),
-    ] = EventFormat.table,
+        OutputFormat,
+        typer.Option(
+            "--format",
+            help="table (one line per proposal), csv (one row per proposal) or json (JSON lines).",
+        ),
+    ] = OutputFormat.table,
     pictures: Annotated[
         bool,
         typer.Option(
@@ -104,7 +131,7 @@ def follow_cmd(
     src = open_source(source)
     live = LiveStage.open(event_dir, stage, db, pictures=pictures)
     try:
-        _print_records(live.restored, fmt)
+        _print_records(live.restored, fmt, header=True)
         held = sum(c.n for c in live.live.crews.values())
         err_console.print(
             f"following stage {stage} from {source} ({held:,} fixes stored); Ctrl-C to stop"
@@ -122,7 +149,7 @@ def follow_cmd(
         raise typer.Exit(2)
 
 
-def _follow(live, src, poll: float, idle: float | None, fmt: EventFormat) -> int:
+def _follow(live, src, poll: float, idle: float | None, fmt: OutputFormat) -> int:
     """Poll the source until idle for ``idle`` seconds (forever when None); returns the files refused."""
     from raidcontrol.io.fix_batch import merge_fleets, parse_fixes
 
@@ -171,27 +198,56 @@ def replay_cmd(
         float,
         typer.Option("--step", help="Seconds of wall time per batch (of stage time at --speed 0)."),
     ] = 1.0,
+    close: Annotated[
+        bool,
+        typer.Option(
+            "--close/--no-close",
+            help="With --post: close the stage on the service at the end (every finding becomes "
+            "provable; the proposals then equal 'track scan').",
+        ),
+    ] = False,
 ) -> None:
     """Replay a recorded stage's tracks as the trackers would deliver them: in time order, one CSV
     batch per step, at --speed times real time — into a drop folder (files written under a .part
     name and renamed, so a follower never reads half a file) or POSTed to the service."""
-    from raidcontrol.cli.track import _stage_files
-    from raidcontrol.io.fix_replay import replay_batches
+    from raidcontrol.io.stage_files import stage_files
     from raidcontrol.io.tracks import read_fleet
 
     if (into is None) == (post is None):
         raise InputError("give exactly one of --into DIR and --post URL", field="--into")
-    _, tracks = _stage_files(event_dir, stage)
+    if close and post is None:
+        raise InputError(
+            "--close needs --post ('track follow --close' closes a drop folder's stage)",
+            field="--close",
+        )
+    _, tracks = stage_files(event_dir, stage)
     fleet = read_fleet(tracks)
     send = _drop_into(into, stage) if into is not None else _post_to(post, stage)
+    n = replay(fleet, send, speed, step)
+    err_console.print(f"replayed {n:,} fixes of stage {stage} into {into or post}")
+    if close:
+        send.close()
+        err_console.print(f"stage {stage} closed on {post}")
+
+
+def replay(fleet, send, speed: float, step: float, started=None) -> int:
+    """Send a fleet's fixes as :func:`replay_batches` cuts them: batch ``k`` (its CSV text) goes to
+    ``send(k, rows)`` at ``(k + 1) × step`` seconds of wall time after the start (at once when
+    ``speed`` is 0), so a fix of stage time ``t`` is sent by ``t0 + (t − t0) / speed + step``.
+    ``started(wall0, t0_ms)`` is told the start (``time.monotonic()``) and the first fix's time —
+    the clock that maps wall time to stage time.  Returns the fixes sent."""
+    from raidcontrol.io.fix_replay import replay_batches
+
     wall0 = time.monotonic()
+    if started is not None and len(fleet):
+        started(wall0, int(fleet.t_ms.min()))
     n = 0
     for k, (_, rows) in enumerate(replay_batches(fleet, speed, step)):
         if speed > 0:
             time.sleep(max(0.0, wall0 + (k + 1) * step - time.monotonic()))
         send(k, rows)
         n += rows.count("\n") - 1
-    err_console.print(f"replayed {n:,} fixes of stage {stage} into {into or post}")
+    return n
 
 
 def _drop_into(into: Path, stage: int):
@@ -230,6 +286,15 @@ def _post_to(url: str, stage: int, transport=None):
                 f"the service refused batch {k}: {answer.status_code} {answer.text[:300]}", file=url
             )
 
+    def close() -> None:
+        answer = client.post("/api/v1/tracking/close", params={"stage": stage})
+        if answer.status_code != 200:
+            raise InputError(
+                f"the service did not close the stage: {answer.status_code} {answer.text[:300]}",
+                file=url,
+            )
+
+    send.close = close  # type: ignore[attr-defined]
     return send
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from raidcontrol.cli.common import OutputFormat, emit
+from raidcontrol.cli.common import Db, EventOpt, Format, OutputFormat, emit
 
 users_app = typer.Typer(
     help="Officials of the live service and their tokens (stored hashed; shown once).",
@@ -23,38 +23,34 @@ class Role(str, Enum):
     tracking = "tracking"
 
 
-EVENT = typer.Option(
-    Path("."), "--event", help="The event folder whose journal database holds the users."
-)
 ROLE = typer.Option(..., "--role", help="What the token may write.")
-FORMAT = typer.Option(OutputFormat.table, "--format", help="table, csv or json.")
-DB = typer.Option(
-    None, "--db", help="Database URL instead (default: the event folder's, or $RAIDCONTROL_DB)."
-)
 
 
-def _users(event: Path, db: str | None):
+def _users(event_dir: Path, db: str | None):
+    """The users held in the journal database of the event folder (or at ``db``)."""
     from raidcontrol.service.users import Users
     from raidcontrol.store import default_url
 
-    return Users.at(db or default_url(event))
+    return Users.at(db or default_url(event_dir))
 
 
 @users_app.command("add")
 def add_cmd(
     name: str = typer.Argument(..., help="The official's name (unique)."),
     role: Role = ROLE,
-    event: Path = EVENT,
-    db: str | None = DB,
+    event_dir: EventOpt = Path("."),
+    db: Db = None,
 ) -> None:
     """Add an official and print the bearer token once (only its hash is stored)."""
-    user, token = _users(event, db).add(name, role.value)
+    user, token = _users(event_dir, db).add(name, role.value)
     typer.echo(f"added {user.name} ({user.role}); token, shown once — keep it safe:", err=True)
     typer.echo(token)
 
 
 @users_app.command("list")
-def list_cmd(event: Path = EVENT, db: str | None = DB, fmt: OutputFormat = FORMAT) -> None:
+def list_cmd(
+    event_dir: EventOpt = Path("."), db: Db = None, fmt: Format = OutputFormat.table
+) -> None:
     """The officials: name, role, when added, when revoked."""
     rows = [
         [
@@ -64,7 +60,7 @@ def list_cmd(event: Path = EVENT, db: str | None = DB, fmt: OutputFormat = FORMA
             u.created_at.isoformat(),
             u.revoked_at.isoformat() if u.revoked_at else "",
         ]
-        for u in _users(event, db).list()
+        for u in _users(event_dir, db).list()
     ]
     emit(["id", "name", "role", "created_at", "revoked_at"], rows, fmt, title="Officials")
 
@@ -72,11 +68,11 @@ def list_cmd(event: Path = EVENT, db: str | None = DB, fmt: OutputFormat = FORMA
 @users_app.command("revoke")
 def revoke_cmd(
     name: str = typer.Argument(..., help="The official whose token stops working."),
-    event: Path = EVENT,
-    db: str | None = DB,
+    event_dir: EventOpt = Path("."),
+    db: Db = None,
 ) -> None:
     """Revoke an official's token at once (the user stays listed, for the audit trail)."""
-    user = _users(event, db).revoke(name)
+    user = _users(event_dir, db).revoke(name)
     typer.echo(f"revoked {user.name} ({user.role})")
 
 

@@ -53,13 +53,27 @@ class Record:
 
     kind: str
     key: str
-    payload: dict | None
+    payload: dict[str, Any] | None
     author: str = "import"
     source: str = ""
     origin: str = "folder"
     id: int | None = None
     recorded_at: datetime | None = None
     supersedes: int | None = None
+
+    @property
+    def fields(self) -> dict[str, Any]:
+        """The payload of a record in force (a journal state holds no tombstone)."""
+        if self.payload is None:
+            raise ValueError(f"{self.kind} {self.key}: a tombstone has no payload")
+        return self.payload
+
+    @property
+    def stored_id(self) -> int:
+        """The id the store gave the record (every record read back from a journal has one)."""
+        if self.id is None:
+            raise ValueError(f"{self.kind} {self.key}: not stored yet, it has no id")
+        return self.id
 
     @cached_property
     def digest(self) -> str:

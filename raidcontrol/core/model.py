@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Literal, get_args
+from typing import Any, Literal, get_args
 
 from raidcontrol.core.journal import JournalState
 from raidcontrol.core.remark import Remark
@@ -94,7 +94,7 @@ class Adjustment:
     reason: str
     origin: str = "folder"  # folder | tracking | …
     record_id: int | None = None
-    evidence: dict | None = field(default=None, compare=False, hash=False)
+    evidence: dict[str, Any] | None = field(default=None, compare=False, hash=False)
 
     @property
     def signed_ms(self) -> int:
@@ -119,7 +119,7 @@ class Event:
 
     name: str
     rulebook_id: str
-    rules: dict = field(default_factory=dict)
+    rules: dict[str, Any] = field(default_factory=dict)
     stages: dict[int, Stage] = field(default_factory=dict)
     entries: dict[int, Entry] = field(default_factory=dict)
     times: dict[tuple[int, int], TimeRecord] = field(default_factory=dict)
@@ -167,12 +167,12 @@ def _instant(text: str | None) -> Instant | None:
 def event_from_state(state: JournalState) -> Event:
     """Build the :class:`Event` in force from the journal state (payloads were validated on import)."""
     ev_rec = state.get("event", "event")
-    payload = ev_rec.payload if ev_rec else {"name": "", "rulebook": "", "rules": {}}
+    payload: dict[str, Any] = ev_rec.fields if ev_rec else {"name": "", "rulebook": "", "rules": {}}
     event = Event(
         name=payload["name"], rulebook_id=payload["rulebook"], rules=payload.get("rules", {})
     )
     for rec in state.of_kind("stage"):
-        p = rec.payload
+        p = rec.fields
         event.stages[p["number"]] = Stage(
             p["number"],
             p["name"],
@@ -183,7 +183,7 @@ def event_from_state(state: JournalState) -> Event:
             p.get("power_stage", False),
         )
     for rec in state.of_kind("entry"):
-        p = rec.payload
+        p = rec.fields
         event.entries[p["bib"]] = Entry(
             p["bib"],
             p["category"],
@@ -196,12 +196,26 @@ def event_from_state(state: JournalState) -> Event:
             dict(p.get("extra", {})),
         )
     for rec in state.of_kind("time"):
-        p = rec.payload
+        p = rec.fields
         event.times[(p["stage"], p["bib"])] = TimeRecord(
             p["stage"], p["bib"], _instant(p.get("start")), _instant(p.get("finish")), p["status"]
         )
+    _add_adjustments(state, event)
+    for rec in state.of_kind("split"):
+        p = rec.fields
+        event.splits.setdefault((p["stage"], p["bib"]), []).append(
+            Split(p["stage"], p["bib"], p["waypoint"], p["elapsed_ms"], p.get("position"))
+        )
+    for crew_splits in event.splits.values():
+        crew_splits.sort(key=lambda sp: sp.elapsed_ms)
+    _add_confirmed_penalties(state, event)
+    return event
+
+
+def _add_adjustments(state: JournalState, event: Event) -> None:
+    """The folder's adjustments (penalties and bonuses), in key order."""
     for rec in sorted(state.of_kind("adjustment"), key=lambda r: r.key):
-        p = rec.payload
+        p = rec.fields
         event.adjustments.append(
             Adjustment(
                 p["stage"],
@@ -214,18 +228,16 @@ def event_from_state(state: JournalState) -> Event:
                 rec.id,
             )
         )
-    for rec in state.of_kind("split"):
-        p = rec.payload
-        event.splits.setdefault((p["stage"], p["bib"]), []).append(
-            Split(p["stage"], p["bib"], p["waypoint"], p["elapsed_ms"], p.get("position"))
-        )
-    for crew_splits in event.splits.values():
-        crew_splits.sort(key=lambda sp: sp.elapsed_ms)
-    decisions = {r.key: r.payload for r in state.of_kind("penalty-decision")}
+
+
+def _add_confirmed_penalties(state: JournalState, event: Event) -> None:
+    """The proposed penalties the stewards confirmed (a did-not-finish one turns the crew's
+    finished time into a forfeit), in the order they were proposed."""
+    decisions = {r.key: r.fields for r in state.of_kind("penalty-decision")}
     for rec in sorted(state.of_kind("penalty-proposed"), key=lambda r: r.id or 0):
         decision = decisions.get(str(rec.id))
         if decision and decision.get("decision") == "confirmed":
-            p = rec.payload
+            p = rec.fields
             if p.get("status") == "did-not-finish":  # e.g. too few waypoints validated
                 old = event.times.get((p["stage"], p["bib"]))
                 if old is not None and old.status == "finished":
@@ -247,4 +259,3 @@ def event_from_state(state: JournalState) -> Event:
                     p.get("evidence"),
                 )
             )
-    return event

@@ -253,67 +253,80 @@ class _Builder:
             self.add_item(node, node.tag.lower())
 
     def add_item(self, node: _Node, tag: str) -> None:
-        rules = self.rules
+        """Read one OpenRally item of the current ``<wpt>`` (unknown items are ignored)."""
         if tag.upper() in WAYPOINT_TYPES:
-            wtype = tag.upper()
-            open_default, clear_default = rules.radii[wtype]
-            self.waypoints.append(
-                self.make(
-                    node,
-                    wtype,
-                    _name(node, f"WP{len(self.waypoints) + 1}", self.file),
-                    self.radius(node, "clear", clear_default),
-                    self.radius(node, "open", open_default),
-                )
-            )
+            self.add_waypoint(node, tag.upper())
         elif tag == "dz":
             self.open_dz(node)
         elif tag == "fz":
             self.close_dz(node)
         elif tag in ("dss", "ass"):
-            wp = self.make(
-                node,
-                tag.upper(),
-                _name(node, tag.upper(), self.file),
-                self.radius(node, "clear", rules.zone_detect_m),
-                None,
-            )
-            if tag == "dss":
-                self.dss = wp
-            else:
-                self.ass = wp
+            self.add_start_or_finish(node, tag)
         elif tag == "neutralization":
-            seconds = _number(
-                node.text.strip() or "0", file=self.file, line=node.line, what="neutralization"
-            )
-            wp = self.make(
-                node,
-                "NEUTRALIZATION",
-                _name(node, f"N{len(self.neutralisations) + 1}", self.file),
-                rules.zone_detect_m,
-                None,
-                duration_ms=round(seconds * 1000),
-            )
-            self.neutralisations.append((wp, wp))
+            self.add_neutralisation(node)
         elif tag in ("timecontrol", "checkpoint"):
-            allowed = node.attrs.get("allowed")
-            allowed_ms = None
-            if allowed is not None:
-                minutes = _number(
-                    allowed, file=self.file, line=node.line, what="timecontrol.allowed"
-                )
-                allowed_ms = round(minutes * 60_000)
-            wtype = "TC" if tag == "timecontrol" else "CP"
-            self.controls.append(
-                self.make(
-                    node,
-                    wtype,
-                    _name(node, f"{wtype}{len(self.controls) + 1}", self.file),
-                    rules.zone_detect_m,
-                    None,
-                    allowed_ms=allowed_ms,
-                )
+            self.add_control(node, tag)
+
+    def add_waypoint(self, node: _Node, wtype: str) -> None:
+        """A validation waypoint (WPV … WPP) with the rulebook's radii unless the file sets them."""
+        open_default, clear_default = self.rules.radii[wtype]
+        self.waypoints.append(
+            self.make(
+                node,
+                wtype,
+                _name(node, f"WP{len(self.waypoints) + 1}", self.file),
+                self.radius(node, "clear", clear_default),
+                self.radius(node, "open", open_default),
             )
+        )
+
+    def add_start_or_finish(self, node: _Node, tag: str) -> None:
+        """The special's start (``dss``) or finish (``ass``)."""
+        wp = self.make(
+            node,
+            tag.upper(),
+            _name(node, tag.upper(), self.file),
+            self.radius(node, "clear", self.rules.zone_detect_m),
+            None,
+        )
+        if tag == "dss":
+            self.dss = wp
+        else:
+            self.ass = wp
+
+    def add_neutralisation(self, node: _Node) -> None:
+        """A neutralisation: its length in seconds is the item's text (none: 0)."""
+        seconds = _number(
+            node.text.strip() or "0", file=self.file, line=node.line, what="neutralization"
+        )
+        wp = self.make(
+            node,
+            "NEUTRALIZATION",
+            _name(node, f"N{len(self.neutralisations) + 1}", self.file),
+            self.rules.zone_detect_m,
+            None,
+            duration_ms=round(seconds * 1000),
+        )
+        self.neutralisations.append((wp, wp))
+
+    def add_control(self, node: _Node, tag: str) -> None:
+        """A time control (``timecontrol``, its ``allowed`` minutes) or a checkpoint."""
+        allowed = node.attrs.get("allowed")
+        allowed_ms = None
+        if allowed is not None:
+            minutes = _number(allowed, file=self.file, line=node.line, what="timecontrol.allowed")
+            allowed_ms = round(minutes * 60_000)
+        wtype = "TC" if tag == "timecontrol" else "CP"
+        self.controls.append(
+            self.make(
+                node,
+                wtype,
+                _name(node, f"{wtype}{len(self.controls) + 1}", self.file),
+                self.rules.zone_detect_m,
+                None,
+                allowed_ms=allowed_ms,
+            )
+        )
 
     def open_dz(self, node: _Node) -> None:
         file = self.file

@@ -31,12 +31,12 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from raidcontrol.core.errors import InputError
+from raidcontrol.io.stage_files import TRACK_SUFFIXES
 from raidcontrol.tracking.model import Fleet
 
 KMH_PER_MS = 3.6
 COORD_DECIMALS = 7
 SPEED_DECIMALS = 2
-TRACK_SUFFIXES = (".parquet", ".csv", ".gpx")
 TEXT_ROWS = 100_000  # CSV is formatted this many rows at a time (bounded memory)
 PARQUET_SCHEMA = pa.schema(
     [

@@ -46,9 +46,9 @@ from raidcontrol.io.hardening import (
     ascii_number,
     instant_in_window,
 )
+from raidcontrol.io.stage_files import TRACK_SUFFIXES
 from raidcontrol.tracking.model import Fleet
 
-TRACK_SUFFIXES = (".parquet", ".csv", ".gpx")
 _CSV_TYPED = {
     "bib": pa.dictionary(pa.int32(), pa.string()),
     "time": pa.timestamp("ms", tz="UTC"),

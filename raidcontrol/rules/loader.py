@@ -7,6 +7,7 @@ import functools
 import tomllib
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from raidcontrol.core.errors import InputError
 from raidcontrol.rules.rulebook import Rulebook, deep_merge
@@ -56,7 +57,7 @@ def rulebook_folder(rulebook_id: str, base: Path | None = None) -> Path:
 
 def load_rulebook(
     rulebook_id: str,
-    overrides: dict | None = None,
+    overrides: dict[str, Any] | None = None,
     *,
     override_source: str = "event override",
     base: Path | None = None,
@@ -72,10 +73,10 @@ def load_rulebook(
 
 
 @functools.lru_cache(maxsize=16)
-def _merged(files: tuple[tuple[Path, int, int], ...]) -> dict:
+def _merged(files: tuple[tuple[Path, int, int], ...]) -> dict[str, Any]:
     """The merged tree of a rulebook's files, read once per version of the files (keyed on their
     modification times and sizes); callers get a copy."""
-    tree: dict = {}
+    tree: dict[str, Any] = {}
     for path, _, _ in files:
         try:
             part = tomllib.loads(path.read_text(encoding="utf-8"))

@@ -105,8 +105,15 @@ def _website(app: FastAPI, settings: Settings) -> None:
             outlook,
         )
 
+    def live_positions(stage: int):
+        from raidcontrol.service.routes_tracking import page_positions
+
+        return page_positions(app, stage)
+
     app.mount("/static", static_app(), name="static")
-    app.include_router(site_router(source, championship if settings.season else None))
+    app.include_router(
+        site_router(source, championship if settings.season else None, live_positions)
+    )
 
 
 def create_app(settings: Settings) -> FastAPI:

@@ -116,7 +116,7 @@ def classification(
         classify_stage,
         last_stage,
     )
-    from raidcontrol.cli.event_cmds import line_row
+    from raidcontrol.tables.results import WIDE_CSV_NAMES, carries_eligibility, line_row
 
     check_filters(snap, category, klass)
     live = snap.current()  # the view's live classification: only the ranking is left to do
@@ -138,8 +138,10 @@ def classification(
                 snap.event, snap.rulebook, stage, effects=snap.effects, **kw
             )
     status, notes = publication_status(snap, table, stage)
+    wide = carries_eligibility(snap.event.remarks)  # the same columns as ``classify --format csv``
+    header = tuple(CSV_HEADER) + (WIDE_CSV_NAMES if wide else ())
     return TableData(
-        table, tuple(CSV_HEADER), [line_row(ln) for ln in lines], status, snap.position, notes
+        table, header, [line_row(ln, wide) for ln in lines], status, snap.position, notes
     )
 
 

@@ -15,6 +15,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
+from sqlalchemy import text
+
 from raidcontrol.core.journal import Record
 from raidcontrol.service.feed import Change
 from raidcontrol.service.view import EventView, Snapshot
@@ -31,6 +33,7 @@ class Writer:
     def __init__(self, view: EventView):
         self.view = view
         self.store = view.store
+        self.postgres = self.store.engine.dialect.name == "postgresql"
 
     def write(
         self, build: Callable[[Snapshot], list[Record]], key: str, route: str, author: str
@@ -48,3 +51,12 @@ class Writer:
             written, replayed = self.store.append_once(records, once)
             changes += self.view.catch_up()
             return written, replayed, changes
+
+    def notify(self, position: int | None) -> None:
+        """Tell the other server processes on this PostgreSQL journal that it moved on (the store
+        already announces its own appends; this is for a caller that wants to be sure at once)."""
+        with self.store.engine.begin() as conn:
+            conn.execute(
+                text("SELECT pg_notify(:c, :p)"),
+                {"c": CHANNEL, "p": f"{self.store.event_key}:{position}"},
+            )

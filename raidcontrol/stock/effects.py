@@ -17,13 +17,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from raidcontrol.core.journal import JournalState
 from raidcontrol.core.model import Event
 from raidcontrol.core.remark import Remark
 from raidcontrol.rules.rulebook import Rulebook
 from raidcontrol.stock.breach import EXPERIMENTAL, NOT_ELIGIBLE
-from raidcontrol.stock.rules import stock_rules
+from raidcontrol.stock.rules import StockRules, stock_rules
 
 NOT_SCRUTINEERED = "not-scrutineered"
 EXCLUDE = "exclude-from-category"
@@ -57,7 +58,7 @@ class RankingEffect:
         }
 
 
-def _effect(payload: Mapping, rules) -> RankingEffect:
+def _effect(payload: Mapping[str, Any], rules: StockRules) -> RankingEffect:
     verdict = str(payload.get("verdict", ""))
     breaches = payload.get("breaches", [])
     ids = tuple(sorted({str(b["rule_id"]) for b in breaches if "rule_id" in b}))
@@ -74,7 +75,9 @@ def _effect(payload: Mapping, rules) -> RankingEffect:
 
 
 def ranking_effects(
-    verdicts: Mapping, rulebook: Rulebook, entries: Mapping[int, str] | None = None
+    verdicts: Mapping[int, Mapping[str, Any]],
+    rulebook: Rulebook,
+    entries: Mapping[int, str] | None = None,
 ) -> dict[int, RankingEffect]:
     """Effects of the verdicts (``{bib: payload}``), one per bib with a verdict; with ``entries``
     (bib → category), also a *not scrutineered* effect for each Stock entry without one."""
@@ -91,11 +94,11 @@ def ranking_effects(
     return out
 
 
-def remarks_in_force(
+def effects_in_force(
     state: JournalState, rulebook: Rulebook | None, event: Event | None = None
-) -> dict[int, Remark]:
-    """The scrutineering verdicts in force as remarks by bib (what the rulebook makes them do); with
-    ``event``, a Stock entry without a verdict is remarked *not scrutineered*."""
+) -> dict[int, RankingEffect]:
+    """What Stock scrutineering does to each entry, by bib: one effect per verdict in force, and
+    with ``event``, a *not scrutineered* effect for a Stock entry without a verdict."""
     verdicts = {
         int(r.key): r.payload
         for r in state.of_kind("scrutineering")
@@ -104,13 +107,25 @@ def remarks_in_force(
     if rulebook is None or (not verdicts and not rulebook.has("stock")):
         return {}
     entries = {bib: e.category for bib, e in event.entries.items()} if event is not None else None
-    effects = ranking_effects(verdicts, rulebook, entries)
-    out: dict[int, Remark] = {}
-    for bib in sorted(set(verdicts) | set(effects)):
-        effect = effects.get(bib)
-        out[bib] = Remark(
-            effect.excluded_categories if effect else frozenset(),
-            effect.flag if effect else "",
-            str((verdicts.get(bib) or {}).get("verdict", "")),
+    return ranking_effects(verdicts, rulebook, entries)
+
+
+def remarks_from(effects: Mapping[int, RankingEffect]) -> dict[int, Remark]:
+    """The core remarks the classification honours, from the Stock effects by bib (the verdict
+    in force as ``eligibility``; none for an entry not scrutineered)."""
+    return {
+        bib: Remark(
+            effect.excluded_categories,
+            effect.flag,
+            "" if effect.verdict == NOT_SCRUTINEERED else effect.verdict,
         )
-    return out
+        for bib, effect in sorted(effects.items())
+    }
+
+
+def remarks_in_force(
+    state: JournalState, rulebook: Rulebook | None, event: Event | None = None
+) -> dict[int, Remark]:
+    """The scrutineering verdicts in force as remarks by bib (what the rulebook makes them do); with
+    ``event``, a Stock entry without a verdict is remarked *not scrutineered*."""
+    return remarks_from(effects_in_force(state, rulebook, event))

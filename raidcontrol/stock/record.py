@@ -175,7 +175,7 @@ class ScrutineeringRecord:
         return bool(self.scrutineer)
 
 
-def record_from_dict(data: dict) -> ScrutineeringRecord:
+def record_from_dict(data: dict[str, Any]) -> ScrutineeringRecord:
     """Validate a parsed scrutineering file (pure; errors name the field)."""
     known_tables = {"car", "modification", "findings", "seal_check"}
     head = check_table({k: v for k, v in data.items() if k not in known_tables}, HEAD, "")
@@ -252,7 +252,7 @@ def _restrictor_inside_intake(record: ScrutineeringRecord) -> None:
             )
 
 
-def _array(value: Any, path: str) -> list:
+def _array(value: Any, path: str) -> list[Any]:
     if not isinstance(value, list):
         raise InputError(f"expected an array of tables [[{path}]]", field=path)
     return value
@@ -278,7 +278,7 @@ def _car(table: Any, path: str, *, required: bool) -> dict[str, Any]:
     return out
 
 
-def _seal_checks(items: list) -> tuple[SealCheck, ...]:
+def _seal_checks(items: list[Any]) -> tuple[SealCheck, ...]:
     out: list[SealCheck] = []
     for i, raw in enumerate(items, start=1):
         where = f"seal_check[{i}]"

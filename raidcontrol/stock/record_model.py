@@ -19,6 +19,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from raidcontrol.stock import record as schema
+from raidcontrol.stock.schema import Field as SchemaField
 
 MIN_PLAUSIBLE_WEIGHT_KG = (
     500  # no car of the cross-country categories weighs less: an input check, not a rule
@@ -53,17 +54,19 @@ STRICT = ConfigDict(extra="forbid", strict=True)
 
 
 def _model(
-    name: str, fields: tuple[schema.Field, ...], section: str = "", *, optional: bool = False
+    name: str, fields: tuple[SchemaField, ...], section: str = "", *, optional: bool = False
 ) -> type[BaseModel]:
     spec: dict[str, Any] = {}
     for f in fields:
         kind = TYPES[f.kind]
         bounds = BOUNDS.get(f"{section}.{f.name}", {}) if section else {}
-        extra = {"strict": False} if f.kind == "date" else {}  # a TOML date or a YYYY-MM-DD text
+        options: dict[str, Any] = dict(bounds)
+        if f.kind == "date":
+            options["strict"] = False  # a TOML date or a YYYY-MM-DD text
         if f.required and not optional:
-            spec[f.name] = (kind, Field(..., **bounds, **extra))
+            spec[f.name] = (kind, Field(..., **options))
         else:
-            spec[f.name] = (kind | None, Field(None, **bounds, **extra))
+            spec[f.name] = (kind | None, Field(None, **options))
     return create_model(name, __config__=STRICT, **spec)
 
 
@@ -80,16 +83,28 @@ CarModel = _car("Car", optional=False)
 MeasuredModel = _car("Measured", optional=True)
 ModificationModel = _model("Modification", schema.MODIFICATION)
 SealCheckModel = _model("SealCheck", schema.SEAL_CHECK)
+
+
+def _optional(model: type[BaseModel]) -> Any:
+    """The field type "model or None" (models built at run time are no static types)."""
+    return model | None
+
+
+def _list_of(model: type[BaseModel]) -> Any:
+    """The field type "list of model"."""
+    return list[model]  # type: ignore[valid-type]  # a model built at run time
+
+
 FindingsModel = create_model(
     "Findings",
     __base__=_model("FindingsHead", schema.FINDINGS),
-    measured=(MeasuredModel | None, None),
+    measured=(_optional(MeasuredModel), None),
 )
 RecordModel = create_model(
     "Record",
     __base__=_model("RecordHead", schema.HEAD),
     car=(CarModel, ...),
-    modification=(list[ModificationModel], []),
-    findings=(FindingsModel | None, None),
-    seal_check=(list[SealCheckModel], []),
+    modification=(_list_of(ModificationModel), []),
+    findings=(_optional(FindingsModel), None),
+    seal_check=(_list_of(SealCheckModel), []),
 )

@@ -217,7 +217,7 @@ def _seal(part: str, raw: Any, path: str) -> SealRule:
     )
 
 
-def _bop(raw: dict) -> dict[str, dict[str, dict[str, float]]]:
+def _bop(raw: dict[str, Any]) -> dict[str, dict[str, dict[str, float]]]:
     out: dict[str, dict[str, dict[str, float]]] = {}
     for ref, by_rule in raw.items():
         for key, limits in by_rule.items():
@@ -229,7 +229,7 @@ def _bop(raw: dict) -> dict[str, dict[str, dict[str, float]]]:
     return out
 
 
-def _paths(raw: dict, name: str, path: str, known: dict) -> tuple[str, ...]:
+def _paths(raw: dict[str, Any], name: str, path: str, known: dict[str, Any]) -> tuple[str, ...]:
     values = raw.get(name, [])
     bad = [v for v in values if v not in known]
     if bad:
@@ -239,14 +239,14 @@ def _paths(raw: dict, name: str, path: str, known: dict) -> tuple[str, ...]:
     return tuple(values)
 
 
-def _text(raw: dict, name: str, path: str) -> str:
+def _text(raw: dict[str, Any], name: str, path: str) -> str:
     value = raw.get(name)
     if not isinstance(value, str) or not value.strip():
         raise InputError("expected a non-empty text", field=path)
     return value
 
 
-def _flag(raw: dict, name: str, path: str) -> bool:
+def _flag(raw: dict[str, Any], name: str, path: str) -> bool:
     value = raw.get(name, True)
     if not isinstance(value, bool):
         raise InputError(f"expected true or false, got {value!r}", field=path)
@@ -260,9 +260,9 @@ def _number(value: Any, path: str) -> float:
 
 
 def _choice(
-    raw: dict, name: str, allowed: tuple[str, ...], path: str, default: str | None = None
+    raw: dict[str, Any], name: str, allowed: tuple[str, ...], path: str, default: str | None = None
 ) -> str:
     value = raw.get(name, default)
     if value not in allowed:
         raise InputError(f"expected one of {', '.join(allowed)}, got {value!r}", field=path)
-    return value
+    return str(value)

@@ -117,7 +117,7 @@ class ProductionReference:
         return path in self.figures
 
 
-def sheet_from_dict(data: dict) -> ProductionReference:
+def sheet_from_dict(data: dict[str, Any]) -> ProductionReference:
     """Validate a parsed sheet; errors name the field (``engine.displacement_cc.value``)."""
     identity = check_table({k: v for k, v in data.items() if k not in SECTIONS}, IDENTITY, "")
     if not identity["id"].strip():

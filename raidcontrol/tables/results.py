@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
+from raidcontrol.core.remark import Remark
+from raidcontrol.core.timefmt import format_duration
 from raidcontrol.tables.table import Column, Table
 
 # The documented classify CSV columns, in order (docs/event-folder.md); the new ones come after.
@@ -50,6 +52,39 @@ EXTRA_COLUMNS = (
     ),
 )
 CSV_NAMES = tuple(c.name for c in CLASSIFICATION_COLUMNS)
+# The CSV's columns after the documented ones: the eligibility columns and the durations in ms.
+WIDE_CSV_NAMES = (*(c.name for c in EXTRA_COLUMNS), "time_ms", "gap_ms", "penalty_ms")
+
+
+def carries_eligibility(remarks: Mapping[int, Remark]) -> bool:
+    """Whether every classification CSV of the event carries the eligibility columns: when a
+    scrutineering verdict is in force anywhere in the event (not only in the list asked for), so that
+    every list of it has the same columns. A Stock entry not yet scrutineered has no verdict."""
+    return any(remark.eligibility for remark in remarks.values())
+
+
+def line_row(line: Any, wide: bool = False) -> list[object]:
+    """A classification line as the documented CSV row (``CSV_NAMES``), and with ``wide`` the
+    ``WIDE_CSV_NAMES`` after it: what ``classify --format csv``, the service and the website all print."""
+
+    def fmt(ms: int | None) -> str:
+        return "" if ms is None else format_duration(ms)
+
+    row: list[object] = [
+        line.position if line.position is not None else "",
+        line.bib,
+        line.driver,
+        line.category,
+        line.klass,
+        fmt(line.time_ms),
+        fmt(line.gap_ms),
+        format_duration(line.penalty_ms),
+        line.status,
+    ]
+    if wide:
+        ms = ["" if v is None else v for v in (line.time_ms, line.gap_ms, line.penalty_ms)]
+        row += [line.eligibility or "", "; ".join(line.flags), *ms]
+    return row
 
 
 def classification_table(lines: Sequence[Any], *, title: str = "", caption: str = "") -> Table:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from raidcontrol.tracking import kernel as K
+from raidcontrol.tracking.arrays import I64, Columns
 from raidcontrol.tracking.closest import closest_approaches
 from raidcontrol.tracking.geodesy import DEG, MS_PER_S, MS_TO_KMH, leg_m, segment_distance_m
 from raidcontrol.tracking.model import Roadbook
@@ -31,10 +32,10 @@ class Batch:
 
     c: int
     d: int
-    cols: object
-    local: np.ndarray
-    marked: np.ndarray
-    reordered: np.ndarray
+    cols: Columns
+    local: I64
+    marked: I64
+    reordered: I64
 
 
 class Assembler:
@@ -66,7 +67,7 @@ class Assembler:
         spike_cut = np.searchsorted(spike_at, local).tolist()
         gap_at, spike_at = gap_at.tolist(), spike_at.tolist()
         ok = out.wp_ok[c:d]
-        all_ok = ok.all(axis=1).tolist()
+        all_ok: list[bool] = np.all(ok, axis=1).tolist()
         ok_rows = ok.tolist()
         vt_rows, vd_rows = out.wp_t[c:d].tolist(), out.wp_d[c:d].tolist()
         over = (
@@ -90,6 +91,7 @@ class Assembler:
                 if spike_cut[k] < spike_cut[k + 1]
                 else []
             )
+            missed: list[MissedWaypoint]
             if all_ok[k]:
                 validated, types, vt, vd, missed = (
                     list(self.names),
@@ -124,8 +126,16 @@ class Assembler:
         return result
 
     def _missed(
-        self, c: int, ok: list, vt: list, vd: list, gaps: list[Gap], cols, s: int, e: int
-    ) -> tuple:
+        self,
+        c: int,
+        ok: list[bool],
+        vt: list[int],
+        vd: list[float],
+        gaps: list[Gap],
+        cols: Columns,
+        s: int,
+        e: int,
+    ) -> tuple[list[str], list[str], list[int], list[float], list[MissedWaypoint]]:
         """Validations (names, types, times, distances) and missed waypoints of crew c (row c),
         which missed at least one."""
         wps, rules, out = self.roadbook.waypoints, self.rules, self.out
@@ -191,7 +201,7 @@ class Assembler:
             rule = self.missed_rules[wp_type] = f"{key}: {self.rules.sources.get(key, '')}"
         return rule
 
-    def _speeding(self, c: int, cols, s: int, e: int) -> list[SpeedInfringement]:
+    def _speeding(self, c: int, cols: Columns, s: int, e: int) -> list[SpeedInfringement]:
         """The infringements of crew c (row c), which went over a limit in at least one zone."""
         rules = self.rules
         found = []
@@ -234,7 +244,7 @@ class Assembler:
         return found
 
 
-def _gaps(cols, e: int, starts: list[int]) -> list[Gap]:
+def _gaps(cols: Columns, e: int, starts: list[int]) -> list[Gap]:
     """The outages starting at fixes ``starts`` (each up to the next kept fix before ``e``)."""
     out = []
     for a in starts:
@@ -256,7 +266,7 @@ def _gaps(cols, e: int, starts: list[int]) -> list[Gap]:
     return out
 
 
-def _spikes(cols, s: int, where: list[int]) -> list[Spike]:
+def _spikes(cols: Columns, s: int, where: list[int]) -> list[Spike]:
     """The spikes at fixes ``where``, with the speed implied from the kept fix before (from ``s``)."""
     out = []
     for i in where:

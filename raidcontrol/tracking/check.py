@@ -15,10 +15,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from raidcontrol.tracking import kernel as K
+from raidcontrol.tracking.arrays import F64, I64
+from raidcontrol.tracking.arrays import Columns as _Columns
 from raidcontrol.tracking.assemble import Assembler, Batch
 from raidcontrol.tracking.flagged import WORD, flagged, words
 from raidcontrol.tracking.geodesy import DEG, MS_TO_KMH
-from raidcontrol.tracking.grid import build_grid, leg_margin_m
+from raidcontrol.tracking.grid import TargetGrid, build_grid, leg_margin_m
 from raidcontrol.tracking.model import Fleet, Roadbook
 from raidcontrol.tracking.order import count_descents, gather_sorted, sort_crews_in_place
 from raidcontrol.tracking.report import CrewReport, FleetReport
@@ -32,24 +34,13 @@ Progress = Callable[[int, int], None]
 
 
 @dataclass
-class _Columns:
-    """The arrays a crew's fixes live in (the fleet's, or a sorted copy) and its flags."""
-
-    t: np.ndarray
-    lat: np.ndarray
-    lon: np.ndarray
-    spd: np.ndarray
-    flags: np.ndarray
-
-
-@dataclass
 class _Targets:
-    lat: np.ndarray
-    lon: np.ndarray
-    cos: np.ndarray
-    radius: np.ndarray
+    lat: F64
+    lon: F64
+    cos: F64
+    radius: F64
     n_wp: int
-    zone_limit: np.ndarray
+    zone_limit: F64
 
 
 def _targets(roadbook: Roadbook) -> _Targets:
@@ -154,7 +145,12 @@ def sort_fleet_in_place(fleet: Fleet) -> Fleet:
 
 
 def _run(
-    cols: _Columns, local: np.ndarray, views: K.KernelOut, tg: _Targets, grid, rules: TrackingRules
+    cols: _Columns,
+    local: I64,
+    views: K.KernelOut,
+    tg: _Targets,
+    grid: TargetGrid,
+    rules: TrackingRules,
 ) -> None:
     """The kernel over one batch (crew slices ``local[k]:local[k+1]`` of ``cols``) into ``views``."""
     crew_s, crew_e = local[:-1], local[1:]

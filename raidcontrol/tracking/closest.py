@@ -8,16 +8,19 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit
 
+from raidcontrol.tracking.arrays import F64, I64, U8
 from raidcontrol.tracking.geodesy import M_PER_DEG
+from raidcontrol.tracking.jit import njit
 from raidcontrol.tracking.kernel import DROPPED, GAP_AFTER
 
 CHUNK = 64  # fixes per bounding box in the branch-and-bound search
 
 
 @njit(cache=True)
-def closest_approaches(t, lat, lon, flags, s, e, wlat, wlon, wcos):
+def closest_approaches(
+    t: I64, lat: F64, lon: F64, flags: U8, s: int, e: int, wlat: F64, wlon: F64, wcos: F64
+) -> tuple[F64, I64]:
     """The closest approach of kept fixes s..e-1 (and the legs joining them, not across an
     outage) to each point k, in k's local projection: (metres[k], epoch ms[k]); inf without a
     kept fix.  Branch and bound: the kept fixes are cut into chunks of CHUNK with a bounding

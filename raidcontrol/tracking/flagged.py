@@ -7,7 +7,10 @@ only a non-zero word is looked at byte by byte.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+import numpy.typing as npt
+
+from raidcontrol.tracking.arrays import I64, U8
+from raidcontrol.tracking.jit import njit
 
 WORD = 8  # flags per 64-bit word
 
@@ -18,7 +21,7 @@ def words(n: int) -> int:
 
 
 @njit(cache=True)
-def _scan(words64, flags, n):
+def _scan(words64: npt.NDArray[np.uint64], flags: U8, n: int) -> I64:
     count = 0
     for w in range(words64.shape[0]):
         if words64[w] != 0:
@@ -36,6 +39,6 @@ def _scan(words64, flags, n):
     return out
 
 
-def flagged(flags: np.ndarray, n: int) -> np.ndarray:
+def flagged(flags: U8, n: int) -> I64:
     """Indices < n of the non-zero flags, ascending (``flags`` holds whole words from 0)."""
     return _scan(flags[: words(n) * WORD].view(np.uint64), flags, n)

@@ -10,8 +10,12 @@ projection centre; a leg between two fixes uses the mean cosine of its two ends.
 from __future__ import annotations
 
 import math
+from typing import overload
 
 import numpy as np
+import numpy.typing as npt
+
+from raidcontrol.tracking.arrays import F64
 
 EARTH_RADIUS_M = 6_371_008.8  # IUGG mean Earth radius
 M_PER_DEG = EARTH_RADIUS_M * math.pi / 180.0  # metres per degree of latitude
@@ -20,28 +24,46 @@ MS_TO_KMH = 3.6  # m/s → km/h
 MS_PER_S = 1000.0
 
 
-def local_xy(lat: np.ndarray | float, lon: np.ndarray | float, lat0: float, lon0: float):
-    """Metres east (x) and north (y) of (lat0, lon0) in the local projection."""
+@overload
+def local_xy(lat: float, lon: float, lat0: float, lon0: float) -> tuple[float, float]: ...
+@overload
+def local_xy(
+    lat: npt.ArrayLike, lon: npt.ArrayLike, lat0: float, lon0: float
+) -> tuple[F64, F64]: ...
+def local_xy(
+    lat: npt.ArrayLike, lon: npt.ArrayLike, lat0: float, lon0: float
+) -> tuple[F64 | float, F64 | float]:
+    """Metres east (x) and north (y) of (lat0, lon0) in the local projection (numbers for
+    numbers, arrays for arrays)."""
     x = (np.asarray(lon, dtype=np.float64) - lon0) * M_PER_DEG * math.cos(lat0 * DEG)
     y = (np.asarray(lat, dtype=np.float64) - lat0) * M_PER_DEG
     return x, y
 
 
-def from_local_xy(x: np.ndarray | float, y: np.ndarray | float, lat0: float, lon0: float):
+@overload
+def from_local_xy(x: float, y: float, lat0: float, lon0: float) -> tuple[float, float]: ...
+@overload
+def from_local_xy(
+    x: npt.ArrayLike, y: npt.ArrayLike, lat0: float, lon0: float
+) -> tuple[F64, F64]: ...
+def from_local_xy(
+    x: npt.ArrayLike, y: npt.ArrayLike, lat0: float, lon0: float
+) -> tuple[F64 | float, F64 | float]:
     """The inverse of :func:`local_xy`: (lat, lon) of points x metres east, y metres north."""
     lat = lat0 + np.asarray(y, dtype=np.float64) / M_PER_DEG
     lon = lon0 + np.asarray(x, dtype=np.float64) / (M_PER_DEG * math.cos(lat0 * DEG))
     return lat, lon
 
 
-def leg_lengths_m(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+def leg_lengths_m(lat: npt.ArrayLike, lon: npt.ArrayLike) -> F64:
     """Length in metres of each leg between consecutive points (n-1 values)."""
-    lat = np.asarray(lat, dtype=np.float64)
-    lon = np.asarray(lon, dtype=np.float64)
-    c = np.cos(lat * DEG)
-    dx = np.diff(lon) * M_PER_DEG * 0.5 * (c[1:] + c[:-1])
-    dy = np.diff(lat) * M_PER_DEG
-    return np.hypot(dx, dy)
+    la = np.asarray(lat, dtype=np.float64)
+    lo = np.asarray(lon, dtype=np.float64)
+    c = np.cos(la * DEG)
+    dx = np.diff(lo) * M_PER_DEG * 0.5 * (c[1:] + c[:-1])
+    dy = np.diff(la) * M_PER_DEG
+    hyp: F64 = np.hypot(dx, dy)
+    return hyp
 
 
 def leg_m(lat_a: float, lon_a: float, lat_b: float, lon_b: float) -> float:

@@ -16,9 +16,10 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from numba import njit
 
+from raidcontrol.tracking.arrays import I64, U8
 from raidcontrol.tracking.geodesy import DEG, M_PER_DEG
+from raidcontrol.tracking.jit import njit
 
 GRID_MARGIN_M = 500.0  # performance knob, not a rule: the widest margin (legs longer are tested against all targets)
 MIN_MARGIN_M = 50.0  # the narrowest margin
@@ -45,12 +46,10 @@ class TargetGrid:
     dlon: float
     nrows: int
     ncols: int
-    start: np.ndarray
-    items: np.ndarray
+    start: I64
+    items: I64
     margin_m: float
-    occupied: np.ndarray = (
-        None  # one bit per cell (little-endian within a byte): does it list a target?
-    )
+    occupied: U8  # one bit per cell (little-endian within a byte): does it list a target?
 
 
 def build_grid(
@@ -106,7 +105,7 @@ def build_grid(
 
 
 @njit(cache=True)
-def _cell_table(sorted_cells, n_cells):
+def _cell_table(sorted_cells: I64, n_cells: int) -> tuple[I64, U8]:
     """From the cells of the (cell, target) pairs, ascending: where each cell's list starts
     (``start``, n_cells + 1 entries) and the bitmap of cells listing a target — in one pass
     over the (large, mostly empty) table."""

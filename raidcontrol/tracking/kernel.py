@@ -25,9 +25,10 @@ import math
 from typing import NamedTuple
 
 import numpy as np
-from numba import njit
 
+from raidcontrol.tracking.arrays import F32, F64, I64, U8, Bools
 from raidcontrol.tracking.geodesy import DEG, M_PER_DEG, MS_PER_S, MS_TO_KMH
+from raidcontrol.tracking.jit import njit
 
 SPIKE = np.uint8(1)
 DUPLICATE = np.uint8(2)
@@ -76,27 +77,27 @@ class KernelOut(NamedTuple):
     ==================  =========================  ===============================================
     """
 
-    wp_ok: np.ndarray
-    wp_t: np.ndarray
-    wp_d: np.ndarray
-    wp_i: np.ndarray
-    wp_ooo: np.ndarray
-    min_d: np.ndarray
-    min_t: np.ndarray
-    zone_passes: np.ndarray
-    zone_t0: np.ndarray
-    zone_t1: np.ndarray
-    zone_pass_t: np.ndarray
-    zone_fz_missed: np.ndarray
-    zone_i0: np.ndarray
-    zone_i1: np.ndarray
-    zone_vmax: np.ndarray
-    zone_t_max: np.ndarray
-    zone_derived: np.ndarray
-    zone_over_ms: np.ndarray
-    zone_over_m: np.ndarray
-    zone_first_over: np.ndarray
-    zone_last_over: np.ndarray
+    wp_ok: Bools
+    wp_t: I64
+    wp_d: F64
+    wp_i: I64
+    wp_ooo: Bools
+    min_d: F64
+    min_t: I64
+    zone_passes: I64
+    zone_t0: I64
+    zone_t1: I64
+    zone_pass_t: I64
+    zone_fz_missed: I64
+    zone_i0: I64
+    zone_i1: I64
+    zone_vmax: F64
+    zone_t_max: I64
+    zone_derived: I64
+    zone_over_ms: I64
+    zone_over_m: F64
+    zone_first_over: I64
+    zone_last_over: I64
 
     @classmethod
     def allocate(cls, crews: int, wps: int, targets: int, zones: int) -> KernelOut:
@@ -129,52 +130,72 @@ class KernelOut(NamedTuple):
 
     def rows(self, start: int, stop: int | None = None) -> KernelOut:
         """Views of rows ``start:stop`` (writing into them writes into these arrays)."""
-        return KernelOut(*(a[start:stop] for a in self))
+        return KernelOut._make(a[start:stop] for a in self)
+
+
+# Groups of the kernel's arguments, passed as tuples between the compiled functions (unpacked
+# once per crew; the helpers on the per-fix path are inlined).
+Grid = tuple[float, float, float, float, int, int, U8]
+"""The grid's cells: first latitude and longitude, inverse cell sizes, rows, columns, occupancy bitmap."""
+CellLists = tuple[I64, I64]
+"""The targets each grid cell lists: ``items[start[cell]:start[cell + 1]]``."""
+Targets = tuple[F64, F64, F64, F64]
+"""Every target's latitude, longitude, cosine of latitude and radius (metres)."""
+Limits = tuple[float, int, float, float]
+"""Data quality: a long leg (metres), the longest leg that is no outage (ms), spike speed (m/s)
+and acceleration (m/s²)."""
+Candidates = tuple[I64, I64, I64, I64, Bools]
+"""Candidate legs a→b: first fix, last fix, their grid cells, whether the leg is long."""
+OpenPassages = tuple[Bools, I64, F64, I64, I64, I64]
+"""Per target: a passage is open, the last fix of its last leg, its closest distance, time and
+fix, and the last leg's first fix it was tested against (one test per leg)."""
+Passages = tuple[I64, I64, F64, I64]
+"""A crew's passages: target, time and distance of the closest approach, first fix of its leg."""
+SpikeLimits = tuple[float, float, float, float, float, float]
+"""For one pair of intervals: both in seconds, then the squared limits of the leg in, the leg
+out, the change of velocity and the leg that skips the fix."""
 
 
 @njit(cache=True, inline="always")
-def _leg_m(lat_a, lon_a, c_a, lat_b, lon_b, c_b):
+def _leg_m(lat_a: float, lon_a: float, c_a: float, lat_b: float, lon_b: float, c_b: float) -> float:
     dx = (lon_b - lon_a) * M_PER_DEG * 0.5 * (c_a + c_b)
     dy = (lat_b - lat_a) * M_PER_DEG
     return math.sqrt(dx * dx + dy * dy)
 
 
+@njit(cache=True, inline="always")
+def _leg_xy(
+    lat_a: float, lon_a: float, c_a: float, lat_b: float, lon_b: float, c_b: float
+) -> tuple[float, float]:
+    """The leg a→b in metres east and north (the mean of the two cosines of latitude)."""
+    return (lon_b - lon_a) * M_PER_DEG * 0.5 * (c_a + c_b), (lat_b - lat_a) * M_PER_DEG
+
+
 @njit(cache=True)
 def _test_legs(
-    nc,
-    ca,
-    cb,
-    ccell_a,
-    ccell_b,
-    clong,
-    t,
-    lat,
-    lon,
-    tlat,
-    tlon,
-    tcos,
-    tr,
-    gstart,
-    gitems,
-    stamp,
-    min_d,
-    min_t,
-    is_open,
-    last_b,
-    best_d,
-    best_t,
-    best_i,
-    pk,
-    pt,
-    pd,
-    pi,
-):
+    nc: int,
+    cand: Candidates,
+    t: I64,
+    lat: F64,
+    lon: F64,
+    targets: Targets,
+    lists: CellLists,
+    opened: OpenPassages,
+    min_d: F64,
+    min_t: I64,
+    passages: Passages,
+) -> int:
     """Test the nc candidate legs a→b (in time order; a == b: a lone fix) against the targets
     listed in their cells (every target for a long leg).  A target within its radius opens or
     continues a passage (kept: closest distance, its interpolated time, the leg's first fix);
     the closest approach of every tested target is kept too.  Returns the passage count, or
     -1 when the buffer is full.  Written as one loop on purpose: helper calls taking arrays
     cost reference counting on every call."""
+    ca, cb, ccell_a, ccell_b, clong = cand
+    tlat, tlon, tcos, tr = targets
+    gstart, gitems = lists
+    is_open, last_b, best_d, best_t, best_i, stamp = opened
+    pk, pt, pd, pi = passages
     npass = 0
     n_t = tlat.shape[0]
     cap = pk.shape[0]
@@ -242,7 +263,9 @@ def _test_legs(
 
 
 @njit(cache=True, inline="always")
-def _derived_speed(i, nx, s, e, half, t, lat, lon, flags):
+def _derived_speed(
+    i: int, nx: int, s: int, e: int, half: int, t: I64, lat: F64, lon: F64, flags: U8
+) -> float:
     """Fix i's speed (km/h) from the kept fixes within ±half ms of it, never across an outage
     (the nearest leg when no fix is that close; NaN when there is none).  ``nx``: the next kept fix."""
     last = i
@@ -273,18 +296,34 @@ def _derived_speed(i, nx, s, e, half, t, lat, lon, flags):
     if first != last and t[last] != t[first]:
         c = math.cos(lat[i] * DEG)  # the window spans a few hundred metres: one cosine serves
         d = _leg_m(lat[first], lon[first], c, lat[last], lon[last], c)
-        return d / ((t[last] - t[first]) / MS_PER_S) * MS_TO_KMH
+        return float(d / ((t[last] - t[first]) / MS_PER_S) * MS_TO_KMH)
     return math.nan
 
 
 @njit(cache=True)
-def _scan_zone(z, s, e, td, tf, limit_kmh, tol_kmh, window_ms, t, lat, lon, spd, flags, out, j):
+def _scan_zone(
+    z: int,
+    s: int,
+    e: int,
+    td: int,
+    tf: int,
+    limit_kmh: float,
+    tol_kmh: float,
+    window_ms: int,
+    t: I64,
+    lat: F64,
+    lon: F64,
+    spd: F32,
+    flags: U8,
+    out: KernelOut,
+    j: int,
+) -> None:
     """Speed statistics of crew j over [td, tf] in zone z, accumulated into row j of ``out``.
 
     Each kept fix's speed is the device's, or else the straight-line speed between the kept
     fixes within ±window_ms/2 of it (never across an outage; the nearest leg when no fix is
     that close).  Its helper is inlined: calls taking arrays cost reference counting."""
-    i = s + np.searchsorted(t[s:e], td)
+    i = s + int(np.searchsorted(t[s:e], td))
     while i < e and (flags[i] & DROPPED) != 0:
         i += 1
     i0 = out.zone_i0[j, z]
@@ -339,7 +378,18 @@ def _scan_zone(z, s, e, td, tf, limit_kmh, tol_kmh, window_ms, t, lat, lon, spd,
 
 
 @njit(cache=True, inline="always")
-def _first_fix_spike(i, nx, e, t, lat, lon, c_i, c_nx, max_gap_ms, spike_v):
+def _first_fix_spike(
+    i: int,
+    nx: int,
+    e: int,
+    t: I64,
+    lat: F64,
+    lon: F64,
+    c_i: float,
+    c_nx: float,
+    max_gap_ms: int,
+    spike_v: float,
+) -> bool:
     """The crew's first fix is a spike when its leg is impossible but the next one is not."""
     dt_out = t[nx] - t[i]
     if dt_out > max_gap_ms:
@@ -352,21 +402,77 @@ def _first_fix_spike(i, nx, e, t, lat, lon, c_i, c_nx, max_gap_ms, spike_v):
         v_next = _leg_m(lat[nx], lon[nx], c_nx, lat[nx2], lon[nx2], math.cos(lat[nx2] * DEG)) / (
             (t[nx2] - t[nx]) / MS_PER_S
         )
-        return v_next <= spike_v
+        return bool(v_next <= spike_v)
     return False
 
 
 @njit(cache=True, inline="always")
-def _last_fix_spike(prev, i, t, lat, lon, c_prev, c_i, max_gap_ms, spike_v):
+def _last_fix_spike(
+    prev: int,
+    i: int,
+    t: I64,
+    lat: F64,
+    lon: F64,
+    c_prev: float,
+    c_i: float,
+    max_gap_ms: int,
+    spike_v: float,
+) -> bool:
     """The crew's last fix is a spike when its leg is impossible."""
     dt_in = t[i] - t[prev]
     if dt_in > max_gap_ms:
         return False
-    return _leg_m(lat[prev], lon[prev], c_prev, lat[i], lon[i], c_i) / (dt_in / MS_PER_S) > spike_v
+    return bool(
+        _leg_m(lat[prev], lon[prev], c_prev, lat[i], lon[i], c_i) / (dt_in / MS_PER_S) > spike_v
+    )
 
 
 @njit(cache=True, inline="always")
-def _cell_of(lat_i, lon_i, g_lat0, g_lon0, g_inv_dlat, g_inv_dlon, g_nrows, g_ncols, g_occupied):
+def _spike_limits(dt_in: int, dt_out: int, spike_v: float, spike_a: float) -> SpikeLimits:
+    """The limits a fix between legs of dt_in and dt_out ms is tested against (squared: no
+    square roots on the hot path)."""
+    s_in = dt_in * S_PER_MS
+    s_out = dt_out * S_PER_MS
+    lim_in = spike_v * s_in
+    lim_out = spike_v * s_out
+    lim_a = spike_a * 0.5 * (s_in + s_out) * s_in * s_out
+    lim_br = lim_in + lim_out
+    return s_in, s_out, lim_in * lim_in, lim_out * lim_out, lim_a * lim_a, lim_br * lim_br
+
+
+@njit(cache=True, inline="always")
+def _between_spike(
+    ix: float, iy: float, in2: float, ox: float, oy: float, out2: float, lims: SpikeLimits
+) -> bool:
+    """A fix between the legs in (ix, iy; squared length in2) and out (ox, oy; out2) is a spike
+    when the leg that skips it is plausible, and both legs are too fast or the change of
+    velocity too sharp (those first: they are rarely true, the bridge then never tested)."""
+    s_in, s_out, lim_in2, lim_out2, lim_a2, lim_br2 = lims
+    suspect = in2 > lim_in2 and out2 > lim_out2
+    if not suspect:
+        # |v_out - v_in| / mean(dt) > spike_a, multiplied through by s_in·s_out
+        ax = ox * s_in - ix * s_out
+        ay = oy * s_in - iy * s_out
+        suspect = ax * ax + ay * ay > lim_a2
+    if suspect:
+        brx = ix + ox
+        bry = iy + oy
+        return brx * brx + bry * bry <= lim_br2
+    return False
+
+
+@njit(cache=True, inline="always")
+def _cell_of(
+    lat_i: float,
+    lon_i: float,
+    g_lat0: float,
+    g_lon0: float,
+    g_inv_dlat: float,
+    g_inv_dlon: float,
+    g_nrows: int,
+    g_ncols: int,
+    g_occupied: U8,
+) -> int:
     """The grid cell of a fix, -1 outside the grid or where no target is listed (inlined: a call
     taking the bitmap would cost reference counting on every fix)."""
     gr = math.floor((lat_i - g_lat0) * g_inv_dlat)
@@ -380,8 +486,22 @@ def _cell_of(lat_i, lon_i, g_lat0, g_lon0, g_inv_dlat, g_inv_dlon, g_nrows, g_nc
 
 
 @njit(cache=True, inline="always")
-def _push(nc, a, b, cell_a, cell_b, long_leg, ca, cb, ccell_a, ccell_b, clong):
-    """List the candidate leg a→b (a == b: a lone fix) with its cells; returns the new count."""
+def _push(
+    nc: int,
+    a: int,
+    b: int,
+    cell_a: int,
+    cell_b: int,
+    long_leg: bool,
+    ca: I64,
+    cb: I64,
+    ccell_a: I64,
+    ccell_b: I64,
+    clong: Bools,
+) -> int:
+    """List the candidate leg a→b (a == b: a lone fix) with its cells; returns the new count.
+    Takes the arrays themselves: inlined into the loop over fixes, a tuple of arrays would be
+    unpacked (and reference-counted) on every call, 5× slower (measured)."""
     ca[nc] = a
     cb[nc] = b
     ccell_a[nc] = cell_a
@@ -390,124 +510,109 @@ def _push(nc, a, b, cell_a, cell_b, long_leg, ca, cb, ccell_a, ccell_b, clong):
     return nc + 1
 
 
+CosineCache = tuple[float, float, float, int]
+"""The cosines of latitude along a crew's fixes: the latitude the current cosine was computed
+at, that cosine, the next fix's cosine, and the fix that one was computed for."""
+
+
+@njit(cache=True, inline="always")
+def _cosines(
+    i: int, lat_i: float, nx: int, lat_nx: float, has_nx: bool, cc: CosineCache
+) -> CosineCache:
+    """The cache for fix i (its cosine: ``[1]``) and the next fix nx (``[2]``, when ``has_nx``):
+    a cosine is reused while the latitude moves less than COS_STEP_DEG, and nx's, computed
+    ahead, when nx is reached."""
+    c_lat, c_val, c_nx, cos_at = cc
+    if abs(lat_i - c_lat) > COS_STEP_DEG:
+        c_lat = lat_i
+        c_val = c_nx if cos_at == i else math.cos(c_lat * DEG)
+    c_nx = c_val
+    if has_nx and abs(lat_nx - c_lat) > COS_STEP_DEG:
+        c_nx = math.cos(lat_nx * DEG)
+        cos_at = nx
+    return c_lat, c_val, c_nx, cos_at
+
+
+Fixes3 = tuple[float, float, float, float, float, float]
+OutLeg = tuple[int, int, float, float, float]
+"""A leg out of a kept fix, kept for the next fix (its leg in): from, to, metres east and north,
+squared length."""
+
+
+@njit(cache=True, inline="always")
+def _legs_around(
+    prev: int, i: int, nx: int, fixes: Fixes3, cos: tuple[float, float, float], out_leg: OutLeg
+) -> tuple[float, float, float, OutLeg]:
+    """The legs into fix i (from kept fix prev; the last leg out when it was that one) and out
+    of it (to nx), in metres: the leg in east, north and squared, and the leg out.  ``fixes``:
+    the three fixes' latitudes and longitudes (scalars: inlined calls taking arrays are slow)."""
+    lat_p, lon_p, lat_i, lon_i, lat_n, lon_n = fixes
+    o_from, o_to, o_x, o_y, o_2 = out_leg
+    if o_from == prev and o_to == i:  # the previous fix's leg out, as computed there
+        ix, iy, in2 = o_x, o_y, o_2
+    else:
+        ix, iy = _leg_xy(lat_p, lon_p, cos[0], lat_i, lon_i, cos[1])
+        in2 = ix * ix + iy * iy
+    ox, oy = _leg_xy(lat_i, lon_i, cos[1], lat_n, lon_n, cos[2])
+    return ix, iy, in2, (i, nx, ox, oy, ox * ox + oy * oy)
+
+
 @njit(cache=True)
 def _scan_fixes(
-    s,
-    e,
-    t,
-    lat,
-    lon,
-    flags,
-    g_lat0,
-    g_lon0,
-    g_inv_dlat,
-    g_inv_dlon,
-    g_nrows,
-    g_ncols,
-    g_occupied,
-    long_leg_m,
-    max_gap_ms,
-    spike_v,
-    spike_a,
-    ca,
-    cb,
-    ccell_a,
-    ccell_b,
-    clong,
-):
+    s: int,
+    e: int,
+    t: I64,
+    lat: F64,
+    lon: F64,
+    flags: U8,
+    grid: Grid,
+    limits: Limits,
+    cand: Candidates,
+) -> int:
     """Pass 1 over fixes s..e-1 of one crew (sorted by time): flag duplicates, spikes and outages,
     and list the candidate legs a→b near a target (their grid cells; a == b: a lone fix between
-    two outages) into ca/cb/ccell_a/ccell_b/clong.  Returns the number of candidates.  Its own
-    function: the crew loop around it keeps fewer values alive (fewer register spills)."""
+    two outages) into ``cand``.  Returns the number of candidates.  Its own function: the crew
+    loop around it keeps fewer values alive (fewer register spills); its helpers are inlined."""
+    long_leg_m, max_gap_ms, spike_v, spike_a = limits
+    ca, cb, ccell_a, ccell_b, clong = cand
+    g_lat0, g_lon0, g_inv_dlat, g_inv_dlon, g_nrows, g_ncols, g_occupied = grid
     nc = 0
-    # --- pass 1: quality, legs, passages -------------------------------------------------
-    prev = -1
+    prev = -1  # the last kept fix, its cosine and cell, and whether a leg ended at it
     c_prev = 0.0
     cell_prev = -1
     leg_ended_at_prev = False
-    c_nx = 0.0
-    c_lat = 1e9  # cached cosine: recomputed when the latitude moves more than COS_STEP_DEG
-    c_val = 0.0
-    nx = -1
-    cos_at = -1  # the fix whose cosine c_nx holds (computed ahead, reused when it is reached)
-    o_from = (
-        -1
-    )  # the leg out of the last kept fix (o_from → o_to, in metres): the next fix's leg in
-    o_to = -1
-    o_x = 0.0
-    o_y = 0.0
-    o_2 = 0.0
-    lim_dt_in = np.int64(-1)  # the intervals the spike limits below were computed for
-    lim_dt_out = np.int64(-1)
-    s_in = s_out = lim_in2 = lim_out2 = lim_a2 = lim_br2 = 0.0
+    cc = (1e9, 0.0, 0.0, -1)  # no cosine computed yet
+    out_leg = (-1, -1, 0.0, 0.0, 0.0)  # the leg out of the last kept fix: the next one's leg in
+    lim_dt = (np.int64(-1), np.int64(-1))  # the intervals the spike limits were computed for
+    lims = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
     i = s
     while i < e:
         if i > s and t[i] == t[i - 1]:  # the same instant as the fix before it (kept or not)
             flags[i] |= DUPLICATE
             i += 1
             continue
-        if abs(lat[i] - c_lat) > COS_STEP_DEG:
-            c_lat = lat[i]
-            c_val = c_nx if cos_at == i else math.cos(c_lat * DEG)
-        c_i = c_val
         nx = i + 1
         while nx < e and t[nx] == t[i]:
             nx += 1
-        c_nx = c_i
-        if nx < e and abs(lat[nx] - c_lat) > COS_STEP_DEG:
-            c_nx = math.cos(lat[nx] * DEG)
-            cos_at = nx
+        cc = _cosines(i, lat[i], nx, lat[min(nx, e - 1)], nx < e, cc)
+        c_i = cc[1]
+        c_nx = cc[2]
         spike = False
         have_in = False
-        ix = 0.0
-        iy = 0.0
+        ix = iy = 0.0
         if prev >= 0 and nx < e:
             dt_in = t[i] - t[prev]
             dt_out = t[nx] - t[i]
             if dt_in <= max_gap_ms and dt_out <= max_gap_ms:
-                if dt_in != lim_dt_in or dt_out != lim_dt_out:  # the limits of these intervals
-                    lim_dt_in = dt_in
-                    lim_dt_out = dt_out
-                    s_in = dt_in * S_PER_MS
-                    s_out = dt_out * S_PER_MS
-                    lim_in = spike_v * s_in
-                    lim_out = spike_v * s_out
-                    lim_in2 = lim_in * lim_in
-                    lim_out2 = lim_out * lim_out
-                    lim_a = spike_a * 0.5 * (s_in + s_out) * s_in * s_out
-                    lim_a2 = lim_a * lim_a
-                    lim_br = lim_in + lim_out
-                    lim_br2 = lim_br * lim_br
-                if o_from == prev and o_to == i:  # the previous fix's leg out, as computed there
-                    ix = o_x
-                    iy = o_y
-                    in2 = o_2
-                else:
-                    ix = (lon[i] - lon[prev]) * M_PER_DEG * 0.5 * (c_prev + c_i)
-                    iy = (lat[i] - lat[prev]) * M_PER_DEG
-                    in2 = ix * ix + iy * iy
+                if dt_in != lim_dt[0] or dt_out != lim_dt[1]:
+                    lim_dt = (dt_in, dt_out)
+                    lims = _spike_limits(dt_in, dt_out, spike_v, spike_a)
+                fixes = (lat[prev], lon[prev], lat[i], lon[i], lat[nx], lon[nx])
+                ix, iy, in2, out_leg = _legs_around(
+                    prev, i, nx, fixes, (c_prev, c_i, c_nx), out_leg
+                )
                 have_in = True
-                ox = (lon[nx] - lon[i]) * M_PER_DEG * 0.5 * (c_i + c_nx)
-                oy = (lat[nx] - lat[i]) * M_PER_DEG
-                out2 = ox * ox + oy * oy
-                o_from = i
-                o_to = nx
-                o_x = ox
-                o_y = oy
-                o_2 = out2
-                # compared squared: no square roots on the hot path.  A spike: the leg that
-                # skips the fix is plausible, and both legs are too fast or the change of
-                # velocity too sharp (those first: they are rarely true, the bridge then never tested)
-                suspect = in2 > lim_in2 and out2 > lim_out2
-                if not suspect:
-                    # |v_out - v_in| / mean(dt) > spike_a, multiplied through by s_in·s_out
-                    ax = ox * s_in - ix * s_out
-                    ay = oy * s_in - iy * s_out
-                    suspect = ax * ax + ay * ay > lim_a2
-                if suspect:
-                    brx = ix + ox
-                    bry = iy + oy
-                    spike = brx * brx + bry * bry <= lim_br2
+                spike = _between_spike(ix, iy, in2, out_leg[2], out_leg[3], out_leg[4], lims)
         elif prev < 0 and nx < e:
             spike = _first_fix_spike(i, nx, e, t, lat, lon, c_i, c_nx, max_gap_ms, spike_v)
         elif prev >= 0 and nx >= e:
@@ -528,21 +633,15 @@ def _scan_fixes(
                     )
                 leg_ended_at_prev = False
             else:
-                if have_in:
-                    lx = ix
-                    ly = iy
-                else:
-                    lx = (lon[i] - lon[prev]) * M_PER_DEG * 0.5 * (c_prev + c_i)
-                    ly = (lat[i] - lat[prev]) * M_PER_DEG
-                long_leg = lx * lx + ly * ly > long_leg_m * long_leg_m
-                if cell_prev >= 0 or cell_i >= 0 or long_leg:  # else far from every target
+                if not have_in:
+                    ix, iy = _leg_xy(lat[prev], lon[prev], c_prev, lat[i], lon[i], c_i)
+                long_leg = ix * ix + iy * iy > long_leg_m * long_leg_m
+                if cell_prev >= 0 or cell_i >= 0 or long_leg:
                     nc = _push(
                         nc, prev, i, cell_prev, cell_i, long_leg, ca, cb, ccell_a, ccell_b, clong
                     )
                 leg_ended_at_prev = True
-        prev = i
-        c_prev = c_i
-        cell_prev = cell_i
+        prev, c_prev, cell_prev = i, c_i, cell_i
         i += 1
     if prev >= 0 and not leg_ended_at_prev and cell_prev >= 0:
         nc = _push(nc, prev, prev, cell_prev, cell_prev, False, ca, cb, ccell_a, ccell_b, clong)
@@ -551,127 +650,62 @@ def _scan_fixes(
 
 @njit(cache=True)
 def check_crews(
-    t,
-    lat,
-    lon,
-    spd,
-    flags,
-    crew_s,
-    crew_e,
-    tlat,
-    tlon,
-    tcos,
-    tr,
-    n_wp,
-    zone_limit,
-    g_lat0,
-    g_lon0,
-    g_inv_dlat,
-    g_inv_dlon,
-    g_nrows,
-    g_ncols,
-    g_occupied,
-    gstart,
-    gitems,
-    long_leg_m,
-    max_gap_ms,
-    spike_v,
-    spike_a,
-    tol_kmh,
-    window_ms,
-    order_any,
-    out,
-    pass_cap,
-):
+    t: I64,
+    lat: F64,
+    lon: F64,
+    spd: F32,
+    flags: U8,
+    crew_s: I64,
+    crew_e: I64,
+    tlat: F64,
+    tlon: F64,
+    tcos: F64,
+    tr: F64,
+    n_wp: int,
+    zone_limit: F64,
+    g_lat0: float,
+    g_lon0: float,
+    g_inv_dlat: float,
+    g_inv_dlon: float,
+    g_nrows: int,
+    g_ncols: int,
+    g_occupied: U8,
+    gstart: I64,
+    gitems: I64,
+    long_leg_m: float,
+    max_gap_ms: int,
+    spike_v: float,
+    spike_a: float,
+    tol_kmh: float,
+    window_ms: int,
+    order_any: bool,
+    out: KernelOut,
+    pass_cap: int,
+) -> int:
     """Check crews ``crew_s[j]:crew_e[j]`` (each sorted by time) into row j of ``out`` (a :class:`KernelOut`).
 
     Returns -1, or the first crew j whose passages overflowed ``pass_cap`` (rows before j are
     complete; the caller retries from j with a larger buffer)."""
-    n_t = tlat.shape[0]
-    is_open = np.zeros(n_t, np.bool_)
-    last_b = np.full(n_t, -1, np.int64)
-    best_d = np.zeros(n_t, np.float64)
-    best_t = np.zeros(n_t, np.int64)
-    best_i = np.zeros(n_t, np.int64)
-    stamp = np.full(n_t, -1, np.int64)
-    pk = np.empty(pass_cap, np.int64)  # the crew's passages: target, time, distance, fix
-    pt = np.empty(pass_cap, np.int64)
-    pd = np.empty(pass_cap, np.float64)
-    pi = np.empty(pass_cap, np.int64)
-    longest = 0
-    for j in range(crew_s.shape[0]):
-        longest = max(longest, crew_e[j] - crew_s[j])
-    ca = np.empty(longest + 1, np.int64)  # candidate legs a→b of the current crew
-    cb = np.empty(longest + 1, np.int64)
-    ccell_a = np.empty(longest + 1, np.int64)
-    ccell_b = np.empty(longest + 1, np.int64)
-    clong = np.empty(longest + 1, np.bool_)
+    targets = (tlat, tlon, tcos, tr)
+    grid = (g_lat0, g_lon0, g_inv_dlat, g_inv_dlon, g_nrows, g_ncols, g_occupied)
+    limits = (long_leg_m, max_gap_ms, spike_v, spike_a)
+    opened = _open_passages(tlat.shape[0])
+    passages = _passage_buffer(pass_cap)
+    pk, pt, pd, pi = passages
+    cand = _candidate_buffer(crew_s, crew_e)
     for j in range(crew_s.shape[0]):
         s = crew_s[j]
         e = crew_e[j]
-        is_open[:] = False
-        last_b[:] = -1
-        stamp[:] = -1
         md = out.min_d[j]
         mt = out.min_t[j]
-        md[:] = np.inf
-        mt[:] = NO_TIME
-        nc = _scan_fixes(
-            s,
-            e,
-            t,
-            lat,
-            lon,
-            flags,
-            g_lat0,
-            g_lon0,
-            g_inv_dlat,
-            g_inv_dlon,
-            g_nrows,
-            g_ncols,
-            g_occupied,
-            long_leg_m,
-            max_gap_ms,
-            spike_v,
-            spike_a,
-            ca,
-            cb,
-            ccell_a,
-            ccell_b,
-            clong,
-        )
+        _reset_crew(opened, md, mt)
+        nc = _scan_fixes(s, e, t, lat, lon, flags, grid, limits, cand)
         # the candidate legs, in time order, against the targets their cells list
         npass = _test_legs(
-            nc,
-            ca,
-            cb,
-            ccell_a,
-            ccell_b,
-            clong,
-            t,
-            lat,
-            lon,
-            tlat,
-            tlon,
-            tcos,
-            tr,
-            gstart,
-            gitems,
-            stamp,
-            md,
-            mt,
-            is_open,
-            last_b,
-            best_d,
-            best_t,
-            best_i,
-            pk,
-            pt,
-            pd,
-            pi,
+            nc, cand, t, lat, lon, targets, (gstart, gitems), opened, md, mt, passages
         )
         if npass >= 0:
-            npass = _close_passages(npass, is_open, best_t, best_d, best_i, pk, pt, pd, pi)
+            npass = _close_passages(npass, opened, passages)
         if npass < 0:
             return j
         _validate(j, npass, pk, pt, pd, pi, n_wp, order_any, out)
@@ -684,9 +718,7 @@ def check_crews(
             pt,
             n_wp,
             zone_limit,
-            tlat,
-            tlon,
-            tcos,
+            targets,
             t,
             lat,
             lon,
@@ -700,8 +732,61 @@ def check_crews(
 
 
 @njit(cache=True)
-def _close_passages(npass, is_open, best_t, best_d, best_i, pk, pt, pd, pi):
+def _open_passages(n_t: int) -> OpenPassages:
+    """The per-target state of the passages of one crew (reset for each crew)."""
+    return (
+        np.zeros(n_t, np.bool_),
+        np.full(n_t, -1, np.int64),
+        np.zeros(n_t, np.float64),
+        np.zeros(n_t, np.int64),
+        np.zeros(n_t, np.int64),
+        np.full(n_t, -1, np.int64),
+    )
+
+
+@njit(cache=True)
+def _passage_buffer(cap: int) -> Passages:
+    """Room for ``cap`` passages of one crew."""
+    return (
+        np.empty(cap, np.int64),
+        np.empty(cap, np.int64),
+        np.empty(cap, np.float64),
+        np.empty(cap, np.int64),
+    )
+
+
+@njit(cache=True)
+def _candidate_buffer(crew_s: I64, crew_e: I64) -> Candidates:
+    """Room for the candidate legs of the longest crew (at most one per fix, plus one)."""
+    longest = 0
+    for j in range(crew_s.shape[0]):
+        longest = max(longest, crew_e[j] - crew_s[j])
+    n = longest + 1
+    return (
+        np.empty(n, np.int64),
+        np.empty(n, np.int64),
+        np.empty(n, np.int64),
+        np.empty(n, np.int64),
+        np.empty(n, np.bool_),
+    )
+
+
+@njit(cache=True)
+def _reset_crew(opened: OpenPassages, min_d: F64, min_t: I64) -> None:
+    """No passage open, no leg tested, no approach found: before each crew."""
+    is_open, last_b, _, _, _, stamp = opened
+    is_open[:] = False
+    last_b[:] = -1
+    stamp[:] = -1
+    min_d[:] = np.inf
+    min_t[:] = NO_TIME
+
+
+@njit(cache=True)
+def _close_passages(npass: int, opened: OpenPassages, passages: Passages) -> int:
     """Append the passages still open at the crew's last fix; -1 when the buffer is full."""
+    is_open, _, best_d, best_t, best_i, _ = opened
+    pk, pt, pd, pi = passages
     cap = pk.shape[0]
     for k in range(is_open.shape[0]):
         if is_open[k]:
@@ -716,7 +801,17 @@ def _close_passages(npass, is_open, best_t, best_d, best_i, pk, pt, pd, pi):
 
 
 @njit(cache=True)
-def _validate(j, npass, pk, pt, pd, pi, n_wp, order_any, out):
+def _validate(
+    j: int,
+    npass: int,
+    pk: I64,
+    pt: I64,
+    pd: F64,
+    pi: I64,
+    n_wp: int,
+    order_any: bool,
+    out: KernelOut,
+) -> None:
     """Validate crew j's waypoints in roadbook order from its passages: with ``order_any``
     false, a waypoint counts only for a passage at or after the previous validated one."""
     last_t = NO_TIME
@@ -743,7 +838,7 @@ def _validate(j, npass, pk, pt, pd, pi, n_wp, order_any, out):
 
 
 @njit(cache=True)
-def _reset_zone(j, z, out):
+def _reset_zone(j: int, z: int, out: KernelOut) -> None:
     out.zone_passes[j, z] = 0
     out.zone_pass_t[j, z, :, :] = 0
     out.zone_fz_missed[j, z] = 0
@@ -761,11 +856,14 @@ def _reset_zone(j, z, out):
 
 
 @njit(cache=True)
-def _nearest_fix_time(s, e, td, kf, tlat, tlon, tcos, t, lat, lon, flags):
+def _nearest_fix_time(
+    s: int, e: int, td: int, kf: int, targets: Targets, t: I64, lat: F64, lon: F64, flags: U8
+) -> int:
     """The time of crew's kept fix closest to target kf from td on (a zone whose FZ was never reached)."""
+    tlat, tlon, tcos, _ = targets
     best = np.inf
     tf = td
-    q = s + np.searchsorted(t[s:e], td)
+    q = s + int(np.searchsorted(t[s:e], td))
     while q < e:
         if (flags[q] & DROPPED) == 0:
             dx = (lon[q] - tlon[kf]) * M_PER_DEG * tcos[kf]
@@ -780,26 +878,24 @@ def _nearest_fix_time(s, e, td, kf, tlat, tlon, tcos, t, lat, lon, flags):
 
 @njit(cache=True)
 def _zones(
-    j,
-    s,
-    e,
-    npass,
-    pk,
-    pt,
-    n_wp,
-    zone_limit,
-    tlat,
-    tlon,
-    tcos,
-    t,
-    lat,
-    lon,
-    spd,
-    flags,
-    tol_kmh,
-    window_ms,
-    out,
-):
+    j: int,
+    s: int,
+    e: int,
+    npass: int,
+    pk: I64,
+    pt: I64,
+    n_wp: int,
+    zone_limit: F64,
+    targets: Targets,
+    t: I64,
+    lat: F64,
+    lon: F64,
+    spd: F32,
+    flags: U8,
+    tol_kmh: float,
+    window_ms: int,
+    out: KernelOut,
+) -> None:
     """Crew j's passes through each zone, from each DZ passage to the next FZ passage (or the
     fix nearest the FZ), and the speed statistics over them."""
     for z in range(zone_limit.shape[0]):
@@ -817,7 +913,7 @@ def _zones(
                     tf = pt[q]
             if tf == FAR_TIME:
                 out.zone_fz_missed[j, z] = 1
-                tf = _nearest_fix_time(s, e, td, kf, tlat, tlon, tcos, t, lat, lon, flags)
+                tf = _nearest_fix_time(s, e, td, kf, targets, t, lat, lon, flags)
             p_no = out.zone_passes[j, z]
             if p_no < ZONE_PASSES_KEPT:
                 out.zone_pass_t[j, z, p_no, 0] = td

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
+import numpy.typing as npt
 
 WAYPOINT_TYPES = ("WPV", "WPM", "WPS", "WPE", "WPN", "WPC", "WPP")
 
@@ -102,7 +103,15 @@ class Fleet:
         return int(self.t_ms.shape[0])
 
     @classmethod
-    def from_columns(cls, bib, t_ms, lat, lon, speed_kmh=None, source: str = "") -> Fleet:
+    def from_columns(
+        cls,
+        bib: npt.ArrayLike,
+        t_ms: npt.ArrayLike,
+        lat: npt.ArrayLike,
+        lon: npt.ArrayLike,
+        speed_kmh: npt.ArrayLike | None = None,
+        source: str = "",
+    ) -> Fleet:
         """A fleet from raw columns: grouped by bib (stable, so each crew keeps its fixes in
         the given order), with ``bibs``/``offsets`` built.  Columns are cast to the documented
         dtypes; ``speed_kmh`` None means no device speed (all NaN)."""

@@ -8,13 +8,15 @@ descents is sorted by insertion (linear when nearly sorted); others by a stable 
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+
+from raidcontrol.tracking.arrays import F32, F64, I64
+from raidcontrol.tracking.jit import njit
 
 NEARLY_SORTED = 64  # at most one descent per this many fixes: insertion sort
 
 
 @njit(cache=True)
-def count_descents(t, offsets):
+def count_descents(t: I64, offsets: I64) -> I64:
     """Per crew: how many fixes come earlier in time than the fix before them."""
     n = offsets.shape[0] - 1
     out = np.zeros(n, np.int64)
@@ -26,7 +28,7 @@ def count_descents(t, offsets):
 
 
 @njit(cache=True)
-def sort_crews_in_place(t, lat, lon, spd, offsets):
+def sort_crews_in_place(t: I64, lat: F64, lon: F64, spd: F32, offsets: I64) -> I64:
     """Sort each crew ``offsets[c]:offsets[c+1]`` by time, in place (stable; insertion sort
     when nearly sorted, else merge sort); returns each crew's count of descents.  For a
     reader that owns the arrays it has just filled."""
@@ -61,7 +63,7 @@ def sort_crews_in_place(t, lat, lon, spd, offsets):
 
 
 @njit(cache=True)
-def _insertion_sort(t, lat, lon, spd, s, e):
+def _insertion_sort(t: I64, lat: F64, lon: F64, spd: F32, s: int, e: int) -> None:
     """Sort fixes s..e-1 by time in place, stably, by insertion (moves only the fixes out of
     order: linear when nearly sorted)."""
     for k in range(s + 1, e):
@@ -83,7 +85,18 @@ def _insertion_sort(t, lat, lon, spd, s, e):
 
 
 @njit(cache=True)
-def gather_sorted(t, lat, lon, spd, offsets, descents, ot, olat, olon, ospd):
+def gather_sorted(
+    t: I64,
+    lat: F64,
+    lon: F64,
+    spd: F32,
+    offsets: I64,
+    descents: I64,
+    ot: I64,
+    olat: F64,
+    olon: F64,
+    ospd: F32,
+) -> None:
     """Copy crews ``offsets[c]:offsets[c+1]`` into the o* buffers, each crew sorted by time
     (stable): a straight copy when it has no descent, sorted there by insertion when it is
     nearly sorted (swapped neighbours), gathered in merge-sort order otherwise."""

@@ -17,7 +17,7 @@ from typing import Any
 from raidcontrol.core.errors import InputError
 from raidcontrol.core.journal import JournalState, Record, changes
 from raidcontrol.core.timefmt import format_duration
-from raidcontrol.tracking.report import CrewReport, FleetReport
+from raidcontrol.tracking.report import CrewReport, FleetReport, MissedWaypoint, SpeedInfringement
 
 PROPOSED = "penalty-proposed"
 DECISION = "penalty-decision"
@@ -29,7 +29,7 @@ SCOPE = "special"
 SHARE_CODE = "share"
 
 
-def _missed_reason(m) -> str:
+def _missed_reason(m: MissedWaypoint) -> str:
     where = (
         f"closest approach {m.closest_m:.0f} m"
         if m.closest_m is not None
@@ -41,7 +41,7 @@ def _missed_reason(m) -> str:
     return f"missed {m.type} {m.name} (radius {m.clear_m:.0f} m; {where}{extra})"
 
 
-def _speeding_reason(s) -> str:
+def _speeding_reason(s: SpeedInfringement) -> str:
     return (
         f"speeding in zone {s.zone}: {s.max_speed_kmh:.1f} km/h in a {s.limit_kmh:.0f} km/h zone "
         f"(+{s.excess_kmh:.1f} km/h, {format_duration(s.duration_ms)} and {s.distance_m:.0f} m over the limit)"
@@ -94,7 +94,7 @@ def proposal_records(
     """The records a scan of ``stage`` appends: new or changed proposals, and tombstones for
     this stage's tracking proposals that the scan no longer finds.  ``bibs`` limits the crews
     (the event's entries); ``pictures`` maps (bib, code) → a picture path relative to the event."""
-    desired: dict[str, dict] = {}
+    desired: dict[str, dict[str, Any]] = {}
     for bib, crew in sorted(report.crews.items()):
         if bibs is not None and bib not in bibs:
             continue
@@ -172,21 +172,21 @@ class ProposalLine:
 def proposal_lines(state: JournalState, stage: int | None = None) -> list[ProposalLine]:
     lines = []
     for rec in sorted(state.of_kind(PROPOSED), key=lambda r: r.id or 0):
-        p = rec.payload
+        p = rec.fields
         if stage is not None and p.get("stage") != stage:
             continue
         dec = state.get(DECISION, str(rec.id))
         lines.append(
             ProposalLine(
-                rec.id,
+                rec.stored_id,
                 p["stage"],
                 p["bib"],
                 p.get("code", ""),
                 p["amount_ms"],
-                dec.payload["decision"] if dec else "proposed",
+                dec.fields["decision"] if dec else "proposed",
                 dec.author if dec else "",
                 p["reason"],
-                dec.payload.get("reason", "") if dec else "",
+                dec.fields.get("reason", "") if dec else "",
                 (p.get("evidence") or {}).get("picture"),
             )
         )

@@ -13,7 +13,16 @@ Pure: no file is read; the stage is built from the constants below.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
+
+if TYPE_CHECKING:
+    from raidcontrol.tracking.arrays import F32, F64, I32, I64
+    from raidcontrol.tracking.model import Roadbook
+    from raidcontrol.tracking.rules import TrackingRules
+
+    FleetColumns = tuple[I32, I64, F64, F64, F32]  # bib, t, lat, lon, device speed
 
 LAT0, LON0 = 24.0, 45.0  # somewhere on a Saudi special (degrees)
 STEP_M = 20.0  # metres driven per 1-s fix: 72 km/h
@@ -21,12 +30,12 @@ FIXES = 400  # fixes per crew (a 8-km drive)
 T0_MS = 1_767_600_000_000  # 2026-01-05T08:00:00Z
 
 
-def _stage(rules):
+def _stage(rules: TrackingRules) -> tuple[Roadbook, FleetColumns]:
     """A roadbook (a waypoint on the road, one 5 km off it, a 50 km/h zone) and two crews' columns."""
     from raidcontrol.tracking.geodesy import from_local_xy
     from raidcontrol.tracking.model import Roadbook, SpeedZone, Waypoint
 
-    def at(east_m, north_m):
+    def at(east_m: float, north_m: float) -> tuple[float, float]:
         return from_local_xy(east_m, north_m, LAT0, LON0)
 
     radius = rules.zone_detect_m
@@ -41,7 +50,7 @@ def _stage(rules):
         Waypoint("FZ1", "FZ", *at(6000, 0), clear_m=radius, index=3),
     )
     east = np.arange(FIXES) * STEP_M
-    lat, lon = at(east, np.zeros(FIXES))
+    lat, lon = from_local_xy(east, np.zeros(FIXES), LAT0, LON0)
     t = T0_MS + np.arange(FIXES, dtype=np.int64) * 1000
     swapped = t.copy()
     swapped[[10, 11]] = swapped[[11, 10]]  # out of order: the check sorts this crew
@@ -56,7 +65,7 @@ def _stage(rules):
     return Roadbook(waypoints=wps, zones=(zone,)), columns
 
 
-def warm_kernels(rules=None) -> int:
+def warm_kernels(rules: TrackingRules | None = None) -> int:
     """Compile or load every kernel of the check; returns how many infringements the synthetic
     stage gave (4: each crew misses W2 and speeds in Z1)."""
     from raidcontrol.tracking.check import check_fleet, sort_fleet_in_place

@@ -11,15 +11,18 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit
 
 from raidcontrol.tracking import kernel as K
+from raidcontrol.tracking.arrays import F32, F64, I64, U8, Bools, Columns
 from raidcontrol.tracking.geodesy import DEG, M_PER_DEG, MS_PER_S, MS_TO_KMH
+from raidcontrol.tracking.jit import njit
 from raidcontrol.tracking.report import SpeedInfringement, iso
 from raidcontrol.tracking.rules import TrackingRules
 
 
-def zone_fixes(cols_t, cols_lat, cols_lon, cols_spd, cols_flags, i0: int, i1: int):
+def zone_fixes(
+    cols_t: I64, cols_lat: F64, cols_lon: F64, cols_spd: F32, cols_flags: U8, i0: int, i1: int
+) -> tuple[I64, F64, F64, F32, Bools]:
     """The kept fixes i0..i1 (inclusive) as arrays (t, lat, lon, device speed, outage after?)."""
     sl = slice(i0, i1 + 1)
     flags = cols_flags[sl]
@@ -36,7 +39,7 @@ def zone_fixes(cols_t, cols_lat, cols_lon, cols_spd, cols_flags, i0: int, i1: in
 
 
 def with_evidence(
-    inf: SpeedInfringement, cols, i0: int, i1: int, t0: int, t1: int, rules: TrackingRules
+    inf: SpeedInfringement, cols: Columns, i0: int, i1: int, t0: int, t1: int, rules: TrackingRules
 ) -> SpeedInfringement:
     """Attach the fixes behind an infringement: each fix over the limit with its time, position,
     speed (and where it came from) and distance from the zone's first fix."""
@@ -89,13 +92,8 @@ def with_evidence(
 
 
 def derived_speeds(
-    t: np.ndarray,
-    lat: np.ndarray,
-    lon: np.ndarray,
-    spd: np.ndarray,
-    gap_after: np.ndarray,
-    window_ms: int,
-):
+    t: I64, lat: F64, lon: F64, spd: F32, gap_after: Bools, window_ms: int
+) -> tuple[F64, list[str]]:
     """Per fix: the device speed when present, else the straight-line speed between the
     fixes within ±window_ms/2 (centred, never across an outage; the nearest leg when none is
     that close) — the kernel's rule, for evidence and pictures.  Returns (km/h, sources)."""
@@ -104,13 +102,8 @@ def derived_speeds(
 
 
 def _speeds(
-    t: np.ndarray,
-    lat: np.ndarray,
-    lon: np.ndarray,
-    spd: np.ndarray,
-    gap_after: np.ndarray,
-    window_ms: int,
-):
+    t: I64, lat: F64, lon: F64, spd: F32, gap_after: Bools, window_ms: int
+) -> tuple[F64, Bools]:
     """:func:`derived_speeds` with the sources as a mask: (km/h, derived?)."""
     n = t.shape[0]
     speed = spd.astype(np.float64)
@@ -146,7 +139,9 @@ def _speeds(
 
 
 @njit(cache=True)
-def _zone_columns(t, lat, lon, spd, gap_after, c, half, threshold):
+def _zone_columns(
+    t: I64, lat: F64, lon: F64, spd: F32, gap_after: Bools, c: F64, half: int, threshold: float
+) -> tuple[F64, Bools, F64, I64]:
     """The zone's speeds (as :func:`derived_speeds`: ``c`` the cosines of ``lat``, ``half`` half
     the window), which are derived, the distance along the zone at each fix (as the cumulated
     :func:`~raidcontrol.tracking.geodesy.leg_lengths_m`) and the fixes whose speed is over ``threshold``."""
@@ -172,7 +167,7 @@ def _zone_columns(t, lat, lon, spd, gap_after, c, half, threshold):
         hi = np.searchsorted(t, t[i] + half, side="right") - 1
         lo = np.searchsorted(t, t[i] - half, side="left")
         if n_gaps:
-            g = np.searchsorted(gaps, i)  # first outage at or after i
+            g = int(np.searchsorted(gaps, i))  # first outage at or after i
             if g < n_gaps:
                 hi = min(hi, gaps[g])
             if g - 1 >= 0:  # last outage before i: its next fix bounds lo

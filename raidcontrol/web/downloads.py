@@ -6,8 +6,8 @@ import json
 
 from raidcontrol.classification import CSV_HEADER
 from raidcontrol.cli.common import csv_text
-from raidcontrol.cli.event_cmds import line_row
 from raidcontrol.core.timefmt import format_duration
+from raidcontrol.tables.results import line_row
 from raidcontrol.web.views import Line
 
 

@@ -7,19 +7,12 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from raidcontrol.io.stage_files import find_stage_files
 from raidcontrol.rules.rulebook import Rulebook
 
 HALF_WIDTH_M = (
     1500.0  # half the side of the square drawn around an infringement, m (display choice)
 )
-TRACK_SUFFIXES = (".parquet", ".csv", ".gpx")
-
-
-def _files(folder: Path, stage: int) -> tuple[Path, Path] | None:
-    roadbook = folder / "roadbooks" / f"stage-{stage}.gpx"
-    tracks = [folder / "tracks" / f"stage-{stage}{s}" for s in TRACK_SUFFIXES]
-    found = [p for p in tracks if p.is_file()]
-    return (roadbook, found[0]) if roadbook.is_file() and len(found) == 1 else None
 
 
 @lru_cache(maxsize=4)
@@ -55,7 +48,7 @@ def infringement_map(
 
     if not evidence:
         return None
-    files = _files(folder, stage)
+    files = find_stage_files(folder, stage)
     focus = _focus(evidence)
     if files is None or focus is None:
         return None

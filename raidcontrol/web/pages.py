@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any, NamedTuple
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, HTTPException, Query, Request
@@ -19,7 +20,20 @@ from raidcontrol.web import i18n, views
 from raidcontrol.web.render import render
 
 SnapshotSource = Callable[[], views.Snapshot]
+
+
+class LivePositions(NamedTuple):
+    """A stage's live positions for the page: its roadbook, the positions (virtual-ranking order,
+    :func:`raidcontrol.tracking.live.positions.positions`) and the public delay applied (ms)."""
+
+    roadbook: Any
+    positions: list
+    delay_ms: int
+
+
 STREAM_URL = "/api/v1/stream"
+DECISION_URL = "/api/v1/penalties/{id}/decision"  # the stewards' write API (routes_steward)
+LIVE_REFRESH_S = 5  # the positions page refetches itself this often: fixes are not journal changes
 TOP_IN_CHART = 10  # crews drawn in the gap chart (display choice)
 LATEST_ON_HOME = 3  # podium lines on the home page (display choice)
 NOTICES_ON_HOME = 5
@@ -144,10 +158,15 @@ def _download(
 
 
 def site_router(
-    source: SnapshotSource, standings: Callable[[bool], object] | None = None
+    source: SnapshotSource,
+    standings: Callable[[bool], object] | None = None,
+    live_positions: Callable[[int], LivePositions] | None = None,
 ) -> APIRouter:
     """The website's routes over ``source``; ``standings(outlook)`` gives the season's standings (or
-    its outlook) as a table with ``header`` and ``rows`` when the event belongs to a season."""
+    its outlook) as a table with ``header`` and ``rows`` when the event belongs to a season;
+    ``live_positions(stage)`` gives a stage's live positions (``roadbook``, ``positions``,
+    ``delay_ms``; raises :class:`InputError` when the stage has no live tracking) when the server
+    follows live tracking."""
     router = APIRouter(include_in_schema=False)
 
     @router.get("/", response_class=HTMLResponse)
@@ -203,6 +222,73 @@ def site_router(
             classes=views.classes(snap, category),
             filter_query=_filter_query(category, klass),
             self_url=str(request.url.include_query_params()),
+        )
+
+    @router.get("/live/{number}", response_class=HTMLResponse)
+    def live(request: Request, number: int) -> Response:
+        from raidcontrol.core.errors import InputError
+
+        snap = source()
+        if number not in snap.event.stages:
+            raise HTTPException(404, f"no stage {number}")
+        t = _translator(request)
+        rows, svg, delay_ms, problem = [], None, None, None
+        if live_positions is None:
+            problem = t("no_live_tracking")
+        else:
+            try:
+                found = live_positions(number)
+            except InputError as exc:
+                problem = f"{t('no_live_tracking')} ({exc.message})"
+            else:
+                from raidcontrol.tracking.live.positions import position_rows
+                from raidcontrol.tracking.live.route_km import roadbook_points
+                from raidcontrol.web.maps import positions_map
+
+                rb = found.roadbook
+                delay_ms = found.delay_ms
+                rows = [
+                    dict(zip(("rank", "bib", "last_wp", "running", "gap", "km", "at"), r))
+                    for r in position_rows(found.positions)
+                ]
+                for r in rows:
+                    entry = snap.event.entries.get(r["bib"])
+                    r["driver"] = entry.driver if entry is not None else ""
+                svg = positions_map(
+                    [(p.lat, p.lon) for p in roadbook_points(rb)],
+                    [(w.name, w.lat, w.lon) for w in rb.waypoints],
+                    [(z.name, z.start.lat, z.start.lon, z.end.lat, z.end.lon) for z in rb.zones],
+                    [(p.bib, p.rank, p.lat, p.lon) for p in found.positions],
+                    t("live_map", n=number),
+                )
+        return _page(
+            request,
+            "live.html.j2",
+            snap,
+            f"{t('stage')} {number} — {t('live_positions')}",
+            stage=snap.event.stages[number],
+            rows=rows,
+            svg=svg,
+            delay_ms=delay_ms,
+            problem=problem,
+            refresh_s=LIVE_REFRESH_S,
+        )
+
+    @router.get("/stewards", response_class=HTMLResponse)
+    def stewards(request: Request, stage: int | None = None) -> Response:
+        snap = source()
+        if stage is not None and stage not in snap.event.stages:
+            raise HTTPException(404, f"no stage {stage}")
+        t = _translator(request)
+        return _page(
+            request,
+            "stewards.html.j2",
+            snap,
+            t("stewards_board"),
+            proposals=views.proposals(snap, stage),
+            stage=stage,
+            stages=snap.event.stage_numbers(),
+            decision_url=DECISION_URL,
         )
 
     @router.get("/general", response_class=HTMLResponse)

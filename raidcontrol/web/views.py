@@ -391,3 +391,72 @@ def stock_cars(snap: Snapshot, category: str | None) -> list[StockCar]:
             )
         )
     return cars
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """A proposed penalty on the stewards' board: the journal record ``id`` in force, its stage,
+    crew, ``code`` (``missed-wpK``, ``speeding-zK`` …), ``what`` (the waypoint or zone), amount,
+    reason, ``status`` (``proposed``, ``confirmed`` or ``dismissed``) with who decided and why,
+    the evidence's picture (a path in the event folder) and where it happened (lat, lon)."""
+
+    id: int
+    stage: int
+    bib: int
+    driver: str
+    code: str
+    what: str
+    amount_ms: int
+    reason: str
+    status: str
+    decided_by: str
+    decision_reason: str
+    picture: str | None
+    lat: float | None
+    lon: float | None
+    author: str
+
+
+def _where(evidence: dict[str, Any]) -> tuple[float | None, float | None]:
+    if "lat" in evidence and "lon" in evidence:
+        return float(evidence["lat"]), float(evidence["lon"])
+    for key in ("fixes", "over_limit"):
+        fixes = evidence.get(key)
+        if isinstance(fixes, list) and fixes and isinstance(fixes[0], dict) and "lat" in fixes[0]:
+            return float(fixes[0]["lat"]), float(fixes[0]["lon"])
+    return None, None
+
+
+def proposals(snap: Snapshot, stage: int | None = None) -> list[Proposal]:
+    """The proposed penalties in force (tracking and scrutineering), undecided first, then the
+    newest first; ``stage`` keeps one stage's."""
+    out = []
+    for rec in snap.state.of_kind("penalty-proposed"):
+        p = rec.payload
+        if stage is not None and p.get("stage") != stage:
+            continue
+        dec = snap.state.get("penalty-decision", str(rec.id))
+        evidence = p.get("evidence") or {}
+        lat, lon = _where(evidence)
+        entry = snap.event.entries.get(p["bib"])
+        out.append(
+            Proposal(
+                rec.id or 0,
+                p["stage"],
+                p["bib"],
+                entry.driver if entry is not None else "",
+                p.get("code", ""),
+                str(evidence.get("name") or evidence.get("zone") or ""),
+                int(p["amount_ms"]),
+                p["reason"],
+                dec.payload["decision"] if dec else "proposed",
+                dec.author if dec else "",
+                dec.payload.get("reason", "") if dec else "",
+                evidence.get("picture"),
+                lat,
+                lon,
+                rec.author,
+            )
+        )
+    out.sort(key=lambda x: (x.status != "proposed", -x.id))
+    return out

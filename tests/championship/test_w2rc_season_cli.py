@@ -437,7 +437,7 @@ def test_json_points_are_numbers_and_missing_rounds_null(cli, tmp_path):
         "Dakar": 47,
         "Portugal": 27,
         "Maroc": 35,
-        "countback": "",
+        "countback": None,  # JSON null for none: the points decided (an empty cell in CSV)
     }  # 30 + 5: alone at Maroc
     assert rows[1]["Maroc"] is None
 

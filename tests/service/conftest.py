@@ -178,8 +178,8 @@ def live(request, tmp_path_factory):
 
 
 class EventReader:
-    """Reads a server's stream in a thread: ``events`` gains one dict (id, event, data) per message,
-    ``comments`` one line per heartbeat."""
+    """Reads a server's stream in a thread: ``events`` gains one dict (id, event, data, and
+    ``received``: ``time.monotonic()`` on arrival) per message, ``comments`` one line per heartbeat."""
 
     def __init__(self, url: str, headers: dict | None = None):
         import threading
@@ -207,6 +207,7 @@ class EventReader:
                     elif not line:
                         if current:
                             current["data"] = json.loads(current["data"])
+                            current["received"] = time.monotonic()
                             self.events.append(current)
                             current = {}
                     else:

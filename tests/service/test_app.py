@@ -113,3 +113,22 @@ def test_serve_refuses_a_bad_event_folder_before_listening(cli, tmp_path):
     (tmp_path / "bad").mkdir()
     code, _, err = cli("serve", tmp_path / "bad", "--db", f"sqlite:///{tmp_path / 'j.sqlite'}")
     assert code == 2 and "event.toml" in err
+
+
+def test_a_stock_event_over_the_api_carries_the_eligibility_columns_like_classify(
+    cli, tmp_path, serve, db_url
+):
+    from tests.stock.stock_fixtures import EVENT as STOCK_EVENT
+    from tests.stock.stock_fixtures import invoke
+
+    event = tmp_path / unique("stock")
+    shutil.copytree(STOCK_EVENT, event)
+    assert invoke("scrutineer", "report", event, "--db", db_url).exit_code == 0
+    server = serve(event, db_url)
+    code, expected, err = cli("classify", event, "--general", "--format", "csv", "--db", db_url)
+    assert code == 0, err
+    assert expected.splitlines()[0].endswith(
+        ",status,eligibility,remarks,time_ms,gap_ms,penalty_ms"
+    )
+    served = httpx.get(f"{server.url}/api/v1/classification/general?format=csv")
+    assert served.status_code == 200 and served.text == expected

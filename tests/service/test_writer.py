@@ -28,10 +28,10 @@ def _batch(i: int) -> str:
 
 def _fresh_general_csv(url: str, event_key: str) -> str:
     from raidcontrol.classification import CSV_HEADER, classify_general
-    from raidcontrol.cli.event_cmds import line_row
     from raidcontrol.core.model import event_from_state
     from raidcontrol.rules import load_rulebook
     from raidcontrol.session import ranking_effects
+    from raidcontrol.tables.results import line_row
 
     store = JournalStore(url, event_key=event_key)
     try:

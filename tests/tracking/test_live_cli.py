@@ -215,3 +215,31 @@ def test_replay_posts_each_batch_to_the_service_with_the_token(sim, monkeypatch)
 def test_replay_needs_exactly_one_destination(cli, sim, tmp_path):
     code, _, err = cli("track", "replay", sim, "--stage", "1")
     assert code == 2 and "exactly one" in err
+
+
+def test_follow_prints_csv_rows_under_one_header_with_the_json_lines_fields(capsys):
+    from raidcontrol.cli.common import OutputFormat
+    from raidcontrol.cli.track_follow import _print_records
+    from raidcontrol.core.journal import Record
+
+    proposed = Record(
+        "penalty-proposed",
+        "1/204/speeding-z1",
+        {"amount_ms": 90_000, "reason": "=speeding"},
+        id=7,
+    )
+    withdrawn = Record("penalty-proposed", "1/205/missed-wp2", None, id=9, supersedes=8)
+    _print_records([proposed], OutputFormat.csv, header=True)
+    _print_records([withdrawn], OutputFormat.csv)
+    _print_records([], OutputFormat.csv)  # nothing new: nothing printed, no second header
+    assert capsys.readouterr().out.splitlines() == [
+        "id,key,bib,code,action,supersedes,amount,reason,amount_ms",
+        "7,1/204/speeding-z1,204,speeding-z1,proposed,,0:01:30,'=speeding,90000",
+        "9,1/205/missed-wp2,205,missed-wp2,withdrawn,8,,,",
+    ]
+    _print_records([proposed, withdrawn], OutputFormat.json)
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [(e["id"], e["action"], e.get("amount_ms")) for e in lines] == [
+        (7, "proposed", 90_000),
+        (9, "withdrawn", None),
+    ]

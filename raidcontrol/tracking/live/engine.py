@@ -121,7 +121,7 @@ class LiveCheck:
         sizes = np.array([c.n for c in crews], np.int64)
         offsets = np.concatenate(([0], np.cumsum(sizes))).astype(np.int64)
 
-        def col(name: str, dtype) -> np.ndarray:
+        def col(name: str, dtype: type[np.generic]) -> np.ndarray:
             return (
                 np.concatenate([getattr(c, name) for c in crews]) if crews else np.empty(0, dtype)
             )

@@ -71,7 +71,7 @@ class CrewFixes:
         keep = self.new_mask(t)
         if not keep.all():
             t, lat, lon, spd = t[keep], lat[keep], lon[keep], spd[keep]
-        m = t.shape[0]
+        m: int = t.shape[0]
         if m == 0:
             return 0
         order = np.argsort(t, kind="stable")

@@ -99,7 +99,7 @@ def positions(
         is not None
     ]
 
-    def key(p: Position) -> tuple:
+    def key(p: Position) -> tuple[int, int, float, int]:
         measure = p.running_ms if p.running_ms is not None else p.at_wp_ms
         return (-p.last_wp_index, measure if measure is not None else 0, -p.km, p.bib)
 
@@ -133,7 +133,7 @@ def positions(
     return out
 
 
-def position_rows(found: list[Position]) -> list[list]:
+def position_rows(found: list[Position]) -> list[list[object]]:
     """Rows under :data:`POSITION_HEADER` (times as H:MM:SS and ISO 8601, km to 0.01)."""
     from raidcontrol.core.timefmt import format_duration
     from raidcontrol.tracking.report import iso

@@ -71,7 +71,8 @@ def progress_m(route: RouteKm, lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
     forward on its own."""
     if lat.shape[0] == 0:
         return np.empty(0)
-    return route.project(lat.ravel(), lon.ravel()).reshape(-1, 2).min(axis=1)
+    lesser: np.ndarray = route.project(lat.ravel(), lon.ravel()).reshape(-1, 2).min(axis=1)
+    return lesser
 
 
 def finished(th: Thresholds, progress: float, closed: bool) -> bool:

@@ -45,8 +45,9 @@ class RouteKm:
         pts = roadbook_points(roadbook)
         lat = np.array([p.lat for p in pts], np.float64)
         lon = np.array([p.lon for p in pts], np.float64)
-        if pts and all(p.km is not None for p in pts):
-            km = np.array([float(p.km) * M_PER_KM for p in pts], np.float64)
+        kms = [p.km for p in pts if p.km is not None]
+        if pts and len(kms) == len(pts):
+            km = np.array([float(k) * M_PER_KM for k in kms], np.float64)
         else:
             x, y = _xy(lat, lon, lat.mean() if pts else 0.0)
             km = np.concatenate(([0.0], np.cumsum(np.hypot(np.diff(x), np.diff(y)))))
@@ -76,7 +77,8 @@ class RouteKm:
         d2 = (rx - u * dx) ** 2 + (ry - u * dy) ** 2
         best = np.argmin(d2, axis=1)
         rows = np.arange(lat.shape[0])
-        return self.km_m[best] + u[rows, best] * np.diff(self.km_m)[best]
+        km: np.ndarray = self.km_m[best] + u[rows, best] * np.diff(self.km_m)[best]
+        return km
 
 
 def _xy(lat: np.ndarray, lon: np.ndarray, phi0: float) -> tuple[np.ndarray, np.ndarray]:
