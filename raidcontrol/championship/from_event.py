@@ -8,7 +8,7 @@ awards prologue stage points) whose special is longer than the rulebook's
 ``min_special_km``; the power stages (``power_stage = true`` in event.toml) are ranked the
 same way for the power-stage bonus.
 
-Columns of entries.csv read here (kept as text in ``Entry.extra``):
+The entry's further columns read here (kept as text in ``Entry.extra``):
 
 * ``w2rc`` — ``true``/``false`` (also yes/no, 1/0): registered for the championship; empty
   or absent means not registered, unless the category registers every entry;
@@ -41,7 +41,6 @@ def registered(entry: Entry, category: ChampionshipCategory) -> bool:
         return category.auto_registered
     raise InputError(
         f"bib {entry.bib}: w2rc must be true or false, not {text!r}",
-        file="entries.csv",
         field="w2rc",
     )
 

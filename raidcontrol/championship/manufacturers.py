@@ -57,7 +57,6 @@ def nominations(result: CategoryResult, rules: ChampionshipRules) -> dict[str, l
             raise InputError(
                 f"{result.round.label}: manufacturer {name!r} nominates {len(bibs)} crews "
                 f"({', '.join(map(str, bibs))}); at most {rules.max_nominated} may score",
-                file="entries.csv",
                 field="manufacturer",
             )
     return out

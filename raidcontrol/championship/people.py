@@ -2,7 +2,7 @@
 
 Resolution, in order:
 
-1. a stable id from the entry (``driver_id`` / ``codriver_id`` columns of entries.csv) is
+1. a stable id from the entry (``driver_id`` / ``codriver_id`` columns of the entry) is
    the person's key;
 2. otherwise the name is *normalised* — accents removed, case folded, every character that
    is not a letter or digit treated as a space, the words sorted (so ``AL-ATTIYAH Nasser``,
