@@ -127,9 +127,15 @@ def _advance(
     return live
 
 
-def _current(folder: Path, live: LiveClassification | None) -> LiveClassification | None:
-    """A checkpoint whose rulebook is still the one on disk (a rulebook's files may change)."""
-    if live is None or live.rulebook is None:
+def _current(folder: Path, saved: object | None) -> LiveClassification | None:
+    """The checkpoint if it is a live classification whose rulebook is still the one on disk (a
+    rulebook's files may change); else None."""
+    from raidcontrol.classification.incremental import LiveClassification
+
+    if not isinstance(saved, LiveClassification):
+        return None
+    live = saved
+    if live.rulebook is None:
         return live
     ev = live.event
     book = load_rulebook(ev.rulebook_id, ev.rules, base=folder)
@@ -144,7 +150,7 @@ def _sync(
     store: Store,
     sync: bool,
     desired: list[Record] | None,
-    print_: dict | None,
+    print_: dict[str, list[Any]] | None,
 ) -> tuple[list[Record], LiveClassification]:
     """Record what changed in the folder (one atomic step) → (appended, live classification now).
 
@@ -155,12 +161,12 @@ def _sync(
     from raidcontrol.store.checkpoint import CHECKPOINT_EVERY, fingerprint, unchanged
     from raidcontrol.store.sql import JournalStore
 
-    sql = isinstance(store, JournalStore)
+    sql = store if isinstance(store, JournalStore) else None
     where = str(folder.resolve())
     live: LiveClassification | None = None
-    if sql:
-        saved, records, recorded, synced_at = store.cached_state(where)
-        live = _current(folder, saved)  # type: ignore[arg-type]
+    if sql is not None:
+        saved, records, recorded, synced_at = sql.cached_state(where)
+        live = _current(folder, saved)
         if live is None and saved is not None:
             records = store.records_since(0)
     else:
@@ -171,7 +177,7 @@ def _sync(
     if sync:
         state = live.state
         fresh = (
-            sql
+            sql is not None
             and state.position >= synced_at
             and not _folder_records_since(state, synced_at)
             and unchanged(folder, recorded)
@@ -185,13 +191,13 @@ def _sync(
             def compute(st: JournalState) -> list[Record]:
                 return folder_changes(st, wanted)
 
-            if sql:
-                appended = store.sync_folder(compute, where, print_ or {})
+            if sql is not None:
+                appended = sql.sync_folder(compute, where, print_ or {})
             else:
                 appended = transact(store, compute)
             live = _advance(folder, live, store.records_since(state.position))
-    if sql and live.state.position - saved_at >= CHECKPOINT_EVERY:
-        store.save_checkpoint(live)
+    if sql is not None and live.state.position - saved_at >= CHECKPOINT_EVERY:
+        sql.save_checkpoint(live)
     return appended, live
 
 

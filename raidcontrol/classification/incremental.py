@@ -20,6 +20,7 @@ test_incremental.py`` proves it with hypothesis.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from typing import Any
 
 from raidcontrol.classification import _check_stage, last_stage
 from raidcontrol.classification.crew_time import (
@@ -37,7 +38,7 @@ from raidcontrol.core.model import Event, event_from_state
 from raidcontrol.core.remark import Remark
 from raidcontrol.rules import Rulebook
 
-RulebookLoader = Callable[[str, dict], Rulebook]
+RulebookLoader = Callable[[str, dict[str, Any]], Rulebook]
 RemarksOf = Callable[[JournalState, Rulebook | None, Event], dict[int, Remark]]
 
 #: Kinds whose records are one crew's in one stage (payload ``stage`` and ``bib``).
@@ -78,12 +79,11 @@ class LiveClassification:
         load_rulebook: RulebookLoader | None = None,
         remarks_of: RemarksOf | None = None,
     ):
-        if load_rulebook is None:
-            from raidcontrol.rules import load_rulebook
-        if remarks_of is None:
-            from raidcontrol.stock.effects import remarks_in_force as remarks_of
-        self._load_rulebook: RulebookLoader = load_rulebook
-        self._remarks_of: RemarksOf = remarks_of
+        from raidcontrol.rules import load_rulebook as load
+        from raidcontrol.stock.effects import remarks_in_force
+
+        self._load_rulebook: RulebookLoader = load if load_rulebook is None else load_rulebook
+        self._remarks_of: RemarksOf = remarks_in_force if remarks_of is None else remarks_of
         self.state = state if state is not None else JournalState()
         self._rebuild()
 
@@ -148,7 +148,7 @@ class LiveClassification:
     def _unindex(self, ident: tuple[str, str], rec: Record | None) -> None:
         if rec is not None and (place := _place(rec)) is not None:
             self._at.get(place, set()).discard(ident)
-            if ident[0] == "penalty-proposed":
+            if ident[0] == "penalty-proposed" and rec.id is not None:
                 self._proposals.pop(rec.id, None)
 
     # -- one record ----------------------------------------------------------------------------
