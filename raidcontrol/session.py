@@ -64,7 +64,7 @@ def _event_key(folder: Path) -> str:
 
     try:
         doc = tomllib.loads((folder / EVENT_FILE).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError):
+    except (OSError, ValueError, RecursionError):  # TOMLDecodeError, bad UTF-8, a huge integer …
         doc = {}  # the folder reader reports what is wrong
     key = doc.get("id")
     return key if isinstance(key, str) and key else folder.resolve().name
