@@ -12,7 +12,10 @@
    that first ``track check`` without the warm-up (numba compiling on first use).
 
 Stages are simulated once (``raidcontrol simulate``) and cached under ``--out``.  Prints one
-TARGET line per target and writes ``bench-out/track_readers.json``.
+TARGET line per target and writes ``bench-out/track_readers.json``.  ``--baseline
+OTHER/.venv/bin/raidcontrol`` runs another install's command alternately with ours on the
+Parquet fleet (same load for both) and checks that both print the same JSON; ``--only``
+picks measures.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 FULL_ROUTE_FIXES = 20_000  # from this many fixes a crew, the stage has 50 waypoints and 10 zones (else the defaults)
 BYTES_PER_FIX = 32  # bib int32 + time int64 + lat, lon float64 + speed float32
+MEASURES = ("parquet_end_to_end", "gpx", "csv", "first_run")
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -56,6 +60,20 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     ap.add_argument(
         "--out", type=Path, default=ROOT / "bench-out" / "track-readers", help="cache of the stages"
+    )
+    ap.add_argument(
+        "--baseline",
+        type=Path,
+        default=None,
+        help="another install's raidcontrol executable (e.g. main's .venv/bin/raidcontrol): the "
+        "Parquet command runs alternately with it, and the JSON of both must be identical",
+    )
+    ap.add_argument(
+        "--only",
+        nargs="+",
+        choices=MEASURES,
+        default=list(MEASURES),
+        help="the measures to run (default: all)",
     )
     return ap.parse_args(argv)
 
@@ -87,11 +105,19 @@ def stage(out: Path, name: str, crews: int, fixes: int, fmt: str) -> tuple[Path,
     return folder / "roadbooks" / "stage-1.gpx", tracks
 
 
-def run_cli(args: list[str], env: dict | None = None) -> tuple[float, int]:
-    """Wall seconds and peak resident bytes of one ``raidcontrol`` process."""
+def run_cli(
+    args: list[str], env: dict | None = None, exe: Path | None = None, stdout: Path | None = None
+) -> tuple[float, int]:
+    """Wall seconds and peak resident bytes of one ``raidcontrol`` process (``exe``: another
+    install's; ``stdout``: a file its output goes to)."""
     t0 = time.perf_counter()
-    proc = subprocess.Popen([str(BIN / "raidcontrol"), *args], stdout=subprocess.DEVNULL, env=env)
-    _, status, usage = os.wait4(proc.pid, 0)
+    out = open(stdout, "wb") if stdout else subprocess.DEVNULL  # closed below
+    try:
+        proc = subprocess.Popen([str(exe or BIN / "raidcontrol"), *args], stdout=out, env=env)
+        _, status, usage = os.wait4(proc.pid, 0)
+    finally:
+        if stdout:
+            out.close()
     wall = time.perf_counter() - t0
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode:
@@ -104,10 +130,14 @@ def parquet_end_to_end(a: argparse.Namespace) -> tuple[list[Target], dict]:
 
     roadbook, tracks = stage(a.out, "parquet", a.parquet_crews, a.fixes, "parquet")
     rows = pq.ParquetFile(tracks).metadata.num_rows
-    runs = [
-        run_cli(["track", "check", str(roadbook), str(tracks), "--format", "json"])
-        for _ in range(a.repeat)
-    ]
+    check = ["track", "check", str(roadbook), str(tracks), "--format", "json"]
+    runs, base_runs = [], []
+    for _ in range(a.repeat):  # alternately, so that both meet the same load
+        runs.append(run_cli(check, stdout=a.out / "ours.json"))
+        if a.baseline:
+            base_runs.append(run_cli(check, exe=a.baseline, stdout=a.out / "baseline.json"))
+    if a.baseline and (a.out / "ours.json").read_bytes() != (a.out / "baseline.json").read_bytes():
+        raise SystemExit("the baseline's track check JSON differs from ours")
     wall = statistics.median(r[0] for r in runs)
     peak = max(r[1] for r in runs)
     columnar = rows * BYTES_PER_FIX
@@ -119,16 +149,20 @@ def parquet_end_to_end(a: argparse.Namespace) -> tuple[list[Target], dict]:
         "columnar_bytes": columnar,
         "file_bytes": tracks.stat().st_size,
     }
+    baseline, base_peak = "issue 10 3.5 M fixes/s", ""
+    if base_runs:
+        base_wall = statistics.median(r[0] for r in base_runs)
+        res["baseline_runs_s"] = [r[0] for r in base_runs]
+        res["baseline_peak_rss_bytes"] = max(r[1] for r in base_runs)
+        baseline = f"{a.baseline} {rows / base_wall / 1e6:.2f} M fixes/s, same JSON"
+        base_peak = f"{a.baseline} {res['baseline_peak_rss_bytes'] / columnar:.2f}x"
     return [
         Target(
-            "track check Parquet end to end",
-            rows / wall / 1e6,
-            "M fixes/s",
-            ">=",
-            8.0,
-            "issue 10 3.5 M fixes/s",
+            "track check Parquet end to end", rows / wall / 1e6, "M fixes/s", ">=", 8.0, baseline
         ),
-        Target("track check peak memory / columnar size", peak / columnar, "x", "<=", 2.0),
+        Target(
+            "track check peak memory / columnar size", peak / columnar, "x", "<=", 2.0, base_peak
+        ),
     ], res
 
 
@@ -214,13 +248,15 @@ def first_run(a: argparse.Namespace) -> tuple[list[Target], dict]:
 def main(argv: list[str] | None = None) -> int:
     a = parse_args(argv)
     a.out.mkdir(parents=True, exist_ok=True)
-    targets, results = [], {}
+    targets, results = [], {"load_average_before": os.getloadavg()}
     for name, measure in (
         ("parquet_end_to_end", parquet_end_to_end),
         ("gpx", gpx_reader),
         ("csv", csv_reader),
         ("first_run", first_run),
     ):
+        if name not in a.only:
+            continue
         found, results[name] = measure(a)
         targets += found
         print(json.dumps({name: results[name]}, default=str), flush=True)

@@ -6,6 +6,7 @@ The readers, the numba kernels, pyarrow and the store load inside the commands, 
 
 import json
 import sys
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -65,8 +66,10 @@ def check_tracks(
         and tracks_path.is_file()
         and tracks_path.stat().st_size >= PROGRESS_FROM_BYTES
     )
+    warming = warm_in_background(rules)
     if not show_progress or not large:
         fleet = read_fleet(tracks_path, sort_by_time=True)
+        warming.join()
         return check_fleet(roadbook, fleet, rules), fleet
     with Progress(
         TextColumn("{task.description}"),
@@ -82,6 +85,7 @@ def check_tracks(
             sort_by_time=True,
             progress=lambda done, total: bar.update(reading, completed=done, total=total),
         )
+        warming.join()
         checking = bar.add_task(f"checking {len(fleet):,} fixes", total=len(fleet))
         report = check_fleet(
             roadbook,
@@ -90,6 +94,26 @@ def check_tracks(
             progress=lambda done, total: bar.update(checking, completed=done),
         )
     return report, fleet
+
+
+def warm_in_background(rules: "TrackingRules") -> threading.Thread:
+    """Start loading the check's compiled kernels in a thread, while the tracks are read.
+
+    Loading numba and its cached machine code takes a few tenths of a second of Python (the
+    same whatever the fleet's size); reading tracks is mostly pyarrow and numpy, which release
+    the GIL — so the two overlap.  The thread only loads code: the check itself runs afterwards
+    on the main thread, which reports any error (an error in the thread is left to it)."""
+    from raidcontrol.tracking.warm import warm_kernels
+
+    def warm() -> None:
+        try:
+            warm_kernels(rules)
+        except Exception:  # the check, on the main thread, meets it again and reports it
+            pass
+
+    thread = threading.Thread(target=warm, name="warm-kernels", daemon=True)
+    thread.start()
+    return thread
 
 
 def summary_table(report: "FleetReport", title: str = "") -> "Table":

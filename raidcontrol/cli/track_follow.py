@@ -13,7 +13,8 @@ from typing import Annotated
 
 import typer
 
-from raidcontrol.cli.common import OutputFormat, emit, err_console
+from raidcontrol.cli import common
+from raidcontrol.cli.common import OutputFormat, emit
 from raidcontrol.core.errors import InputError
 
 
@@ -133,7 +134,7 @@ def follow_cmd(
     try:
         _print_records(live.restored, fmt, header=True)
         held = sum(c.n for c in live.live.crews.values())
-        err_console.print(
+        common.err_console.print(
             f"following stage {stage} from {source} ({held:,} fixes stored); Ctrl-C to stop"
         )
         try:
@@ -142,7 +143,7 @@ def follow_cmd(
             refused = 0
         if close:
             _print_records(live.close(), fmt)
-            err_console.print(f"stage {stage} closed: the proposals are final")
+            common.err_console.print(f"stage {stage} closed: the proposals are final")
     finally:
         live.shut()
     if refused:
@@ -162,7 +163,7 @@ def _follow(live, src, poll: float, idle: float | None, fmt: OutputFormat) -> in
                 fleets.append(parse_fixes(chunk.data, chunk.content_type, chunk.name))
             except InputError as exc:
                 refused += 1
-                err_console.print(
+                common.err_console.print(
                     f"[bold red]refused:[/] {chunk.locate(exc).located()}", highlight=False
                 )
         if fleets:  # everything that arrived since the last look: one batch
@@ -224,10 +225,10 @@ def replay_cmd(
     fleet = read_fleet(tracks)
     send = _drop_into(into, stage) if into is not None else _post_to(post, stage)
     n = replay(fleet, send, speed, step)
-    err_console.print(f"replayed {n:,} fixes of stage {stage} into {into or post}")
+    common.err_console.print(f"replayed {n:,} fixes of stage {stage} into {into or post}")
     if close:
         send.close()
-        err_console.print(f"stage {stage} closed on {post}")
+        common.err_console.print(f"stage {stage} closed on {post}")
 
 
 def replay(fleet, send, speed: float, step: float, started=None) -> int:

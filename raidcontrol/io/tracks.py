@@ -31,8 +31,6 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
-import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from raidcontrol.core.errors import InputError
@@ -115,6 +113,8 @@ def _check_coordinates(
 ) -> None:
     """Raise at the first NaN or out-of-range coordinate (``first_line`` = line of row 0)."""
     for name, values, limit in (("lat", lat, 90.0), ("lon", lon, 180.0)):
+        if not values.shape[0] or (values.min() >= -limit and values.max() <= limit):
+            continue  # min and max are NaN when a value is: a NaN fails the test
         bad = ~(np.abs(values) <= limit)  # NaN compares False, so it is bad too
         if bad.any():
             i = int(np.argmax(bad))
@@ -165,13 +165,11 @@ def _time_column(
         )
     typ = arr.type
     if pa.types.is_timestamp(typ):
-        if typ.tz is None:
-            arr = pc.assume_timezone(arr, "UTC")
-        if typ.unit != "ms":
-            arr = pc.cast(arr, pa.timestamp("ms", tz="UTC"), safe=False)
-        out = arr.cast(pa.int64()).to_numpy()
+        if typ.unit != "ms":  # naive instants are UTC: the values are the same
+            arr = _compute().cast(arr, pa.timestamp("ms", tz=typ.tz), safe=False)
+        out = _numpy(_int64_view(arr))
     elif pa.types.is_integer(typ):
-        out = arr.cast(pa.int64()).to_numpy()
+        out = _numpy(arr if typ == pa.int64() else _compute().cast(arr, pa.int64()))
     elif pa.types.is_string(typ) or pa.types.is_large_string(typ):
         out = _text_times(arr, file, first_line, unit)
     else:
@@ -185,6 +183,7 @@ def _time_column(
 
 def _text_times(arr, file: str, first_line: int, unit: str) -> np.ndarray:
     """ISO 8601 instants (naive = UTC) or integer epoch milliseconds written as text."""
+    pc = _compute()
     try:
         return pc.cast(arr, pa.timestamp("ms", tz="UTC")).cast(pa.int64()).to_numpy()
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
@@ -220,6 +219,9 @@ def _float_column(
         raise InputError(
             f"{_row(unit, first_line + i)}no {name}", file=file, line=first_line + i, field=name
         )
+    if pa.types.is_floating(arr.type) and arr.type != pa.float16():
+        return _numpy(arr)  # float32 or float64, nulls as NaN: the caller's array casts
+    pc = _compute()
     if pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type):
         ok = pc.fill_null(pc.match_substring_regex(arr, f"^(?:{ASCII_DECIMAL.pattern})$"), True)
         if pc.all(ok).as_py() is False:
@@ -254,7 +256,9 @@ def _bib_column(arr, file: str, first_line: int, unit: str) -> np.ndarray:
             or [np.empty(0, np.int32)]
         )
     if pa.types.is_integer(typ):
-        values = arr.cast(pa.int64()).to_numpy()
+        values = _numpy(arr)
+        if not values.shape[0] or (values.min() >= 0 and int(values.max()) <= INT32_MAX):
+            return values.astype(np.int32, copy=False)
         bad = (values < 0) | (values > INT32_MAX)
         if bad.any():
             i = int(np.argmax(bad))
@@ -267,12 +271,34 @@ def _bib_column(arr, file: str, first_line: int, unit: str) -> np.ndarray:
             )
         return values.astype(np.int32)
     if pa.types.is_string(typ) or pa.types.is_large_string(typ):
-        return _bib_column(pc.dictionary_encode(arr), file, first_line, unit)
+        return _bib_column(_compute().dictionary_encode(arr), file, first_line, unit)
     raise InputError(f"the bib column has type {typ}, not an integer", file=file, field="bib")
 
 
 def _chunks(arr) -> list:
     return list(arr.chunks) if isinstance(arr, pa.ChunkedArray) else [arr]
+
+
+def _compute():
+    """pyarrow.compute, loaded when a column needs a conversion (a Parquet file of the usual
+    types needs none: its columns are viewed)."""
+    import pyarrow.compute as pc
+
+    return pc
+
+
+def _int64_view(arr: pa.Array | pa.ChunkedArray) -> pa.ChunkedArray:
+    """A timestamp column's values as int64, without a copy."""
+    return pa.chunked_array([c.view(pa.int64()) for c in _chunks(arr)], pa.int64())
+
+
+def _numpy(arr: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    """A numeric column without nulls as numpy: a view of Arrow's buffer when it is one chunk (a
+    Parquet row group), else one copy; nulls become NaN (floating columns only)."""
+    chunks = _chunks(arr)
+    if len(chunks) == 1:
+        return chunks[0].to_numpy(zero_copy_only=not chunks[0].null_count)
+    return arr.to_numpy() if isinstance(arr, pa.ChunkedArray) else arr.to_numpy(False)
 
 
 def _dictionary_bibs(
@@ -337,6 +363,8 @@ def _read_csv(path: Path) -> Fleet:
 
 def _csv_table(path: Path, types: dict) -> pa.Table:
     """The CSV file read by pyarrow with ``types``; a malformed file (not a conversion) is an InputError."""
+    import pyarrow.csv as pacsv
+
     try:
         return pacsv.read_csv(
             path,
@@ -380,25 +408,46 @@ def _read_parquet(path: Path, progress=None) -> Fleet:
     t_ms = np.empty(n, np.int64)
     lat = np.empty(n, np.float64)
     lon = np.empty(n, np.float64)
-    speed = np.full(n, np.nan, np.float32)
-    columns = ["bib", time_name, "lat", "lon"] + ([speed_name] if speed_name else [])
+    speed = np.empty(n, np.float32) if speed_name else np.full(n, np.nan, np.float32)
     at = 0
     for g in range(pf.num_row_groups):
-        table = pf.read_row_group(g, columns=columns)
-        m = table.num_rows
+        m = pf.metadata.row_group(g).num_rows
         first = at + 1  # rows are numbered from 1
         sl = slice(at, at + m)
-        bib[sl] = _bib_column(table["bib"], file, first, "row")
-        t_ms[sl] = _time_column(table[time_name], file, first, "row")
-        lat[sl] = _float_column(table["lat"], "lat", file, first, "row", nullable=False)
-        lon[sl] = _float_column(table["lon"], "lon", file, first, "row", nullable=False)
+        # one column at a time: the memory beyond the fleet is one column of one row group
+        bib[sl] = _bib_column(_column(pf, g, "bib", file), file, first, "row")
+        t_ms[sl] = _time_column(_column(pf, g, time_name, file), file, first, "row")
+        lat[sl] = _float_column(
+            _column(pf, g, "lat", file), "lat", file, first, "row", nullable=False
+        )
+        lon[sl] = _float_column(
+            _column(pf, g, "lon", file), "lon", file, first, "row", nullable=False
+        )
         _check_coordinates(lat[sl], lon[sl], file, first, "row")
         if speed_name:
             speed[sl] = _float_column(
-                table[speed_name], speed_name, file, first, "row", nullable=True
+                _column(pf, g, speed_name, file), speed_name, file, first, "row", nullable=True
             )
         at += m
-        del table
         if progress:
             progress(at, n)
+    pa.default_memory_pool().release_unused()  # the row groups' buffers: the fleet is in numpy now
     return Fleet.from_columns(bib, t_ms, lat, lon, speed, source=file)
+
+
+def _column(pf: pq.ParquetFile, group: int, name: str, file: str) -> pa.ChunkedArray:
+    """One column of one row group; a corrupt one is an InputError naming the column."""
+    try:
+        column = pf.read_row_group(group, columns=[name], use_threads=False)[name]
+    except (pa.ArrowInvalid, OSError) as exc:
+        raise InputError(
+            f"row group {group + 1}: the column cannot be read: {exc}", file=file, field=name
+        ) from None
+    rows = pf.metadata.row_group(group).num_rows
+    if len(column) != rows:
+        raise InputError(
+            f"row group {group + 1}: {len(column)} values, not the {rows} rows the file declares",
+            file=file,
+            field=name,
+        )
+    return column

@@ -119,7 +119,14 @@ async def post_fixes(
     return await run_in_threadpool(ingest)
 
 
-@router.post("/close")
+CLOSE_RESPONSES: dict = {
+    401: FIXES_RESPONSES[401],
+    403: {"description": "The token's role is not tracking; nothing recorded."},
+    422: {"description": "A stage without its roadbook; nothing recorded."},
+}
+
+
+@router.post("/close", responses=CLOSE_RESPONSES)
 async def post_close(
     request: Request,
     stage: int = Query(ge=0, le=1000, description="The stage whose fixes are all in."),
