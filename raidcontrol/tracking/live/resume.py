@@ -111,6 +111,31 @@ class Rechecker:
         self.tg: _Targets = _targets(roadbook)
         self.grid: TargetGrid = build_grid(self.tg.lat, self.tg.lon, self.tg.radius, GRID_MARGIN_M)
         self.states: dict[int, CrewState] = {}
+        tg, grid = self.tg, self.grid
+        self.fixed = (  # the kernel's arguments that are the same for every crew
+            tg.lat,
+            tg.lon,
+            tg.cos,
+            tg.radius,
+            tg.n_wp,
+            tg.zone_limit,
+            grid.lat0,
+            grid.lon0,
+            1.0 / grid.dlat,
+            1.0 / grid.dlon,
+            grid.nrows,
+            grid.ncols,
+            grid.occupied,
+            grid.start,
+            grid.items,
+            grid.margin_m,
+            rules.max_gap_ms,
+            rules.spike_speed_kmh / MS_TO_KMH,
+            rules.spike_accel_ms2,
+            rules.tolerance_kmh,
+            rules.derived_window_ms,
+            rules.order == "any",
+        )
 
     def reports(self, crews: list[CrewFixes], earliest_new: list[int]) -> list[CrewReport]:
         """The reports of these crews (``earliest_new[k]``: the earliest instant added to crew k
@@ -143,7 +168,6 @@ class Rechecker:
 
     def _walk(self, crew: CrewFixes, st: CrewState, out: K.KernelOut, j: int) -> None:
         """Walk the crew on from its resume point into row j of ``out``; move the resume point."""
-        tg, grid, rules = self.tg, self.grid, self.rules
         st.reserve(crew.n)
         while True:
             stop = resume_point(crew.t_ms, st.i0, self.lag_ms)
@@ -162,28 +186,7 @@ class Rechecker:
                 st.min_t,
                 st.passages,
                 st.npass,
-                tg.lat,
-                tg.lon,
-                tg.cos,
-                tg.radius,
-                tg.n_wp,
-                tg.zone_limit,
-                grid.lat0,
-                grid.lon0,
-                1.0 / grid.dlat,
-                1.0 / grid.dlon,
-                grid.nrows,
-                grid.ncols,
-                grid.occupied,
-                grid.start,
-                grid.items,
-                grid.margin_m,
-                rules.max_gap_ms,
-                rules.spike_speed_kmh / MS_TO_KMH,
-                rules.spike_accel_ms2,
-                rules.tolerance_kmh,
-                rules.derived_window_ms,
-                rules.order == "any",
+                *self.fixed,
                 out,
                 j,
             )
