@@ -117,7 +117,7 @@ def main() -> int:
     full_growth = rows[-1]["full_us_per_new_fix"] / rows[0]["full_us_per_new_fix"]
     ok = growth <= FLAT_TARGET
     print(
-        f"TARGET live_recheck_flat: {growth:.2f} × (end-of-stage / first-quarter CPU per new fix) "
+        f"TARGET live_recheck_flat: {growth:.2f} × end-of-stage / first-quarter CPU per new fix "
         f"(target <= {FLAT_TARGET:g}, baseline full re-check {full_growth:.2f} ×) "
         f"{'PASS' if ok else 'FAIL'}"
     )

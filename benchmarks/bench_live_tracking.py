@@ -210,7 +210,7 @@ def main() -> int:
         line(
             "live_late_stage_throughput_ratio",
             ratio,
-            "× (last-tenth / first-tenth fixes/CPU-s)",
+            "× last-tenth / first-tenth fixes/CPU-s",
             ">=",
             LATE_STAGE_RATIO_TARGET,
             "first tenth of the stage",

@@ -4,7 +4,7 @@ Per crew it keeps the fixes received so far (:class:`CrewFixes`: sorted, one per
 batch adds its new fixes; every crew that got one is re-checked by the batch check's kernel
 resumed where the crew's previous check became final (:mod:`.resume`: the walk over the fixes
 goes on from a fix a couple of minutes before the latest; a fix older than that starts the crew
-again), so the crew's report is always exactly what the batch check
+again; crews holding few fixes are checked on all of them together, one batched call), so the crew's report is always exactly what the batch check
 (:func:`raidcontrol.tracking.check.check_fleet`) gives on the same fixes — "the final answer
 equals batch" holds by construction — and its cost does not grow with the fixes held.
 :mod:`.provable` then decides which of its findings may be published yet (see
@@ -100,11 +100,26 @@ class LiveCheck:
         their progress."""
         if not bibs:
             return
-        crews = [self.crews[b] for b in bibs]
-        reports = self.rechecker.reports(crews, [c.checked() for c in crews])
+        earliest = {b: self.crews[b].checked() for b in bibs}
+        few = [b for b in bibs if self.crews[b].n <= self.rechecker.batch_below]
+        if few:  # crews with few fixes: all of them, in one batched call
+            from raidcontrol.tracking.check import check_fleet
+
+            self.reports.update(check_fleet(self.roadbook, self.fleet(few), self.rules).crews)
+            self.rechecker.forget(few)
+        many = [b for b in bibs if self.crews[b].n > self.rechecker.batch_below]
+        if many:
+            self.reports.update(
+                zip(
+                    many,
+                    self.rechecker.reports(
+                        [self.crews[b] for b in many], [earliest[b] for b in many]
+                    ),
+                )
+            )
         moving, lat, lon = [], [], []
-        for bib, crew, fixes in zip(bibs, reports, crews):
-            self.reports[bib] = crew
+        for bib in bibs:
+            crew, fixes = self.reports[bib], self.crews[bib]
             picked = last_two(fixes.t_ms, {s.t_ms for s in crew.spikes})
             if len(picked) < 2:
                 self.progress[bib] = NO_PROGRESS

@@ -33,6 +33,10 @@ from raidcontrol.tracking.rules import TrackingRules
 # Performance knob, not a rule: how far (stage time) the resume point stays behind a crew's
 # latest fix, so that fixes arriving up to this late resume rather than start the crew again.
 RESUME_LAG_MS = 120_000
+# Performance knob, not a rule: a crew holding at most this many fixes is re-checked on all of
+# them with the other such crews in one batched call — below it that costs less than a resumed
+# walk's fixed cost per crew (the kernel call and the report assembled alone).
+BATCH_BELOW_FIXES = 2_000
 GROWTH = 4  # the passage buffer grows this many times when a crew fills it
 
 
@@ -96,8 +100,9 @@ def resume_point(t_ms: np.ndarray, i0: int, lag_ms: int = RESUME_LAG_MS) -> int:
 class Rechecker:
     """Re-checks crews of one stage from their resume points (one :class:`CrewState` per crew).
 
-    ``lag_ms`` and ``first_cap`` (the passage buffer a crew starts with) are performance knobs:
-    any values give the same reports (the tests use small ones to take every path)."""
+    ``lag_ms``, ``first_cap`` (the passage buffer a crew starts with) and ``batch_below`` (see
+    :data:`BATCH_BELOW_FIXES`; :class:`LiveCheck` applies it) are performance knobs: any values
+    give the same reports (the tests use small ones to take every path)."""
 
     def __init__(
         self,
@@ -105,8 +110,10 @@ class Rechecker:
         rules: TrackingRules,
         lag_ms: int = RESUME_LAG_MS,
         first_cap: int = PASS_BUFFER,
+        batch_below: int = BATCH_BELOW_FIXES,
     ):
         self.roadbook, self.rules, self.lag_ms, self.first_cap = roadbook, rules, lag_ms, first_cap
+        self.batch_below = batch_below
         self.restarts = 0  # crews started again from their first fix (a late fix, a full buffer)
         self.tg: _Targets = _targets(roadbook)
         self.grid: TargetGrid = build_grid(self.tg.lat, self.tg.lon, self.tg.radius, GRID_MARGIN_M)
@@ -136,6 +143,11 @@ class Rechecker:
             rules.derived_window_ms,
             rules.order == "any",
         )
+
+    def forget(self, bibs: list[int]) -> None:
+        """These crews were checked on all their fixes elsewhere: their next resume starts afresh."""
+        for bib in bibs:
+            self.states.pop(bib, None)
 
     def reports(self, crews: list[CrewFixes], earliest_new: list[int]) -> list[CrewReport]:
         """The reports of these crews (``earliest_new[k]``: the earliest instant added to crew k
