@@ -61,7 +61,7 @@ def arrival(rng: np.random.Generator, fleet: Fleet, late_share: float, late_min:
     late_share=st.sampled_from([0.0, 0.002, 0.05]),
     late_min=st.sampled_from([1, 30]),
     lag_ms=st.sampled_from([0, 5_000, 120_000]),
-    first_cap=st.sampled_from([1, 4096]),
+    first_cap=st.sampled_from([1, 64, 4096]),
     batch_below=st.sampled_from([0, 400, 2000]),
     resend=st.booleans(),
 )

@@ -21,7 +21,7 @@ import numpy as np
 from raidcontrol.tracking import kernel as K
 from raidcontrol.tracking.arrays import F64, I64, U8, Columns
 from raidcontrol.tracking.assemble import Assembler, Batch
-from raidcontrol.tracking.check import PASS_BUFFER, _Targets, _targets
+from raidcontrol.tracking.check import _Targets, _targets
 from raidcontrol.tracking.flagged import WORD, flagged, words
 from raidcontrol.tracking.geodesy import MS_TO_KMH
 from raidcontrol.tracking.grid import GRID_MARGIN_M, TargetGrid, build_grid
@@ -37,6 +37,7 @@ RESUME_LAG_MS = 120_000
 # them with the other such crews in one batched call — below it that costs less than a resumed
 # walk's fixed cost per crew (the kernel call and the report assembled alone).
 BATCH_BELOW_FIXES = 2_000
+FIRST_PASSAGES = 64  # a crew's first passage buffer (kept between batches: 32 bytes a passage)
 GROWTH = 4  # the passage buffer grows this many times when a crew fills it
 
 
@@ -54,7 +55,7 @@ class CrewState:
     """A crew's check state at its resume point ``i0`` (see the module docstring)."""
 
     n_targets: int
-    cap: int = PASS_BUFFER
+    cap: int = FIRST_PASSAGES
     i0: int = 0
     scan: K.ScanState = K.FRESH_SCAN
     scan_flag: int = 0
@@ -109,7 +110,7 @@ class Rechecker:
         roadbook: Roadbook,
         rules: TrackingRules,
         lag_ms: int = RESUME_LAG_MS,
-        first_cap: int = PASS_BUFFER,
+        first_cap: int = FIRST_PASSAGES,
         batch_below: int = BATCH_BELOW_FIXES,
     ):
         self.roadbook, self.rules, self.lag_ms, self.first_cap = roadbook, rules, lag_ms, first_cap
