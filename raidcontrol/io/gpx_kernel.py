@@ -191,7 +191,7 @@ def _tag(b: np.ndarray, i: int, opening: np.ndarray, prefix: np.ndarray, name: n
     return _at(b, _at(b, _at(b, i, opening), prefix), name)
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)  # the check's kernels load in a thread meanwhile
 def scan_points(
     b: np.ndarray,
     start: int,

@@ -5,9 +5,12 @@ Two readers give the same columns:
 * the **scanner** (``scan_gpx``), for the regular layout GPS exporters write — each
   ``<trkseg>`` holding only ``<trkpt lat=".." lon="..">`` elements with an optional
   ``<ele>``, a ``<time>`` and an optional speed (``<speed>`` or an extension's
-  ``<prefix:speed>``): each segment's text is matched whole by one regular expression in C,
-  its numbers converted by numpy and its instants by pyarrow, and what is left of the file
-  (everything but the segments' insides: a few elements per crew) is checked by expat;
+  ``<prefix:speed>``): the file is mapped in memory and each segment's inside read byte by
+  byte by a compiled pass (:mod:`raidcontrol.io.gpx_kernel`, numbers and instants converted
+  as it goes); a segment it is unsure of (another spelling of the layout: exponents,
+  plus signs, time zone offsets …) is matched whole by one regular expression in C, its numbers
+  converted by numpy and its instants by pyarrow; what is left of the file (everything but
+  the segments' insides: a few elements per crew) is checked by expat;
 * the **parser** (``parse_gpx``), expat with a callback per element, for everything else.
 
 The scanner gives up (``_Irregular``) on anything it does not recognise — another layout,
