@@ -61,6 +61,7 @@ _OPEN, _CLOSE = _lit(b"<"), _lit(b"</")
 
 _QUOTE, _LT, _GT, _MINUS, _DOT, _COLON, _DASH, _T, _Z = (ord(c) for c in '"<>-.:-TZ')
 _ZERO, _NINE = ord("0"), ord("9")
+EOL, _CR = ord("\n"), ord("\r")  # a stop byte: LF, CR LF or the end of the text
 
 
 @njit(cache=True)
@@ -70,6 +71,14 @@ def _blank(b: np.ndarray, i: int) -> int:
     while 0 <= i < end and (b[i] == 32 or b[i] == 10 or b[i] == 13 or b[i] == 9):
         i += 1
     return i
+
+
+@njit(cache=True)
+def _stops(b: np.ndarray, i: int, stop: int) -> bool:
+    """Whether the text at ``i`` is the ``stop`` byte; EOL: a line's end (LF, CR or the end)."""
+    if i >= b.shape[0]:
+        return stop == EOL
+    return b[i] == stop or (stop == EOL and b[i] == _CR)
 
 
 @njit(cache=True)
@@ -99,7 +108,7 @@ def _digits(b: np.ndarray, i: int, width: int) -> int:
 
 
 @njit(cache=True)
-def _number(b: np.ndarray, i: int, stop: int) -> tuple[float, int]:
+def read_number(b: np.ndarray, i: int, stop: int) -> tuple[float, int]:
     """(value, index of the ``stop`` byte) of ``[-]digits[.digits]`` at ``i``, else (NaN, UNSURE)."""
     end = b.shape[0]
     if i < 0:
@@ -125,16 +134,16 @@ def _number(b: np.ndarray, i: int, stop: int) -> tuple[float, int]:
             i += 1
         if fraction == 0:
             return np.nan, UNSURE
-    if digits > MAX_DIGITS or i >= end or b[i] != stop:
+    if digits > MAX_DIGITS or not _stops(b, i, stop):
         return np.nan, UNSURE
     v = m / _POW10[fraction]
     return (-v if neg else v), i
 
 
 @njit(cache=True)
-def _instant(b: np.ndarray, i: int) -> tuple[int, int]:
-    """(epoch ms, index of the ``<`` after it) of ``YYYY-MM-DDTHH:MM:SS[.f…][Z]`` at ``i``
-    within the readers' window, else (0, UNSURE)."""
+def read_instant(b: np.ndarray, i: int, stop: int) -> tuple[int, int]:
+    """(epoch ms, index of the ``stop`` byte after it) of ``YYYY-MM-DDTHH:MM:SS[.f…][Z]`` at
+    ``i`` within the readers' window, else (0, UNSURE)."""
     y = _digits(b, i, 4)
     mo = _digits(b, i + 5, 2)
     d = _digits(b, i + 8, 2)
@@ -171,7 +180,7 @@ def _instant(b: np.ndarray, i: int) -> tuple[int, int]:
             ms *= 10
     if i < end and b[i] == _Z:
         i += 1
-    if i >= end or b[i] != _LT:
+    if not _stops(b, i, stop):
         return 0, UNSURE
     # days since 1970-01-01 of a proleptic Gregorian date (years counted from March)
     yy = y - 1 if mo <= 2 else y
@@ -221,14 +230,14 @@ def scan_points(
         i = _blank(b, j)
         if j < 0 or i == j:
             return n, i, UNSURE, ext
-        la, i = _number(b, _at(b, i, _LAT), _QUOTE)
+        la, i = read_number(b, _at(b, i, _LAT), _QUOTE)
         if i < 0 or not abs(la) <= MAX_LAT:
             return n, i, UNSURE, ext
         j = i + 1
         i = _blank(b, j)
         if i == j:
             return n, i, UNSURE, ext
-        lo, i = _number(b, _at(b, i, _LON), _QUOTE)
+        lo, i = read_number(b, _at(b, i, _LON), _QUOTE)
         if i < 0 or not abs(lo) <= MAX_LON:
             return n, i, UNSURE, ext
         i = _blank(b, i + 1)
@@ -243,14 +252,14 @@ def scan_points(
             if k == j or k - j > MAX_ELE_CHARS:
                 return n, i, UNSURE, ext
             i = _blank(b, _at(b, k, _ELE_END))
-        ms, i = _instant(b, _at(b, i, _TIME))
+        ms, i = read_instant(b, _at(b, i, _TIME), _LT)
         i = _blank(b, _at(b, i, _TIME_END))
         if i < 0:
             return n, i, UNSURE, ext
         sp = np.nan
         j = _at(b, i, _SPEED)
         if j >= 0:
-            sp, i = _number(b, j, _LT)
+            sp, i = read_number(b, j, _LT)
             i = _blank(b, _at(b, i, _SPEED_END))
         elif _at(b, i, _EXT) >= 0:
             if prefix.shape[0] == 0:
@@ -258,7 +267,7 @@ def scan_points(
             ext = True
             i = _blank(b, _at(b, i, _EXT))
             i = _blank(b, _tag(b, i, _OPEN, prefix, _TPX))
-            sp, i = _number(b, _tag(b, i, _OPEN, prefix, _SPEED_TAG), _LT)
+            sp, i = read_number(b, _tag(b, i, _OPEN, prefix, _SPEED_TAG), _LT)
             i = _blank(b, _tag(b, i, _CLOSE, prefix, _SPEED_TAG))
             i = _blank(b, _tag(b, i, _CLOSE, prefix, _TPX))
             i = _blank(b, _at(b, i, _EXT_END))
