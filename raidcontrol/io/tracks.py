@@ -227,6 +227,7 @@ def _float_column(
         return _numpy(arr)  # float32 or float64, nulls as NaN: the caller's array casts
     pc = _compute()
     if pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type):
+        arr = pc.utf8_trim_whitespace(arr)  # as ascii_number: " 1.5" is 1.5 (pyarrow refuses it)
         ok = pc.fill_null(pc.match_substring_regex(arr, f"^(?:{ASCII_DECIMAL.pattern})$"), True)
         if pc.all(ok).as_py() is False:
             i = _first_false(ok)
