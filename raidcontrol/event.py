@@ -18,6 +18,7 @@ crew out of its category's ranking.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Self
@@ -135,9 +136,13 @@ class OpenEvent:
         from raidcontrol.classification import classify_special, classify_stage
 
         self._check_filters(category, klass)
-        lines = (classify_special if special else classify_stage)(
-            self.event, self.rulebook, n, category=category, klass=klass
-        )
+        live = self._session.live
+        if live is not None:  # kept up to date record by record: equal to a recomputation
+            lines = (live.special if special else live.stage)(n, category=category, klass=klass)
+        else:
+            lines = (classify_special if special else classify_stage)(
+                self.event, self.rulebook, n, category=category, klass=klass
+            )
         what = f"stage {n} {'special' if special else 'stage'} ranking"
         return classification_table(
             lines, title=self._title(what, category, klass, self.event.stages[n].final)
@@ -151,7 +156,12 @@ class OpenEvent:
 
         self._check_filters(category, klass)
         n = last_stage(self.event) if after is None else after
-        lines = classify_general(self.event, self.rulebook, n, category=category, klass=klass)
+        live = self._session.live
+        lines = (
+            live.general(n, category=category, klass=klass)
+            if live is not None
+            else classify_general(self.event, self.rulebook, n, category=category, klass=klass)
+        )
         final = all(self.event.stages[s].final for s in counted_stages(self.event, n))
         return classification_table(
             lines,
@@ -223,9 +233,13 @@ class OpenEvent:
         return itinerary_table(self.event)
 
     # -- writing -----------------------------------------------------------------------------------
-    def record(self, records: list[Record]) -> list[Record]:
+    def record(
+        self, records: list[Record] | Callable[[JournalState], list[Record]]
+    ) -> list[Record]:
         """Append records to the journal in one transaction (a decision, a verdict, a time from the
-        live service) and refresh this handle's state (as of now); returns them as written."""
+        live service) and refresh this handle's state (as of now); returns them as written.  A
+        function of the state instead of a list is called with the state read under the event's
+        write lock (the read and the append are one atomic step)."""
         if not self._owns_store:
             raise InputError(
                 "an as-of view is read-only: record through the handle that opened the event",
@@ -241,7 +255,7 @@ class OpenEvent:
         from raidcontrol.io.event_folder import read_event_folder
 
         _, desired = read_event_folder(self.folder)
-        self.record(changes(self._session.store.state(), desired))
+        self.record(lambda state: changes(state, desired))
         return self
 
     # -- lifetime ----------------------------------------------------------------------------------
@@ -268,7 +282,8 @@ def open_event(
     """Open the event folder ``path``: validate it, sync it into the journal, fold it as of ``as_of``.
 
     db: a SQLAlchemy URL (default: ``$RAIDCONTROL_DB``, else a SQLite file in the folder);
-    store: any object with the journal protocol (``append``, ``state``, ``close``) instead;
+    store: any object with the journal protocol (:class:`~raidcontrol.store.Store`: ``append``,
+        ``records_since``, ``close``) instead;
     sync: False reads the journal as it is, without appending the folder's changes;
     folder_records: the folder's records already read and validated (``read_event_folder``), so
         that a caller that validated several folders first does not read them twice.

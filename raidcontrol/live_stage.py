@@ -25,6 +25,7 @@ positions). Each new or revised proposal's picture is drawn where ``track scan``
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -86,6 +87,9 @@ class LiveStage:
     def __init__(self, session, stage: int, live, fixes, pictures: bool = True):
         self.session, self.stage, self.live, self.fixes = session, stage, live, fixes
         self.pictures = pictures
+        # With defer_drawing, pictures wait in ``drawings`` for :meth:`take_drawings`.
+        self.defer_drawing = False
+        self.drawings: list[Callable[[], None]] = []
         self.state: JournalState = session.state
         self.entries = set(session.event.entries)
         self.source = f"live fixes of stage {stage}"
@@ -209,11 +213,21 @@ class LiveStage:
         if recorded is not None and written:
             recorded(written)
         if self.pictures:  # after the journal: a picture takes longer than the check (~0.2 s)
-            self._draw(
+            drawing = self._drawing(
                 views,
                 {(r.payload["bib"], r.payload["code"]) for r in written if r.payload is not None},
             )
+            if drawing is not None and self.defer_drawing:
+                self.drawings.append(drawing)
+            elif drawing is not None:
+                drawing()
         return written
+
+    def take_drawings(self) -> list[Callable[[], None]]:
+        """The pictures left to draw (with ``defer_drawing``), to run outside the stage's lock: the
+        service draws them after releasing it, so a batch arriving meanwhile does not wait."""
+        drawings, self.drawings = self.drawings, []
+        return drawings
 
     def _refresh(self) -> None:
         """The tracking proposals in force, read again from the journal."""
@@ -245,7 +259,9 @@ class LiveStage:
             views = FleetReport(
                 self.live.roadbook, self.live.rules, {b: self.live.provable(b) for b in bibs}
             )
-            self._draw(views, wanted)
+            drawing = self._drawing(views, wanted)
+            if drawing is not None:
+                drawing()
 
     def _picture_paths(self, views) -> dict[tuple[int, str], str]:
         """Where ``track scan`` puts each infringement's picture (relative to the event folder)."""
@@ -257,8 +273,9 @@ class LiveStage:
             for f in (*crew.missed, *crew.speeding)
         }
 
-    def _draw(self, views, wanted: set[tuple[int, str]]) -> None:
-        """Draw the pictures of the new or revised proposals ``wanted`` (as ``track scan`` draws them)."""
+    def _drawing(self, views, wanted: set[tuple[int, str]]) -> Callable[[], None] | None:
+        """The drawing of the pictures of the new or revised proposals ``wanted`` (as ``track scan``
+        draws them), with its data copied now: it may run later, outside the stage's lock."""
         from dataclasses import replace
 
         from raidcontrol.io.evidence import write_pictures
@@ -270,13 +287,12 @@ class LiveStage:
             speeding = [s for s in crew.speeding if (bib, s.code) in wanted]
             if missed or speeding:
                 crews[bib] = replace(crew, missed=missed, speeding=speeding)
-        if crews:
-            folder = Path(self.session.folder) / "evidence" / f"stage-{self.stage}"
-            write_pictures(
-                FleetReport(views.roadbook, views.rules, crews),
-                self.live.fleet(sorted(crews)),
-                folder,
-            )
+        if not crews:
+            return None
+        folder = Path(self.session.folder) / "evidence" / f"stage-{self.stage}"
+        report = FleetReport(views.roadbook, views.rules, crews)
+        fleet = self.live.fleet(sorted(crews))  # a copy of the crews' fixes as they are now
+        return lambda: write_pictures(report, fleet, folder)
 
     def positions(self, now_ms: int | None = None, delay_ms: int | None = None):
         """The crews' live positions and virtual ranking (see :mod:`raidcontrol.tracking.live.positions`);

@@ -12,7 +12,7 @@ import pytest
 
 import raidcontrol
 from raidcontrol.core.errors import InputError
-from raidcontrol.core.journal import JournalState, Record, fold
+from raidcontrol.core.journal import Record
 from tests.conftest import make_event
 from tests.stock.stock_fixtures import EVENT as STOCK_EVENT
 from tests.stock.stock_fixtures import invoke
@@ -133,13 +133,16 @@ def test_as_of_sees_the_journal_as_it_stood(folder):
 
 
 class MemoryStore:
-    """A journal in a list: the store protocol (append, state, close) without a database."""
+    """A journal in a list: the store protocol (append, read since a position, close) without a
+    database."""
 
     def __init__(self):
         self.rows: list[Record] = []
         self.closed = False
 
-    def append(self, records):
+    event_key = "event"
+
+    def append(self, records, *, idempotency_key=None):
         out = []
         for r in records:
             out.append(
@@ -158,8 +161,8 @@ class MemoryStore:
             self.rows.append(out[-1])
         return out
 
-    def state(self, as_of=None) -> JournalState:
-        return fold(self.rows, as_of)
+    def records_since(self, position: int) -> list[Record]:
+        return [r for r in self.rows if (r.id or 0) > position]
 
     def close(self):
         self.closed = True

@@ -361,7 +361,7 @@ def report_cmd(
     appended = []
     if record:
         desired = desired_records([(v, f"{SCRUTINEERING_DIR}/{p.name}") for _, v, p in items])
-        appended = session.record(records_to_append(session.state, desired))
+        appended = session.record(lambda state: records_to_append(state, desired))
     library = load_library([Path(event_dir) / EVENT_REFERENCES])
     by_bib = {r.bib: (r, v, p) for r, v, p in items}
     report: list[ReportItem] = []

@@ -317,8 +317,10 @@ def scan_cmd(
         unknown = sorted(set(report.crews) - entries) if entries else []
         rel = _draw(report, fleet, unknown, event_dir, stage) if pictures else {}
         source = f"{roadbook_path.relative_to(event_dir).as_posix()} + {tracks_path.relative_to(event_dir).as_posix()}"
-        records = proposal_records(report, stage, session.state, rel, entries or None, source)
-        written = session.record(records)
+        # derived from the journal read under the event's write lock: two scans at once propose once
+        written = session.record(
+            lambda state: proposal_records(report, stage, state, rel, entries or None, source)
+        )
     if unknown:
         common.err_console.print(
             f"[yellow]skipped {len(unknown)} track(s) of bibs not entered: {', '.join(map(str, unknown))}[/]"
@@ -347,8 +349,10 @@ def _decide(
     from raidcontrol.tracking.proposals import decision_record
 
     with _open(event_dir, db) as ev:
-        record = decision_record(ev.state, proposal_id, decision, reason, by)
-        written = ev.session.record([record])[0]
+        # read and decided under the event's write lock: decisions at once are each kept, in turn
+        written = ev.session.record(
+            lambda state: [decision_record(state, proposal_id, decision, reason, by)]
+        )[0]
     console().print(f"proposal {proposal_id} {decision} by {by} (journal record {written.id})")
 
 

@@ -19,13 +19,20 @@ import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from typing import Any
+
+from raidcontrol.core.errors import InputError
 
 FOLDER_KINDS = ("event", "stage", "entry", "time", "adjustment", "split")
 
 
 def canonical_json(payload: Any) -> str:
-    return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    """The payload as canonical JSON text (sorted keys, no spaces).  NaN and infinities are
+    refused (``ValueError``): PostgreSQL's JSON refuses them, so SQLite must not keep them either."""
+    return json.dumps(
+        payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    )
 
 
 @dataclass(frozen=True)
@@ -68,19 +75,73 @@ class Record:
             raise ValueError(f"{self.kind} {self.key}: not stored yet, it has no id")
         return self.id
 
-    @property
+    @cached_property
     def digest(self) -> str:
         return hashlib.sha256(
             canonical_json([self.kind, self.key, self.payload]).encode()
         ).hexdigest()
 
+    @property
+    def identity(self) -> str:
+        """What makes a record *the same record*: its content (``digest``) and what it supersedes.
+
+        The journal stores each identity once per event.  A re-sync computes the same
+        records superseding the same predecessors, so it adds nothing; a correction back to
+        an earlier value supersedes a later record, so it is a new identity and is recorded.
+        """
+        return f"{self.digest}:{self.supersedes if self.supersedes is not None else ''}"
+
+
+def check_record(record: Record) -> None:
+    """Refuse, before anything is written, what either database would refuse.
+
+    Raises :class:`InputError` for a payload holding NaN or an infinity (PostgreSQL's JSON has no
+    such numbers), text that is not valid Unicode, or a NUL character in a text column."""
+    where = f"journal record {record.kind} {record.key!r}"
+    for name in ("kind", "key", "author", "source", "origin"):
+        value = getattr(record, name)
+        if not isinstance(value, str):
+            raise InputError(
+                f"{where}: {name} must be text, got {type(value).__name__}", field=name
+            )
+        if "\x00" in value:
+            raise InputError(f"{where}: {name} holds a NUL character", field=name)
+    try:
+        canonical_json([record.kind, record.key, record.payload]).encode()
+    except ValueError as exc:  # NaN/inf (json), lone surrogates (UnicodeEncodeError), huge ints
+        what = (
+            "NaN or an infinity"
+            if "Out of range float" in str(exc)
+            else f"a value the journal cannot store ({exc})"
+        )
+        raise InputError(
+            f"{where}: the payload holds {what}; nothing was recorded", field=record.kind
+        ) from None
+
 
 @dataclass
 class JournalState:
-    """The records in force: the latest non-tombstone record per ``(kind, key)``."""
+    """The records in force: the latest non-tombstone record per ``(kind, key)``.
+
+    ``last`` is the latest record per subject, tombstones included (what a new record for
+    that subject supersedes); ``position`` the id of the last record folded (0 for none)."""
 
     current: dict[tuple[str, str], Record] = field(default_factory=dict)
     history: list[Record] = field(default_factory=list)
+    last: dict[tuple[str, str], Record] = field(default_factory=dict)
+    position: int = 0
+
+    def apply(self, rec: Record) -> Record | None:
+        """Fold one more record (ids ascending); returns the record it replaces in force, if any."""
+        self.history.append(rec)
+        ident = (rec.kind, rec.key)
+        self.last[ident] = rec
+        self.position = max(self.position, rec.id or 0)
+        if rec.payload is None:
+            return self.current.pop(ident, None)
+        old = self.current.get(ident)
+        self.current[ident] = rec
+        return old
 
     def of_kind(self, kind: str) -> list[Record]:
         return [r for (k, _), r in self.current.items() if k == kind]
@@ -91,16 +152,18 @@ class JournalState:
 
 def fold(records: Iterable[Record], as_of: datetime | None = None) -> JournalState:
     """Fold records (in id order) up to ``as_of`` into the state in force then."""
-    state = JournalState()
+    return fold_onto(JournalState(), records, as_of)
+
+
+def fold_onto(
+    state: JournalState, records: Iterable[Record], as_of: datetime | None = None
+) -> JournalState:
+    """Fold further records (all after ``state.position``) into ``state``, in place; returns it."""
     ordered = sorted(records, key=lambda r: r.id if r.id is not None else 0)
     for rec in ordered:
         if as_of is not None and rec.recorded_at is not None and rec.recorded_at > as_of:
             continue
-        state.history.append(rec)
-        if rec.payload is None:
-            state.current.pop((rec.kind, rec.key), None)
-        else:
-            state.current[(rec.kind, rec.key)] = rec
+        state.apply(rec)
     return state
 
 
@@ -126,6 +189,8 @@ def changes(
     for ident, rec in wanted.items():
         old = state.current.get(ident)
         if old is None or old.digest != rec.digest:
+            # a subject back after a tombstone supersedes the tombstone
+            prev = state.last.get(ident, old)
             out.append(
                 Record(
                     rec.kind,
@@ -134,7 +199,7 @@ def changes(
                     rec.author,
                     rec.source,
                     rec.origin,
-                    supersedes=old.id if old else None,
+                    supersedes=prev.id if prev else None,
                 )
             )
     for ident, old in state.current.items():

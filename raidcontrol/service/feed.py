@@ -20,7 +20,8 @@ JOURNAL_TABLE = "journal"
 
 
 class JournalReader:
-    """Reads one event's journal table directly, by position (the store has no such query yet)."""
+    """Reads one event's journal table directly, by position, and the ids below it a late commit may
+    still fill (PostgreSQL hands ids out before commit)."""
 
     def __init__(self, store):
         self.store = store
@@ -73,17 +74,6 @@ class JournalReader:
                 )
                 .order_by(t.c.id)
             )
-            return [_record(row) for row in conn.execute(stmt)]
-
-    def with_source(self, source: str) -> list[Record]:
-        """The event's records whose ``source`` is exactly ``source`` (idempotency lookups)."""
-        t = self.table
-        stmt = (
-            select(t)
-            .where(t.c.event_key == self.store.event_key, t.c.source == source)
-            .order_by(t.c.id)
-        )
-        with self.store.engine.connect() as conn:
             return [_record(row) for row in conn.execute(stmt)]
 
 

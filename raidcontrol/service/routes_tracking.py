@@ -26,7 +26,7 @@ from __future__ import annotations
 import threading
 
 from anyio import from_thread
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, BackgroundTasks, Depends, Query, Request
 from fastapi.responses import PlainTextResponse
 from starlette.concurrency import run_in_threadpool
 
@@ -85,16 +85,21 @@ def live_stage(app, stage: int):
             stages = app.state.live_stages = {}
         if stage not in stages:
             settings = app.state.settings
-            stages[stage] = (
-                LiveStage.open(settings.event_dir, stage, settings.db_url),
-                threading.Lock(),
-            )
+            live = LiveStage.open(settings.event_dir, stage, settings.db_url)
+            live.defer_drawing = True  # pictures drawn after the answer, outside the lock
+            stages[stage] = (live, threading.Lock())
         return stages[stage]
+
+
+def _draw(drawings: list) -> None:
+    for drawing in drawings:
+        drawing()
 
 
 @router.post("/fixes", openapi_extra=FIXES_BODY, responses=FIXES_RESPONSES)
 async def post_fixes(
     request: Request,
+    background: BackgroundTasks,
     stage: int = Query(ge=0, le=1000, description="The stage being run."),
     user: User = TRACKING,
 ) -> dict:
@@ -114,7 +119,10 @@ async def post_fixes(
     def ingest() -> dict:
         live, lock = _live(request, stage)
         with lock:
-            return live.ingest(body, content_type, source="body", recorded=pushed).to_dict()
+            result = live.ingest(body, content_type, source="body", recorded=pushed).to_dict()
+            # the evidence pictures: drawn after the answer, with the stage free for the next batch
+            background.add_task(_draw, live.take_drawings())
+        return result
 
     return await run_in_threadpool(ingest)
 
@@ -129,6 +137,7 @@ CLOSE_RESPONSES: dict = {
 @router.post("/close", responses=CLOSE_RESPONSES)
 async def post_close(
     request: Request,
+    background: BackgroundTasks,
     stage: int = Query(ge=0, le=1000, description="The stage whose fixes are all in."),
     user: User = TRACKING,
 ) -> dict:
@@ -142,6 +151,7 @@ async def post_close(
         live, lock = _live(request, stage)
         with lock:
             records = live.close()
+            background.add_task(_draw, live.take_drawings())
         if records and app.state.writer.postgres:
             app.state.writer.notify(records[-1].id)
         return records

@@ -119,16 +119,24 @@ def classification(
     from raidcontrol.tables.results import WIDE_CSV_NAMES, carries_eligibility, line_row
 
     check_filters(snap, category, klass)
-    kw = {"category": category, "klass": klass, "effects": snap.effects}
+    live = snap.current()  # the view's live classification: only the ranking is left to do
+    kw = {"category": category, "klass": klass}
     if table == "general":
         stage = last_stage(snap.event) if stage is None else stage
         check_stage(snap, stage, "after")
-        lines = classify_general(snap.event, snap.rulebook, stage, **kw)
+        lines = (
+            live.general(stage, **kw)
+            if live is not None
+            else classify_general(snap.event, snap.rulebook, stage, effects=snap.effects, **kw)
+        )
     else:
         check_stage(snap, stage)
-        lines = (classify_special if table == "special" else classify_stage)(
-            snap.event, snap.rulebook, stage, **kw
-        )
+        if live is not None:
+            lines = (live.special if table == "special" else live.stage)(stage, **kw)
+        else:
+            lines = (classify_special if table == "special" else classify_stage)(
+                snap.event, snap.rulebook, stage, effects=snap.effects, **kw
+            )
     status, notes = publication_status(snap, table, stage)
     wide = carries_eligibility(snap.event.remarks)  # the same columns as ``classify --format csv``
     header = tuple(CSV_HEADER) + (WIDE_CSV_NAMES if wide else ())

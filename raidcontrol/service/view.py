@@ -1,9 +1,11 @@
 """The event held in memory by one server process, fed record by record from the journal.
 
 :class:`EventView` folds each new journal record into the state in force as it arrives
-(the journal stays the single source of truth: a restarted process reads it again), and
-builds the :class:`~raidcontrol.core.model.Event`, rulebook and Stock effects once per
-journal position, lazily.  Tables computed from them are cached per position, so a read at
+(the journal stays the single source of truth: a restarted process reads it again) and into
+its :class:`~raidcontrol.classification.incremental.LiveClassification`, which recomputes
+only what the record touches (one crew's stage results and general for a time, a penalty or
+a decision; everything for an event, stage or entry record).  A snapshot (event, rulebook,
+Stock remarks) is taken once per journal position, lazily.  Tables computed from them are cached per position, so a read at
 an unchanged position costs a dictionary lookup.  ``as_of`` reads fold the journal up to
 that moment (cached too).  The state is shared: read it, and build from it, holding ``lock``
 (as :func:`~raidcontrol.service.render.respond` and the writer do).
@@ -15,16 +17,18 @@ import bisect
 import json
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from raidcontrol.core.journal import JournalState, Record, canonical_json, fold
-from raidcontrol.core.model import Event, TimeRecord, event_from_state
-from raidcontrol.core.timefmt import parse_instant
+from raidcontrol.core.model import Event, event_from_state
 from raidcontrol.rules import Rulebook, load_rulebook
 from raidcontrol.service.feed import Change, JournalReader, describe, group
+
+if TYPE_CHECKING:
+    from raidcontrol.classification.incremental import LiveClassification
 
 CACHE_LIMIT = 256  # tables kept per process (entries: one per table, parameters and position)
 LOOKBACK = (
@@ -35,28 +39,21 @@ LOOKBACK = (
 @dataclass(frozen=True)
 class Snapshot:
     """The event at one journal position: ``state`` (records in force), ``event``, ``rulebook``,
-    ``effects`` (Stock ranking effects by bib) and ``position`` (id of the last record folded)."""
+    ``effects`` (Stock ranking remarks by bib) and ``position`` (id of the last record folded);
+    ``live``: the view's :class:`~raidcontrol.classification.incremental.LiveClassification`
+    while this is the snapshot in force (read its rankings holding the view's lock), else None."""
 
     state: JournalState
     event: Event
     rulebook: Rulebook | None
     effects: dict[int, Any]
     position: int
+    live: LiveClassification | None = field(default=None, compare=False, repr=False)
 
-
-MODEL_KINDS = frozenset(
-    {
-        "event",
-        "stage",
-        "entry",
-        "time",
-        "adjustment",
-        "split",
-        "penalty-proposed",
-        "penalty-decision",
-        "scrutineering",
-    }
-)  # the kinds event_from_state and the effects read
+    def current(self) -> LiveClassification | None:
+        """The live classification if it still stands at this snapshot's position."""
+        live = self.live
+        return live if live is not None and live.state.position == self.position else None
 
 
 @lru_cache(maxsize=8)
@@ -64,49 +61,34 @@ def _rulebook(rulebook_id: str, rules_json: str) -> Rulebook:
     return load_rulebook(rulebook_id, json.loads(rules_json))
 
 
+def _load_rulebook(rulebook_id: str, rules: dict) -> Rulebook:
+    return _rulebook(rulebook_id, canonical_json(rules))
+
+
 def snapshot_of(state: JournalState, position: int) -> Snapshot:
+    """The event rebuilt from ``state`` (an as-of moment, or a test's reference)."""
     from raidcontrol.session import ranking_effects
 
     event = event_from_state(state)
-    rulebook = (
-        _rulebook(event.rulebook_id, canonical_json(event.rules)) if event.rulebook_id else None
-    )
+    rulebook = _load_rulebook(event.rulebook_id, event.rules) if event.rulebook_id else None
     effects = ranking_effects(event, state, rulebook) if rulebook else {}
     return Snapshot(state, event, rulebook, effects, position)
 
 
-def advanced(
-    previous: Snapshot, state: JournalState, new: list[Record], position: int
-) -> Snapshot | None:
-    """``previous`` moved on by ``new`` records without rebuilding the event, when they are only kinds
-    the model ignores or plain time records (no confirmed did-not-finish proposal in force); else None."""
-    times = [r for r in new if r.kind == "time"]
-    if any(r.kind in MODEL_KINDS and r.kind != "time" for r in new):
-        return None
-    if times and any(
-        (r.payload or {}).get("status") == "did-not-finish"
-        for r in state.of_kind("penalty-proposed")
-    ):
-        return None
-    event = previous.event
-    if times:
-        updated = dict(event.times)
-        for rec in times:
-            stage, bib = (int(x) for x in rec.key.split("/"))
-            if rec.payload is None:
-                updated.pop((stage, bib), None)
-            else:
-                p = rec.payload
-                start, finish = p.get("start"), p.get("finish")
-                updated[(stage, bib)] = TimeRecord(
-                    stage,
-                    bib,
-                    parse_instant(start) if start else None,
-                    parse_instant(finish) if finish else None,
-                    p["status"],
-                )
-        event = replace(event, times=updated)
-    return Snapshot(state, event, previous.rulebook, previous.effects, position)
+def _frozen(live: LiveClassification, position: int) -> Snapshot:
+    """A snapshot of the live classification: its event's containers copied (the live one changes in
+    place with the next record, while a page may still be reading this one)."""
+    ev = live.event
+    event = replace(
+        ev,
+        stages=dict(ev.stages),
+        entries=dict(ev.entries),
+        times=dict(ev.times),
+        adjustments=list(ev.adjustments),
+        splits=dict(ev.splits),
+        remarks=dict(ev.remarks),
+    )
+    return Snapshot(live.state, event, live.rulebook, event.remarks, position, live)
 
 
 class EventView:
@@ -121,6 +103,7 @@ class EventView:
         self.by_id: dict[int, Record] = {}
         self.position = 0
         self.lock = threading.RLock()
+        self.live: LiveClassification | None = None  # built at the first snapshot
         self._snapshot: Snapshot | None = None
         self._cache: dict[tuple, Any] = {}
 
@@ -136,32 +119,44 @@ class EventView:
                 out.append(describe(records, self.by_id, self.season))
                 for rec in records:
                     self._apply(rec)
-            if new and self._snapshot is not None:
-                self._snapshot = advanced(self._snapshot, self.state, new, self.position)
+            if new:
+                self._snapshot = None  # taken again, from the live classification, when asked
             return out
 
     def _apply(self, rec: Record) -> None:
+        """Fold one record: in order, into the live classification (only what it touches is
+        recomputed); late (an id below the position), into the state, the live one rebuilt."""
         self.by_id[rec.id] = rec
-        late = (rec.id or 0) < self.position
-        if late:  # committed after later ids were read: history stays in id order
-            bisect.insort(self.state.history, rec, key=lambda r: r.id or 0)
-        else:
-            self.state.history.append(rec)
-        in_force = self.state.current.get((rec.kind, rec.key))
-        if late and in_force is not None and (in_force.id or 0) > (rec.id or 0):
+        if (rec.id or 0) > self.position:
+            if self.live is not None:
+                self.live.apply(rec)  # folds it into self.state (the live one's) too
+            else:
+                self.state.apply(rec)
+            self.position = self.state.position
+            return
+        # committed after later ids were read: history stays in id order
+        bisect.insort(self.state.history, rec, key=lambda r: r.id or 0)
+        self.live = None  # rebuilt from the state at the next snapshot
+        in_force = self.state.last.get((rec.kind, rec.key))
+        if in_force is not None and (in_force.id or 0) > (rec.id or 0):
             return  # a later record of the same subject is already in force
+        self.state.last[(rec.kind, rec.key)] = rec
         if rec.payload is None:
             self.state.current.pop((rec.kind, rec.key), None)
         else:
             self.state.current[(rec.kind, rec.key)] = rec
-        self.position = max(self.position, rec.id or 0)
 
     def snapshot(self, as_of: datetime | None = None) -> Snapshot:
         """The event now (``as_of`` None) or as it stood at ``as_of``."""
         with self.lock:
             if as_of is None:
                 if self._snapshot is None:
-                    self._snapshot = snapshot_of(self.state, self.position)
+                    if self.live is None:
+                        from raidcontrol.classification.incremental import LiveClassification
+                        from raidcontrol.session import remarks_of
+
+                        self.live = LiveClassification(self.state, _load_rulebook, remarks_of)
+                    self._snapshot = _frozen(self.live, self.position)
                 return self._snapshot
             state = fold(self.state.history, as_of)
             position = max((r.id or 0 for r in state.history), default=0)

@@ -1,17 +1,17 @@
 """Officials' writes: at most once per Idempotency-Key, in one transaction, then pushed.
 
-Each write's records carry ``source = "api <route> by <name> key <Idempotency-Key>"``; a
-write whose source is already in the journal is a retry and returns the first time's
-records, appending nothing.  Because the source is in the same rows as the write, a crash
-cannot separate them.  When the store supports ``append(records, idempotency_key=…)``
-(exactly once across processes too), it is used as well.  On PostgreSQL every append is
-announced with ``NOTIFY raidcontrol_journal, '<event key>:<position>'`` so other server
-processes pick it up at once.
+Each write is appended with the store's idempotency key ``<name>:<route>:<Idempotency-Key>``
+(:meth:`~raidcontrol.store.JournalStore.append_once`): the key and the records are written in
+one transaction under the event's write lock, so a retry — after a lost answer, a ``kill -9``,
+or on another server process — returns the first time's records and appends nothing, and two
+servers given the same key at once record it once.  Each record also carries
+``source = "api <route> by <name> key <Idempotency-Key>"`` (provenance for the audit).  On
+PostgreSQL the store announces every append with ``NOTIFY raidcontrol_journal, '<event
+key>:<position>'`` in its transaction, so other server processes pick it up at once.
 """
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Callable
 from dataclasses import replace
 
@@ -24,11 +24,15 @@ from raidcontrol.service.view import EventView, Snapshot
 CHANNEL = "raidcontrol_journal"
 
 
+def idempotency_key(author: str, route: str, key: str) -> str:
+    """The store's idempotency key of one official's write on one route."""
+    return f"{author}:{route}:{key}"
+
+
 class Writer:
     def __init__(self, view: EventView):
         self.view = view
         self.store = view.store
-        self.native = "idempotency_key" in inspect.signature(self.store.append).parameters
         self.postgres = self.store.engine.dialect.name == "postgresql"
 
     def write(
@@ -36,24 +40,21 @@ class Writer:
     ) -> tuple[list[Record], bool, list[Change]]:
         """Append ``build(snapshot now)`` unless ``key`` was used for this route and author;
         returns (records, replayed, changes folded into the view)."""
+        once = idempotency_key(author, route, key)
         source = f"api {route} by {author} key {key}"
         with self.view.lock:
             changes = self.view.catch_up()
-            earlier = self.view.reader.with_source(source)
-            if earlier:
+            earlier = self.store.recorded_for(once)  # a retry is answered without building
+            if earlier is not None:
                 return earlier, True, changes
             records = [replace(r, source=source) for r in build(self.view.snapshot())]
-            if self.native:
-                written = self.store.append(records, idempotency_key=f"{author}:{route}:{key}")
-            else:
-                written = self.store.append(records)
-            if self.postgres and written:
-                self.notify(written[-1].id)
+            written, replayed = self.store.append_once(records, once)
             changes += self.view.catch_up()
-            return written, False, changes
+            return written, replayed, changes
 
     def notify(self, position: int | None) -> None:
-        """Tell the other server processes on this PostgreSQL journal that it moved on."""
+        """Tell the other server processes on this PostgreSQL journal that it moved on (the store
+        already announces its own appends; this is for a caller that wants to be sure at once)."""
         with self.store.engine.begin() as conn:
             conn.execute(
                 text("SELECT pg_notify(:c, :p)"),

@@ -19,6 +19,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from raidcontrol.core.journal import JournalState
+from raidcontrol.core.model import Event
+from raidcontrol.core.remark import Remark
 from raidcontrol.rules.rulebook import Rulebook
 from raidcontrol.stock.breach import EXPERIMENTAL, NOT_ELIGIBLE
 from raidcontrol.stock.rules import StockRules, stock_rules
@@ -89,3 +92,40 @@ def ranking_effects(
                     frozenset({rules.category}), "not scrutineered", NOT_SCRUTINEERED
                 )
     return out
+
+
+def effects_in_force(
+    state: JournalState, rulebook: Rulebook | None, event: Event | None = None
+) -> dict[int, RankingEffect]:
+    """What Stock scrutineering does to each entry, by bib: one effect per verdict in force, and
+    with ``event``, a *not scrutineered* effect for a Stock entry without a verdict."""
+    verdicts = {
+        int(r.key): r.payload
+        for r in state.of_kind("scrutineering")
+        if str(r.key).isdigit() and r.payload
+    }
+    if rulebook is None or (not verdicts and not rulebook.has("stock")):
+        return {}
+    entries = {bib: e.category for bib, e in event.entries.items()} if event is not None else None
+    return ranking_effects(verdicts, rulebook, entries)
+
+
+def remarks_from(effects: Mapping[int, RankingEffect]) -> dict[int, Remark]:
+    """The core remarks the classification honours, from the Stock effects by bib (the verdict
+    in force as ``eligibility``; none for an entry not scrutineered)."""
+    return {
+        bib: Remark(
+            effect.excluded_categories,
+            effect.flag,
+            "" if effect.verdict == NOT_SCRUTINEERED else effect.verdict,
+        )
+        for bib, effect in sorted(effects.items())
+    }
+
+
+def remarks_in_force(
+    state: JournalState, rulebook: Rulebook | None, event: Event | None = None
+) -> dict[int, Remark]:
+    """The scrutineering verdicts in force as remarks by bib (what the rulebook makes them do); with
+    ``event``, a Stock entry without a verdict is remarked *not scrutineered*."""
+    return remarks_from(effects_in_force(state, rulebook, event))

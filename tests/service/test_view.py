@@ -101,6 +101,7 @@ def test_a_record_committed_after_a_later_numbered_one_is_still_folded(tmp_path)
             "kind": "time",
             "key": key,
             "digest": "x",
+            "identity": f"x:{record_id}",
             "author": "t",
             "source": "",
             "origin": "timekeepers",
@@ -127,3 +128,55 @@ def test_a_record_committed_after_a_later_numbered_one_is_still_folded(tmp_path)
         assert view.catch_up() == []
     finally:
         store.close()
+
+
+def test_a_key_is_recorded_once_across_server_processes_by_the_store(tmp_path):
+    """Two servers' writers on one journal, given the same Idempotency-Key: the store's key records
+    the write once; the second answers with the first's records, without building anything."""
+    from raidcontrol.io.event_folder import read_event_folder
+    from raidcontrol.service.writer import Writer
+
+    folder = make_event(tmp_path / "rally", times=SMALL_TIMES, stages=(1, 2))
+    url = f"sqlite:///{tmp_path / 'j.sqlite'}"
+    stores = [JournalStore(url, event_key="rally") for _ in range(2)]
+    try:
+        stores[0].append(read_event_folder(folder)[1])
+        writers = [Writer(EventView(store)) for store in stores]
+        penalty = Record(
+            "adjustment",
+            "1/200/api-1",
+            {
+                "stage": 1,
+                "bib": 200,
+                "kind": "penalty",
+                "amount_ms": 60_000,
+                "scope": "stage",
+                "reason": "speeding",
+            },
+            author="Jane",
+            origin="stewards",
+        )
+        first, replayed, _ = writers[0].write(lambda snap: [penalty], "k-1", "POST /x", "Jane")
+        assert not replayed and len(first) == 1
+
+        def refuse(_snap):
+            raise AssertionError("a replay built its records again")
+
+        again, replayed, _ = writers[1].write(refuse, "k-1", "POST /x", "Jane")
+        assert replayed and again == first
+        assert len(stores[0].records(["adjustment"])) == 1
+        other, replayed, _ = writers[1].write(lambda snap: [penalty], "k-1", "POST /x", "Bob")
+        # the key is per official (and route): not a replay, but the very same record (same
+        # content, superseding the same one) is stored once
+        assert not replayed and other == []
+        snap = writers[1].view.snapshot()
+        general = classification(snap, "general", 1, None, None).to_csv()
+        assert (
+            general
+            == classification(
+                snapshot_of(snap.state, snap.position), "general", 1, None, None
+            ).to_csv()
+        )
+    finally:
+        for store in stores:
+            store.close()
