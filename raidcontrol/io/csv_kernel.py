@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from raidcontrol.io.gpx_kernel import EOL, UNSURE, read_instant, read_number
+from raidcontrol.io.gpx_kernel import DATE_CHARS, EOL, UNSURE, read_clock, read_day, read_number
 from raidcontrol.io.hardening import INT32_MAX
 from raidcontrol.tracking.jit import njit
 
@@ -44,6 +44,17 @@ def count_lines(b: np.ndarray, words: np.ndarray, start: int, stop: int) -> int:
     return n
 
 
+@njit(cache=True)
+def _same(b: np.ndarray, i: int, j: int, width: int) -> bool:
+    """Whether ``b[i : i + width]`` is written at ``j`` too (``j < i``)."""
+    if i + width > b.shape[0]:
+        return False
+    for k in range(width):
+        if b[i + k] != b[j + k]:
+            return False
+    return True
+
+
 @njit(cache=True, nogil=True)  # the rows' parts are read side by side in threads
 def scan_rows(
     b: np.ndarray,
@@ -61,6 +72,7 @@ def scan_rows(
     b = b[:stop]
     n = 0
     i = start
+    day_at, day = -1, 0  # where the last date read is written, its day since 1970
     while i < stop:
         if n >= bib.shape[0]:
             return UNSURE
@@ -71,7 +83,13 @@ def scan_rows(
             k += 1
         if k == i or v > INT32_MAX or k >= stop or b[k] != _COMMA:
             return UNSURE
-        ms, k = read_instant(b, k + 1, _COMMA)
+        k += 1
+        if not (day_at >= 0 and _same(b, k, day_at, DATE_CHARS)):
+            day = read_day(b, k)  # a new date (the rows of a day share theirs: read once)
+            if day < 0:
+                return UNSURE
+            day_at = k
+        ms, k = read_clock(b, k + DATE_CHARS, _COMMA, day)
         if k < 0:
             return UNSURE
         la, k = read_number(b, k + 1, _COMMA)

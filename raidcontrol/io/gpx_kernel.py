@@ -32,6 +32,7 @@ MAX_ELE_CHARS = 32  # an <ele>'s text: its value is not read (as the parser)
 MAX_FRACTION_DIGITS = 9  # of a second; cut to the millisecond
 MIN_YEAR, END_YEAR = 2000, 2100  # the readers' instant window, whole years
 MS_PER_DAY = 86_400_000
+DATE_CHARS, CLOCK_CHARS = 11, 8  # "YYYY-MM-DDT", "HH:MM:SS"
 DAYS_0000_TO_1970 = 719_468  # days from 0000-03-01 to 1970-01-01 (civil-from-days epoch shift)
 
 _POW10 = np.array([10.0**k for k in range(MAX_DIGITS + 1)])
@@ -144,26 +145,48 @@ def read_number(b: np.ndarray, i: int, stop: int) -> tuple[float, int]:
 def read_instant(b: np.ndarray, i: int, stop: int) -> tuple[int, int]:
     """(epoch ms, index of the ``stop`` byte after it) of ``YYYY-MM-DDTHH:MM:SS[.f…][Z]`` at
     ``i`` within the readers' window, else (0, UNSURE)."""
+    days = read_day(b, i)
+    if days < 0:
+        return 0, UNSURE
+    return read_clock(b, i + DATE_CHARS, stop, days)
+
+
+@njit(cache=True)
+def read_day(b: np.ndarray, i: int) -> int:
+    """Days since 1970-01-01 of the date ``YYYY-MM-DDT`` at ``i`` (a year of the readers'
+    window, a day that exists), else UNSURE."""
     y = _digits(b, i, 4)
     mo = _digits(b, i + 5, 2)
     d = _digits(b, i + 8, 2)
-    h = _digits(b, i + 11, 2)
-    mi = _digits(b, i + 14, 2)
-    s = _digits(b, i + 17, 2)
-    if y < 0 or mo < 0 or d < 0 or h < 0 or mi < 0 or s < 0 or i < 0 or i + 19 > b.shape[0]:
-        return 0, UNSURE
+    if y < 0 or mo < 0 or d < 0 or i + DATE_CHARS > b.shape[0]:
+        return UNSURE
     if b[i + 4] != _DASH or b[i + 7] != _DASH or b[i + 10] != _T:
-        return 0, UNSURE
-    if b[i + 13] != _COLON or b[i + 16] != _COLON:
-        return 0, UNSURE
+        return UNSURE
     leap = y % 4 == 0 and (y % 100 != 0 or y % 400 == 0)
     if not (MIN_YEAR <= y < END_YEAR and 1 <= mo <= 12 and 1 <= d):
-        return 0, UNSURE
+        return UNSURE
     if d > _DAYS_IN_MONTH[mo] + (1 if mo == 2 and leap else 0):
+        return UNSURE
+    # days since 1970-01-01 of a proleptic Gregorian date (years counted from March)
+    yy = y - 1 if mo <= 2 else y
+    era = yy // 400
+    yoe = yy - era * 400
+    doy = (153 * (mo - 3 if mo > 2 else mo + 9) + 2) // 5 + d - 1
+    return era * 146_097 + yoe * 365 + yoe // 4 - yoe // 100 + doy - DAYS_0000_TO_1970
+
+
+@njit(cache=True)
+def read_clock(b: np.ndarray, i: int, stop: int, days: int) -> tuple[int, int]:
+    """(epoch ms, index of the ``stop`` byte) of ``HH:MM:SS[.f…][Z]`` at ``i`` on the day
+    ``days`` (since 1970-01-01), within the readers' window, else (0, UNSURE)."""
+    h = _digits(b, i, 2)
+    mi = _digits(b, i + 3, 2)
+    s = _digits(b, i + 6, 2)
+    if h < 0 or mi < 0 or s < 0 or b[i + 2] != _COLON or b[i + 5] != _COLON:
         return 0, UNSURE
     if h > 23 or mi > 59 or s > 59:
         return 0, UNSURE
-    i += 19
+    i += CLOCK_CHARS
     end = b.shape[0]
     ms = 0
     if i < end and b[i] == _DOT:
@@ -182,12 +205,6 @@ def read_instant(b: np.ndarray, i: int, stop: int) -> tuple[int, int]:
         i += 1
     if not _stops(b, i, stop):
         return 0, UNSURE
-    # days since 1970-01-01 of a proleptic Gregorian date (years counted from March)
-    yy = y - 1 if mo <= 2 else y
-    era = yy // 400
-    yoe = yy - era * 400
-    doy = (153 * (mo - 3 if mo > 2 else mo + 9) + 2) // 5 + d - 1
-    days = era * 146_097 + yoe * 365 + yoe // 4 - yoe // 100 + doy - DAYS_0000_TO_1970
     t = days * MS_PER_DAY + ((h * 60 + mi) * 60 + s) * 1000 + ms
     if not MIN_INSTANT_MS <= t < MAX_INSTANT_MS:
         return 0, UNSURE

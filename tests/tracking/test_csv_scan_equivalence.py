@@ -158,3 +158,18 @@ def test_the_compiled_pass_reads_the_usual_layout_itself_in_parts(tmp_path: Path
 def test_warm_compiles_the_csv_pass():
     assert csv_kernel.warm() == 2
     assert csv_kernel.scan_rows.signatures and csv_kernel.count_lines.signatures
+
+
+def test_a_date_read_once_serves_only_the_rows_that_write_it(tmp_path: Path, monkeypatch):
+    """Rows of one day share its date (read once); a row on another day, or back on the first,
+    gets its own — the instants are the validated path's."""
+    days = ["2026-01-05T23:59:59.5Z", "2026-01-06T00:00:00Z", "2026-01-05T23:59:59Z"] * 2
+    lines = [f"4,{t},24.0,45.0" for t in [*days, "2028-02-29T12:00:00Z", "2028-02-29T13:00:00Z"]]
+    path = tmp_path / "fleet.csv"
+    path.write_text("bib,time,lat,lon\n" + "\n".join(lines) + "\n")
+    scanned = tracks._scan_csv(path)
+    assert scanned is not None
+    monkeypatch.setattr(tracks, "_scan_csv", lambda _path: None)
+    validated = tracks.read_fleet(path)
+    assert np.array_equal(scanned[1], validated.t_ms)
+    assert list(np.diff(scanned[1][:3])) == [500, -1000]
