@@ -9,15 +9,13 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
 from raidcontrol.archive.layout import DEFAULT_BIBS_PER_PARTITION
-from raidcontrol.cli.common import OutputFormat, emit, err_console
+from raidcontrol.cli import common
+from raidcontrol.cli.common import OutputFormat, emit
+from raidcontrol.cli.common import console as _console
 from raidcontrol.core.errors import InputError
-from raidcontrol.core.timefmt import format_duration
 
-console = Console()
 archive_app = typer.Typer(
     help="A season's tracking archive: every round's fixes as Parquet, re-checked on Dask, what-if rule changes.",
     no_args_is_help=True,
@@ -121,7 +119,7 @@ def add_cmd(
     fleet = read_fleet(tracks)
     target, _, _ = _open_for_writing(season_file, _archive_dir(season_toml, archive), rnd, width)
     fixes = add_stage(target, rnd, stage, fleet, data)
-    console.print(
+    _console().print(
         f"round {rnd} stage {stage}: {fixes:,} fixes of {len(fleet.bibs)} crews, "
         f"{len(book.waypoints)} waypoints, {len(book.zones)} zones → {target.stage_dir(rnd, stage)}",
         highlight=False,
@@ -147,7 +145,7 @@ def _simulated_rounds(
         elif crews:
             stages, bibs = list(range(1, (r.stages or 0) + 1)), list(range(1, crews + 1))
         else:
-            err_console.print(
+            common.err_console.print(
                 f"[yellow]round {r.number} ({r.name}): no event folder; give --crews to simulate it[/]"
             )
             continue
@@ -202,7 +200,7 @@ def simulate_cmd(
         TextColumn("{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
-        console=err_console,
+        console=common.err_console,
         transient=True,
     ) as bar:
         for rnd, stages, bibs in plan:
@@ -222,14 +220,17 @@ def simulate_cmd(
                     profile,
                     progress=lambda n, t=task: bar.advance(t, n),
                 )
-            console.print(
+            _console().print(
                 f"round {rnd}: {len(stages)} stage(s) × {len(bibs)} crews", highlight=False
             )
-    console.print(f"{total:,} fixes written into {root}", highlight=False)
+    _console().print(f"{total:,} fixes written into {root}", highlight=False)
 
 
 def _print_outcome(outcome, fmt: OutputFormat, out: Path) -> None:
+    from rich.table import Table
+
     from raidcontrol.archive.summary import SUMMARY_HEADER
+    from raidcontrol.core.timefmt import format_duration
 
     job = outcome.job
     table_view = fmt is OutputFormat.table
@@ -264,15 +265,15 @@ def _print_outcome(outcome, fmt: OutputFormat, out: Path) -> None:
                 format_duration(r["penalty_before_ms"]),
                 format_duration(r["penalty_after_ms"]),
             )
-        console.print(table)
-        err_console.print(
+        _console().print(table)
+        common.err_console.print(
             f"{len(outcome.classification)} classification line(s) and {len(outcome.standings)} "
             f"standing(s) change: see {out / 'classification.csv'} and {out / 'standings.csv'}"
         )
         for note in outcome.notes:
-            err_console.print(f"note: {note}", highlight=False)
+            common.err_console.print(f"note: {note}", highlight=False)
     for e in job.errors:
-        err_console.print(f"[red]partition {e.label} failed:[/] {e.error}", highlight=False)
+        common.err_console.print(f"[red]partition {e.label} failed:[/] {e.error}", highlight=False)
 
 
 def check_cmd(
@@ -338,7 +339,7 @@ def check_cmd(
     )
     client, cluster = open_client(scheduler, workers, memory_limit)
     try:
-        err_console.print(
+        common.err_console.print(
             f"dashboard: {client.dashboard_link}"
             if dashboard_available()
             else "dashboard: not available (install bokeh for the Dask dashboard)",
@@ -349,7 +350,7 @@ def check_cmd(
             BarColumn(),
             MofNCompleteColumn(),
             TimeElapsedColumn(),
-            console=err_console,
+            console=common.err_console,
             transient=True,
             disable=fmt is not OutputFormat.table,
         ) as bar:

@@ -11,50 +11,38 @@ import json
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
-from rich.panel import Panel
-from rich.table import Table
 
 from raidcontrol.cli.common import OutputFormat, emit
+from raidcontrol.cli.common import console as _console
 from raidcontrol.core.errors import InputError
-from raidcontrol.core.timefmt import format_duration
-from raidcontrol.io.event_folder import EVENT_FILE, read_event_toml
-from raidcontrol.io.scrutineering import (
-    EVENT_REFERENCES,
-    SCRUTINEERING_DIR,
-    check_file,
-    load_library,
-    read_event_scrutineering,
-)
-from raidcontrol.io.stock_report import (
-    REPORT_FILE,
-    ReportItem,
-    render_report,
-    seal_state,
-    write_report,
-)
-from raidcontrol.rules import load_rulebook
-from raidcontrol.stock.breach import (
-    ELIGIBLE,
-    ELIGIBLE_WITH_REMARKS,
-    EXPERIMENTAL,
-    NOT_ELIGIBLE,
-    Verdict,
-)
-from raidcontrol.stock.journal import desired_records, records_to_append
-from raidcontrol.stock.rules import GROUPS, LIMIT_KEYS, stock_rules
+
+if TYPE_CHECKING:
+    from raidcontrol.stock.breach import Verdict
 
 EXIT_NOT_ELIGIBLE = 1
 DEFAULT_RULEBOOK = "fia-2026"
-STYLE = {
-    ELIGIBLE: "bold green",
-    ELIGIBLE_WITH_REMARKS: "bold yellow",
-    NOT_ELIGIBLE: "bold red",
-    EXPERIMENTAL: "bold magenta",
-}
+
+
+def _style(verdict: str) -> str:
+    """The colour a verdict is printed in."""
+    from raidcontrol.stock.breach import (
+        ELIGIBLE,
+        ELIGIBLE_WITH_REMARKS,
+        EXPERIMENTAL,
+        NOT_ELIGIBLE,
+    )
+
+    return {
+        ELIGIBLE: "bold green",
+        ELIGIBLE_WITH_REMARKS: "bold yellow",
+        NOT_ELIGIBLE: "bold red",
+        EXPERIMENTAL: "bold magenta",
+    }[verdict]
+
+
 BREACH_HEADER = (
     "rule",
     "subject",
@@ -68,7 +56,6 @@ BREACH_HEADER = (
     "text",
 )
 
-console = Console()
 scrutineer = typer.Typer(
     help="Stock eligibility: production references, scrutineering records, verdicts.",
     no_args_is_help=True,
@@ -77,6 +64,9 @@ scrutineer = typer.Typer(
 
 def _event_dir_of(file: Path) -> Path | None:
     """The event folder a file ``EVENT_DIR/scrutineering/<bib>.toml`` belongs to, if any."""
+    from raidcontrol.io.event_folder import EVENT_FILE
+    from raidcontrol.io.scrutineering import SCRUTINEERING_DIR
+
     folder = file.resolve().parent
     if folder.name == SCRUTINEERING_DIR and (folder.parent / EVENT_FILE).is_file():
         return folder.parent
@@ -84,6 +74,8 @@ def _event_dir_of(file: Path) -> Path | None:
 
 
 def breach_rows(verdict: Verdict) -> list[list]:
+    from raidcontrol.core.timefmt import format_duration
+
     return [
         [
             b.rule_id,
@@ -134,6 +126,11 @@ def check_cmd(
     Exit code 0: eligible, eligible with remarks, or experimental (runs outside the Stock
     ranking); 1: not eligible; 2: bad input (file, line and field are named).
     """
+    from raidcontrol.io.event_folder import read_event_toml
+    from raidcontrol.io.scrutineering import EVENT_REFERENCES, check_file, load_library
+    from raidcontrol.rules import load_rulebook
+    from raidcontrol.stock.breach import NOT_ELIGIBLE
+
     event_dir = _event_dir_of(file)
     extra = list(references or [])
     if event_dir is not None:
@@ -163,8 +160,11 @@ def check_cmd(
 
 
 def _print_verdict(record, verdict: Verdict, rulebook_id: str) -> None:
+    from rich.panel import Panel
+    from rich.table import Table
+
     lines = [
-        f"[{STYLE[verdict.verdict]}]{verdict.verdict.upper()}[/]",
+        f"[{_style(verdict.verdict)}]{verdict.verdict.upper()}[/]",
         f"car #{record.bib} · {record.team or '—'} · {record.crew or '—'}",
         f"production reference: {record.reference} · rulebook {rulebook_id}",
     ]
@@ -176,7 +176,7 @@ def _print_verdict(record, verdict: Verdict, rulebook_id: str) -> None:
         lines.append(f"scrutineer: {record.scrutineer} {record.date}")
     else:
         lines.append("declaration only (no scrutineers' findings yet)")
-    console.print(Panel("\n".join(lines), title="Stock eligibility", expand=False))
+    _console().print(Panel("\n".join(lines), title="Stock eligibility", expand=False))
     if verdict.breaches:
         flagged = {i for i, b in enumerate(verdict.breaches) if b.consequence == "not-eligible"}
         emit(
@@ -187,11 +187,11 @@ def _print_verdict(record, verdict: Verdict, rulebook_id: str) -> None:
             highlight_rows=flagged,
         )
         for b in verdict.breaches:
-            console.print(
+            _console().print(
                 f"[bold]{b.rule_id}[/] {b.text} [dim]({b.limit_source})[/]", highlight=False
             )
     for remark in verdict.remarks:
-        console.print(f"[yellow]remark:[/] {remark}", highlight=False)
+        _console().print(f"[yellow]remark:[/] {remark}", highlight=False)
     if verdict.seals:
         table = Table(title="Seals", header_style="bold")
         for col in ("part", "initial", "current", "changes", "checks"):
@@ -205,7 +205,7 @@ def _print_verdict(record, verdict: Verdict, rulebook_id: str) -> None:
                 str(s["checks"]),
                 style="red" if s["changes"] else None,
             )
-        console.print(table)
+        _console().print(table)
 
 
 @scrutineer.command("references")
@@ -221,6 +221,8 @@ def references_cmd(
 
     Shows each sheet's key figures and how many of its figures are assumptions.
     """
+    from raidcontrol.io.scrutineering import EVENT_REFERENCES, load_library
+
     library = load_library([event_dir / EVENT_REFERENCES] if event_dir else [])
     header = (
         "id",
@@ -264,6 +266,10 @@ def rules_cmd(
     ] = OutputFormat.table,
 ) -> None:
     """List the Stock rules: id, group, text, limits and their sources."""
+    from raidcontrol.core.timefmt import format_duration
+    from raidcontrol.rules import load_rulebook
+    from raidcontrol.stock.rules import GROUPS, LIMIT_KEYS, stock_rules
+
     rules = stock_rules(load_rulebook(rulebook))
     header = ("id", "group", "text", "areas", "checks", "limits", "consequence", "source")
     rows = [
@@ -327,7 +333,9 @@ def report_cmd(
     html: Annotated[
         Path | None,
         typer.Option(
-            "--html", help=f"Where to write the HTML report (default: EVENT_DIR/{REPORT_FILE})."
+            "--html",
+            help="Where to write the HTML report (default: the event folder's report file, "
+            "docs/stock.md).",
         ),
     ] = None,
     record: Annotated[
@@ -350,9 +358,26 @@ def report_cmd(
     them; a changed seal's time penalty is proposed to the stewards.  Re-recording
     unchanged verdicts adds nothing.
     """
+    from raidcontrol.core.timefmt import format_duration
+    from raidcontrol.io.scrutineering import (
+        EVENT_REFERENCES,
+        SCRUTINEERING_DIR,
+        load_library,
+        read_event_scrutineering,
+    )
+    from raidcontrol.io.stock_report import (
+        REPORT_FILE,
+        ReportItem,
+        render_report,
+        seal_state,
+        write_report,
+    )
     from raidcontrol.session import (
         EventSession,
     )  # the journal (SQLAlchemy): only this command needs it
+    from raidcontrol.stock.breach import ELIGIBLE
+    from raidcontrol.stock.journal import desired_records, records_to_append
+    from raidcontrol.stock.rules import stock_rules
 
     session = EventSession.open(event_dir, db_url=db)
     ev, rb = session.event, session.rulebook
@@ -433,7 +458,7 @@ def report_cmd(
     if fmt is OutputFormat.table:
         flagged = {i for i, it in enumerate(report) if it.status != ELIGIBLE}
         emit(header, rows, fmt, title=f"{ev.name} — Stock scrutineering", highlight_rows=flagged)
-        console.print(
+        _console().print(
             f"HTML report: [bold]{out}[/]  ·  journal: {len(appended)} record(s) appended"
             + ("" if record else " (--no-record)"),
             highlight=False,

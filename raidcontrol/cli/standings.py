@@ -4,31 +4,19 @@ from __future__ import annotations
 
 from enum import Enum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
-from rich.markup import escape
-from rich.progress import Progress
 
-from raidcontrol.championship.model import format_points
-from raidcontrol.championship.outlook import OUT, Outlook
-from raidcontrol.championship.people import likely_duplicates
-from raidcontrol.championship.rules import TITLES, championship_rules
-from raidcontrol.championship.season_results import (
-    DEFAULT_PLAN,
-    SeasonTable,
-    after_label,
-    after_round,
-    rounds_to_open,
-    season_outlook,
-    season_table,
-)
-from raidcontrol.championship.standings import StandingLine
-from raidcontrol.cli.common import OutputFormat, emit, err_console, parse_as_of
+from raidcontrol.championship.rules import TITLES
+from raidcontrol.cli import common
+from raidcontrol.cli.common import OutputFormat, emit, parse_as_of
 from raidcontrol.core.errors import InputError
-from raidcontrol.io.season import itineraries, read_season
-from raidcontrol.rounds import open_rounds
+
+if TYPE_CHECKING:
+    from raidcontrol.championship.outlook import Outlook
+    from raidcontrol.championship.season_results import SeasonTable
+    from raidcontrol.championship.standings import StandingLine
 
 Title = Enum(
     "Title", {name: name for name in TITLES}, type=str
@@ -149,12 +137,15 @@ def _provisional(table: SeasonTable) -> str:
 
 def warn_duplicates(lines: tuple[StandingLine, ...], title: str) -> None:
     """One stderr warning per pair of competitors that are probably one person spelled two ways."""
+    from rich.markup import escape
+
     from raidcontrol.championship.model import Person
+    from raidcontrol.championship.people import likely_duplicates
 
     if title == "manufacturers":
         return
     for a, b in likely_duplicates([Person(ln.key, ln.name) for ln in lines]):
-        err_console.print(
+        common.err_console.print(
             escape(
                 f"warning: {a.name!r} and {b.name!r} may be one person (same surname and initial, "
                 "spelled differently): give a driver_id in entries.csv or an alias in season.toml "
@@ -165,7 +156,10 @@ def warn_duplicates(lines: tuple[StandingLine, ...], title: str) -> None:
 
 
 def _remaining_text(view: Outlook) -> str:
+    from raidcontrol.championship.season_results import DEFAULT_PLAN
+
     def one(r) -> str:
+
         plan = f"{r.stages} point stage(s)" + (
             f" + {r.power_stages} power stage(s)" if r.power_stages else ""
         )
@@ -177,6 +171,13 @@ def _remaining_text(view: Outlook) -> str:
 
 
 def _emit_outlook(view: Outlook, fmt: OutputFormat, what: str, caption: str) -> None:
+    from rich.console import Console
+    from rich.markup import escape
+
+    from raidcontrol.championship.model import format_points
+    from raidcontrol.championship.outlook import OUT
+    from raidcontrol.championship.season_results import DEFAULT_PLAN
+
     rows = outlook_rows(view)
     defaults = [r.round.label for r in view.remaining if r.source == DEFAULT_PLAN]
     if fmt is OutputFormat.table:
@@ -188,7 +189,7 @@ def _emit_outlook(view: Outlook, fmt: OutputFormat, what: str, caption: str) -> 
         if view.newcomer_can_win:
             Console().print("A competitor without points yet could still win the title.")
     elif defaults:
-        err_console.print(
+        common.err_console.print(
             f"note: not yet in an event folder, the rulebook's planned stages are assumed: "
             f"{', '.join(defaults)}",
             highlight=False,
@@ -207,7 +208,11 @@ def _emit_outlook(view: Outlook, fmt: OutputFormat, what: str, caption: str) -> 
 
 def _open(season_file, numbers: list[int], moment, db: str | None, *, progress: bool) -> list:
     """The rounds' events opened through their journals, with a progress bar on stderr for the table."""
-    with Progress(console=err_console, transient=True, disable=not progress) as bar:
+    from rich.progress import Progress
+
+    from raidcontrol.rounds import open_rounds
+
+    with Progress(console=common.err_console, transient=True, disable=not progress) as bar:
         task = bar.add_task("opening the rounds' journals", total=len(numbers))
         return open_rounds(
             season_file, numbers, as_of=moment, db_url=db, on_open=lambda _round: bar.advance(task)
@@ -285,6 +290,16 @@ def standings_cmd(
     With --outlook: position, name, points, max_points, status (champion / can win / out) and
     the simplest condition for the title.
     """
+    from raidcontrol.championship.rules import championship_rules
+    from raidcontrol.championship.season_results import (
+        after_label,
+        after_round,
+        rounds_to_open,
+        season_outlook,
+        season_table,
+    )
+    from raidcontrol.io.season import itineraries, read_season
+
     title = title.value
     moment = parse_as_of(as_of)
     if chart is not None and chart.suffix.lower() not in (".png", ".svg"):

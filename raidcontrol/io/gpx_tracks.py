@@ -5,9 +5,12 @@ Two readers give the same columns:
 * the **scanner** (``scan_gpx``), for the regular layout GPS exporters write — each
   ``<trkseg>`` holding only ``<trkpt lat=".." lon="..">`` elements with an optional
   ``<ele>``, a ``<time>`` and an optional speed (``<speed>`` or an extension's
-  ``<prefix:speed>``): each segment's text is matched whole by one regular expression in C,
-  its numbers converted by numpy and its instants by pyarrow, and what is left of the file
-  (everything but the segments' insides: a few elements per crew) is checked by expat;
+  ``<prefix:speed>``): the file is mapped in memory and each segment's inside read byte by
+  byte by a compiled pass (:mod:`raidcontrol.io.gpx_kernel`, numbers and instants converted
+  as it goes); a segment it is unsure of (another spelling of the layout: exponents,
+  plus signs, time zone offsets …) is matched whole by one regular expression in C, its numbers
+  converted by numpy and its instants by pyarrow; what is left of the file (everything but
+  the segments' insides: a few elements per crew) is checked by expat;
 * the **parser** (``parse_gpx``), expat with a callback per element, for everything else.
 
 The scanner gives up (``_Irregular``) on anything it does not recognise — another layout,
@@ -22,6 +25,7 @@ float32 km/h (NaN: none).  ``<speed>`` in the file is in m/s.
 from __future__ import annotations
 
 import functools
+import mmap
 import re
 from array import array
 from datetime import UTC, datetime
@@ -244,6 +248,8 @@ _PREFIX = re.compile(rb"<(\w{1,30}):TrackPointExtension>")
 _SEG_OPEN, _SEG_CLOSE = b"<trkseg>", b"</trkseg>"
 _PI = "raidcontrol-segment"  # a segment's place in the skeleton the parser checks
 _GROUPS = 5  # lat, lon, time, speed, extension speed
+PREFIX_WINDOW = 4096  # bytes after <trkseg> where the first point's extension prefix is sought
+SCAN_ROOM = 1 << 16  # points a call of the compiled pass writes at most
 
 
 @functools.cache
@@ -271,6 +277,7 @@ def _segment_columns(
     segment) and each group's values as every ``_GROUPS + 1``-th item, with no Python loop."""
     found = _PREFIX.search(body)
     prefix = found.group(1) if found else b""
+    used = {prefix} if prefix else set()
     parts = _point_pattern(prefix).split(body)
     step = _GROUPS + 1
     if not b"".join(parts[::step]).isspace() and any(parts[::step]):
@@ -299,7 +306,7 @@ def _segment_columns(
         and t_ms.max() < MAX_INSTANT_MS
     ):
         raise _Irregular
-    return t_ms, lat_a, lon_a, (sp * KMH_PER_MS).astype(np.float32), {prefix} if prefix else set()
+    return t_ms, lat_a, lon_a, (sp * KMH_PER_MS).astype(np.float32), used
 
 
 class _Skeleton:
@@ -370,7 +377,12 @@ def scan_gpx(path: Path) -> Columns:
     prefixes: set[bytes] = set()
     try:
         with open(path, "rb") as fh:
-            _scan_chunks(fh, skeleton, parts, prefixes)
+            try:
+                mapped = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+            except (ValueError, OSError):
+                raise _Irregular from None  # empty, or not a file that maps: the parser reads it
+        # not closed here: the numpy view of it may live on in a traceback; freed with it
+        _scan_mapped(mapped, skeleton, parts, prefixes)
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror}", file=str(path)) from None
     if not prefixes <= skeleton.prefixes:
@@ -378,42 +390,62 @@ def scan_gpx(path: Path) -> Columns:
     return _assemble(path, skeleton, parts)
 
 
-def _scan_chunks(fh, skeleton: _Skeleton, parts: list, prefixes: set[bytes]) -> None:
-    """Read the file chunk by chunk; split off every complete segment, feed the rest to the skeleton."""
-    pending: list[bytes] = []  # read, not yet split: at most one crew's segment and a chunk
-    while True:
-        chunk = fh.read(CHUNK)
-        tail = pending[-1][-len(_SEG_CLOSE) :] if pending else b""
-        if chunk and _SEG_CLOSE not in tail + chunk:
-            pending.append(chunk)
-            continue
-        data = b"".join([*pending, chunk])
-        cut = len(data) if not chunk else data.rfind(_SEG_CLOSE) + len(_SEG_CLOSE)
-        pending = [data[cut:]]
-        skeleton.feed(_split_segments(data[:cut], parts, prefixes), final=not chunk)
-        if not chunk:
-            return
-
-
-def _split_segments(data: bytes, parts: list, prefixes: set[bytes]) -> bytes:
-    """``data`` with each complete segment's inside replaced by a processing instruction
-    naming its columns' place in ``parts``; an opened segment not closed here is irregular."""
-    out = []
+def _scan_mapped(mapped: mmap.mmap, skeleton: _Skeleton, parts: list, prefixes: set[bytes]) -> None:
+    """Split off every segment's inside into ``parts``; the rest of the file, each segment's
+    inside replaced by a processing instruction naming its place in ``parts``, goes to the
+    skeleton."""
+    data = np.frombuffer(mapped, np.uint8)
     at = 0
-    while (i := data.find(_SEG_OPEN, at)) >= 0:
-        j = data.find(_SEG_CLOSE, i)
-        if j < 0:
-            raise _Irregular
-        body = data[
-            i + len(_SEG_OPEN) : j
-        ]  # a nested <trkseg> is not blank between points: irregular
-        *cols, used = _segment_columns(body)
+    while (i := mapped.find(_SEG_OPEN, at)) >= 0:
+        _feed(skeleton, mapped, at, i)
+        skeleton.feed(_SEG_OPEN + f"<?{_PI} {len(parts)}?>".encode())
+        cols, at, used = _segment(mapped, data, i + len(_SEG_OPEN))
         prefixes |= used
-        out += [data[at:i], _SEG_OPEN, f"<?{_PI} {len(parts)}?>".encode()]
-        parts.append(tuple(cols))
-        at = j
-    out.append(data[at:])
-    return b"".join(out)
+        parts.append(cols)
+    _feed(skeleton, mapped, at, len(mapped))
+    skeleton.feed(b"", final=True)
+
+
+def _feed(skeleton: _Skeleton, mapped: mmap.mmap, start: int, stop: int) -> None:
+    for k in range(start, stop, CHUNK):
+        skeleton.feed(mapped[k : min(k + CHUNK, stop)])
+
+
+def _segment(
+    mapped: mmap.mmap, data: np.ndarray, start: int
+) -> tuple[tuple[np.ndarray, ...], int, set[bytes]]:
+    """(columns, index of its ``</trkseg>``, extension prefixes used) of the segment whose
+    inside begins at ``start``: by the compiled pass (:mod:`raidcontrol.io.gpx_kernel`), or
+    when it is unsure by the regular expression (which raises _Irregular on what it cannot read)."""
+    from raidcontrol.io.gpx_kernel import DONE, UNSURE, scan_points
+
+    found = _PREFIX.search(mapped, start, start + PREFIX_WINDOW)
+    prefix = found.group(1) if found else b""
+    tag = np.frombuffer(prefix + b":" if prefix else b"", np.uint8)
+    pieces, at, ext = [], start, False
+    while True:
+        cols = (
+            np.empty(SCAN_ROOM, np.int64),
+            np.empty(SCAN_ROOM),
+            np.empty(SCAN_ROOM),
+            np.empty(SCAN_ROOM, np.float32),
+        )
+        n, at, status, saw = scan_points(data, at, tag, *cols)
+        if status == UNSURE:
+            end = mapped.find(_SEG_CLOSE, start)
+            if end < 0:
+                raise _Irregular  # a segment not closed
+            *columns, used = _segment_columns(mapped[start:end])
+            return tuple(columns), end, used
+        ext |= saw
+        pieces.append(tuple(c[:n] for c in cols))
+        if status == DONE:
+            break
+    if len(pieces) > 1:
+        columns = tuple(np.concatenate([p[k] for p in pieces]) for k in range(len(cols)))
+    else:
+        columns = tuple(c.copy() for c in pieces[0])  # not the whole room
+    return columns, at, {prefix} if ext else set()
 
 
 def _assemble(path: Path, skeleton: _Skeleton, parts: list) -> Columns:

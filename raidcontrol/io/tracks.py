@@ -26,6 +26,9 @@ GPX) or row (Parquet) and the field.  Bibs are whole numbers 0 … 2³¹−1 in 
 
 from __future__ import annotations
 
+import itertools
+import mmap
+import os
 import re
 from pathlib import Path
 
@@ -57,6 +60,7 @@ _CSV_TYPED = {
 }
 _CSV_TEXT = dict.fromkeys(_CSV_TYPED, pa.string())
 _ASCII_INTEGER = re.compile(r"[0-9]+", re.ASCII)
+_CSV_SCANNED = (b"bib,time,lat,lon", b"bib,time,lat,lon,speed")  # headers the compiled pass reads
 
 
 def read_fleet(path: str | Path, sort_by_time: bool = False, progress=None) -> Fleet:
@@ -223,6 +227,7 @@ def _float_column(
         return _numpy(arr)  # float32 or float64, nulls as NaN: the caller's array casts
     pc = _compute()
     if pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type):
+        arr = pc.utf8_trim_whitespace(arr)  # as ascii_number: " 1.5" is 1.5 (pyarrow refuses it)
         ok = pc.fill_null(pc.match_substring_regex(arr, f"^(?:{ASCII_DECIMAL.pattern})$"), True)
         if pc.all(ok).as_py() is False:
             i = _first_false(ok)
@@ -324,9 +329,13 @@ def _dictionary_bibs(
 
 
 def _read_csv(path: Path) -> Fleet:
-    """Typed by pyarrow's reader (multithreaded) when every value converts; else read as text and
+    """Read by the compiled pass when the file is in the usual layout (:func:`_scan_csv`); else
+    typed by pyarrow's reader (multithreaded) when every value converts; else read as text and
     validated column by column, so that the first bad value is reported with its line."""
     file = str(path)
+    scanned = _scan_csv(path)
+    if scanned is not None:
+        return Fleet.from_columns(*scanned, source=file)
     try:
         table = _csv_table(path, _CSV_TYPED)
     except (pa.ArrowInvalid, pa.ArrowTypeError):
@@ -359,6 +368,61 @@ def _read_csv(path: Path) -> Fleet:
         else _float_column(table[speed_name], speed_name, file, first, "line", nullable=True)
     )
     return Fleet.from_columns(bib, t_ms, lat, lon, speed, source=file)
+
+
+def _scan_csv(path: Path) -> tuple[np.ndarray, ...] | None:
+    """The columns of a CSV file read by :mod:`raidcontrol.io.csv_kernel` — its parts side by
+    side, one thread each (the pass releases the GIL) — or None when the header is not
+    ``bib,time,lat,lon[,speed]`` or the pass is unsure of a row: the validated path reads it."""
+    try:
+        with open(path, "rb") as fh:
+            header = fh.readline(len(_CSV_SCANNED[-1]) + 2)
+            mapped = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+    except (ValueError, OSError):
+        return None  # empty or not mappable: the validated path reads (or reports) it
+    names = header.rstrip(b"\r\n")
+    if names not in _CSV_SCANNED or not header.endswith(b"\n"):
+        return None
+    from raidcontrol.io.csv_kernel import UNSURE, count_lines, scan_rows, words
+
+    data = np.frombuffer(mapped, np.uint8)
+    bounds = _csv_parts(mapped, len(header), os.cpu_count() or 1)
+    lf = ord("\n")
+    counts = [count_lines(data, words(data), a, b) + (data[b - 1] != lf) for a, b in bounds]
+    rows = sum(counts)
+    if not rows:
+        return None
+    cols = (np.empty(rows, np.int32), np.empty(rows, np.int64), *(np.empty(rows) for _ in "abc"))
+    firsts = np.cumsum([0, *counts])
+    with_speed = names.endswith(b",speed")
+
+    def scan(k: int) -> int:
+        part = tuple(c[firsts[k] : firsts[k + 1]] for c in cols)
+        return scan_rows(data, *bounds[k], with_speed, *part)
+
+    if len(bounds) == 1:
+        got = [scan(0)]
+    else:
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(len(bounds)) as pool:
+            got = list(pool.map(scan, range(len(bounds))))
+    if any(g == UNSURE or g != c for g, c in zip(got, counts)):
+        return None
+    return cols
+
+
+def _csv_parts(mapped: mmap.mmap, start: int, parts: int) -> list[tuple[int, int]]:
+    """(start, stop) of ``parts`` spans of whole lines from ``start`` to the end."""
+    size = len(mapped)
+    cuts = [start]
+    for k in range(1, parts):
+        at = mapped.find(b"\n", max(cuts[-1], start + (size - start) * k // parts))
+        if at < 0:
+            break
+        cuts.append(at + 1)
+    cuts.append(size)
+    return [(a, b) for a, b in itertools.pairwise(cuts) if b > a] or [(start, start)]
 
 
 def _csv_table(path: Path, types: dict) -> pa.Table:

@@ -11,7 +11,9 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 if TYPE_CHECKING:
 
-    def njit(*, cache: bool = ..., inline: Literal["always", "never"] = ...) -> Callable[[F], F]:
+    def njit(
+        *, cache: bool = ..., inline: Literal["always", "never"] = ..., nogil: bool = ...
+    ) -> Callable[[F], F]:
         """numba.njit with keyword options only (the form the kernels use)."""
         ...
 

@@ -77,3 +77,15 @@ def test_a_database_command_does_load_the_store(tmp_path):
     mods, out = loaded("classify", str(folder), "--stage", "1", "--format", "csv")
     assert "sqlalchemy" in mods and "numba" not in mods
     assert out.startswith("position,bib,")
+
+
+def test_the_top_level_help_loads_neither_rich_nor_pydantic():
+    """``raidcontrol --help`` imports every command module: none may import the libraries of its
+    commands' work at module level (rich and pydantic load in the command that prints or reads)."""
+    code = PROBE.format(argv=["raidcontrol", "--help"], heavy=("rich", "pydantic"))
+    res = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, check=False
+    )
+    line = [ln for ln in res.stderr.splitlines() if ln.startswith("LOADED=")]
+    assert line == ["LOADED="], res.stderr
+    assert "scrutineer" in res.stdout and "standings" in res.stdout
