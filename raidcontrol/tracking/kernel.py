@@ -173,6 +173,7 @@ def _leg_xy(
 
 @njit(cache=True)
 def _test_legs(
+    c0: int,
     nc: int,
     cand: Candidates,
     t: I64,
@@ -184,22 +185,22 @@ def _test_legs(
     min_d: F64,
     min_t: I64,
     passages: Passages,
+    npass: int,
 ) -> int:
-    """Test the nc candidate legs a→b (in time order; a == b: a lone fix) against the targets
+    """Test candidate legs c0..nc-1 a→b (in time order; a == b: a lone fix) against the targets
     listed in their cells (every target for a long leg).  A target within its radius opens or
     continues a passage (kept: closest distance, its interpolated time, the leg's first fix);
-    the closest approach of every tested target is kept too.  Returns the passage count, or
-    -1 when the buffer is full.  Written as one loop on purpose: helper calls taking arrays
+    the closest approach of every tested target is kept too.  Returns the passage count (``npass``
+    passages already listed), or -1 when the buffer is full.  Written as one loop on purpose: helper calls taking arrays
     cost reference counting on every call."""
     ca, cb, ccell_a, ccell_b, clong = cand
     tlat, tlon, tcos, tr = targets
     gstart, gitems = lists
     is_open, last_b, best_d, best_t, best_i, stamp = opened
     pk, pt, pd, pi = passages
-    npass = 0
     n_t = tlat.shape[0]
     cap = pk.shape[0]
-    for c in range(nc):
+    for c in range(c0, nc):
         a = ca[c]
         b = cb[c]
         n_lists = 1 if clong[c] else 2
@@ -537,6 +538,10 @@ Fixes3 = tuple[float, float, float, float, float, float]
 OutLeg = tuple[int, int, float, float, float]
 """A leg out of a kept fix, kept for the next fix (its leg in): from, to, metres east and north,
 squared length."""
+ScanState = tuple[int, float, int, bool, CosineCache, OutLeg, tuple[int, int], SpikeLimits]
+"""Pass 1 between two fixes: the last kept fix, its cosine and grid cell, whether a leg ended at
+it, the cosine cache, that fix's leg out, and the intervals the spike limits were computed for
+with those limits."""
 
 
 @njit(cache=True, inline="always")
@@ -557,9 +562,24 @@ def _legs_around(
     return ix, iy, in2, (i, nx, ox, oy, ox * ox + oy * oy)
 
 
+FRESH_SCAN: ScanState = (
+    -1,  # the last kept fix, its cosine and cell, and whether a leg ended at it: none yet
+    0.0,
+    -1,
+    False,
+    (1e9, 0.0, 0.0, -1),  # no cosine computed yet
+    (-1, -1, 0.0, 0.0, 0.0),  # the leg out of the last kept fix: none
+    (-1, -1),  # the intervals the spike limits were computed for: none
+    (0.0, 0.0, 0.0, 0.0, 0.0, 0.0),
+)
+"""The state of pass 1 before a crew's first fix (a constant to the compiled functions)."""
+
+
 @njit(cache=True)
 def _scan_fixes(
     s: int,
+    i: int,
+    stop: int,
     e: int,
     t: I64,
     lat: F64,
@@ -568,25 +588,22 @@ def _scan_fixes(
     grid: Grid,
     limits: Limits,
     cand: Candidates,
-) -> int:
-    """Pass 1 over fixes s..e-1 of one crew (sorted by time): flag duplicates, spikes and outages,
-    and list the candidate legs a→b near a target (their grid cells; a == b: a lone fix between
-    two outages) into ``cand``.  Returns the number of candidates.  Its own function: the crew
-    loop around it keeps fewer values alive (fewer register spills); its helpers are inlined."""
+    nc: int,
+    st: ScanState,
+) -> tuple[int, ScanState]:
+    """Pass 1 over fixes i..stop-1 of one crew (fixes s..e-1, sorted by time; ``st``: the state
+    before fix i, ``nc``: the candidates listed so far): flag duplicates, spikes and outages, and
+    list the candidate legs a→b near a target (their grid cells; a == b: a lone fix between two
+    outages) into ``cand``.  Returns the number of candidates and the state before fix ``stop``
+    (:func:`_end_scan` completes a crew).  Fix i's flags depend on fixes up to i + 2 (and on
+    whether they exist), so a scan resumed at ``stop`` from that state is the same as one pass
+    when fixes s..stop+1 have not changed.  Its own function: the crew loop around it keeps
+    fewer values alive (fewer register spills); its helpers are inlined."""
     long_leg_m, max_gap_ms, spike_v, spike_a = limits
     ca, cb, ccell_a, ccell_b, clong = cand
     g_lat0, g_lon0, g_inv_dlat, g_inv_dlon, g_nrows, g_ncols, g_occupied = grid
-    nc = 0
-    prev = -1  # the last kept fix, its cosine and cell, and whether a leg ended at it
-    c_prev = 0.0
-    cell_prev = -1
-    leg_ended_at_prev = False
-    cc = (1e9, 0.0, 0.0, -1)  # no cosine computed yet
-    out_leg = (-1, -1, 0.0, 0.0, 0.0)  # the leg out of the last kept fix: the next one's leg in
-    lim_dt = (np.int64(-1), np.int64(-1))  # the intervals the spike limits were computed for
-    lims = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
-    i = s
-    while i < e:
+    prev, c_prev, cell_prev, leg_ended_at_prev, cc, out_leg, lim_dt, lims = st
+    while i < stop:
         if i > s and t[i] == t[i - 1]:  # the same instant as the fix before it (kept or not)
             flags[i] |= DUPLICATE
             i += 1
@@ -643,7 +660,15 @@ def _scan_fixes(
                 leg_ended_at_prev = True
         prev, c_prev, cell_prev = i, c_i, cell_i
         i += 1
+    return nc, (prev, c_prev, cell_prev, leg_ended_at_prev, cc, out_leg, lim_dt, lims)
+
+
+@njit(cache=True)
+def _end_scan(nc: int, st: ScanState, cand: Candidates) -> int:
+    """After a crew's last fix: its last kept fix, when no leg ended at it, is a lone candidate."""
+    prev, _, cell_prev, leg_ended_at_prev = st[0], st[1], st[2], st[3]
     if prev >= 0 and not leg_ended_at_prev and cell_prev >= 0:
+        ca, cb, ccell_a, ccell_b, clong = cand
         nc = _push(nc, prev, prev, cell_prev, cell_prev, False, ca, cb, ccell_a, ccell_b, clong)
     return nc
 
@@ -699,10 +724,11 @@ def check_crews(
         md = out.min_d[j]
         mt = out.min_t[j]
         _reset_crew(opened, md, mt)
-        nc = _scan_fixes(s, e, t, lat, lon, flags, grid, limits, cand)
+        nc, st = _scan_fixes(s, s, e, e, t, lat, lon, flags, grid, limits, cand, 0, FRESH_SCAN)
+        nc = _end_scan(nc, st, cand)
         # the candidate legs, in time order, against the targets their cells list
         npass = _test_legs(
-            nc, cand, t, lat, lon, targets, (gstart, gitems), opened, md, mt, passages
+            0, nc, cand, t, lat, lon, targets, (gstart, gitems), opened, md, mt, passages, 0
         )
         if npass >= 0:
             npass = _close_passages(npass, opened, passages)
@@ -926,3 +952,120 @@ def _zones(
                 z, s, e, td, tf, zone_limit[z], tol_kmh, window_ms, t, lat, lon, spd, flags, out, j
             )
             cur_end = tf
+
+
+@njit(cache=True)
+def resume_crew(
+    t: I64,
+    lat: F64,
+    lon: F64,
+    spd: F32,
+    flags: U8,
+    i0: int,
+    st: ScanState,
+    st_flag: int,
+    stop: int,
+    opened: OpenPassages,
+    min_d: F64,
+    min_t: I64,
+    passages: Passages,
+    npass0: int,
+    tlat: F64,
+    tlon: F64,
+    tcos: F64,
+    tr: F64,
+    n_wp: int,
+    zone_limit: F64,
+    g_lat0: float,
+    g_lon0: float,
+    g_inv_dlat: float,
+    g_inv_dlon: float,
+    g_nrows: int,
+    g_ncols: int,
+    g_occupied: U8,
+    gstart: I64,
+    gitems: I64,
+    long_leg_m: float,
+    max_gap_ms: int,
+    spike_v: float,
+    spike_a: float,
+    tol_kmh: float,
+    window_ms: int,
+    order_any: bool,
+    out: KernelOut,
+    j: int,
+) -> tuple[int, ScanState, int]:
+    """One crew's check (all its fixes ``t``…, sorted by time) resumed at fix ``i0`` into row j
+    of ``out`` — the same as :func:`check_crews` on all of them, given the state the crew's
+    previous check kept at i0: ``st`` (pass 1 before fix i0), ``st_flag`` (the flags of the last
+    kept fix before i0 then), ``opened``, ``min_d``, ``min_t`` and the ``npass0`` passages closed
+    before i0 (i0 = 0 with a fresh state: the whole check).
+
+    The state at ``stop`` (i0 ≤ stop ≤ fixes − 2) is kept for the next resume in place of those
+    arrays; returns the passages closed before ``stop`` (-1: the passage buffer is full, the state
+    is spoiled — rerun from 0 with a larger one), the scan state and flag at ``stop``."""
+    e = t.shape[0]
+    targets = (tlat, tlon, tcos, tr)
+    grid = (g_lat0, g_lon0, g_inv_dlat, g_inv_dlon, g_nrows, g_ncols, g_occupied)
+    limits = (long_leg_m, max_gap_ms, spike_v, spike_a)
+    flags[i0:e] = 0
+    if st[0] >= 0:
+        flags[st[0]] = st_flag
+    n = e - i0 + 1
+    cand = (
+        np.empty(n, np.int64),
+        np.empty(n, np.int64),
+        np.empty(n, np.int64),
+        np.empty(n, np.int64),
+        np.empty(n, np.bool_),
+    )
+    nc, snap = _scan_fixes(0, i0, stop, e, t, lat, lon, flags, grid, limits, cand, 0, st)
+    snap_nc = nc
+    snap_flag = int(flags[snap[0]]) if snap[0] >= 0 else 0
+    nc, end = _scan_fixes(0, stop, e, e, t, lat, lon, flags, grid, limits, cand, nc, snap)
+    nc = _end_scan(nc, end, cand)
+    lists = (gstart, gitems)
+    npass = _test_legs(
+        0, snap_nc, cand, t, lat, lon, targets, lists, opened, min_d, min_t, passages, npass0
+    )
+    if npass < 0:
+        return -1, snap, snap_flag
+    kept = npass
+    is_open, last_b, best_d, best_t, best_i, stamp = opened
+    now = (is_open.copy(), last_b.copy(), best_d.copy(), best_t.copy(), best_i.copy(), stamp.copy())
+    md = out.min_d[j]
+    mt = out.min_t[j]
+    md[:] = min_d
+    mt[:] = min_t
+    npass = _test_legs(snap_nc, nc, cand, t, lat, lon, targets, lists, now, md, mt, passages, npass)
+    if npass >= 0:
+        npass = _close_passages(npass, now, passages)
+    if npass < 0:
+        return -1, snap, snap_flag
+    pk, pt, pd, pi = passages
+    _validate(j, npass, pk, pt, pd, pi, n_wp, order_any, out)
+    _zones(
+        j,
+        0,
+        e,
+        npass,
+        pk,
+        pt,
+        n_wp,
+        zone_limit,
+        targets,
+        t,
+        lat,
+        lon,
+        spd,
+        flags,
+        tol_kmh,
+        window_ms,
+        out,
+    )
+    return kept, snap, snap_flag
+
+
+def fresh_passages(n_targets: int) -> OpenPassages:
+    """No passage open, no leg tested (the state before a crew's first fix)."""
+    return _open_passages(n_targets)

@@ -84,4 +84,18 @@ def warm_kernels(rules: TrackingRules | None = None) -> int:
             sort_fleet_in_place(fleet)
         report = check_fleet(roadbook, fleet, rules)
         found += sum(len(c.missed) + len(c.speeding) for c in report.crews.values())
+    _warm_live(roadbook, columns, rules)
     return found // 2
+
+
+def _warm_live(roadbook: Roadbook, columns: FleetColumns, rules: TrackingRules) -> None:
+    """The live re-check's kernel (:mod:`raidcontrol.tracking.live.resume`): the first crew's
+    fixes in two halves, the second resumed where the first became final."""
+    from raidcontrol.tracking.live.fixes import CrewFixes
+    from raidcontrol.tracking.live.resume import Rechecker
+
+    _, t, lat, lon, spd = columns
+    crew, rechecker = CrewFixes(1), Rechecker(roadbook, rules)
+    for part in (slice(0, FIXES // 2), slice(FIXES // 2, FIXES)):
+        crew.add(t[part], lat[part], lon[part], spd[part])
+        rechecker.reports([crew], [crew.checked()])

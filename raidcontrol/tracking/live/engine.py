@@ -1,12 +1,14 @@
 """``LiveCheck``: the tracking check advancing with batches of fixes as they arrive (pure).
 
 Per crew it keeps the fixes received so far (:class:`CrewFixes`: sorted, one per instant). Each
-batch adds its new fixes; every crew that got one is re-checked with the batch check
-(:func:`raidcontrol.tracking.check.check_fleet`, all changed crews in one call) on all its fixes,
-so the crew's report is always exactly what the batch check gives on the same fixes — "the final
-answer equals batch" holds by construction.  :mod:`.provable` then decides which of its findings
-may be published yet.  A single crew's check is about a millisecond; the batched call makes it
-microseconds per fix (see ``benchmarks/bench_live_tracking.py``).
+batch adds its new fixes; every crew that got one is re-checked by the batch check's kernel
+resumed where the crew's previous check became final (:mod:`.resume`: the walk over the fixes
+goes on from a fix a couple of minutes before the latest; a fix older than that starts the crew
+again; crews holding few fixes are checked on all of them together, one batched call), so the crew's report is always exactly what the batch check
+(:func:`raidcontrol.tracking.check.check_fleet`) gives on the same fixes — "the final answer
+equals batch" holds by construction — and its cost does not grow with the fixes held.
+:mod:`.provable` then decides which of its findings may be published yet (see
+``benchmarks/bench_live_tracking.py``).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from raidcontrol.tracking.live.provable import (
     progress_m,
     provable_view,
 )
+from raidcontrol.tracking.live.resume import Rechecker
 from raidcontrol.tracking.live.route_km import RouteKm
 from raidcontrol.tracking.model import Fleet, Roadbook
 from raidcontrol.tracking.report import CrewReport, FleetReport
@@ -52,6 +55,7 @@ class LiveCheck:
         self.reports: dict[int, CrewReport] = {}
         self.progress: dict[int, float] = {}
         self.closed = False
+        self.rechecker = Rechecker(roadbook, rules)
 
     def fresh(self, fleet: Fleet) -> Fleet:
         """The fixes of a batch not held yet (resends and repeats within the batch left out)."""
@@ -92,16 +96,30 @@ class LiveCheck:
         return adv
 
     def recheck(self, bibs: list[int]) -> None:
-        """Run the batch check on all fixes of these crews (one call) and refresh their progress."""
+        """Re-check these crews (each from its resume point, see :mod:`.resume`) and refresh
+        their progress."""
         if not bibs:
             return
-        from raidcontrol.tracking.check import check_fleet
+        earliest = {b: self.crews[b].checked() for b in bibs}
+        few = [b for b in bibs if self.crews[b].n <= self.rechecker.batch_below]
+        if few:  # crews with few fixes: all of them, in one batched call
+            from raidcontrol.tracking.check import check_fleet
 
-        report = check_fleet(self.roadbook, self.fleet(bibs), self.rules)
+            self.reports.update(check_fleet(self.roadbook, self.fleet(few), self.rules).crews)
+            self.rechecker.forget(few)
+        many = [b for b in bibs if self.crews[b].n > self.rechecker.batch_below]
+        if many:
+            self.reports.update(
+                zip(
+                    many,
+                    self.rechecker.reports(
+                        [self.crews[b] for b in many], [earliest[b] for b in many]
+                    ),
+                )
+            )
         moving, lat, lon = [], [], []
         for bib in bibs:
-            crew, fixes = report.crews[bib], self.crews[bib]
-            self.reports[bib] = crew
+            crew, fixes = self.reports[bib], self.crews[bib]
             picked = last_two(fixes.t_ms, {s.t_ms for s in crew.spikes})
             if len(picked) < 2:
                 self.progress[bib] = NO_PROGRESS

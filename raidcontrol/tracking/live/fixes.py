@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 INITIAL_CAPACITY = 64  # fixes; the columns double when full
+NONE_NEW = int(np.iinfo(np.int64).max)  # no fix added since the last check
 
 
 class CrewFixes:
@@ -21,6 +22,7 @@ class CrewFixes:
     def __init__(self, bib: int):
         self.bib = bib
         self.n = 0
+        self.earliest_new_ms = NONE_NEW  # the earliest instant added since :meth:`checked`
         self._t = np.empty(INITIAL_CAPACITY, np.int64)
         self._lat = np.empty(INITIAL_CAPACITY, np.float64)
         self._lon = np.empty(INITIAL_CAPACITY, np.float64)
@@ -52,6 +54,11 @@ class CrewFixes:
             new[: self.n] = old[: self.n]
             setattr(self, name, new)
 
+    def checked(self) -> int:
+        """The earliest instant added since the last call (NONE_NEW: none); resets it."""
+        earliest, self.earliest_new_ms = self.earliest_new_ms, NONE_NEW
+        return earliest
+
     def new_mask(self, t: np.ndarray) -> np.ndarray:
         """Which of the instants ``t`` (one batch, in arrival order) are new: not held already and
         not repeated earlier in the batch."""
@@ -76,6 +83,7 @@ class CrewFixes:
             return 0
         order = np.argsort(t, kind="stable")
         t, lat, lon, spd = t[order], lat[order], lon[order], spd[order]
+        self.earliest_new_ms = min(self.earliest_new_ms, int(t[0]))
         start = self.n
         self._reserve(self.n + m)
         end = start + m
