@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from raidcontrol.tracking import kernel as K
-from raidcontrol.tracking.arrays import F64, I64
+from raidcontrol.tracking.arrays import F64, I64, U8
 from raidcontrol.tracking.arrays import Columns as _Columns
 from raidcontrol.tracking.assemble import Assembler, Batch
 from raidcontrol.tracking.flagged import WORD, flagged, words
@@ -56,6 +56,43 @@ def _targets(roadbook: Roadbook) -> _Targets:
         np.array([p.clear_m for p in points], np.float64),
         len(roadbook.waypoints),
         np.array([z.limit_kmh for z in roadbook.zones], np.float64),
+    )
+
+
+# tlat, tlon, tcos, tr, n_wp, zone_limit, the grid's lat0, lon0, 1/dlat, 1/dlon, nrows, ncols,
+# occupied, start, items, long_leg_m, then max_gap_ms, spike_v, spike_a, tol_kmh, window_ms, order_any
+KernelConstants = tuple[
+    F64, F64, F64, F64, int, F64, float, float, float, float, int, int, U8, I64, I64, float,
+    int, float, float, float, int, bool,
+]  # fmt: skip
+
+
+def kernel_constants(tg: _Targets, grid: TargetGrid, rules: TrackingRules) -> KernelConstants:
+    """The kernel's arguments that are the same for every crew of a stage, in its order: the
+    targets, the grid over them and the rules (``check_crews`` and the live ``resume_crew``)."""
+    return (
+        tg.lat,
+        tg.lon,
+        tg.cos,
+        tg.radius,
+        tg.n_wp,
+        tg.zone_limit,
+        grid.lat0,
+        grid.lon0,
+        1.0 / grid.dlat,
+        1.0 / grid.dlon,
+        grid.nrows,
+        grid.ncols,
+        grid.occupied,
+        grid.start,
+        grid.items,
+        grid.margin_m,
+        rules.max_gap_ms,
+        rules.spike_speed_kmh / MS_TO_KMH,
+        rules.spike_accel_ms2,
+        rules.tolerance_kmh,
+        rules.derived_window_ms,
+        rules.order == "any",
     )
 
 
@@ -165,28 +202,7 @@ def _run(
             cols.flags,
             crew_s[first:],
             crew_e[first:],
-            tg.lat,
-            tg.lon,
-            tg.cos,
-            tg.radius,
-            tg.n_wp,
-            tg.zone_limit,
-            grid.lat0,
-            grid.lon0,
-            1.0 / grid.dlat,
-            1.0 / grid.dlon,
-            grid.nrows,
-            grid.ncols,
-            grid.occupied,
-            grid.start,
-            grid.items,
-            grid.margin_m,
-            rules.max_gap_ms,
-            rules.spike_speed_kmh / MS_TO_KMH,
-            rules.spike_accel_ms2,
-            rules.tolerance_kmh,
-            rules.derived_window_ms,
-            rules.order == "any",
+            *kernel_constants(tg, grid, rules),
             views.rows(first),
             cap,
         )

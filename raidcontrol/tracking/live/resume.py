@@ -21,9 +21,8 @@ import numpy as np
 from raidcontrol.tracking import kernel as K
 from raidcontrol.tracking.arrays import F64, I64, U8, Columns
 from raidcontrol.tracking.assemble import Assembler, Batch
-from raidcontrol.tracking.check import _Targets, _targets
+from raidcontrol.tracking.check import _Targets, _targets, kernel_constants
 from raidcontrol.tracking.flagged import WORD, flagged, words
-from raidcontrol.tracking.geodesy import MS_TO_KMH
 from raidcontrol.tracking.grid import GRID_MARGIN_M, TargetGrid, build_grid
 from raidcontrol.tracking.live.fixes import CrewFixes
 from raidcontrol.tracking.model import Roadbook
@@ -119,31 +118,8 @@ class Rechecker:
         self.tg: _Targets = _targets(roadbook)
         self.grid: TargetGrid = build_grid(self.tg.lat, self.tg.lon, self.tg.radius, GRID_MARGIN_M)
         self.states: dict[int, CrewState] = {}
-        tg, grid = self.tg, self.grid
-        self.fixed = (  # the kernel's arguments that are the same for every crew
-            tg.lat,
-            tg.lon,
-            tg.cos,
-            tg.radius,
-            tg.n_wp,
-            tg.zone_limit,
-            grid.lat0,
-            grid.lon0,
-            1.0 / grid.dlat,
-            1.0 / grid.dlon,
-            grid.nrows,
-            grid.ncols,
-            grid.occupied,
-            grid.start,
-            grid.items,
-            grid.margin_m,
-            rules.max_gap_ms,
-            rules.spike_speed_kmh / MS_TO_KMH,
-            rules.spike_accel_ms2,
-            rules.tolerance_kmh,
-            rules.derived_window_ms,
-            rules.order == "any",
-        )
+        # the kernel's arguments that are the same for every crew
+        self.fixed = kernel_constants(self.tg, self.grid, rules)
 
     def forget(self, bibs: list[int]) -> None:
         """These crews were checked on all their fixes elsewhere: their next resume starts afresh."""
