@@ -7,12 +7,15 @@ import json
 from raidcontrol.classification import CSV_HEADER
 from raidcontrol.cli.common import csv_text
 from raidcontrol.core.timefmt import format_duration
-from raidcontrol.tables.results import line_row
+from raidcontrol.tables.results import WIDE_CSV_NAMES, line_row
 from raidcontrol.web.views import Line
 
 
-def lines_csv(lines: list[Line]) -> str:
-    return csv_text(CSV_HEADER, [line_row(ln.line) for ln in lines])
+def lines_csv(lines: list[Line], wide: bool = False) -> str:
+    """The lines as ``classify --format csv`` prints them; ``wide``: with the eligibility columns
+    (:func:`~raidcontrol.tables.results.carries_eligibility` of the event decides)."""
+    header = tuple(CSV_HEADER) + (WIDE_CSV_NAMES if wide else ())
+    return csv_text(header, [line_row(ln.line, wide) for ln in lines])
 
 
 def lines_json(lines: list[Line]) -> str:

@@ -141,10 +141,12 @@ def _download(
     final: bool,
     request: Request,
 ) -> Response:
+    from raidcontrol.tables.results import carries_eligibility
     from raidcontrol.web import downloads
 
     if fmt == "csv":
-        return Response(downloads.lines_csv(lines), media_type="text/csv; charset=utf-8")
+        csv = downloads.lines_csv(lines, carries_eligibility(snap.event.remarks))
+        return Response(csv, media_type="text/csv; charset=utf-8")
     if fmt == "json":
         return Response(downloads.lines_json(lines), media_type="application/json")
     if fmt == "pdf":

@@ -75,6 +75,21 @@ def test_downloads_equal_classify(site, cli, dakar_event):
     assert len(data) == 201 and data[0]["bib"] == int(out.splitlines()[1].split(",")[1])
 
 
+def test_a_stock_event_download_carries_the_eligibility_columns_like_classify(cli, tmp_path):
+    import shutil
+
+    from tests.stock.stock_fixtures import EVENT as STOCK_EVENT
+    from tests.stock.stock_fixtures import invoke
+
+    event = tmp_path / "stock"
+    shutil.copytree(STOCK_EVENT, event)
+    assert invoke("scrutineer", "report", event).exit_code == 0
+    _, out, _ = cli("classify", event, "--general", "--format", "csv")
+    assert out.splitlines()[0].endswith(",status,eligibility,remarks,time_ms,gap_ms,penalty_ms")
+    with TestClient(create_site_app(event)) as client:
+        assert client.get("/general?format=csv").text == out
+
+
 @pytest.mark.parametrize("path", PAGES)
 def test_every_page_renders_in_both_languages(site, path):
     for lang, word in (("en", "General classification"), ("fr", "Classement général")):
