@@ -54,14 +54,22 @@ def dump_state(folded) -> tuple[str, bytes]:
     return _format(), _without_gc(pickle.dumps, folded, protocol=pickle.HIGHEST_PROTOCOL)
 
 
-def _without_gc(fn, *args, **kwargs):
+def _without_gc(fn, *args, long_lived: bool = False, **kwargs):
     """Run ``fn`` with the cyclic garbage collector paused: (un)pickling some 100,000 small objects
-    otherwise triggers collections that cost more than the pickling itself."""
+    otherwise triggers collections that cost more than the pickling itself.
+
+    ``long_lived``: the objects made meanwhile are then moved to the oldest generation
+    (``gc.freeze`` then ``gc.unfreeze``).  They are the event's state, kept for the session; left
+    in the youngest generation, the next collections would walk every one of them twice more on
+    its way there (some 50 ms for a Dakar-size event).  They stay collectable as any old object."""
     was = gc.isenabled()
     gc.disable()
     try:
         return fn(*args, **kwargs)
     finally:
+        if long_lived:
+            gc.freeze()
+            gc.unfreeze()
         if was:
             gc.enable()
 
@@ -71,7 +79,7 @@ def load_state(fmt: str, blob: bytes, position: int, identity: str | None):
     if fmt != _format() or identity is None:
         return None
     try:
-        state = _without_gc(pickle.loads, blob)
+        state = _without_gc(pickle.loads, blob, long_lived=True)
     except Exception:
         return None
     folded = state

@@ -156,3 +156,20 @@ def test_a_checkpoint_whose_rulebook_files_changed_is_not_used(tmp_path, monkeyp
     assert line.penalty_ms == forfeit.penalty_ms - 5 * 3_600_000
     assert again.live.general() == _general(again)
     again.close()
+
+
+def test_a_loaded_state_goes_straight_to_the_oldest_gc_generation(folder):
+    """The unpickled state is long-lived: it must not sit in the youngest generation, where the
+    next collections would walk every one of its objects (and it must stay collectable)."""
+    import gc
+
+    session = _open(folder)
+    fmt, blob = cp.dump_state(session.live)
+    last = session.live.state.history[-1]
+    session.close()
+    loaded = cp.load_state(fmt, blob, last.id, last.identity)
+    assert loaded is not None
+    young = {id(o) for g in (0, 1) for o in gc.get_objects(generation=g)}
+    assert id(loaded) not in young and id(loaded.state) not in young
+    assert any(o is loaded for o in gc.get_objects(generation=2))
+    assert gc.get_freeze_count() == 0  # nothing is left frozen: the state stays collectable
