@@ -5,8 +5,11 @@ The readers, the numba kernels, pyarrow and the store load inside the commands, 
 """
 
 import json
+import os
 import sys
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -18,11 +21,13 @@ from raidcontrol.core.errors import InputError
 from raidcontrol.io.stage_files import stage_files
 
 if TYPE_CHECKING:
+    from raidcontrol.io.stream_check import StreamCheck
     from raidcontrol.tables import Table
     from raidcontrol.tracking.report import FleetReport
     from raidcontrol.tracking.rules import TrackingRules
 
 PROGRESS_FROM_BYTES = 8_000_000  # Parquet fleets at least this large show progress bars
+GIL_TURN_S = 0.0005  # switch interval while the kernels load beside the reader (measured)
 STEWARDS_DEFAULT = "stewards"
 
 track_app = typer.Typer(
@@ -42,35 +47,60 @@ def run_check(
     overrides: dict | None = None,
     show_progress: bool = True,
 ) -> tuple:
-    """Read, check (with progress bars on large fleets) and return (report, fleet)."""
+    """Read, check (with progress bars on large fleets) and return (report, fleet).  A Parquet
+    fleet starts being read first, while the rulebook and the roadbook are read."""
     from raidcontrol.io.openrally import read_roadbook
     from raidcontrol.rules import load_rulebook
     from raidcontrol.tracking.rules import TrackingRules
 
+    streaming = start_reading(tracks_path)
     rules = TrackingRules.from_rulebook(load_rulebook(rulebook_id, overrides))
     roadbook = read_roadbook(roadbook_path, rules)
-    return check_tracks(roadbook, tracks_path, rules, show_progress)
+    return check_tracks(roadbook, tracks_path, rules, show_progress, streaming)
+
+
+def start_reading(tracks_path: Path) -> "StreamCheck | None":
+    """A Parquet fleet file's reading, started in a thread; None for other track files."""
+    if tracks_path.suffix.lower() != ".parquet" or not tracks_path.is_file():
+        return None
+    from raidcontrol.io.stream_check import StreamCheck
+
+    return StreamCheck(tracks_path)
 
 
 def check_tracks(
-    roadbook, tracks_path: Path, rules: "TrackingRules", show_progress: bool = True
+    roadbook,
+    tracks_path: Path,
+    rules: "TrackingRules",
+    show_progress: bool = True,
+    streaming: "StreamCheck | None" = None,
 ) -> tuple:
-    """Read the tracks and check them against the roadbook; bars for a large Parquet fleet."""
+    """Read the tracks and check them against the roadbook, on every core this process may use;
+    bars for a large Parquet fleet.
+
+    A Parquet fleet is checked crew by crew while it is read (:mod:`raidcontrol.io.stream_check`;
+    ``streaming``: its reading, if already started).  Other files are read, then sorted and
+    checked.  The kernels compiled ahead of time serve when built
+    (:mod:`raidcontrol.tracking.compiled`); else numba's load while the tracks are read."""
+    from raidcontrol.tracking import compiled
+
+    workers = available_cores()
+    streaming = streaming or start_reading(tracks_path)
+    if streaming is None:
+        # numba loads in its thread while the reader (which does not need it) reads
+        warming = warm_in_background(rules) if compiled.module() is None else None
+        from raidcontrol.io.tracks import read_fleet
+
+        with short_gil_turns(warming):
+            fleet = read_fleet(tracks_path)
+        from raidcontrol.tracking.check import check_fleet, sort_fleet_in_place
+
+        sort_fleet_in_place(fleet, workers)
+        return check_fleet(roadbook, fleet, rules, workers=workers), fleet
+    if not show_progress or tracks_path.stat().st_size < PROGRESS_FROM_BYTES:
+        return streaming.check(roadbook, rules, workers)
     from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
-    from raidcontrol.io.tracks import read_fleet
-    from raidcontrol.tracking.check import check_fleet
-
-    large = (
-        tracks_path.suffix.lower() == ".parquet"
-        and tracks_path.is_file()
-        and tracks_path.stat().st_size >= PROGRESS_FROM_BYTES
-    )
-    warming = warm_in_background(rules)
-    if not show_progress or not large:
-        fleet = read_fleet(tracks_path, sort_by_time=True)
-        warming.join()
-        return check_fleet(roadbook, fleet, rules), fleet
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -79,21 +109,46 @@ def check_tracks(
         console=common.err_console,
         transient=True,
     ) as bar:
-        reading = bar.add_task(f"reading {tracks_path.name}", total=None)
-        fleet = read_fleet(
-            tracks_path,
-            sort_by_time=True,
-            progress=lambda done, total: bar.update(reading, completed=done, total=total),
-        )
-        warming.join()
-        checking = bar.add_task(f"checking {len(fleet):,} fixes", total=len(fleet))
-        report = check_fleet(
+        rows = streaming.reading.rows
+        reading = bar.add_task(f"reading {tracks_path.name}", total=rows)
+        checking = bar.add_task(f"checking {rows:,} fixes", total=rows)
+        bar.update(reading, completed=streaming.reading.filled)
+        streaming.set_read_progress(lambda done, total: bar.update(reading, completed=done))
+        return streaming.check(
             roadbook,
-            fleet,
             rules,
-            progress=lambda done, total: bar.update(checking, completed=done),
+            workers,
+            check_progress=lambda done, total: bar.update(checking, completed=done),
         )
-    return report, fleet
+
+
+def available_cores() -> int:
+    """The cores this process may run on (its CPU affinity, e.g. under ``taskset``)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+@contextmanager
+def short_gil_turns(warming: threading.Thread | None) -> Iterator[None]:
+    """While ``warming`` runs, let threads take turns with the GIL more often (:data:`GIL_TURN_S`);
+    wait for it at the end.
+
+    While numba's kernels load in their thread — Python code that holds the GIL — the reader
+    needs the GIL only for a moment between two pyarrow or numpy calls (which run without it);
+    at Python's default switch interval (5 ms) it would wait up to that long every time, some
+    fifty times a row group."""
+    if warming is None:
+        yield
+        return
+    before = sys.getswitchinterval()
+    sys.setswitchinterval(GIL_TURN_S)
+    try:
+        yield
+        warming.join()
+    finally:
+        sys.setswitchinterval(before)
 
 
 def warm_in_background(rules: "TrackingRules") -> threading.Thread:

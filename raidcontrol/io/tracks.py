@@ -447,71 +447,142 @@ def _csv_table(path: Path, types: dict) -> pa.Table:
 
 def _read_parquet(path: Path, progress=None) -> Fleet:
     """Row group by row group into preallocated columns: peak memory ≈ the fleet + one row group."""
-    file = str(path)
+    reading = ParquetReading(path, progress)
+    reading.run()
+    return reading.fleet()
+
+
+class ParquetReading:
+    """A Parquet fleet read row group by row group into preallocated columns — peak memory the
+    fleet and one row group — that another thread may watch fill (:meth:`wait`).
+
+    Opening it reads the file's metadata and checks its columns (an :class:`InputError` then);
+    :meth:`run` reads and validates the rows (call it in any one thread; an error it meets is
+    kept for :meth:`wait` and :meth:`fleet` to raise); rows ``0 … filled`` of :attr:`columns`
+    are final once :meth:`wait` has returned ``filled``."""
+
+    def __init__(self, path: Path, progress=None):
+        import threading
+
+        self.file = file = str(path)
+        self.progress = progress
+        try:
+            self._pf = pf = pq.ParquetFile(path)
+        except (pa.ArrowInvalid, OSError) as exc:
+            raise InputError(f"not a readable Parquet file: {exc}", file=file) from None
+        names = set(pf.schema_arrow.names)
+        self._time = "time" if "time" in names else ("t_ms" if "t_ms" in names else None)
+        self._speed = (
+            "speed" if "speed" in names else ("speed_kmh" if "speed_kmh" in names else None)
+        )
+        for need, have in (
+            ("bib", "bib" in names),
+            ("time", self._time),
+            ("lat", "lat" in names),
+            ("lon", "lon" in names),
+        ):
+            if not have:
+                raise InputError(
+                    f"missing column {need!r} (columns: bib,time,lat,lon[,speed])",
+                    file=file,
+                    field=need,
+                )
+        self.rows = n = pf.metadata.num_rows
+        speed = np.empty(n, np.float32) if self._speed else np.full(n, np.nan, np.float32)
+        # bib, t_ms, lat, lon, speed_kmh
+        self.columns = (
+            np.empty(n, np.int32),
+            np.empty(n, np.int64),
+            np.empty(n, np.float64),
+            np.empty(n, np.float64),
+            speed,
+        )
+        self.filled = 0
+        self.error: BaseException | None = None
+        self.finished = False
+        self._changed = threading.Condition()
+
+    def run(self) -> None:
+        """Read every row group (keeps an error for the watcher instead of raising it)."""
+        try:
+            self._read()
+        except BaseException as exc:  # kept for wait() and fleet(), which raise it
+            self.error = exc
+        finally:
+            with self._changed:
+                self.finished = True
+                self._changed.notify_all()
+        pa.default_memory_pool().release_unused()  # the row groups' buffers: all in numpy now
+
+    def wait(self, beyond: int) -> int:
+        """Block until more than ``beyond`` rows are final, or the reading ended; returns the rows
+        final (raises the reading's error)."""
+        with self._changed:
+            self._changed.wait_for(lambda: self.filled > beyond or self.finished)
+        if self.error is not None:
+            raise self.error
+        return self.filled
+
+    def fleet(self) -> Fleet:
+        """The whole fleet, once :meth:`run` has ended (raises its error)."""
+        if self.error is not None:
+            raise self.error
+        return Fleet.from_columns(*self.columns, source=self.file)
+
+    def _read(self) -> None:
+        pf, file = self._pf, self.file
+        bib, t_ms, lat, lon, speed = self.columns
+        wanted = ["bib", self._time, "lat", "lon", *([self._speed] if self._speed else [])]
+        at = 0
+        for g in range(pf.num_row_groups):
+            m = pf.metadata.row_group(g).num_rows
+            first = at + 1  # rows are numbered from 1
+            sl = slice(at, at + m)
+            group = _row_group(pf, g, wanted, file)  # decoded in one call, without the GIL
+            bib[sl] = _bib_column(group["bib"], file, first, "row")
+            t_ms[sl] = _time_column(group[self._time], file, first, "row")
+            lat[sl] = _float_column(group["lat"], "lat", file, first, "row", nullable=False)
+            lon[sl] = _float_column(group["lon"], "lon", file, first, "row", nullable=False)
+            _check_coordinates(lat[sl], lon[sl], file, first, "row")
+            if self._speed:
+                speed[sl] = _float_column(
+                    group[self._speed], self._speed, file, first, "row", nullable=True
+                )
+            del group  # the memory beyond the fleet is one row group
+            at += m
+            with self._changed:
+                self.filled = at
+                self._changed.notify_all()
+            if self.progress:
+                self.progress(at, self.rows)
+
+
+def _row_group(pf: pq.ParquetFile, group: int, names: list[str], file: str) -> pa.Table:
+    """The columns ``names`` of one row group, decoded in one call (pyarrow's threads, the GIL
+    released); a corrupt or short column is an InputError naming it."""
     try:
-        pf = pq.ParquetFile(path)
+        table = pf.read_row_group(group, columns=names, use_threads=True)
     except (pa.ArrowInvalid, OSError) as exc:
-        raise InputError(f"not a readable Parquet file: {exc}", file=file) from None
-    names = set(pf.schema_arrow.names)
-    time_name = "time" if "time" in names else ("t_ms" if "t_ms" in names else None)
-    speed_name = "speed" if "speed" in names else ("speed_kmh" if "speed_kmh" in names else None)
-    for need, have in (
-        ("bib", "bib" in names),
-        ("time", time_name),
-        ("lat", "lat" in names),
-        ("lon", "lon" in names),
-    ):
-        if not have:
+        for name in names:  # which column: read them one by one (the error path only)
+            _column(pf, group, name, file)
+        raise InputError(f"row group {group + 1} cannot be read: {exc}", file=file) from None
+    rows = pf.metadata.row_group(group).num_rows
+    for name in names:
+        if len(table[name]) != rows:
             raise InputError(
-                f"missing column {need!r} (columns: bib,time,lat,lon[,speed])",
+                f"row group {group + 1}: {len(table[name])} values, not the {rows} rows the file "
+                "declares",
                 file=file,
-                field=need,
+                field=name,
             )
-    n = pf.metadata.num_rows
-    bib = np.empty(n, np.int32)
-    t_ms = np.empty(n, np.int64)
-    lat = np.empty(n, np.float64)
-    lon = np.empty(n, np.float64)
-    speed = np.empty(n, np.float32) if speed_name else np.full(n, np.nan, np.float32)
-    at = 0
-    for g in range(pf.num_row_groups):
-        m = pf.metadata.row_group(g).num_rows
-        first = at + 1  # rows are numbered from 1
-        sl = slice(at, at + m)
-        # one column at a time: the memory beyond the fleet is one column of one row group
-        bib[sl] = _bib_column(_column(pf, g, "bib", file), file, first, "row")
-        t_ms[sl] = _time_column(_column(pf, g, time_name, file), file, first, "row")
-        lat[sl] = _float_column(
-            _column(pf, g, "lat", file), "lat", file, first, "row", nullable=False
-        )
-        lon[sl] = _float_column(
-            _column(pf, g, "lon", file), "lon", file, first, "row", nullable=False
-        )
-        _check_coordinates(lat[sl], lon[sl], file, first, "row")
-        if speed_name:
-            speed[sl] = _float_column(
-                _column(pf, g, speed_name, file), speed_name, file, first, "row", nullable=True
-            )
-        at += m
-        if progress:
-            progress(at, n)
-    pa.default_memory_pool().release_unused()  # the row groups' buffers: the fleet is in numpy now
-    return Fleet.from_columns(bib, t_ms, lat, lon, speed, source=file)
+    return table
 
 
 def _column(pf: pq.ParquetFile, group: int, name: str, file: str) -> pa.ChunkedArray:
     """One column of one row group; a corrupt one is an InputError naming the column."""
     try:
-        column = pf.read_row_group(group, columns=[name], use_threads=False)[name]
+        return pf.read_row_group(group, columns=[name], use_threads=False)[name]
     except (pa.ArrowInvalid, OSError) as exc:
         raise InputError(
             f"row group {group + 1}: the column cannot be read: {exc}", file=file, field=name
         ) from None
-    rows = pf.metadata.row_group(group).num_rows
-    if len(column) != rows:
-        raise InputError(
-            f"row group {group + 1}: {len(column)} values, not the {rows} rows the file declares",
-            file=file,
-            field=name,
-        )
-    return column

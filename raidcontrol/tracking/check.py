@@ -97,13 +97,19 @@ def kernel_constants(tg: _Targets, grid: TargetGrid, rules: TrackingRules) -> Ke
 
 
 def check_fleet(
-    roadbook: Roadbook, fleet: Fleet, rules: TrackingRules, progress: Progress | None = None
+    roadbook: Roadbook,
+    fleet: Fleet,
+    rules: TrackingRules,
+    progress: Progress | None = None,
+    workers: int = 1,
 ) -> FleetReport:
     """Check every crew of ``fleet``; ``progress(done_fixes, total_fixes)`` is called between batches.
 
     Crews are checked in batches of about ``BATCH_FIXES`` fixes; a batch holding a crew whose
-    fixes are out of time order is copied, sorted, into a reused buffer — so memory beyond the
-    fleet stays at one batch, whatever the fleet's size."""
+    fixes are out of time order is copied, sorted, into a buffer reused batch after batch — so
+    memory beyond the fleet stays at one batch per worker, whatever the fleet's size.
+    ``workers`` threads check batches side by side (the kernels release the GIL; crews are
+    independent): the report is the same whatever their number."""
     tg = _targets(roadbook)
     grid = build_grid(
         tg.lat, tg.lon, tg.radius, leg_margin_m(fleet.t_ms, fleet.lat, fleet.lon, fleet.offsets)
@@ -112,22 +118,100 @@ def check_fleet(
     n_wp, n_t, n_z = tg.n_wp, tg.lat.shape[0], tg.zone_limit.shape[0]
     out = K.KernelOut.allocate(n_crews, n_wp, n_t, n_z)
     offsets = fleet.offsets.astype(np.int64)
-    sizes = np.diff(offsets)
-    capacity = int(min(len(fleet), BATCH_FIXES + (int(sizes.max()) if n_crews else 0)))
-    buf = _Columns(
+    total = len(fleet)
+    workers = max(1, min(workers, n_crews))
+    # several workers: smaller batches, so that they share the fleet evenly
+    per_batch = BATCH_FIXES if workers == 1 else min(BATCH_FIXES, -(-total // (4 * workers)))
+    spans = _batches(offsets, per_batch)
+    largest = max((int(offsets[d] - offsets[c]) for c, d in spans), default=0)
+    assembler = Assembler(roadbook, rules, out)
+    context = _Check(fleet, offsets, out, tg, grid, rules, assembler)
+    if workers == 1:
+        buf = _buffer(largest)
+        parts = []
+        for c, d in spans:
+            parts.append(context.batch(c, d, buf))
+            if progress:
+                progress(int(offsets[d]), total)
+    else:
+        parts = _in_threads(context, spans, largest, workers, progress, total)
+    crews: dict[int, CrewReport] = {}
+    for part in parts:
+        crews.update(part)
+    return FleetReport(roadbook, rules, crews, total)
+
+
+def _buffer(capacity: int) -> _Columns:
+    """A batch's buffer: room for ``capacity`` sorted fixes (touched only when a crew needs
+    sorting) and their flags."""
+    return _Columns(
         np.empty(capacity, np.int64),
         np.empty(capacity, np.float64),
         np.empty(capacity, np.float64),
         np.empty(capacity, np.float32),
         np.zeros(words(capacity) * WORD, np.uint8),
     )
-    crews: dict[int, CrewReport] = {}
-    assembler = Assembler(roadbook, rules, out)
-    total, done, c = len(fleet), 0, 0
+
+
+def _batches(offsets: I64, per_batch: int) -> list[tuple[int, int]]:
+    """Crews ``c:d`` of each batch: whole crews, about ``per_batch`` fixes (at least one crew)."""
+    spans, c, n_crews = [], 0, offsets.shape[0] - 1
     while c < n_crews:
         d = c + 1
-        while d < n_crews and offsets[d + 1] - offsets[c] <= BATCH_FIXES:
+        while d < n_crews and offsets[d + 1] - offsets[c] <= per_batch:
             d += 1
+        spans.append((c, d))
+        c = d
+    return spans
+
+
+def _in_threads(
+    context: _Check,
+    spans: list[tuple[int, int]],
+    largest: int,
+    workers: int,
+    progress: Progress | None,
+    total: int,
+) -> list[dict[int, CrewReport]]:
+    """The batches checked by ``workers`` threads, each with its own buffer; results in batch order."""
+    from concurrent.futures import ThreadPoolExecutor
+    from queue import SimpleQueue
+
+    buffers: SimpleQueue[_Columns] = SimpleQueue()
+    for _ in range(workers):
+        buffers.put(_buffer(largest))
+
+    def run(span: tuple[int, int]) -> dict[int, CrewReport]:
+        buf = buffers.get()
+        try:
+            return context.batch(*span, buf)
+        finally:
+            buffers.put(buf)
+
+    parts = []
+    with ThreadPoolExecutor(workers, thread_name_prefix="check") as pool:
+        for part, (_, d) in zip(pool.map(run, spans), spans):
+            parts.append(part)
+            if progress:
+                progress(int(context.offsets[d]), total)
+    return parts
+
+
+@dataclass
+class _Check:
+    """What every batch of one check shares (read only, but for its own rows of ``out``)."""
+
+    fleet: Fleet
+    offsets: I64
+    out: K.KernelOut
+    tg: _Targets
+    grid: TargetGrid
+    rules: TrackingRules
+    assembler: Assembler
+
+    def batch(self, c: int, d: int, buf: _Columns) -> dict[int, CrewReport]:
+        """The reports of crews ``c:d``, checked with ``buf`` (sorted copies and flags)."""
+        fleet, offsets = self.fleet, self.offsets
         s0, e0 = int(offsets[c]), int(offsets[d])
         n = e0 - s0
         local = offsets[c : d + 1] - s0
@@ -158,26 +242,33 @@ def check_fleet(
                 buf.flags[:n],
             )
         buf.flags[: words(n) * WORD] = 0
-        _run(cols, local, out.rows(c, d), tg, grid, rules)
+        _run(cols, local, self.out.rows(c, d), self.tg, self.grid, self.rules)
         reordered = descents if fleet.reordered is None else fleet.reordered[c:d]
         batch = Batch(c, d, cols, local, flagged(buf.flags, n), reordered)
-        crews.update(zip(fleet.bibs[c:d].tolist(), assembler.reports(batch, fleet.bibs[c:d])))
-        done += n
-        c = d
-        if progress:
-            progress(done, total)
-    return FleetReport(roadbook, rules, crews, total)
+        bibs = fleet.bibs[c:d]
+        return dict(zip(bibs.tolist(), self.assembler.reports(batch, bibs)))
 
 
-def sort_fleet_in_place(fleet: Fleet) -> Fleet:
+def sort_fleet_in_place(fleet: Fleet, workers: int = 1) -> Fleet:
     """Sort each crew of a fleet the caller owns by time, in place, and record how many fixes
-    per crew had come out of order (``fleet.reordered``); the check then needs no copy."""
+    per crew had come out of order (``fleet.reordered``); the check then needs no copy.
+    ``workers`` threads sort parts of the fleet (whole crews, about as many fixes each)."""
     for name in ("t_ms", "lat", "lon", "speed_kmh"):
         if not getattr(fleet, name).flags.writeable:  # zero-copy views of a reader's buffers
             setattr(fleet, name, getattr(fleet, name).copy())
-    fleet.reordered = sort_crews_in_place(
-        fleet.t_ms, fleet.lat, fleet.lon, fleet.speed_kmh, fleet.offsets.astype(np.int64)
-    )
+    offsets = fleet.offsets.astype(np.int64)
+    cols = (fleet.t_ms, fleet.lat, fleet.lon, fleet.speed_kmh)
+    spans = _batches(offsets, -(-len(fleet) // max(1, workers)))
+    if len(spans) <= 1:
+        fleet.reordered = sort_crews_in_place(*cols, offsets)
+        return fleet
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(len(spans), thread_name_prefix="sort") as pool:
+        parts = list(
+            pool.map(lambda cd: sort_crews_in_place(*cols, offsets[cd[0] : cd[1] + 1]), spans)
+        )
+    fleet.reordered = np.concatenate(parts)
     return fleet
 
 

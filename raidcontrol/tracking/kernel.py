@@ -673,7 +673,7 @@ def _end_scan(nc: int, st: ScanState, cand: Candidates) -> int:
     return nc
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def check_crews(
     t: I64,
     lat: F64,

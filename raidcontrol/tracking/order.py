@@ -3,6 +3,7 @@ time — in place for a reader that owns the arrays, or into a buffer for the ch
 
 Trackers deliver nearly sorted data (a swapped neighbour here and there), so a crew with few
 descents is sorted by insertion (linear when nearly sorted); others by a stable merge sort.
+The kernels release the GIL: threads may run them on different crews side by side.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from raidcontrol.tracking.jit import njit
 NEARLY_SORTED = 64  # at most one descent per this many fixes: insertion sort
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def count_descents(t: I64, offsets: I64) -> I64:
     """Per crew: how many fixes come earlier in time than the fix before them."""
     n = offsets.shape[0] - 1
@@ -27,7 +28,7 @@ def count_descents(t: I64, offsets: I64) -> I64:
     return out
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def sort_crews_in_place(t: I64, lat: F64, lon: F64, spd: F32, offsets: I64) -> I64:
     """Sort each crew ``offsets[c]:offsets[c+1]`` by time, in place (stable; insertion sort
     when nearly sorted, else merge sort); returns each crew's count of descents.  For a
@@ -84,7 +85,7 @@ def _insertion_sort(t: I64, lat: F64, lon: F64, spd: F32, s: int, e: int) -> Non
         spd[m + 1] = sp
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def gather_sorted(
     t: I64,
     lat: F64,

@@ -66,9 +66,11 @@ def _stage(rules: TrackingRules) -> tuple[Roadbook, FleetColumns]:
 
 
 def warm_kernels(rules: TrackingRules | None = None) -> int:
-    """Compile or load every kernel of the check; returns how many infringements the synthetic
-    stage gave (4: each crew misses W2 and speeds in Z1)."""
+    """Compile or load numba's version of every kernel of the check (and use it in this process,
+    even where a version compiled ahead of time exists); returns how many infringements the
+    synthetic stage gave (4: each crew misses W2 and speeds in Z1)."""
     from raidcontrol.tracking.check import check_fleet, sort_fleet_in_place
+    from raidcontrol.tracking.jit import force_numba
     from raidcontrol.tracking.model import Fleet
     from raidcontrol.tracking.rules import TrackingRules
 
@@ -76,6 +78,7 @@ def warm_kernels(rules: TrackingRules | None = None) -> int:
         from raidcontrol.rules import load_rulebook
 
         rules = TrackingRules.from_rulebook(load_rulebook("fia-2026"))
+    force_numba()
     roadbook, columns = _stage(rules)
     found = 0
     for sort_first in (False, True):

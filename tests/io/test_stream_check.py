@@ -1,0 +1,116 @@
+"""Checking a Parquet fleet while it is read gives exactly the report and the fleet of reading it
+whole, then sorting and checking it — whatever the row groups, crews across them, out-of-order
+fixes, bibs not in order (read whole then) or a bad row late in the file."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from raidcontrol.core.errors import InputError
+from raidcontrol.io.stream_check import StreamCheck, _last_crew_start
+from raidcontrol.io.tracks import read_fleet
+from raidcontrol.rules import load_rulebook
+from raidcontrol.simulation.simulator import simulate_stage
+from raidcontrol.tracking.check import check_fleet, sort_fleet_in_place
+from raidcontrol.tracking.model import Fleet
+from raidcontrol.tracking.rules import TrackingRules
+
+RULES = TrackingRules.from_rulebook(load_rulebook("fia-2026"))
+
+
+@pytest.fixture(scope="module")
+def stage():
+    return simulate_stage(
+        seed=5, vehicles=7, fixes_per_vehicle=1500, waypoints=8, zones=2, rules=RULES
+    )
+
+
+def _write(fleet: Fleet, path, row_group_size: int, order: np.ndarray | None = None) -> None:
+    cols = [fleet.bib, fleet.t_ms, fleet.lat, fleet.lon, fleet.speed_kmh]
+    if order is not None:
+        cols = [c[order] for c in cols]
+    table = pa.table(
+        {
+            "bib": pa.array(cols[0], pa.int32()),
+            "time": pa.array(cols[1], pa.int64()).cast(pa.timestamp("ms", tz="UTC")),
+            "lat": cols[2],
+            "lon": cols[3],
+            "speed": pa.array(cols[4], pa.float32(), from_pandas=True),  # NaN → null
+        }
+    )
+    pq.write_table(table, path, row_group_size=row_group_size)
+
+
+def _whole(roadbook, path):
+    fleet = read_fleet(path)
+    sort_fleet_in_place(fleet)
+    return check_fleet(roadbook, fleet, RULES), fleet
+
+
+def _same(got, expected) -> None:
+    (report, fleet), (report0, fleet0) = got, expected
+    assert report.to_dict() == report0.to_dict()
+    assert report.fixes == report0.fixes == len(fleet0)
+    assert list(report.crews) == list(report0.crews)  # crews in bib order
+    for name in ("bib", "t_ms", "lat", "lon", "bibs", "offsets", "reordered"):
+        assert np.array_equal(getattr(fleet, name), getattr(fleet0, name)), name
+    assert np.array_equal(fleet.speed_kmh, fleet0.speed_kmh, equal_nan=True)
+
+
+@settings(
+    max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(row_group=st.integers(50, 6000), workers=st.sampled_from([1, 2]))
+def test_checked_while_read_equals_read_then_checked(stage, tmp_path_factory, row_group, workers):
+    path = tmp_path_factory.mktemp("stream") / "fleet.parquet"
+    _write(stage.recorded, path, row_group)  # duplicates and swapped neighbours included
+    got = StreamCheck(path).check(stage.roadbook, RULES, workers)
+    _same(got, _whole(stage.roadbook, path))
+
+
+def test_bibs_out_of_order_are_read_whole(stage, tmp_path):
+    """A crew coming back after another: the file cannot be checked crew by crew, and is read
+    again whole — whether crews were already checked (row groups of 1,000) or not (one)."""
+    fleet = stage.recorded
+    first = fleet.offsets[1]
+    order = np.r_[np.arange(first, len(fleet)), np.arange(first)]  # crew 1 last
+    for row_group in (1000, len(fleet)):
+        path = tmp_path / f"fleet-{row_group}.parquet"
+        _write(fleet, path, row_group, order)
+        _same(StreamCheck(path).check(stage.roadbook, RULES, 2), _whole(stage.roadbook, path))
+
+
+def test_a_bad_row_late_in_the_file_is_reported_with_its_row(stage, tmp_path):
+    fleet = stage.recorded
+    bad = len(fleet) - 10
+    lat = fleet.lat.copy()
+    lat[bad] = 91.0
+    broken = Fleet(fleet.bib, fleet.t_ms, lat, fleet.lon, fleet.speed_kmh)
+    path = tmp_path / "bad.parquet"
+    _write(broken, path, 500)
+    with pytest.raises(InputError) as err:
+        StreamCheck(path).check(stage.roadbook, RULES)
+    assert err.value.field == "lat" and err.value.line == bad + 1
+    with pytest.raises(InputError) as whole:
+        read_fleet(path)
+    assert str(whole.value) == str(err.value)
+
+
+def test_not_a_parquet_file_is_refused_at_once(tmp_path):
+    path = tmp_path / "fleet.parquet"
+    path.write_text("bib,time,lat,lon\n")
+    with pytest.raises(InputError, match="not a readable Parquet file"):
+        StreamCheck(path)
+
+
+def test_last_crew_start():
+    bib = np.array([1, 1, 2, 2, 2, 3, 3], np.int32)
+    assert _last_crew_start(bib, 0, 7) == 5
+    assert _last_crew_start(bib, 0, 4) == 2
+    assert _last_crew_start(bib, 2, 4) == 2  # one crew so far: nothing complete
+    assert _last_crew_start(bib, 5, 7) == 5
