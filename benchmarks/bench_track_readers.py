@@ -3,7 +3,9 @@
 1. **Parquet, end to end**: ``raidcontrol track check roadbook.gpx fleet.parquet --format json``
    in a fresh process on 270 crews × 30,000 fixes (8.1 M fixes): start-up, read, sort, check,
    JSON out — fixes per second of wall time (median of ``--repeat`` runs) and the process's
-   peak resident memory against the fleet's columnar size (32 bytes a fix).
+   peak resident memory against the fleet's columnar size (32 bytes a fix); the baseline is the
+   same command with numba's JIT kernels instead of the module compiled ahead of time
+   (``RAIDCONTROL_KERNELS=jit``), run alternately, whose JSON must be the same.
 2. **GPX**: ``read_fleet`` on 10 crews × 30,000 points (300,000) in one file, against gpxpy
    parsing the same file (the baseline, same run).
 3. **CSV**: ``read_fleet`` on 100 crews × 30,000 rows (3 M rows).
@@ -131,11 +133,15 @@ def parquet_end_to_end(a: argparse.Namespace) -> tuple[list[Target], dict]:
     roadbook, tracks = stage(a.out, "parquet", a.parquet_crews, a.fixes, "parquet")
     rows = pq.ParquetFile(tracks).metadata.num_rows
     check = ["track", "check", str(roadbook), str(tracks), "--format", "json"]
-    runs, base_runs = [], []
-    for _ in range(a.repeat):  # alternately, so that both meet the same load
+    runs, base_runs, jit_runs = [], [], []
+    jit_env = dict(os.environ, RAIDCONTROL_KERNELS="jit")  # numba's JIT kernels, not the module
+    for _ in range(a.repeat):  # alternately, so that all meet the same load
         runs.append(run_cli(check, stdout=a.out / "ours.json"))
+        jit_runs.append(run_cli(check, env=jit_env, stdout=a.out / "jit.json"))
         if a.baseline:
             base_runs.append(run_cli(check, exe=a.baseline, stdout=a.out / "baseline.json"))
+    if (a.out / "ours.json").read_bytes() != (a.out / "jit.json").read_bytes():
+        raise SystemExit("the JIT kernels' track check JSON differs from the compiled module's")
     if a.baseline and (a.out / "ours.json").read_bytes() != (a.out / "baseline.json").read_bytes():
         raise SystemExit("the baseline's track check JSON differs from ours")
     wall = statistics.median(r[0] for r in runs)
@@ -149,7 +155,11 @@ def parquet_end_to_end(a: argparse.Namespace) -> tuple[list[Target], dict]:
         "columnar_bytes": columnar,
         "file_bytes": tracks.stat().st_size,
     }
-    baseline, base_peak = "issue 10 3.5 M fixes/s", ""
+    jit_wall = statistics.median(r[0] for r in jit_runs)
+    res["jit_runs_s"] = [r[0] for r in jit_runs]
+    res["jit_peak_rss_bytes"] = max(r[1] for r in jit_runs)
+    baseline = f"numba JIT kernels {rows / jit_wall / 1e6:.2f} M fixes/s, same JSON; issue 10 3.5"
+    base_peak = f"numba JIT kernels {res['jit_peak_rss_bytes'] / columnar:.2f}x"
     if base_runs:
         base_wall = statistics.median(r[0] for r in base_runs)
         res["baseline_runs_s"] = [r[0] for r in base_runs]

@@ -25,6 +25,7 @@ import importlib.machinery
 import importlib.util
 import os
 import sysconfig
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -46,6 +47,7 @@ SWITCH = "RAIDCONTROL_KERNELS"  # "jit": never use the compiled module
 
 _HERE = Path(__file__).resolve().parent
 _loaded: ModuleType | bool | None = False  # False: not looked for yet
+_LOCK = threading.Lock()
 
 
 def fingerprint() -> str:
@@ -70,8 +72,9 @@ def module_path() -> Path:
 def module() -> ModuleType | None:
     """The compiled module for the current sources, or None (not built, or turned off)."""
     global _loaded
-    if _loaded is False:
-        _loaded = None if os.environ.get(SWITCH) == "jit" else _import(module_path())
+    with _LOCK:  # threads may call their first kernels at once: one import
+        if _loaded is False:
+            _loaded = None if os.environ.get(SWITCH) == "jit" else _import(module_path())
     return _loaded if isinstance(_loaded, ModuleType) else None
 
 
