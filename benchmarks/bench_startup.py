@@ -12,7 +12,7 @@ Prints one ``TARGET`` line per target and writes ``bench-out/startup.json``.  Th
 with Python's bytecode cache on (as an installed package does; ``PYTHONDONTWRITEBYTECODE`` is
 removed from their environment) after one warm-up run that writes it.
 
-    .venv/bin/python benchmarks/bench_startup.py [--runs 7]
+    .venv/bin/python benchmarks/bench_startup.py [--runs 15]
 """
 
 from __future__ import annotations
@@ -90,7 +90,7 @@ def target(
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument(
-        "--runs", type=int, default=7, help="fresh processes per measurement (median; default 7)"
+        "--runs", type=int, default=15, help="fresh processes per measurement (median; default 15)"
     )
     args = ap.parse_args(argv)
     exe = Path(sys.executable)

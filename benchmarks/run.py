@@ -25,6 +25,34 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 OUT = ROOT / "bench-out"
 TARGET_LINE = re.compile(r"^TARGET (?P<name>[^:]+): .*\b(?P<verdict>PASS|FAIL)\s*$")
+IDLE_SHARE = 0.9  # a script starts once the machine was this idle over one second ...
+IDLE_WAIT_S = 30.0  # ... or after this long: the previous script's tail must not load the next
+
+
+def idle_share(interval_s: float = 1.0) -> float | None:
+    """The machine's idle share of CPU time over ``interval_s`` (/proc/stat; None elsewhere)."""
+
+    def sample() -> tuple[int, int]:
+        with open("/proc/stat") as fh:
+            values = [int(v) for v in fh.readline().split()[1:]]
+        return values[3] + values[4], sum(values)  # idle + iowait, total
+
+    try:
+        idle0, total0 = sample()
+        time.sleep(interval_s)
+        idle1, total1 = sample()
+    except OSError:
+        return None
+    return (idle1 - idle0) / max(1, total1 - total0)
+
+
+def settle() -> tuple[float, float | None]:
+    """Wait until the machine is idle (at most ``IDLE_WAIT_S``); (seconds waited, idle share)."""
+    t0 = time.perf_counter()
+    share = idle_share()
+    while share is not None and share < IDLE_SHARE and time.perf_counter() - t0 < IDLE_WAIT_S:
+        share = idle_share()
+    return time.perf_counter() - t0, share
 
 
 def discover(names: list[str]) -> list[Path]:
@@ -44,8 +72,11 @@ def concern(script: Path) -> str:
 
 
 def run_one(script: Path) -> dict:
-    """Run one script (its output streamed through), return its exit code, time and TARGET lines."""
-    print(f"\n=== {script.name} ===", flush=True)
+    """Run one script (its output streamed through) once the machine is idle; return its exit code,
+    time, TARGET lines and the idle share it started at."""
+    waited, share = settle()
+    idle = "unknown" if share is None else f"{share:.0%}"
+    print(f"\n=== {script.name} === (machine {idle} idle, after {waited:.1f} s)", flush=True)
     t0 = time.perf_counter()
     proc = subprocess.Popen(
         [sys.executable, str(script)], cwd=ROOT, stdout=subprocess.PIPE, text=True, bufsize=1
@@ -62,6 +93,7 @@ def run_one(script: Path) -> dict:
         "returncode": code,
         "seconds": round(time.perf_counter() - t0, 2),
         "target_lines": lines,
+        "idle_share_at_start": share,
     }
 
 

@@ -13,9 +13,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
-from raidcontrol.championship.model import Season
+from raidcontrol.championship.model import TITLES, Season
 from raidcontrol.championship.people import Identities
-from raidcontrol.championship.rules import TITLES, ChampionshipRules
+from raidcontrol.championship.rules import ChampionshipRules
 from raidcontrol.championship.season_results import RoundEvent, season_table
 from raidcontrol.classification import classify_general, last_stage
 from raidcontrol.core.errors import InputError

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 ROUND_TYPES = ("marathon", "rally")
+TITLES = ("drivers", "codrivers", "manufacturers")  # the championship titles
 Points = (
     float  # points may be fractional on the FIM side (the marathon coefficient); ints are fine too
 )

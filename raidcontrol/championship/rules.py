@@ -12,7 +12,6 @@ from raidcontrol.championship.model import ROUND_TYPES
 from raidcontrol.core.errors import InputError
 from raidcontrol.rules import Rulebook
 
-TITLES = ("drivers", "codrivers", "manufacturers")
 NOMINATED_CARS, CREW_POINTS = "nominated-cars", "crew-points"
 DERIVATIONS = (NOMINATED_CARS, CREW_POINTS)
 

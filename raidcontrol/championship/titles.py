@@ -12,9 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from raidcontrol.championship.manufacturers import manufacturer_scores
-from raidcontrol.championship.model import CategoryResult, Person
+from raidcontrol.championship.model import TITLES, CategoryResult, Person
 from raidcontrol.championship.points import score_round
-from raidcontrol.championship.rules import TITLES, ChampionshipRules
+from raidcontrol.championship.rules import ChampionshipRules
 from raidcontrol.core.errors import InputError
 
 INF = float("inf")

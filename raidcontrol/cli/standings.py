@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from raidcontrol.championship.rules import TITLES
+from raidcontrol.championship.model import TITLES  # light: the rules module loads rulebooks
 from raidcontrol.cli import common
 from raidcontrol.cli.common import OutputFormat, emit, parse_as_of
 from raidcontrol.core.errors import InputError
