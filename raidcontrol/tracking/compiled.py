@@ -171,3 +171,24 @@ def _release_gil() -> Iterator[None]:
         yield
     finally:
         compiler.Flags = original
+
+
+def main() -> int:
+    """``python -m raidcontrol.tracking.compiled``: build the module for the current sources (numba's
+    JIT kernels first, from its cache when warm); prints its path (``raidcontrol warmup`` runs it
+    in its own process, beside the scanners' compilation)."""
+    import sys
+
+    from raidcontrol.tracking.warm import warm_kernels
+
+    warm_kernels()
+    try:
+        print(build())
+    except RuntimeError as exc:
+        print(f"warning: {exc}; track check uses numba's JIT kernels", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
