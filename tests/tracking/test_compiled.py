@@ -90,8 +90,19 @@ needs_module = pytest.mark.skipif(
 )
 
 
+def _can_build() -> bool:
+    """A C compiler and Python's headers: what numba's AOT compiler needs to build the module."""
+    import shutil
+    import sysconfig
+    from pathlib import Path
+
+    headers = Path(sysconfig.get_paths()["include"]) / "Python.h"
+    return bool(shutil.which("cc") or shutil.which("gcc")) and headers.is_file()
+
+
+@pytest.mark.skipif(not _can_build(), reason="no C compiler or no Python headers: the JIT serves")
 def test_warmup_built_the_module_for_these_sources():
-    """``make setup`` runs ``raidcontrol warmup``, which builds it (a C compiler is needed)."""
+    """``make setup`` runs ``raidcontrol warmup``, which builds it where it can."""
     assert compiled.module_path().is_file(), "raidcontrol warmup did not build the module"
     found = compiled.module()
     assert found is not None
