@@ -96,3 +96,24 @@ def make_event(
         + ("\n" if adjustments.strip() else "")
     )
     return folder
+
+
+def live_stage_args(vehicles: int) -> list[str]:
+    """``raidcontrol simulate`` options of the small live stage the live tests replay: an event
+    folder, ``vehicles`` crews of 2,500 fixes, 7 waypoints, 2 zones, CSV tracks, no picture."""
+    return [
+        "--event",
+        "--vehicles",
+        str(vehicles),
+        "--fixes",
+        "2500",
+        "--waypoints",
+        "7",
+        "--zones",
+        "2",
+        "--seed",
+        "2",
+        "--track-format",
+        "csv",
+        "--no-picture",
+    ]

@@ -11,24 +11,10 @@ import re
 import httpx
 
 from raidcontrol.core.timefmt import parse_duration
+from tests.conftest import live_stage_args
 from tests.service.conftest import EventReader, Server, token
 
-SIM = [
-    "--event",
-    "--vehicles",
-    "8",
-    "--fixes",
-    "2500",
-    "--waypoints",
-    "7",
-    "--zones",
-    "2",
-    "--seed",
-    "2",
-    "--track-format",
-    "csv",
-    "--no-picture",
-]
+SIM = live_stage_args(8)
 
 
 def test_simulate_serve_replay_shows_live_proposals_and_ends_equal_to_track_check(

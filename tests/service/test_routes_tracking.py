@@ -21,23 +21,9 @@ from raidcontrol.cli.main import app as cli_app
 from raidcontrol.io.fix_batch import ARROW_TYPES
 from raidcontrol.io.fix_replay import arrow_batch, replay_batches, replay_slices
 from raidcontrol.io.tracks import read_fleet
+from tests.conftest import live_stage_args
 
-SIM = [
-    "--event",
-    "--vehicles",
-    "8",
-    "--fixes",
-    "2500",
-    "--waypoints",
-    "7",
-    "--zones",
-    "2",
-    "--seed",
-    "2",
-    "--format",
-    "csv",
-    "--no-picture",
-]
+SIM = live_stage_args(8)
 
 
 @pytest.fixture(scope="module")

@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from raidcontrol.core.errors import InputError
 from raidcontrol.io import csv_kernel, tracks
 from raidcontrol.io.hardening import MAX_INSTANT_MS, MIN_INSTANT_MS
+from tests.tracking.number_texts import styled
 
 EXAMPLES = int(os.environ.get("RAIDCONTROL_FUZZ_EXAMPLES", "60"))
 SETTINGS = settings(
@@ -43,22 +44,7 @@ def numbers(draw, limit: float, odd: bool) -> str:
     wide = draw(st.sampled_from([1.0] * 19 + [1.01])) if odd else 1.0
     value = draw(st.floats(-limit * wide, limit * wide, allow_nan=False))
     odd_styles = ["repr", "long", "exp", "plus", "space", "arabic"] if odd else []
-    style = draw(st.sampled_from(["fixed"] * 6 + ["int", *odd_styles]))
-    if style == "fixed":
-        return f"{value:.{draw(st.integers(0, 12))}f}"
-    if style == "repr":
-        return repr(value)
-    if style == "exp":
-        return f"{value:e}"
-    if style == "plus":
-        return f"+{abs(value):.4f}"
-    if style == "int":
-        return str(int(value))
-    if style == "long":
-        return f"{value:.{draw(st.integers(13, 20))}f}"
-    if style == "space":
-        return f" {value:.3f}"
-    return f"{value:.2f}".replace("1", "\u0661")  # ARABIC-INDIC DIGIT ONE
+    return styled(draw, value, draw(st.sampled_from(["fixed"] * 6 + ["int", *odd_styles])))
 
 
 @st.composite

@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 from raidcontrol.core.errors import InputError
 from raidcontrol.io import gpx_kernel, gpx_tracks
 from raidcontrol.io.hardening import MAX_INSTANT_MS, MIN_INSTANT_MS
+from tests.tracking.number_texts import styled
 
 EXAMPLES = int(os.environ.get("RAIDCONTROL_FUZZ_EXAMPLES", "60"))
 SETTINGS = settings(
@@ -42,19 +43,7 @@ def numbers(draw, limit: float) -> str:
     wide = draw(st.sampled_from([1.0] * 19 + [1.01]))  # now and then out of range
     value = draw(st.floats(-limit * wide, limit * wide, allow_nan=False))
     style = draw(st.sampled_from(["fixed"] * 4 + ["repr", "exp", "plus", "int", "long", "lead"]))
-    if style == "repr":
-        return repr(value)
-    if style == "fixed":
-        return f"{value:.{draw(st.integers(0, 12))}f}"
-    if style == "exp":
-        return f"{value:e}"
-    if style == "plus":
-        return f"+{abs(value):.6f}"
-    if style == "int":
-        return str(int(value))
-    if style == "long":
-        return f"{value:.{draw(st.integers(13, 20))}f}"  # beyond the exact 15 digits
-    return f"{value:.5f}".replace("0.", ".", 1) if abs(value) < 1 else f"00{abs(value):.3f}"
+    return styled(draw, value, style)
 
 
 @st.composite

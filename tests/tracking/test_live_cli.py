@@ -9,22 +9,9 @@ import shutil
 
 import pytest
 
-SIM = [
-    "--event",
-    "--vehicles",
-    "10",
-    "--fixes",
-    "2500",
-    "--waypoints",
-    "7",
-    "--zones",
-    "2",
-    "--seed",
-    "2",
-    "--format",
-    "csv",
-    "--no-picture",
-]
+from tests.conftest import live_stage_args
+
+SIM = live_stage_args(10)
 
 
 @pytest.fixture

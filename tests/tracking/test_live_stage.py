@@ -24,24 +24,10 @@ from raidcontrol.io.fix_batch import ARROW_TYPES, CSV_TYPES, JSONL_TYPES
 from raidcontrol.io.tracks import read_fleet
 from raidcontrol.live_stage import LiveStage
 from raidcontrol.tracking.proposals import PROPOSED
+from tests.conftest import live_stage_args
 
 PG_URL = os.environ.get("RAIDCONTROL_TEST_PG_URL")
-SIM_ARGS = [
-    "--event",
-    "--vehicles",
-    "12",
-    "--fixes",
-    "2500",
-    "--waypoints",
-    "7",
-    "--zones",
-    "2",
-    "--seed",
-    "2",
-    "--format",
-    "csv",
-    "--no-picture",
-]
+SIM_ARGS = live_stage_args(12)
 
 
 @pytest.fixture(scope="module")

@@ -4,36 +4,13 @@ catches up on reconnection; no page logs a console error; a screenshot of each p
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
 import httpx
 import pytest
 
 from tests.service.conftest import Server, auth, small_event, token  # noqa: F401  (fixtures)
+from tests.web.browser import SHOTS, browser, errors_of, needs_chromium  # noqa: F401  (fixture)
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium")
-
-
-@pytest.fixture
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
+pytestmark = needs_chromium
 
 
 @pytest.fixture
@@ -43,13 +20,6 @@ def server(small_event, tmp_path):
     ).start()
     yield srv
     srv.stop()
-
-
-def _errors(page) -> list[str]:
-    found: list[str] = []
-    page.on("console", lambda m: found.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: found.append(str(e)))
-    return found
 
 
 def _penalty(srv: Server, bib: int, amount: str) -> None:
@@ -79,7 +49,7 @@ def _order(page) -> list[str]:
 
 def test_a_penalty_moves_the_row_live_without_reload(server, browser):
     page = browser.new_page()
-    errors = _errors(page)
+    errors = errors_of(page)
     page.goto(f"{server.url}/general")
     page.wait_for_selector("#live-state.live", timeout=10_000)
     assert _order(page)[:3] == ["202", "200", "201"]  # 2:57, 3:00, 3:08
@@ -99,7 +69,7 @@ def test_a_penalty_moves_the_row_live_without_reload(server, browser):
 
 def test_a_dropped_stream_catches_up_on_reconnect(server, browser):
     page = browser.new_page()
-    errors = _errors(page)
+    errors = errors_of(page)
     page.goto(f"{server.url}/general")
     page.wait_for_selector("#live-state.live", timeout=10_000)
     leader = _order(page)[0]
@@ -134,7 +104,7 @@ PAGES = {
 def test_every_page_without_console_errors_and_screenshots(server, browser, width):
     SHOTS.mkdir(parents=True, exist_ok=True)
     page = browser.new_page(viewport={"width": width, "height": 900})
-    errors = _errors(page)
+    errors = errors_of(page)
     for name, path in PAGES.items():
         page.goto(f"{server.url}{path}")
         page.wait_for_selector("h1")

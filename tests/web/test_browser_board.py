@@ -15,19 +15,11 @@ from raidcontrol.io.fix_replay import replay_batches
 from raidcontrol.io.tracks import read_fleet
 from tests.service.conftest import Server, token
 from tests.service.live_sim import write_live_event
-from tests.web.test_browser import ARGS, CHROMIUM, SHOTS, _errors, pytestmark  # noqa: F401
+from tests.web.browser import SHOTS, browser, errors_of, needs_chromium  # noqa: F401  (fixture)
+
+pytestmark = needs_chromium
 
 BATCH_STAGE_S = 60  # stage seconds per POSTed batch (fed as fast as possible)
-
-
-@pytest.fixture
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture
@@ -56,7 +48,7 @@ def test_a_proposal_appears_live_on_the_board_and_a_confirm_changes_its_status(
 ):
     SHOTS.mkdir(parents=True, exist_ok=True)
     page = browser.new_page(viewport={"width": 1200, "height": 900})
-    errors = _errors(page)
+    errors = errors_of(page)
     page.goto(f"{live_server.url}/stewards")
     page.wait_for_selector("#live-state.live", timeout=10_000)
     assert page.locator("#no-proposals").count() == 1
@@ -101,7 +93,7 @@ def test_without_a_token_the_board_refuses_and_records_nothing(live_server, brow
 def test_the_live_page_shows_positions_in_the_browser(live_server, browser):
     _feed(live_server, token(live_server.db_url, "tracking"))
     page = browser.new_page(viewport={"width": 1200, "height": 900})
-    errors = _errors(page)
+    errors = errors_of(page)
     page.goto(f"{live_server.url}/live/1")
     page.wait_for_selector("table.positions tbody tr")
     assert page.locator("table.positions tbody tr").count() == 5
