@@ -16,6 +16,18 @@ from raidcontrol.tracking.model import Roadbook
 from raidcontrol.tracking.rules import TrackingRules
 
 
+def evidence_position(evidence: dict[str, Any]) -> tuple[float, float] | None:
+    """Where an infringement's evidence (as ``to_dict`` writes it) places it: its own position
+    (a missed waypoint's), else the first fix it lists (speeding); None when it has neither."""
+    if "lat" in evidence and "lon" in evidence:
+        return float(evidence["lat"]), float(evidence["lon"])
+    for key in ("fixes", "over_limit"):
+        fixes = evidence.get(key)
+        if isinstance(fixes, list) and fixes and isinstance(fixes[0], dict) and "lat" in fixes[0]:
+            return float(fixes[0]["lat"]), float(fixes[0]["lon"])
+    return None
+
+
 def iso(ms: int | None) -> str | None:
     """Epoch milliseconds → ISO 8601 UTC (``2026-01-05T08:00:01Z``, milliseconds only when not whole)."""
     if ms is None:

@@ -25,16 +25,6 @@ def _stage_data(roadbook_path: Path, tracks_path: Path, mtime: float, rulebook: 
     return roadbook, read_fleet(tracks_path, sort_by_time=True)
 
 
-def _focus(evidence: dict[str, Any]) -> tuple[float, float] | None:
-    if "lat" in evidence and "lon" in evidence:
-        return float(evidence["lat"]), float(evidence["lon"])
-    for key in ("fixes", "over_limit"):
-        fixes = evidence.get(key)
-        if isinstance(fixes, list) and fixes and isinstance(fixes[0], dict) and "lat" in fixes[0]:
-            return float(fixes[0]["lat"]), float(fixes[0]["lon"])
-    return None
-
-
 def infringement_map(
     folder: Path,
     rulebook: Rulebook,
@@ -49,7 +39,9 @@ def infringement_map(
     if not evidence:
         return None
     files = find_stage_files(folder, stage)
-    focus = _focus(evidence)
+    from raidcontrol.tracking.report import evidence_position
+
+    focus = evidence_position(evidence)
     if files is None or focus is None:
         return None
     roadbook, fleet = _stage_data(files[0], files[1], files[1].stat().st_mtime, rulebook)

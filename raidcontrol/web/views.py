@@ -417,19 +417,11 @@ class Proposal:
     author: str
 
 
-def _where(evidence: dict[str, Any]) -> tuple[float | None, float | None]:
-    if "lat" in evidence and "lon" in evidence:
-        return float(evidence["lat"]), float(evidence["lon"])
-    for key in ("fixes", "over_limit"):
-        fixes = evidence.get(key)
-        if isinstance(fixes, list) and fixes and isinstance(fixes[0], dict) and "lat" in fixes[0]:
-            return float(fixes[0]["lat"]), float(fixes[0]["lon"])
-    return None, None
-
-
 def proposals(snap: Snapshot, stage: int | None = None) -> list[Proposal]:
     """The proposed penalties in force (tracking and scrutineering), undecided first, then the
     newest first; ``stage`` keeps one stage's."""
+    from raidcontrol.tracking.report import evidence_position  # (numpy: only when asked)
+
     out = []
     for rec in snap.state.of_kind("penalty-proposed"):
         p = rec.payload
@@ -437,7 +429,7 @@ def proposals(snap: Snapshot, stage: int | None = None) -> list[Proposal]:
             continue
         dec = snap.state.get("penalty-decision", str(rec.id))
         evidence = p.get("evidence") or {}
-        lat, lon = _where(evidence)
+        lat, lon = evidence_position(evidence) or (None, None)
         entry = snap.event.entries.get(p["bib"])
         out.append(
             Proposal(
