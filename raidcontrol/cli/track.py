@@ -8,8 +8,6 @@ import json
 import os
 import sys
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -27,7 +25,6 @@ if TYPE_CHECKING:
     from raidcontrol.tracking.rules import TrackingRules
 
 PROGRESS_FROM_BYTES = 8_000_000  # Parquet fleets at least this large show progress bars
-GIL_TURN_S = 0.0005  # switch interval while the kernels load beside the reader (measured)
 STEWARDS_DEFAULT = "stewards"
 
 track_app = typer.Typer(
@@ -91,8 +88,9 @@ def check_tracks(
         warming = warm_in_background(rules) if compiled.module() is None else None
         from raidcontrol.io.tracks import read_fleet
 
-        with short_gil_turns(warming):
-            fleet = read_fleet(tracks_path)
+        fleet = read_fleet(tracks_path)
+        if warming is not None:
+            warming.join()
         from raidcontrol.tracking.check import check_fleet, sort_fleet_in_place
 
         sort_fleet_in_place(fleet, workers)
@@ -128,27 +126,6 @@ def available_cores() -> int:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
         return os.cpu_count() or 1
-
-
-@contextmanager
-def short_gil_turns(warming: threading.Thread | None) -> Iterator[None]:
-    """While ``warming`` runs, let threads take turns with the GIL more often (:data:`GIL_TURN_S`);
-    wait for it at the end.
-
-    While numba's kernels load in their thread — Python code that holds the GIL — the reader
-    needs the GIL only for a moment between two pyarrow or numpy calls (which run without it);
-    at Python's default switch interval (5 ms) it would wait up to that long every time, some
-    fifty times a row group."""
-    if warming is None:
-        yield
-        return
-    before = sys.getswitchinterval()
-    sys.setswitchinterval(GIL_TURN_S)
-    try:
-        yield
-        warming.join()
-    finally:
-        sys.setswitchinterval(before)
 
 
 def warm_in_background(rules: "TrackingRules") -> threading.Thread:

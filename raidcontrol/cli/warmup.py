@@ -14,6 +14,7 @@ def warmup_cmd() -> None:
     import subprocess
     import sys
     import time
+    from pathlib import Path
 
     from raidcontrol.io.csv_kernel import warm as warm_csv_scanner
     from raidcontrol.io.gpx_kernel import warm as warm_gpx_scanner
@@ -35,7 +36,7 @@ def warmup_cmd() -> None:
         return
     out, _ = builder.communicate()
     if builder.returncode == 0:
-        built = out.decode().strip().rsplit("/", 1)[-1]
+        built = Path(out.decode().strip()).name
         typer.echo(
             f"check kernels compiled ahead of time: {built} ({time.perf_counter() - t0:.1f} s)"
         )

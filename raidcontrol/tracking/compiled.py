@@ -121,7 +121,6 @@ def build() -> Path:
     name = target.name.split(".", 1)[0]
     cc = pycc.CC(name)
     cc.verbose = False
-    exported = 0
     for module_name, names in ENTRY_POINTS.items():
         found = importlib.import_module(f"raidcontrol.tracking.{module_name}")
         for fn_name in names:
@@ -134,7 +133,6 @@ def build() -> Path:
                     "signatures, not one: run the warm-up's synthetic stage first"
                 )
             cc.export(f"{module_name}__{fn_name}", dispatcher.signatures[0])(py_func)
-            exported += 1
     target.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=target.parent, prefix=".build-") as build_dir:
         cc.output_dir = build_dir
