@@ -15,10 +15,16 @@ from __future__ import annotations
 
 import gc
 import importlib
+import os
 import sys
+
+# raidcontrol does no linear algebra, but numpy's OpenBLAS starts a thread per core on import that
+# spins for some 0.1 s of CPU before it sleeps, beside a command's own work (docs/performance.md).
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import typer
 
+from raidcontrol.cli import head_start
 from raidcontrol.cli.common import run_guarded
 
 # Command modules, in the order their commands appear in --help, with the top-level commands and
@@ -94,6 +100,7 @@ def __getattr__(name: str) -> typer.Typer:
 
 
 def main() -> None:
+    head_start.start(sys.argv[1:])  # a Parquet fleet to check starts being read now
     code = run_guarded(app_for(sys.argv[1:]))
     # The process ends here.  Python's last act would be a full garbage collection over every
     # object still alive — numba's compiler alone leaves some 300,000, a quarter of a second after

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from raidcontrol.cli import common
+from raidcontrol.cli import common, head_start
 from raidcontrol.cli.common import Db, EventDir, EventOpt, Format, OutputFormat, console, show
 from raidcontrol.core.errors import InputError
 from raidcontrol.io.stage_files import stage_files
@@ -43,9 +43,11 @@ def run_check(
     rulebook_id: str,
     overrides: dict | None = None,
     show_progress: bool = True,
+    with_fleet: bool = False,
 ) -> tuple:
-    """Read, check (with progress bars on large fleets) and return (report, fleet).  A Parquet
-    fleet starts being read first, while the rulebook and the roadbook are read."""
+    """Read, check (with progress bars on large fleets) and return (report, fleet); the fleet is
+    None unless ``with_fleet`` (a Parquet fleet is checked without being kept).  A Parquet fleet
+    starts being read first, while the rulebook and the roadbook are read."""
     from raidcontrol.io.openrally import read_roadbook
     from raidcontrol.rules import load_rulebook
     from raidcontrol.tracking.rules import TrackingRules
@@ -53,11 +55,15 @@ def run_check(
     streaming = start_reading(tracks_path)
     rules = TrackingRules.from_rulebook(load_rulebook(rulebook_id, overrides))
     roadbook = read_roadbook(roadbook_path, rules)
-    return check_tracks(roadbook, tracks_path, rules, show_progress, streaming)
+    return check_tracks(roadbook, tracks_path, rules, show_progress, streaming, with_fleet)
 
 
 def start_reading(tracks_path: Path) -> "StreamCheck | None":
-    """A Parquet fleet file's reading, started in a thread; None for other track files."""
+    """A Parquet fleet file's reading, started in a thread (or already started before the command
+    line was parsed: :mod:`raidcontrol.cli.head_start`); None for other track files."""
+    started = head_start.take(tracks_path)
+    if started is not None:
+        return started
     if tracks_path.suffix.lower() != ".parquet" or not tracks_path.is_file():
         return None
     from raidcontrol.io.stream_check import StreamCheck
@@ -71,13 +77,16 @@ def check_tracks(
     rules: "TrackingRules",
     show_progress: bool = True,
     streaming: "StreamCheck | None" = None,
+    with_fleet: bool = False,
 ) -> tuple:
     """Read the tracks and check them against the roadbook, on every core this process may use;
-    bars for a large Parquet fleet.
+    bars for a large Parquet fleet when stderr is a terminal.  Returns (report, fleet): the
+    fleet sorted by time, or None for a Parquet fleet unless ``with_fleet``.
 
-    A Parquet fleet is checked crew by crew while it is read (:mod:`raidcontrol.io.stream_check`;
-    ``streaming``: its reading, if already started).  Other files are read, then sorted and
-    checked.  The kernels compiled ahead of time serve when built
+    A Parquet fleet is checked crew by crew while it is read, and not kept
+    (:mod:`raidcontrol.io.stream_check`; ``streaming``: its reading, if already started): with
+    ``with_fleet`` (pictures to draw) it is then read again.  Other files are read, then sorted
+    and checked.  The kernels compiled ahead of time serve when built
     (:mod:`raidcontrol.tracking.compiled`); else numba's load while the tracks are read."""
     from raidcontrol.tracking import compiled
 
@@ -95,7 +104,28 @@ def check_tracks(
 
         sort_fleet_in_place(fleet, workers)
         return check_fleet(roadbook, fleet, rules, workers=workers), fleet
-    if not show_progress or tracks_path.stat().st_size < PROGRESS_FROM_BYTES:
+    report = _check_streaming(streaming, roadbook, tracks_path, rules, workers, show_progress)
+    if not with_fleet:
+        return report, None
+    from raidcontrol.io.tracks import read_fleet
+
+    return report, read_fleet(tracks_path, sort_by_time=True)
+
+
+def _check_streaming(
+    streaming: "StreamCheck",
+    roadbook,
+    tracks_path: Path,
+    rules: "TrackingRules",
+    workers: int,
+    show_progress: bool,
+) -> "FleetReport":
+    """The check while reading, with two bars (read, checked) when a person watches a large file."""
+    if (
+        not show_progress
+        or tracks_path.stat().st_size < PROGRESS_FROM_BYTES
+        or not sys.stderr.isatty()  # bars are for a person (in a log: a stray empty line)
+    ):
         return streaming.check(roadbook, rules, workers)
     from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
@@ -225,8 +255,8 @@ def check_cmd(
     JSON: {"crews": {"<bib>": {"validated": [...], "missed": [...], "speeding": [...],
     "penalty_total": "H:MM:SS", ...}}}.
     """
-    report, fleet = run_check(roadbook, tracks, rulebook)
     folder = pictures or evidence_dir
+    report, fleet = run_check(roadbook, tracks, rulebook, with_fleet=folder is not None)
     if folder is not None:
         from raidcontrol.io.evidence import write_pictures
 
@@ -342,9 +372,9 @@ def scan_cmd(
         roadbook_path, tracks_path = stage_files(event_dir, stage)
         rules = TrackingRules.from_rulebook(session.rulebook)
         roadbook = read_roadbook(roadbook_path, rules)
-        report, fleet = check_tracks(
-            roadbook, tracks_path, rules
-        )  # everything validated before anything is written
+        report, fleet = check_tracks(  # everything validated before anything is written
+            roadbook, tracks_path, rules, with_fleet=pictures
+        )
         entries = set(session.event.entries)
         unknown = sorted(set(report.crews) - entries) if entries else []
         rel = _draw(report, fleet, unknown, event_dir, stage) if pictures else {}

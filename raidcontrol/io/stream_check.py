@@ -1,11 +1,15 @@
-"""Check a Parquet fleet while it is read: each crew is checked as soon as all its rows are in.
+"""Check a Parquet fleet while it is read, row group by row group, without keeping it.
 
 A fleet file lists its crews one after the other, by bib (``raidcontrol simulate`` and the
-usual exports write it so).  While a thread reads the row groups (pyarrow decodes without the
-GIL), the crews already complete — every crew before the last one read so far — are sorted by
-time and checked (the kernels release the GIL too), so reading and checking share the cores
-instead of following each other.  The report is the one :func:`check_fleet` gives on the whole
-fleet: crews are independent (tests/io/test_stream_check.py).
+usual exports write it so).  A thread reads the row groups (pyarrow decodes without the GIL)
+and hands each one over as views of the buffers it was decoded into
+(:meth:`~raidcontrol.io.tracks.ParquetReading.groups`).  The crews a group completes are sorted
+in place and checked there (the kernels release the GIL too); the crew still going on at its
+end is kept for the next group.  So reading and checking share the cores, nothing is copied
+into a fleet, and memory stays at a few row groups whatever the fleet's size.  The report is
+the one :func:`check_fleet` gives on the whole fleet: crews are independent
+(tests/io/test_stream_check.py).  A caller that needs the fleet itself (to draw pictures)
+reads it with :func:`read_fleet`.
 
 A file whose bibs are not in ascending order cannot be checked this way (a crew could come back
 later): it is then read whole and checked after, as :func:`read_fleet` and :func:`check_fleet`
@@ -14,18 +18,21 @@ do.
 
 from __future__ import annotations
 
+import queue
 import threading
 from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 
-from raidcontrol.io.tracks import ParquetReading, read_fleet
+from raidcontrol.io.tracks import Columns, ParquetReading, read_fleet
 from raidcontrol.tracking.model import Fleet, Roadbook
 from raidcontrol.tracking.report import CrewReport, FleetReport
 from raidcontrol.tracking.rules import TrackingRules
 
 Progress = Callable[[int, int], None]
+GROUPS_AHEAD = 1  # row groups decoded and waiting for the check (memory: one row group each)
+_END = object()  # the reader's last item
 
 
 class StreamCheck:
@@ -35,7 +42,9 @@ class StreamCheck:
     def __init__(self, path: Path, read_progress: Progress | None = None):
         self.path = path
         self.reading = ParquetReading(path, read_progress)  # InputError: not a fleet file
-        self._reader = threading.Thread(target=self.reading.run, name="read-parquet", daemon=True)
+        self._groups: queue.Queue = queue.Queue(GROUPS_AHEAD)
+        self._stop = threading.Event()
+        self._reader = threading.Thread(target=self._read, name="read-parquet", daemon=True)
         self._reader.start()
 
     def set_read_progress(self, progress: Progress | None) -> None:
@@ -48,48 +57,112 @@ class StreamCheck:
         rules: TrackingRules,
         workers: int = 1,
         check_progress: Progress | None = None,
-    ) -> tuple[FleetReport, Fleet]:
-        """(report, fleet), each crew of the fleet sorted by time in place; ``check_progress``
-        gets (fixes checked, fixes).  Raises the reading's InputError."""
+    ) -> FleetReport:
+        """The fleet's report; ``check_progress`` gets (fixes checked, fixes).  Raises the
+        reading's InputError."""
+        try:
+            return self._check(roadbook, rules, workers, check_progress)
+        finally:
+            self._stop.set()  # the reader ends if it is still at work (an error, bibs out of order)
+
+    def _check(
+        self,
+        roadbook: Roadbook,
+        rules: TrackingRules,
+        workers: int,
+        check_progress: Progress | None,
+    ) -> FleetReport:
+        from raidcontrol.tracking.check import check_fleet, sort_fleet_in_place, stage_targets
+
+        crews: dict[int, CrewReport] = {}
+        targets = None  # the roadbook's targets and grid, made for the first crews read
+        done = 0
+
+        def check(columns: Columns) -> None:  # whole crews, in bib order
+            nonlocal targets, done
+            chunk = Fleet.from_columns(*columns)
+            sort_fleet_in_place(chunk, workers)
+            targets = targets or stage_targets(roadbook, chunk)
+            crews.update(
+                check_fleet(roadbook, chunk, rules, workers=workers, targets=targets).crews
+            )
+            done += len(chunk)
+            if check_progress:
+                check_progress(done, self.reading.rows)
+
+        going_on: Columns | None = None  # the last crew read so far (its rows may go on)
+        while (group := self._next()) is not None:
+            bib = group[0]
+            if not bib.shape[0]:
+                continue
+            # the crew going on (bib -1: none); a bib of the column's type (a Python int would
+            # have searchsorted convert the whole column)
+            previous = going_on[0][0] if going_on is not None else bib.dtype.type(-1)
+            if bib[0] < previous or bool(np.any(bib[1:] < bib[:-1])):
+                return self._whole(roadbook, rules, workers, check_progress)
+            head = int(np.searchsorted(bib, previous, side="right"))  # rows of that crew
+            if going_on is not None and head:
+                going_on = _join(going_on, _rows(group, 0, head))
+            if head == bib.shape[0]:
+                continue  # the whole group goes on with that crew
+            if going_on is not None:
+                check(going_on)
+            last = int(np.searchsorted(bib, bib[-1], side="left"))  # the last crew's first row
+            if last > head:
+                check(_rows(group, head, last))
+            going_on = tuple(c[last:].copy() for c in group)  # type: ignore[assignment]
+        if going_on is not None:
+            check(going_on)
+        return FleetReport(roadbook, rules, crews, self.reading.rows)
+
+    def _whole(
+        self,
+        roadbook: Roadbook,
+        rules: TrackingRules,
+        workers: int,
+        check_progress: Progress | None,
+    ) -> FleetReport:
+        """Bibs out of order: the file read again whole, sorted, checked."""
         from raidcontrol.tracking.check import check_fleet, sort_fleet_in_place
 
-        reading = self.reading
-        bib, t_ms, lat, lon, speed = reading.columns
-        crews: dict[int, CrewReport] = {}
-        reordered: list[np.ndarray] = []
-        done, seen, last_bib, in_order = 0, 0, -1, True
-        while True:
-            seen = reading.wait(seen)
-            end = seen if reading.finished else _last_crew_start(bib, done, seen)
-            if end > done:
-                part = bib[done:end]
-                if part[0] <= last_bib or bool(np.any(part[1:] < part[:-1])):
-                    in_order = False
-                    break
-                chunk = Fleet.from_columns(
-                    part, t_ms[done:end], lat[done:end], lon[done:end], speed[done:end]
-                )
-                sort_fleet_in_place(chunk, workers)
-                crews.update(check_fleet(roadbook, chunk, rules, workers=workers).crews)
-                assert chunk.reordered is not None  # sort_fleet_in_place counted them
-                reordered.append(chunk.reordered)
-                last_bib, done = int(part[-1]), end
-                if check_progress:
-                    check_progress(done, reading.rows)
-            if reading.finished and done == seen:
-                break
-        self._reader.join()
-        if not in_order:  # not by bib: the whole fleet, as read_fleet and check_fleet do it
-            # crews already sorted in place: the file is read again, as it is
-            fleet = read_fleet(self.path) if done else reading.fleet()
-            sort_fleet_in_place(fleet, workers)
-            return check_fleet(roadbook, fleet, rules, check_progress, workers), fleet
-        fleet = reading.fleet()
-        fleet.reordered = np.concatenate(reordered) if reordered else np.zeros(0, np.int64)
-        return FleetReport(roadbook, rules, crews, len(fleet)), fleet
+        self._stop.set()
+        fleet = read_fleet(self.path)
+        sort_fleet_in_place(fleet, workers)
+        return check_fleet(roadbook, fleet, rules, check_progress, workers)
+
+    def _read(self) -> None:
+        """The reader thread: each row group's columns into the queue, then the end (or the
+        error it met)."""
+        try:
+            for group in self.reading.groups():
+                if not self._put(group):
+                    return
+            self._put(_END)
+        except BaseException as exc:  # handed over: check() raises it
+            self._put(exc)
+
+    def _put(self, item: object) -> bool:
+        """Hand ``item`` over once the check has room for it; False when the check has ended."""
+        while not self._stop.is_set():
+            try:
+                self._groups.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def _next(self) -> Columns | None:
+        """The next row group's columns; None at the end (raises the reading's error)."""
+        item = self._groups.get()
+        if isinstance(item, BaseException):
+            raise item
+        return None if item is _END else item  # type: ignore[return-value]
 
 
-def _last_crew_start(bib: np.ndarray, done: int, seen: int) -> int:
-    """The first row of the last crew among rows ``done … seen`` (its rows may go on)."""
-    other = np.flatnonzero(bib[done:seen] != bib[seen - 1])
-    return done + (int(other[-1]) + 1 if other.shape[0] else 0)
+def _rows(columns: Columns, start: int, stop: int) -> Columns:
+    return tuple(c[start:stop] for c in columns)  # type: ignore[return-value]
+
+
+def _join(first: Columns, then: Columns) -> Columns:
+    """One crew's rows from two row groups, in one array each (its dtype kept)."""
+    return tuple(np.concatenate((a, b)) for a, b in zip(first, then, strict=True))  # type: ignore[return-value]

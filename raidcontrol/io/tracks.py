@@ -30,6 +30,7 @@ import itertools
 import mmap
 import os
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -298,12 +299,38 @@ def _int64_view(arr: pa.Array | pa.ChunkedArray) -> pa.ChunkedArray:
 
 
 def _numpy(arr: pa.Array | pa.ChunkedArray) -> np.ndarray:
-    """A numeric column without nulls as numpy: a view of Arrow's buffer when it is one chunk (a
-    Parquet row group), else one copy; nulls become NaN (floating columns only)."""
+    """A numeric column as numpy, nulls as NaN (floating columns only): a writable view of Arrow's
+    buffer when it is one chunk Arrow has just decoded (a Parquet row group), else one copy."""
     chunks = _chunks(arr)
     if len(chunks) == 1:
+        view = _writable_view(chunks[0])
+        if view is not None:
+            return view
         return chunks[0].to_numpy(zero_copy_only=not chunks[0].null_count)
     return arr.to_numpy() if isinstance(arr, pa.ChunkedArray) else arr.to_numpy(False)
+
+
+def _writable_view(chunk: pa.Array) -> np.ndarray | None:
+    """The values of a numeric (or timestamp: int64) chunk as a view of its buffer, writable
+    because Arrow made the buffer mutable (decoded into it), its null slots set to NaN (floating
+    chunks); None when it cannot be one (the caller converts).  Checking a fleet sorts crews in
+    their reader's columns: a view spares a copy of the whole fleet into fresh memory."""
+    typ = chunk.type
+    if pa.types.is_timestamp(typ):
+        dtype = np.dtype(np.int64)
+    elif (pa.types.is_integer(typ) or pa.types.is_floating(typ)) and typ != pa.float16():
+        dtype = np.dtype(typ.to_pandas_dtype())
+    else:
+        return None
+    validity, values = chunk.buffers()[:2]
+    if values is None or not values.is_mutable or (chunk.null_count and dtype.kind != "f"):
+        return None
+    view = np.frombuffer(values, dtype, count=len(chunk), offset=chunk.offset * dtype.itemsize)
+    if chunk.null_count:
+        bits = np.frombuffer(validity, np.uint8)
+        valid = np.unpackbits(bits, count=chunk.offset + len(chunk), bitorder="little")
+        view[valid[chunk.offset :] == 0] = np.nan
+    return view
 
 
 def _dictionary_bibs(
@@ -447,23 +474,22 @@ def _csv_table(path: Path, types: dict) -> pa.Table:
 
 def _read_parquet(path: Path, progress=None) -> Fleet:
     """Row group by row group into preallocated columns: peak memory ≈ the fleet + one row group."""
-    reading = ParquetReading(path, progress)
-    reading.run()
-    return reading.fleet()
+    return ParquetReading(path, progress).fleet()
+
+
+Columns = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+"""A fleet's columns: bib (int32), t_ms (int64), lat, lon (float64, or float32 as stored) and
+speed_kmh (float32 or float64, NaN for none)."""
 
 
 class ParquetReading:
-    """A Parquet fleet read row group by row group into preallocated columns — peak memory the
-    fleet and one row group — that another thread may watch fill (:meth:`wait`).
-
-    Opening it reads the file's metadata and checks its columns (an :class:`InputError` then);
-    :meth:`run` reads and validates the rows (call it in any one thread; an error it meets is
-    kept for :meth:`wait` and :meth:`fleet` to raise); rows ``0 … filled`` of :attr:`columns`
-    are final once :meth:`wait` has returned ``filled``."""
+    """A Parquet fleet file, opened: its metadata read and its columns checked (an
+    :class:`InputError` otherwise).  :meth:`groups` yields its row groups' validated columns one
+    by one — views of the buffers pyarrow decoded them into, no copy —; :meth:`fleet` reads them
+    into one fleet (peak memory the fleet and one row group).  :attr:`filled` counts the rows read
+    so far (for progress bars; ``progress(filled, rows)`` is called after each row group)."""
 
     def __init__(self, path: Path, progress=None):
-        import threading
-
         self.file = file = str(path)
         self.progress = progress
         try:
@@ -487,74 +513,54 @@ class ParquetReading:
                     file=file,
                     field=need,
                 )
-        self.rows = n = pf.metadata.num_rows
-        speed = np.empty(n, np.float32) if self._speed else np.full(n, np.nan, np.float32)
-        # bib, t_ms, lat, lon, speed_kmh
-        self.columns = (
-            np.empty(n, np.int32),
-            np.empty(n, np.int64),
-            np.empty(n, np.float64),
-            np.empty(n, np.float64),
-            speed,
-        )
+        self.rows: int = pf.metadata.num_rows
         self.filled = 0
-        self.error: BaseException | None = None
-        self.finished = False
-        self._changed = threading.Condition()
 
-    def run(self) -> None:
-        """Read every row group (keeps an error for the watcher instead of raising it)."""
-        try:
-            self._read()
-        except BaseException as exc:  # kept for wait() and fleet(), which raise it
-            self.error = exc
-        finally:
-            with self._changed:
-                self.finished = True
-                self._changed.notify_all()
-        pa.default_memory_pool().release_unused()  # the row groups' buffers: all in numpy now
-
-    def wait(self, beyond: int) -> int:
-        """Block until more than ``beyond`` rows are final, or the reading ended; returns the rows
-        final (raises the reading's error)."""
-        with self._changed:
-            self._changed.wait_for(lambda: self.filled > beyond or self.finished)
-        if self.error is not None:
-            raise self.error
-        return self.filled
-
-    def fleet(self) -> Fleet:
-        """The whole fleet, once :meth:`run` has ended (raises its error)."""
-        if self.error is not None:
-            raise self.error
-        return Fleet.from_columns(*self.columns, source=self.file)
-
-    def _read(self) -> None:
+    def groups(self) -> Iterator[Columns]:
+        """Each row group's columns, validated (an :class:`InputError` names the row and the
+        column), in the file's order; a group's arrays are its own (writable, not shared)."""
         pf, file = self._pf, self.file
-        bib, t_ms, lat, lon, speed = self.columns
         wanted = ["bib", self._time, "lat", "lon", *([self._speed] if self._speed else [])]
         at = 0
         for g in range(pf.num_row_groups):
             m = pf.metadata.row_group(g).num_rows
             first = at + 1  # rows are numbered from 1
-            sl = slice(at, at + m)
             group = _row_group(pf, g, wanted, file)  # decoded in one call, without the GIL
-            bib[sl] = _bib_column(group["bib"], file, first, "row")
-            t_ms[sl] = _time_column(group[self._time], file, first, "row")
-            lat[sl] = _float_column(group["lat"], "lat", file, first, "row", nullable=False)
-            lon[sl] = _float_column(group["lon"], "lon", file, first, "row", nullable=False)
-            _check_coordinates(lat[sl], lon[sl], file, first, "row")
-            if self._speed:
-                speed[sl] = _float_column(
-                    group[self._speed], self._speed, file, first, "row", nullable=True
-                )
-            del group  # the memory beyond the fleet is one row group
+            bib = _bib_column(group["bib"], file, first, "row")
+            t_ms = _time_column(group[self._time], file, first, "row")
+            lat = _float_column(group["lat"], "lat", file, first, "row", nullable=False)
+            lon = _float_column(group["lon"], "lon", file, first, "row", nullable=False)
+            _check_coordinates(lat, lon, file, first, "row")
+            speed = (
+                _float_column(group[self._speed], self._speed, file, first, "row", nullable=True)
+                if self._speed
+                else np.full(m, np.nan, np.float32)
+            )
+            del group  # the arrays keep the buffers they view, nothing more
             at += m
-            with self._changed:
-                self.filled = at
-                self._changed.notify_all()
+            self.filled = at
+            yield bib, t_ms, lat, lon, speed
             if self.progress:
                 self.progress(at, self.rows)
+
+    def fleet(self) -> Fleet:
+        """The whole fleet, read into preallocated columns (memory: the fleet and one row group)."""
+        n = self.rows
+        columns = (
+            np.empty(n, np.int32),
+            np.empty(n, np.int64),
+            np.empty(n, np.float64),
+            np.empty(n, np.float64),
+            np.empty(n, np.float32),
+        )
+        at = 0
+        for group in self.groups():
+            m = group[0].shape[0]
+            for into, values in zip(columns, group, strict=True):
+                into[at : at + m] = values
+            at += m
+        pa.default_memory_pool().release_unused()  # the row groups' buffers: all in numpy now
+        return Fleet.from_columns(*columns, source=self.file)
 
 
 def _row_group(pf: pq.ParquetFile, group: int, names: list[str], file: str) -> pa.Table:

@@ -96,12 +96,31 @@ def kernel_constants(tg: _Targets, grid: TargetGrid, rules: TrackingRules) -> Ke
     )
 
 
+@dataclass(frozen=True)
+class StageTargets:
+    """A roadbook's targets and the candidate grid over them, fitted to a fleet's legs: what
+    every check of crews on that stage can share (:func:`stage_targets`)."""
+
+    targets: _Targets
+    grid: TargetGrid
+
+
+def stage_targets(roadbook: Roadbook, fleet: Fleet) -> StageTargets:
+    """The targets of ``roadbook`` and their grid, its margin fitted to a sample of ``fleet``'s
+    legs.  The margin only decides which legs the grid prunes (a report never depends on it),
+    so crews read later — the rest of a fleet being read — may be checked with it too."""
+    tg = _targets(roadbook)
+    margin = leg_margin_m(fleet.t_ms, fleet.lat, fleet.lon, fleet.offsets)
+    return StageTargets(tg, build_grid(tg.lat, tg.lon, tg.radius, margin))
+
+
 def check_fleet(
     roadbook: Roadbook,
     fleet: Fleet,
     rules: TrackingRules,
     progress: Progress | None = None,
     workers: int = 1,
+    targets: StageTargets | None = None,
 ) -> FleetReport:
     """Check every crew of ``fleet``; ``progress(done_fixes, total_fixes)`` is called between batches.
 
@@ -109,11 +128,10 @@ def check_fleet(
     fixes are out of time order is copied, sorted, into a buffer reused batch after batch — so
     memory beyond the fleet stays at one batch per worker, whatever the fleet's size.
     ``workers`` threads check batches side by side (the kernels release the GIL; crews are
-    independent): the report is the same whatever their number."""
-    tg = _targets(roadbook)
-    grid = build_grid(
-        tg.lat, tg.lon, tg.radius, leg_margin_m(fleet.t_ms, fleet.lat, fleet.lon, fleet.offsets)
-    )
+    independent): the report is the same whatever their number.  ``targets``: the roadbook's,
+    made by :func:`stage_targets` for an earlier part of the fleet (else made here)."""
+    stage = targets or stage_targets(roadbook, fleet)
+    tg, grid = stage.targets, stage.grid
     n_crews = int(fleet.bibs.shape[0])
     n_wp, n_t, n_z = tg.n_wp, tg.lat.shape[0], tg.zone_limit.shape[0]
     out = K.KernelOut.allocate(n_crews, n_wp, n_t, n_z)

@@ -31,8 +31,8 @@ def count_descents(t: I64, offsets: I64) -> I64:
 @njit(cache=True, nogil=True)
 def sort_crews_in_place(t: I64, lat: F64, lon: F64, spd: F32, offsets: I64) -> I64:
     """Sort each crew ``offsets[c]:offsets[c+1]`` by time, in place (stable; insertion sort
-    when nearly sorted, else merge sort); returns each crew's count of descents.  For a
-    reader that owns the arrays it has just filled."""
+    when nearly sorted — only the fixes out of order move —, else merge sort); returns each
+    crew's count of descents.  For a reader that owns the arrays it has just filled."""
     n_crews = offsets.shape[0] - 1
     descents = np.zeros(n_crews, np.int64)
     for c in range(n_crews):
@@ -44,18 +44,10 @@ def sort_crews_in_place(t: I64, lat: F64, lon: F64, spd: F32, offsets: I64) -> I
         if descents[c] == 0:
             continue
         n = e - s
-        if descents[c] * NEARLY_SORTED <= n:
-            idx = np.arange(n)
-            for k in range(1, n):
-                v = idx[k]
-                tv = t[s + v]
-                m = k - 1
-                while m >= 0 and t[s + idx[m]] > tv:
-                    idx[m + 1] = idx[m]
-                    m -= 1
-                idx[m + 1] = v
-        else:
-            idx = np.argsort(t[s:e], kind="mergesort")
+        if descents[c] * NEARLY_SORTED <= n:  # only the fixes out of order move
+            _insertion_sort(t, lat, lon, spd, s, e)
+            continue
+        idx = np.argsort(t[s:e], kind="mergesort")
         t[s:e] = t[s:e][idx]
         lat[s:e] = lat[s:e][idx]
         lon[s:e] = lon[s:e][idx]

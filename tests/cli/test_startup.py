@@ -7,6 +7,7 @@ benchmarks/bench_startup.py).
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -89,3 +90,22 @@ def test_the_top_level_help_loads_neither_rich_nor_pydantic():
     line = [ln for ln in res.stderr.splitlines() if ln.startswith("LOADED=")]
     assert line == ["LOADED="], res.stderr
     assert "scrutineer" in res.stdout and "standings" in res.stdout
+
+
+def test_numpy_starts_no_blas_threads_under_the_command():
+    """The command does no linear algebra: numpy's OpenBLAS gets one thread, instead of one per
+    core that would spin for a while beside the command's work (unless the user asks for more)."""
+    code = (
+        "import os, raidcontrol.cli.main, numpy; "
+        "print(os.environ['OPENBLAS_NUM_THREADS'], len(os.listdir('/proc/self/task')))"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    res = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, env=env, check=True
+    )
+    assert res.stdout.split() == ["1", "1"]  # the setting, and the process's only thread
+    env["OPENBLAS_NUM_THREADS"] = "2"
+    res = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, env=env, check=True
+    )
+    assert res.stdout.split()[0] == "2"  # the user's choice stands

@@ -1,6 +1,7 @@
-"""Checking a Parquet fleet while it is read gives exactly the report and the fleet of reading it
-whole, then sorting and checking it — whatever the row groups, crews across them, out-of-order
-fixes, bibs not in order (read whole then) or a bad row late in the file."""
+"""Checking a Parquet fleet while it is read gives exactly the report of reading it whole, then
+sorting and checking it — whatever the row groups, crews across several of them, out-of-order
+fixes, bibs not in order (read whole then) or a bad row late in the file; and the reader's
+columns are views of pyarrow's buffers, the same values as pyarrow's own conversion."""
 
 from __future__ import annotations
 
@@ -12,8 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from raidcontrol.core.errors import InputError
-from raidcontrol.io.stream_check import StreamCheck, _last_crew_start
-from raidcontrol.io.tracks import read_fleet
+from raidcontrol.io.stream_check import StreamCheck
+from raidcontrol.io.tracks import ParquetReading, read_fleet
 from raidcontrol.rules import load_rulebook
 from raidcontrol.simulation.simulator import simulate_stage
 from raidcontrol.tracking.check import check_fleet, sort_fleet_in_place
@@ -52,20 +53,17 @@ def _whole(roadbook, path):
     return check_fleet(roadbook, fleet, RULES), fleet
 
 
-def _same(got, expected) -> None:
-    (report, fleet), (report0, fleet0) = got, expected
+def _same(report, expected) -> None:
+    report0, fleet0 = expected
     assert report.to_dict() == report0.to_dict()
     assert report.fixes == report0.fixes == len(fleet0)
     assert list(report.crews) == list(report0.crews)  # crews in bib order
-    for name in ("bib", "t_ms", "lat", "lon", "bibs", "offsets", "reordered"):
-        assert np.array_equal(getattr(fleet, name), getattr(fleet0, name)), name
-    assert np.array_equal(fleet.speed_kmh, fleet0.speed_kmh, equal_nan=True)
 
 
 @settings(
     max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-@given(row_group=st.integers(50, 6000), workers=st.sampled_from([1, 2]))
+@given(row_group=st.integers(50, 6000), workers=st.sampled_from([1, 2]))  # crews: 1,500 fixes
 def test_checked_while_read_equals_read_then_checked(stage, tmp_path_factory, row_group, workers):
     path = tmp_path_factory.mktemp("stream") / "fleet.parquet"
     _write(stage.recorded, path, row_group)  # duplicates and swapped neighbours included
@@ -108,9 +106,51 @@ def test_not_a_parquet_file_is_refused_at_once(tmp_path):
         StreamCheck(path)
 
 
-def test_last_crew_start():
-    bib = np.array([1, 1, 2, 2, 2, 3, 3], np.int32)
-    assert _last_crew_start(bib, 0, 7) == 5
-    assert _last_crew_start(bib, 0, 4) == 2
-    assert _last_crew_start(bib, 2, 4) == 2  # one crew so far: nothing complete
-    assert _last_crew_start(bib, 5, 7) == 5
+def test_a_crew_longer_than_several_row_groups(stage, tmp_path):
+    """Row groups of 100 rows: every crew goes on over 15 groups, and one group may hold the end
+    of a crew and the start of the next."""
+    path = tmp_path / "fleet.parquet"
+    _write(stage.recorded, path, 100)
+    _same(StreamCheck(path).check(stage.roadbook, RULES, 2), _whole(stage.roadbook, path))
+
+
+def test_the_columns_are_writable_views_of_the_decoded_buffers(stage, tmp_path):
+    """No copy of the fleet: each row group's columns view the buffers pyarrow decoded it into
+    (sorting crews in place needs them writable), null speeds read as NaN, the values those
+    of pyarrow's own conversion."""
+    fleet = stage.recorded
+    speed = fleet.speed_kmh.copy()
+    speed[::7] = np.nan  # no speed for these fixes: nulls in the file
+    path = tmp_path / "fleet.parquet"
+    _write(Fleet(fleet.bib, fleet.t_ms, fleet.lat, fleet.lon, speed), path, 2000)
+    table = pq.read_table(path)
+    assert table["speed"].null_count
+    at = 0
+    for bib, t_ms, lat, lon, speed in ParquetReading(path).groups():
+        n = bib.shape[0]
+        for column in (bib, t_ms, lat, lon, speed):
+            assert column.flags.writeable and not column.flags.owndata
+        part = table.slice(at, n)
+        assert np.array_equal(bib, part["bib"].to_numpy())
+        assert np.array_equal(t_ms, part["time"].cast(pa.int64()).to_numpy())
+        assert np.array_equal(lat, part["lat"].to_numpy()) and np.array_equal(
+            lon, part["lon"].to_numpy()
+        )
+        assert np.array_equal(speed, part["speed"].to_numpy(zero_copy_only=False), equal_nan=True)
+        at += n
+    assert at == len(fleet)
+
+
+def test_the_reading_stops_when_the_check_ends_early(stage, tmp_path):
+    """Bibs out of order end the check while row groups remain: the reader thread stops too
+    (it does not read the rest of the file into a queue nobody empties)."""
+    fleet = stage.recorded
+    first = fleet.offsets[1]
+    order = np.r_[np.arange(first, len(fleet)), np.arange(first)]
+    path = tmp_path / "fleet.parquet"
+    _write(fleet, path, 200, order)
+    streaming = StreamCheck(path)
+    _same(streaming.check(stage.roadbook, RULES), _whole(stage.roadbook, path))
+    streaming._reader.join(10)
+    assert not streaming._reader.is_alive()
+    assert streaming.reading.filled < len(fleet)  # stopped before the end

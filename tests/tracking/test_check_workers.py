@@ -51,3 +51,30 @@ def test_workers_sort_as_one(stage, workers):
     assert check_fleet(stage.roadbook, many, RULES, workers=workers).to_dict() == (
         check_fleet(stage.roadbook, one, RULES).to_dict()
     )
+
+
+@pytest.mark.parametrize("margin_m", [None, 0.0, 1.0, 50.0, 500.0, 5000.0])
+def test_targets_made_for_other_crews_give_the_same_report(stage, margin_m):
+    """``stage_targets`` made for the first crews serve for the others (the check while reading
+    makes them once): the grid's margin decides which legs it prunes, never the report."""
+    from dataclasses import replace
+
+    from raidcontrol.tracking.check import stage_targets
+    from raidcontrol.tracking.grid import build_grid
+
+    fleet = stage.recorded
+    split = int(fleet.offsets[2])
+    first = Fleet.from_columns(*(c[:split] for c in _columns(fleet)))
+    rest = Fleet.from_columns(*(c[split:] for c in _columns(fleet)))
+    targets = stage_targets(stage.roadbook, first)
+    if margin_m is not None:  # any margin, even none at all (every leg tested against all)
+        tg = targets.targets
+        targets = replace(targets, grid=build_grid(tg.lat, tg.lon, tg.radius, margin_m))
+    shared = check_fleet(stage.roadbook, rest, RULES, targets=targets)
+    own = check_fleet(stage.roadbook, rest, RULES)
+    assert shared.to_dict() == own.to_dict()
+    assert any(c.missed or c.speeding for c in own.crews.values())
+
+
+def _columns(fleet: Fleet) -> tuple:
+    return (fleet.bib, fleet.t_ms, fleet.lat, fleet.lon, fleet.speed_kmh)
