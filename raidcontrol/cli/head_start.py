@@ -26,13 +26,15 @@ COMMAND = ("track", "check")
 # the command's own)
 VALUE_OPTIONS = frozenset({"--format", "--rulebook", "--pictures", "--evidence"})
 TRACKS_POSITION = 1  # the tracks are the second argument (after the roadbook)
+KEEP_FLEET = frozenset({"--pictures", "--evidence"})  # options that need the whole fleet
 
 _started: tuple[Path, StreamCheck] | None = None
 
 
 def parquet_tracks(args: Sequence[str]) -> Path | None:
     """The Parquet tracks file a ``track check`` command line names, or None (another command,
-    no such argument, another kind of file, or ``--help``)."""
+    no such argument, another kind of file, ``--help``, or pictures to draw: the command then
+    reads the fleet whole)."""
     if tuple(args[: len(COMMAND)]) != COMMAND:
         return None
     positional: list[str] = []
@@ -40,7 +42,7 @@ def parquet_tracks(args: Sequence[str]) -> Path | None:
     for arg in rest:
         if arg == "--":
             positional.extend(rest)
-        elif arg in ("--help", "-h"):
+        elif arg in ("--help", "-h") or arg.split("=", 1)[0] in KEEP_FLEET:
             return None
         elif arg in VALUE_OPTIONS:
             next(rest, None)

@@ -52,7 +52,7 @@ def run_check(
     from raidcontrol.rules import load_rulebook
     from raidcontrol.tracking.rules import TrackingRules
 
-    streaming = start_reading(tracks_path)
+    streaming = None if with_fleet else start_reading(tracks_path)
     rules = TrackingRules.from_rulebook(load_rulebook(rulebook_id, overrides))
     roadbook = read_roadbook(roadbook_path, rules)
     return check_tracks(roadbook, tracks_path, rules, show_progress, streaming, with_fleet)
@@ -84,14 +84,17 @@ def check_tracks(
     fleet sorted by time, or None for a Parquet fleet unless ``with_fleet``.
 
     A Parquet fleet is checked crew by crew while it is read, and not kept
-    (:mod:`raidcontrol.io.stream_check`; ``streaming``: its reading, if already started): with
-    ``with_fleet`` (pictures to draw) it is then read again.  Other files are read, then sorted
+    (:mod:`raidcontrol.io.stream_check`; ``streaming``: its reading, if already started) —
+    unless ``with_fleet`` (pictures to draw): then, as other files, it is read whole, sorted
     and checked.  The kernels compiled ahead of time serve when built
     (:mod:`raidcontrol.tracking.compiled`); else numba's load while the tracks are read."""
     from raidcontrol.tracking import compiled
 
     workers = available_cores()
-    streaming = streaming or start_reading(tracks_path)
+    if with_fleet and streaming is not None:
+        streaming.close()  # the fleet is wanted: read whole instead
+        streaming = None
+    streaming = streaming or (None if with_fleet else start_reading(tracks_path))
     if streaming is None:
         # numba loads in its thread while the reader (which does not need it) reads
         warming = warm_in_background(rules) if compiled.module() is None else None
@@ -104,12 +107,7 @@ def check_tracks(
 
         sort_fleet_in_place(fleet, workers)
         return check_fleet(roadbook, fleet, rules, workers=workers), fleet
-    report = _check_streaming(streaming, roadbook, tracks_path, rules, workers, show_progress)
-    if not with_fleet:
-        return report, None
-    from raidcontrol.io.tracks import read_fleet
-
-    return report, read_fleet(tracks_path, sort_by_time=True)
+    return _check_streaming(streaming, roadbook, tracks_path, rules, workers, show_progress), None
 
 
 def _check_streaming(

@@ -9,7 +9,7 @@ end is kept for the next group.  So reading and checking share the cores, nothin
 into a fleet, and memory stays at a few row groups whatever the fleet's size.  The report is
 the one :func:`check_fleet` gives on the whole fleet: crews are independent
 (tests/io/test_stream_check.py).  A caller that needs the fleet itself (to draw pictures)
-reads it with :func:`read_fleet`.
+reads it whole with :func:`read_fleet` instead.
 
 A file whose bibs are not in ascending order cannot be checked this way (a crew could come back
 later): it is then read whole and checked after, as :func:`read_fleet` and :func:`check_fleet`
@@ -46,6 +46,10 @@ class StreamCheck:
         self._stop = threading.Event()
         self._reader = threading.Thread(target=self._read, name="read-parquet", daemon=True)
         self._reader.start()
+
+    def close(self) -> None:
+        """Stop reading (the check is not wanted after all)."""
+        self._stop.set()
 
     def set_read_progress(self, progress: Progress | None) -> None:
         """``progress(rows read, rows)`` from now on, after each row group."""

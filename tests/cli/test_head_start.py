@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 import typer
 from typer.main import get_command
@@ -51,13 +52,12 @@ def files(tmp_path):
         (["track", "check", "rb.gpx", "{d}/fleet.parquet"], True),
         (["track", "check", "--format", "json", "rb.gpx", "{d}/fleet.parquet"], True),
         (["track", "check", "rb.gpx", "--rulebook", "fia-2026", "{d}/fleet.parquet"], True),
-        (
-            ["track", "check", "--format=json", "rb.gpx", "{d}/fleet.parquet", "--pictures", "p"],
-            True,
-        ),
+        (["track", "check", "--format=json", "rb.gpx", "{d}/fleet.parquet"], True),
         (["track", "check", "--", "rb.gpx", "{d}/fleet.parquet"], True),
-        (["track", "check", "--pictures", "p", "rb.gpx", "{d}/fleet.parquet"], True),
-        (["track", "check", "rb.gpx", "--pictures", "{d}/fleet.parquet"], False),
+        (["track", "check", "rb.gpx", "{d}/fleet.parquet", "--pictures", "p"], False),  # whole
+        (["track", "check", "rb.gpx", "{d}/fleet.parquet", "--evidence=p"], False),
+        (["track", "check", "--rulebook", "r", "rb.gpx", "x.gpx", "{d}/fleet.parquet"], False),
+        (["track", "check", "rb.gpx", "--format", "{d}/fleet.parquet"], False),
         (["track", "check", "rb.gpx", "{d}/fleet.csv"], False),
         (["track", "check", "rb.gpx", "{d}/missing.parquet"], False),
         (["track", "check", "rb.gpx", "{d}/fleet.parquet", "--help"], False),
@@ -94,14 +94,9 @@ def test_an_unreadable_file_is_left_for_the_command(tmp_path):
     assert head_start.take(path) is None
 
 
-def test_the_command_answers_the_same_with_a_head_start(tmp_path, monkeypatch):
+def test_the_command_answers_the_same_with_a_head_start(stage_files, monkeypatch):
     """``track check`` through the app, with the reading started ahead and without."""
-    stage = simulate_stage(
-        seed=5, vehicles=7, fixes_per_vehicle=1500, waypoints=8, zones=2, rules=RULES
-    )
-    roadbook = write_roadbook(stage.roadbook, tmp_path / "stage.gpx")
-    path = tmp_path / "fleet.parquet"
-    _write(stage.recorded, path, 500)
+    roadbook, path, _ = stage_files
     args = ["track", "check", str(roadbook), str(path), "--format", "json"]
     app: typer.Typer = build_app(("track",))
     plain = CliRunner().invoke(app, args)
@@ -114,3 +109,33 @@ def test_the_command_answers_the_same_with_a_head_start(tmp_path, monkeypatch):
     assert plain.exit_code == ahead.exit_code == 0, plain.output + ahead.output
     assert json.loads(ahead.stdout) == json.loads(plain.stdout)
     assert len(taken) == 1 and isinstance(taken[0], StreamCheck)  # the reading started ahead
+
+
+def test_a_fleet_wanted_for_pictures_is_read_whole(stage_files):
+    """With pictures to draw, the command wants the fleet: a reading started ahead is stopped,
+    the file read whole (once), sorted by time, and the report is the streamed one."""
+    from raidcontrol.cli.track import check_tracks, start_reading
+    from raidcontrol.io.openrally import read_roadbook
+
+    roadbook_path, path, stage = stage_files
+    roadbook = read_roadbook(roadbook_path, RULES)
+    started = start_reading(path)
+    report, fleet = check_tracks(roadbook, path, RULES, streaming=started, with_fleet=True)
+    started._reader.join(10)
+    assert not started._reader.is_alive()
+    streamed, none = check_tracks(roadbook, path, RULES)
+    assert none is None and streamed.to_dict() == report.to_dict()
+    assert len(fleet) == len(stage.recorded) and fleet.reordered is not None
+    for s, e in zip(fleet.offsets[:-1], fleet.offsets[1:], strict=True):
+        assert np.all(np.diff(fleet.t_ms[s:e]) >= 0)  # each crew sorted by time
+
+
+@pytest.fixture()
+def stage_files(tmp_path):
+    stage = simulate_stage(
+        seed=5, vehicles=7, fixes_per_vehicle=1500, waypoints=8, zones=2, rules=RULES
+    )
+    roadbook = write_roadbook(stage.roadbook, tmp_path / "stage.gpx")
+    path = tmp_path / "fleet.parquet"
+    _write(stage.recorded, path, 500)
+    return roadbook, path, stage
