@@ -22,10 +22,12 @@ import sys
 # spins for some 0.1 s of CPU before it sleeps, beside a command's own work (docs/performance.md).
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
-import typer
+from typing import TYPE_CHECKING
 
 from raidcontrol.cli import head_start
-from raidcontrol.cli.common import run_guarded
+
+if TYPE_CHECKING:
+    import typer
 
 # Command modules, in the order their commands appear in --help, with the top-level commands and
 # command groups each registers (tests/cli/test_main.py checks these against ``register``).
@@ -48,6 +50,8 @@ MODULE_OF = {command: module for module, names in COMMANDS.items() for command i
 
 def build_app(modules: tuple[str, ...] = COMMAND_MODULES) -> typer.Typer:
     """A typer app holding the commands of ``modules``."""
+    import typer
+
     built = typer.Typer(
         name="raidcontrol",
         help="Race control for rally-raids: results, penalties with evidence, Stock eligibility, "
@@ -77,6 +81,8 @@ def _registered(module: str) -> tuple[list, list]:
     """The commands and groups ``module`` registers, registered once (its sub-apps are module-level:
     a second ``register`` would add their commands twice)."""
     if module not in _REGISTERED:
+        import typer
+
         scratch = typer.Typer()
         importlib.import_module(f"raidcontrol.cli.{module}").register(scratch)
         _REGISTERED[module] = (scratch.registered_commands, scratch.registered_groups)
@@ -100,7 +106,10 @@ def __getattr__(name: str) -> typer.Typer:
 
 
 def main() -> None:
-    head_start.start(sys.argv[1:])  # a Parquet fleet to check starts being read now
+    # a Parquet fleet to check starts being read now, before typer is even imported
+    head_start.start(sys.argv[1:])
+    from raidcontrol.cli.common import run_guarded
+
     code = run_guarded(app_for(sys.argv[1:]))
     # The process ends here.  Python's last act would be a full garbage collection over every
     # object still alive — numba's compiler alone leaves some 300,000, a quarter of a second after
