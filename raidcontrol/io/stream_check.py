@@ -22,13 +22,16 @@ import queue
 import threading
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from raidcontrol.io.tracks import Columns, ParquetReading, read_fleet
 from raidcontrol.tracking.model import Fleet, Roadbook
-from raidcontrol.tracking.report import CrewReport, FleetReport
-from raidcontrol.tracking.rules import TrackingRules
+
+if TYPE_CHECKING:  # imported by the check, once the reading has started (cli/head_start.py)
+    from raidcontrol.tracking.report import CrewReport, FleetReport
+    from raidcontrol.tracking.rules import TrackingRules
 
 Progress = Callable[[int, int], None]
 GROUPS_AHEAD = 1  # row groups decoded and waiting for the check (memory: one row group each)
@@ -77,6 +80,7 @@ class StreamCheck:
         check_progress: Progress | None,
     ) -> FleetReport:
         from raidcontrol.tracking.check import check_fleet, sort_fleet_in_place, stage_targets
+        from raidcontrol.tracking.report import FleetReport
 
         crews: dict[int, CrewReport] = {}
         targets = None  # the roadbook's targets and grid, made for the first crews read
