@@ -61,6 +61,8 @@ def start(args: Sequence[str]) -> None:
     path = parquet_tracks(args)
     if path is None:
         return
+    if _started is not None:  # a reading started before and not taken
+        _started[1].close()
     from raidcontrol.io.stream_check import StreamCheck
 
     try:
@@ -70,9 +72,13 @@ def start(args: Sequence[str]) -> None:
 
 
 def take(path: Path) -> StreamCheck | None:
-    """The reading started for ``path``, once (None when none was started for that file)."""
+    """The reading started for ``path``, once (None when none was started for that file; a
+    reading started for another file is stopped)."""
     global _started
     started, _started = _started, None
-    if started is None or started[0] != path.resolve():
+    if started is None:
+        return None
+    if started[0] != path.resolve():
+        started[1].close()
         return None
     return started[1]

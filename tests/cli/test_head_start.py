@@ -78,8 +78,11 @@ def test_a_reading_is_taken_once_and_only_for_its_file(tmp_path):
     path = tmp_path / "fleet.parquet"
     _write(stage.recorded, path, 200)
     head_start.start(["track", "check", "rb.gpx", str(path)])
+    dropped = head_start._started[1]
     assert head_start.take(tmp_path / "other.parquet") is None  # another file: dropped
     assert head_start.take(path) is None
+    dropped._reader.join(10)
+    assert not dropped._reader.is_alive()  # and stopped
     head_start.start(["track", "check", "rb.gpx", str(path)])
     taken = head_start.take(tmp_path / "." / "fleet.parquet")  # the same file, written otherwise
     assert isinstance(taken, StreamCheck)
