@@ -6,7 +6,8 @@ and hands each one over as views of the buffers it was decoded into
 (:meth:`~raidcontrol.io.tracks.ParquetReading.groups`).  The crews a group completes are sorted
 in place and checked there (the kernels release the GIL too); the crew still going on at its
 end is kept for the next group.  So reading and checking share the cores, nothing is copied
-into a fleet, and memory stays at a few row groups whatever the fleet's size.  The report is
+into a fleet, and memory stays at a few row groups whatever the fleet's size
+(:data:`GROUPS_AHEAD` waiting, one being decoded, one being checked).  The report is
 the one :func:`check_fleet` gives on the whole fleet: crews are independent
 (tests/io/test_stream_check.py).  A caller that needs the fleet itself (to draw pictures)
 reads it whole with :func:`read_fleet` instead.
@@ -34,7 +35,9 @@ if TYPE_CHECKING:  # imported by the check, once the reading has started (cli/he
     from raidcontrol.tracking.rules import TrackingRules
 
 Progress = Callable[[int, int], None]
-GROUPS_AHEAD = 1  # row groups decoded and waiting for the check (memory: one row group each)
+# row groups decoded and waiting for the check (memory: one row group each): enough that the
+# reading does not stall while the command line is still being parsed (cli/head_start.py)
+GROUPS_AHEAD = 3
 _END = object()  # the reader's last item
 
 
