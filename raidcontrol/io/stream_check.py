@@ -20,6 +20,7 @@ do.
 from __future__ import annotations
 
 import queue
+import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -38,6 +39,10 @@ Progress = Callable[[int, int], None]
 # row groups decoded and waiting for the check (memory: one row group each): enough that the
 # reading does not stall while the command line is still being parsed (cli/head_start.py)
 GROUPS_AHEAD = 3
+# While a file is read, the reader thread takes the GIL back after each numpy call on a row group
+# (a dozen a group); with Python's default switch interval (5 ms) it waited up to that long each
+# time the main thread was running Python (the command line's parsing, the check's glue).
+SWITCH_INTERVAL_S = 0.001
 _END = object()  # the reader's last item
 
 
@@ -48,14 +53,21 @@ class StreamCheck:
     def __init__(self, path: Path, read_progress: Progress | None = None):
         self.path = path
         self.reading = ParquetReading(path, read_progress)  # InputError: not a fleet file
+        self._closed = False
+        _SWITCHES.change(+1)
         self._groups: queue.Queue = queue.Queue(GROUPS_AHEAD)
         self._stop = threading.Event()
         self._reader = threading.Thread(target=self._read, name="read-parquet", daemon=True)
         self._reader.start()
 
     def close(self) -> None:
-        """Stop reading (the check is not wanted after all)."""
+        """Stop reading (the check is not wanted after all, or is over)."""
         self._stop.set()
+        with _SWITCHES.lock:
+            if self._closed:
+                return
+            self._closed = True
+        _SWITCHES.change(-1)
 
     def set_read_progress(self, progress: Progress | None) -> None:
         """``progress(rows read, rows)`` from now on, after each row group."""
@@ -73,7 +85,7 @@ class StreamCheck:
         try:
             return self._check(roadbook, rules, workers, check_progress)
         finally:
-            self._stop.set()  # the reader ends if it is still at work (an error, bibs out of order)
+            self.close()  # the reader ends if it is still at work (an error, bibs out of order)
 
     def _check(
         self,
@@ -89,9 +101,9 @@ class StreamCheck:
         targets = None  # the roadbook's targets and grid, made for the first crews read
         done = 0
 
-        def check(columns: Columns) -> None:  # whole crews, in bib order
+        def check(columns: Columns, firsts: np.ndarray) -> None:  # whole crews, in bib order
             nonlocal targets, done
-            chunk = Fleet.from_columns(*columns)
+            chunk = _crews(columns, firsts)
             sort_fleet_in_place(chunk, workers)
             targets = targets or stage_targets(roadbook, chunk)
             crews.update(
@@ -102,28 +114,35 @@ class StreamCheck:
                 check_progress(done, self.reading.rows)
 
         going_on: Columns | None = None  # the last crew read so far (its rows may go on)
+        one_crew = np.zeros(1, np.int64)
         while (group := self._next()) is not None:
             bib = group[0]
-            if not bib.shape[0]:
+            n = bib.shape[0]
+            if not n:
                 continue
-            # the crew going on (bib -1: none); a bib of the column's type (a Python int would
-            # have searchsorted convert the whole column)
-            previous = going_on[0][0] if going_on is not None else bib.dtype.type(-1)
-            if bib[0] < previous or bool(np.any(bib[1:] < bib[:-1])):
+            starts = np.flatnonzero(bib[1:] != bib[:-1]) + 1  # where the next crews begin
+            # in bib order: the first bib not before the crew going on, each crew after the last
+            if (going_on is not None and bib[0] < going_on[0][0]) or bool(
+                np.any(bib[starts] < bib[starts - 1])
+            ):
                 return self._whole(roadbook, rules, workers, check_progress)
-            head = int(np.searchsorted(bib, previous, side="right"))  # rows of that crew
-            if going_on is not None and head:
+            firsts = np.concatenate((one_crew, starts))  # every crew's first row
+            if going_on is not None and bib[0] == going_on[0][0]:  # the first rows go on
+                head = int(starts[0]) if starts.shape[0] else n
                 going_on = _join(going_on, _rows(group, 0, head))
-            if head == bib.shape[0]:
-                continue  # the whole group goes on with that crew
+                if head == n:
+                    continue  # the whole group goes on with that crew
+                firsts = starts
+            else:
+                head = 0
             if going_on is not None:
-                check(going_on)
-            last = int(np.searchsorted(bib, bib[-1], side="left"))  # the last crew's first row
+                check(going_on, one_crew)
+            last = int(firsts[-1])  # the last crew's first row: it may go on
             if last > head:
-                check(_rows(group, head, last))
+                check(_rows(group, head, last), firsts[:-1] - head)
             going_on = tuple(c[last:].copy() for c in group)  # type: ignore[assignment]
         if going_on is not None:
-            check(going_on)
+            check(going_on, one_crew)
         return FleetReport(roadbook, rules, crews, self.reading.rows)
 
     def _whole(
@@ -136,7 +155,7 @@ class StreamCheck:
         """Bibs out of order: the file read again whole, sorted, checked."""
         from raidcontrol.tracking.check import check_fleet, sort_fleet_in_place
 
-        self._stop.set()
+        self.close()
         fleet = read_fleet(self.path)
         sort_fleet_in_place(fleet, workers)
         return check_fleet(roadbook, fleet, rules, check_progress, workers)
@@ -168,6 +187,44 @@ class StreamCheck:
         if isinstance(item, BaseException):
             raise item
         return None if item is _END else item  # type: ignore[return-value]
+
+
+class _ShortSwitches:
+    """The switch interval is short while any reading is open, and back to what it was after
+    the last one closes."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.open = 0
+        self.before = sys.getswitchinterval()
+
+    def change(self, readings: int) -> None:
+        """A reading opened (+1) or closed (-1)."""
+        with self.lock:
+            if self.open == 0:
+                self.before = sys.getswitchinterval()
+                sys.setswitchinterval(min(self.before, SWITCH_INTERVAL_S))
+            self.open += readings
+            if self.open == 0:
+                sys.setswitchinterval(self.before)
+
+
+_SWITCHES = _ShortSwitches()
+
+
+def _crews(columns: Columns, firsts: np.ndarray) -> Fleet:
+    """Whole crews in bib order as a fleet whose crews begin at rows ``firsts`` (the first at
+    row 0): what :meth:`Fleet.from_columns` would find, without passes over the columns again."""
+    bib, t_ms, lat, lon, speed = columns
+    return Fleet(
+        bib,
+        np.asarray(t_ms, np.int64),
+        np.asarray(lat, np.float64),
+        np.asarray(lon, np.float64),
+        np.asarray(speed, np.float32),
+        bibs=bib[firsts].astype(np.int32),
+        offsets=np.append(firsts, bib.shape[0]).astype(np.int64),
+    )
 
 
 def _rows(columns: Columns, start: int, stop: int) -> Columns:

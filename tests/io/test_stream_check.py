@@ -154,3 +154,34 @@ def test_the_reading_stops_when_the_check_ends_early(stage, tmp_path):
     streaming._reader.join(10)
     assert not streaming._reader.is_alive()
     assert streaming.reading.filled < len(fleet)  # stopped before the end
+
+
+def test_the_switch_interval_is_short_while_a_file_is_read(stage, tmp_path):
+    """The reader takes the GIL back a dozen times a row group: the interpreter switches threads
+    every millisecond while any reading is open, then as before (the last to close restores)."""
+    import sys
+
+    from raidcontrol.io.stream_check import SWITCH_INTERVAL_S
+
+    path = tmp_path / "fleet.parquet"
+    _write(stage.recorded, path, 1000)
+    before = sys.getswitchinterval()
+    assert before > SWITCH_INTERVAL_S
+    first, second = StreamCheck(path), StreamCheck(path)
+    assert sys.getswitchinterval() == SWITCH_INTERVAL_S
+    first.check(stage.roadbook, RULES)
+    first.close()  # twice: counted once
+    assert sys.getswitchinterval() == SWITCH_INTERVAL_S  # the second is still open
+    second.close()
+    assert sys.getswitchinterval() == before
+
+
+@pytest.mark.parametrize("row_group", ["first crew", "first crew + 1", 7])
+def test_row_groups_ending_on_a_crew_boundary_or_tiny(stage, tmp_path, row_group):
+    """A group that ends exactly where a crew ends (the next group starts with a new crew), one
+    row further, and groups of 7 rows (a crew over some 200 groups)."""
+    first = int(stage.recorded.offsets[1])
+    size = {"first crew": first, "first crew + 1": first + 1}.get(row_group, row_group)
+    path = tmp_path / "fleet.parquet"
+    _write(stage.recorded, path, int(size))
+    _same(StreamCheck(path).check(stage.roadbook, RULES, 2), _whole(stage.roadbook, path))
