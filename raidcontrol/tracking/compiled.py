@@ -10,13 +10,8 @@ prefers it) and never imports numba.  Its functions release the GIL, as the JIT 
 
 Where and which: next to numba's own cache (``NUMBA_CACHE_DIR`` when set, else this
 package's ``__pycache__``), named after a fingerprint of the tracking sources, so a module
-built from other sources is never loaded — the JIT serves until the next warm-up.  Like the
-JIT's code, it is built for this machine's CPU and the instruction set extensions it reports (AVX,
-SSE4.1's rounding: the check takes about a tenth less time than built for the generic x86-64,
-docs/performance.md).  The fingerprint covers the CPU too (:func:`cpu_identity`), so an install
-copied to another CPU looks for another module, and uses the JIT until its own warm-up.  Where the
-CPU cannot be identified cheaply (no ``/proc/cpuinfo``), the module is built for the
-architecture's generic CPU.
+built from other sources is never loaded — the JIT serves until the next warm-up.  It is built
+for the architecture's generic CPU, so a copied install still runs it.
 ``RAIDCONTROL_KERNELS=jit`` turns it off (the JIT serves).
 
 ``numba.pycc`` is marked "pending deprecation" by numba since 0.57; if it is missing, or the
@@ -56,35 +51,11 @@ _LOCK = threading.Lock()
 
 
 def fingerprint() -> str:
-    """A hash of what the kernels are compiled from: the tracking package's sources, and the CPU
-    they are compiled for."""
+    """A hash of the tracking package's sources (what the kernels are compiled from)."""
     digest = hashlib.sha256()
     for source in sorted(_HERE.glob("*.py")):
         digest.update(source.name.encode() + b"\0" + source.read_bytes() + b"\0")
-    digest.update(cpu_identity().encode())
     return digest.hexdigest()[:16]
-
-
-CPUINFO = Path("/proc/cpuinfo")
-_CPU_FIELDS = frozenset({"vendor_id", "cpu family", "model", "model name", "stepping", "flags"})
-
-
-def cpu_identity(cpuinfo: Path = CPUINFO) -> str:
-    """This machine's CPU as code compiled for it depends on: vendor, family, model, stepping
-    and instruction set flags of the first processor in ``/proc/cpuinfo``; "" when there is no
-    such file (not Linux)."""
-    try:
-        with cpuinfo.open(encoding="utf-8", errors="replace") as lines:
-            fields = []
-            for line in lines:
-                if not line.strip():
-                    break  # the first processor's block ends
-                key, _, value = line.partition(":")
-                if key.strip() in _CPU_FIELDS:
-                    fields.append(f"{key.strip()}={value.strip()}")
-    except OSError:
-        return ""
-    return "\n".join(fields)
 
 
 def cache_dir() -> Path:
@@ -150,7 +121,6 @@ def build() -> Path:
     name = target.name.split(".", 1)[0]
     cc = pycc.CC(name)
     cc.verbose = False
-    cc.target_cpu = "host" if cpu_identity() else ""  # else the architecture's generic CPU
     for module_name, names in ENTRY_POINTS.items():
         found = importlib.import_module(f"raidcontrol.tracking.{module_name}")
         for fn_name in names:
@@ -167,7 +137,7 @@ def build() -> Path:
     with tempfile.TemporaryDirectory(dir=target.parent, prefix=".build-") as build_dir:
         cc.output_dir = build_dir
         try:
-            with _as_the_jit():
+            with _release_gil():
                 cc.compile()
         except Exception as exc:  # a missing compiler, linker or distutils
             raise RuntimeError(f"compiling the kernels ahead of time failed: {exc}") from None
@@ -180,35 +150,25 @@ def build() -> Path:
 
 
 @contextmanager
-def _as_the_jit() -> Iterator[None]:
-    """During the build, two of pycc's choices become the JIT's; it has no option for either:
-
-    - numba's Python wrappers of the exported functions release the GIL (as ``nogil=True``
-      does for the JIT kernels), so threads can run them side by side: its compilation flags
-      get ``release_gil``;
-    - code for the host CPU uses the instruction set extensions the host reports, as the JIT
-      does — not every one its CPU model may have (a virtual machine can hide some)."""
+def _release_gil() -> Iterator[None]:
+    """During the build, numba's Python wrappers of the exported functions release the GIL (as
+    ``nogil=True`` does for the JIT kernels), so threads can run them side by side.  pycc has no
+    option for it: its compilation flags get ``release_gil`` set for the duration."""
     import importlib
 
     compiler: Any = importlib.import_module("numba.pycc.compiler")
-    codegen: Any = importlib.import_module("numba.core.codegen")
-    flags: Any = compiler.Flags
-    aot: Any = codegen.AOTCPUCodegen
+    original: Any = compiler.Flags
 
-    class Flags(flags):  # type: ignore[misc]
+    class Flags(original):  # type: ignore[misc]
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, **kwargs)
             self.release_gil = True
 
-    class HostCodegen(aot):  # type: ignore[misc]
-        def _customize_tm_features(self) -> str:
-            return codegen.get_host_cpu_features() if self._cpu_name == "host" else ""
-
-    compiler.Flags, codegen.AOTCPUCodegen = Flags, HostCodegen
+    compiler.Flags = Flags
     try:
         yield
     finally:
-        compiler.Flags, codegen.AOTCPUCodegen = flags, aot
+        compiler.Flags = original
 
 
 def main() -> int:

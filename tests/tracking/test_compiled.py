@@ -84,31 +84,6 @@ def test_the_fingerprint_follows_the_sources(tmp_path, monkeypatch):
     assert compiled.fingerprint() != before
 
 
-def test_the_fingerprint_follows_the_cpu(tmp_path, monkeypatch):
-    """A module is built for one CPU: an install copied to another CPU (other flags, another
-    model) looks for another module; without ``/proc/cpuinfo`` the CPU is not part of it."""
-    info = tmp_path / "cpuinfo"
-
-    def identity(model: str, flags: str) -> str:
-        block = (
-            f"processor\t: 0\nvendor_id\t: GenuineIntel\nmodel\t\t: {model}\nflags\t\t: {flags}\n"
-        )
-        info.write_text(block + "\n" + block.replace("processor\t: 0", "processor\t: 1"))
-        return compiled.cpu_identity(info)
-
-    one = identity("143", "fpu sse4_1 avx avx2")
-    assert one.count("model=") == 1  # the first processor's
-    assert identity("143", "fpu sse4_1 avx avx2") == one
-    assert identity("143", "fpu sse4_1 avx") != one  # a feature less (a VM hiding it)
-    assert identity("85", "fpu sse4_1 avx avx2") != one
-    assert compiled.cpu_identity(tmp_path / "missing") == ""
-    prints = set()
-    for cpu in (one, identity("85", "fpu"), ""):
-        monkeypatch.setattr(compiled, "cpu_identity", lambda cpu=cpu: cpu)
-        prints.add(compiled.fingerprint())
-    assert len(prints) == 3
-
-
 needs_module = pytest.mark.skipif(
     compiled.module() is None,
     reason="the check's kernels are not compiled ahead of time here: run `raidcontrol warmup`",
@@ -123,30 +98,6 @@ def _can_build() -> bool:
 
     headers = Path(sysconfig.get_paths()["include"]) / "Python.h"
     return bool(shutil.which("cc") or shutil.which("gcc")) and headers.is_file()
-
-
-@pytest.mark.skipif(not _can_build(), reason="no C compiler or no Python headers: the JIT serves")
-@pytest.mark.skipif(
-    not compiled.cpu_identity(), reason="no /proc/cpuinfo: built for the generic CPU"
-)
-def test_the_module_is_built_for_this_cpu():
-    """As the JIT's code: with the host's instruction set extensions (on x86-64, SSE4.1's
-    rounding instead of a call to libm's floor, which the generic x86-64 lacks)."""
-    import platform
-    import shutil
-    import subprocess
-
-    if platform.machine() not in ("x86_64", "AMD64") or not shutil.which("objdump"):
-        pytest.skip("the instructions are checked on x86-64, with objdump")
-    if "sse4_1" not in compiled.cpu_identity().split():
-        pytest.skip("this CPU has no SSE4.1")
-    code = subprocess.run(
-        ["objdump", "-d", "--no-show-raw-insn", str(compiled.module_path())],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    assert "roundsd" in code
 
 
 @pytest.mark.skipif(not _can_build(), reason="no C compiler or no Python headers: the JIT serves")
