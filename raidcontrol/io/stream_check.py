@@ -39,9 +39,9 @@ Progress = Callable[[int, int], None]
 # row groups decoded and waiting for the check (memory: one row group each): enough that the
 # reading does not stall while the command line is still being parsed (cli/head_start.py)
 GROUPS_AHEAD = 3
-# While a file is read, the reader thread takes the GIL back after each numpy call on a row group
-# (a dozen a group); with Python's default switch interval (5 ms) it waited up to that long each
-# time the main thread was running Python (the command line's parsing, the check's glue).
+# While a file is read, the reader and the check take the GIL back from each other after each
+# numpy call on a row group (a dozen a group); with Python's default switch interval (5 ms) each
+# waited up to that long whenever the other was running Python (py-spy, docs/performance.md).
 SWITCH_INTERVAL_S = 0.001
 _END = object()  # the reader's last item
 
