@@ -17,17 +17,16 @@ import gc
 import importlib
 import os
 import sys
+from typing import TYPE_CHECKING
+
+from raidcontrol.cli import head_start  # imports no numpy: the setting below comes first
+
+if TYPE_CHECKING:
+    import typer
 
 # raidcontrol does no linear algebra, but numpy's OpenBLAS starts a thread per core on import that
 # spins for some 0.1 s of CPU before it sleeps, beside a command's own work (docs/performance.md).
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-
-from typing import TYPE_CHECKING
-
-from raidcontrol.cli import head_start
-
-if TYPE_CHECKING:
-    import typer
 
 # Command modules, in the order their commands appear in --help, with the top-level commands and
 # command groups each registers (tests/cli/test_main.py checks these against ``register``).
